@@ -1,0 +1,29 @@
+# vram_add_plugin(<name> SOURCES <src>... [LINK_LIBRARIES <lib>...] [NO_INSTALL])
+#
+# Builds a vram plugin: a MODULE library linked to vram::framework that exports exactly one
+# dynamic symbol, vram_get_plugin_info. Used by first-party plugins and installed for third
+# parties (find_package(vram) brings it in).
+function(vram_add_plugin name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_INSTALL" "" "SOURCES;LINK_LIBRARIES")
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "vram_add_plugin(${name}): SOURCES is required")
+  endif()
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE vram::framework ${ARG_LINK_LIBRARIES})
+  target_compile_features(${name} PRIVATE cxx_std_17)
+  set_target_properties(${name} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden
+                                           VISIBILITY_INLINES_HIDDEN ON)
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    # Missing symbols fail at link time, not at dlopen time.
+    target_link_options(${name} PRIVATE LINKER:--no-undefined)
+  endif()
+  if(COMMAND vram_target_warnings)
+    vram_target_warnings(${name})
+  endif()
+  if(DEFINED VRAM_PLUGIN_BUILD_DIR AND NOT ARG_NO_INSTALL)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${VRAM_PLUGIN_BUILD_DIR})
+  endif()
+  if(NOT ARG_NO_INSTALL AND DEFINED VRAM_PLUGIN_INSTALL_DIR)
+    install(TARGETS ${name} LIBRARY DESTINATION ${VRAM_PLUGIN_INSTALL_DIR})
+  endif()
+endfunction()

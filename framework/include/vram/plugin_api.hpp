@@ -1,0 +1,54 @@
+// vram/plugin_api.hpp - the plugin ABI: one extern "C" entry returning a versioned struct
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+
+#include "vram/registrar.hpp"
+#include "vram/version.hpp"
+
+/// Bump on ANY change to vram_plugin_info or to any type reachable from vram::Registrar.
+#define VRAM_PLUGIN_API_VERSION 1u
+
+/// Standard-library ABI the plugin was built with; must equal the host's (docs/plugin-abi.md).
+#if defined(_LIBCPP_VERSION)
+#define VRAM_ABI_STDLIB "libc++"
+#elif defined(__GLIBCXX__) && defined(_GLIBCXX_USE_CXX11_ABI) && _GLIBCXX_USE_CXX11_ABI
+#define VRAM_ABI_STDLIB "libstdc++/cxx11"
+#elif defined(__GLIBCXX__)
+#define VRAM_ABI_STDLIB "libstdc++/cow"
+#elif defined(_MSC_VER) && defined(_DEBUG)
+#define VRAM_ABI_STDLIB "msvc/debug"
+#elif defined(_MSC_VER)
+#define VRAM_ABI_STDLIB "msvc/release"
+#else
+#define VRAM_ABI_STDLIB "unknown"
+#endif
+
+#if defined(_WIN32)
+#define VRAM_PLUGIN_EXPORT __declspec(dllexport)
+#else
+#define VRAM_PLUGIN_EXPORT __attribute__((visibility("default")))
+#endif
+
+extern "C" {
+/// Filled in by the plugin, read by the host. Append-only; never reorder.
+struct vram_plugin_info {
+    std::uint32_t api_version;  ///< VRAM_PLUGIN_API_VERSION seen by the plugin (checked first)
+    const char* sdk_version;    ///< VRAM_VERSION_STRING seen by the plugin (for messages)
+    const char* abi_tag;        ///< VRAM_ABI_STDLIB seen by the plugin
+    const char* name;           ///< plugin name, e.g. "vram_attention_core"
+    const char* version;        ///< the plugin's own version
+    void (*register_components)(vram::Registrar&);  ///< adds the plugin's objects
+};
+}
+
+/// Defines the plugin's only exported symbol. Usage:
+///   VRAM_PLUGIN(acme_method_dora, "1.0.0") { reg.add(std::make_unique<Dora>()); }
+#define VRAM_PLUGIN(NAME, VERSION)                                                        \
+    static void vram_register_##NAME(::vram::Registrar& reg);                            \
+    extern "C" VRAM_PLUGIN_EXPORT ::vram_plugin_info vram_get_plugin_info() {             \
+        return {VRAM_PLUGIN_API_VERSION, VRAM_VERSION_STRING, VRAM_ABI_STDLIB, #NAME,      \
+                VERSION, &vram_register_##NAME};                                         \
+    }                                                                                   \
+    static void vram_register_##NAME([[maybe_unused]] ::vram::Registrar& reg)

@@ -1,0 +1,120 @@
+// vram/scenario.hpp - the typed scenario every plugin reads (contract.md, YAML v1)
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "vram/config_node.hpp"
+#include "vram/export.hpp"
+#include "vram/params.hpp"
+
+namespace vram {
+
+/// Where the model comes from: exactly one of preset, config, architecture, hub.
+struct ModelSource {
+    std::string preset;        ///< presets/models/NAME.yaml
+    std::string config;        ///< path to a Hugging Face config.json (resolved against the scenario)
+    ConfigNode architecture;   ///< inline HF-style keys
+    std::string hub;           ///< org/name on a model hub
+    std::string revision = "main";
+};
+
+struct WorkloadSpec {
+    std::string type = "inference";     ///< inference | training
+    std::int64_t batch_size = 1;        ///< sequences in flight / micro-batch per GPU
+    std::int64_t sequence_length = 2048;///< tokens per sequence (prompt + generated / sample)
+    std::int64_t prompt_length = 0;     ///< inference: tokens of the prompt (0 = the whole sequence)
+};
+
+struct PrecisionSpec {
+    std::string weights = "bf16";   ///< weight format name (core.format.*)
+    std::string kv_cache;           ///< KV dtype; empty = the compute dtype
+    std::string activations;        ///< compute dtype; empty = derived from the weights
+    ConfigNode options;             ///< format options (group_size, block scales ...), a map
+};
+
+struct TrainingSpec {
+    std::string method = "full";        ///< full | lora | qlora | prefix | ...
+    std::string objective = "sft";      ///< sft | pretrain | dpo | grpo
+    std::string optimizer = "adamw";
+    std::string mixed_precision = "none";   ///< none | fp16 | bf16 (AMP: fp32 weights)
+    std::string gradient_checkpointing = "none";  ///< none | full | selective
+    bool flash_attention = true;
+    ConfigNode blocks;   ///< method/objective blocks (lora:, grpo:, dpo: ...), a map
+};
+
+struct ParallelismSpec {
+    std::int64_t tensor = 1;
+    std::int64_t pipeline = 1;
+    std::int64_t data = 1;
+    std::int64_t expert = 1;
+    std::int64_t context = 1;
+    std::int64_t zero = 0;               ///< DeepSpeed ZeRO stage 0-3
+    std::string fsdp = "none";           ///< none | full_shard | shard_grad_op
+    bool sequence_parallel = false;
+    std::string offload = "none";        ///< none | optimizer | optimizer+parameters
+    std::int64_t microbatches = 0;       ///< pipeline micro-batches in flight (0 = pipeline size)
+};
+
+struct HardwareSpec {
+    std::string gpu;            ///< fuzzy-matched catalog name; empty when memory_gib is given
+    double memory_gib = 0;      ///< explicit usable memory per GPU (GiB) instead of a catalog GPU
+    std::int64_t count = 1;     ///< GPUs; 0 when count_auto
+    bool count_auto = false;
+    std::string catalog;        ///< extra CSV catalog
+};
+
+struct RuntimeSpec {
+    std::string engine = "hf";  ///< hf | vllm | llama.cpp
+    ConfigNode options;         ///< engine options, a map (validated by the runtime profile)
+};
+
+/// One multimodal input attached to every sequence.
+struct InputSpec {
+    std::string modality;       ///< image | video | audio
+    std::int64_t width = 0;
+    std::int64_t height = 0;
+    std::int64_t count = 1;
+    double seconds = 0;
+    double fps = 0;
+    std::string tokenizer;      ///< override of the family's tokenizer plugin
+    ConfigNode options;
+};
+
+/// A research component written as an expression (issue "Research prototyping").
+struct ExpressionSpec {
+    std::string name;
+    std::string category = "other";
+    std::string formula;
+    std::string replaces;        ///< id of a built-in component this one replaces
+    std::string source;
+    std::string path;            ///< "components[2]" for messages
+};
+
+/// A validated scenario. Plugins read it through Context::scenario().
+struct Scenario {
+    std::string name;
+    std::string file;            ///< the YAML file ("" for inline)
+    std::string directory;       ///< relative paths in the scenario resolve against this
+    ModelSource model;
+    PrecisionSpec precision;
+    WorkloadSpec workload;
+    std::vector<InputSpec> inputs;
+    TrainingSpec training;
+    ParallelismSpec parallelism;
+    HardwareSpec hardware;
+    RuntimeSpec runtime;
+    std::vector<std::string> plugins;
+    std::vector<ExpressionSpec> components;
+    /// key path -> position in the file, for errors found after parsing.
+    std::map<std::string, SourceMark> marks;
+
+    bool training_run() const noexcept { return workload.type == "training"; }
+    /// "file:line:col" for a key path (falls back to the closest parent, then to the file).
+    std::string where(const std::string& key_path) const;
+};
+
+}  // namespace vram

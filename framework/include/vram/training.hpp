@@ -1,0 +1,50 @@
+// vram/training.hpp - training methods, objectives and optimizers
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "vram/context.hpp"
+#include "vram/export.hpp"
+#include "vram/params.hpp"
+
+namespace vram {
+
+/// Training method plugin kind (full, lora, qlora, prefix ...): decides what is trainable.
+/// Options come from the scenario block `training.<key>`.
+class VRAM_API TrainingMethod {
+public:
+    virtual ~TrainingMethod();
+    virtual std::string_view name() const = 0;   ///< "core.method.lora"
+    virtual std::string_view key() const = 0;    ///< "lora"
+    virtual std::vector<ParamSpec> params() const { return {}; }
+    /// Sets Context::trainable_tensors and Sym::P_trainable (and any symbols of its own).
+    virtual void prepare(Context& ctx, const Params& options) const = 0;
+};
+
+/// Training objective plugin kind (sft, pretrain, dpo, grpo): sequences per step, extra models.
+class VRAM_API TrainingObjective {
+public:
+    virtual ~TrainingObjective();
+    virtual std::string_view name() const = 0;   ///< "core.objective.dpo"
+    virtual std::string_view key() const = 0;    ///< "dpo"
+    virtual std::vector<ParamSpec> params() const { return {}; }
+    /// Adjusts Sym::b / Sym::s / Sym::G and defines its own symbols.
+    virtual void prepare(Context& ctx, const Params& options) const = 0;
+};
+
+/// Optimizer plugin kind: bytes of optimizer state for the trainable tensors.
+class VRAM_API Optimizer {
+public:
+    virtual ~Optimizer();
+    virtual std::string_view name() const = 0;   ///< "core.optimizer.adamw"
+    virtual std::string_view key() const = 0;    ///< "adamw"
+    /// State bytes for Context::trainable_tensors (unsharded), given the state dtype size.
+    virtual double state_bytes(const Context& ctx) const = 0;
+    /// One line for --explain ("m and v in fp32: 8 bytes per parameter").
+    virtual std::string_view describe() const = 0;
+    virtual std::string_view source() const = 0;
+};
+
+}  // namespace vram

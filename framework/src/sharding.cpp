@@ -1,0 +1,61 @@
+// sharding.cpp - placement of parameters on pipeline stages and tensor/expert-parallel ranks.
+// SPDX-License-Identifier: Apache-2.0
+#include "vram/sharding.hpp"
+
+namespace vram {
+
+std::int64_t pipeline_stage_of(std::int64_t layer, std::int64_t layers, std::int64_t p) noexcept {
+    if (p <= 1 || layers <= 0) return 0;
+    const std::int64_t per = (layers + p - 1) / p;
+    const std::int64_t s = layer / per;
+    return s < p ? s : p - 1;
+}
+
+bool on_pipeline_stage(const Tensor& t, const ModelSpec& m, std::int64_t stage, std::int64_t p) noexcept {
+    if (p <= 1) return true;
+    if (t.layer >= 0) return pipeline_stage_of(t.layer, m.layers, p) == stage;
+    const bool head = t.group == "lm_head" || t.name == "model.norm.weight" || t.name == "model.norm.bias";
+    if (head) return stage == p - 1;
+    if (t.embedding && t.group == "embedding" && m.tied_embeddings) return stage == 0 || stage == p - 1;
+    return stage == 0;
+}
+
+double tensor_parallel_divisor(const Tensor& t, std::int64_t t_size, std::int64_t ep) noexcept {
+    double d = 1;
+    if ((t.linear || t.embedding) && t.cols > 1) d *= static_cast<double>(t_size);
+    if (t.copies > 1 && t.group.rfind("experts", 0) == 0) d *= static_cast<double>(ep);
+    return d;
+}
+
+double weight_bytes_on_rank(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
+    const auto t = static_cast<std::int64_t>(ctx[Sym::t]);
+    const auto ep = static_cast<std::int64_t>(ctx[Sym::ep]);
+    double total = 0;
+    const std::size_t n = std::min(m.tensors.size(), ctx.tensor_bytes.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const Tensor& tensor = m.tensors[i];
+        if (!on_pipeline_stage(tensor, m, stage, p)) continue;
+        total += static_cast<double>(ctx.tensor_bytes[i]) / tensor_parallel_divisor(tensor, t, ep);
+    }
+    return total;
+}
+
+double parameters_on_rank(const Context& ctx, const std::vector<Tensor>& tensors) {
+    const ModelSpec& m = ctx.model();
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
+    const auto t = static_cast<std::int64_t>(ctx[Sym::t]);
+    const auto ep = static_cast<std::int64_t>(ctx[Sym::ep]);
+    double total = 0;
+    for (const auto& tensor : tensors) {
+        if (!on_pipeline_stage(tensor, m, stage, p)) continue;
+        total += static_cast<double>(tensor.numel()) * static_cast<double>(tensor.copies) /
+                 tensor_parallel_divisor(tensor, t, ep);
+    }
+    return total;
+}
+
+}  // namespace vram

@@ -1,0 +1,113 @@
+// app.cpp - shared command plumbing.
+// SPDX-License-Identifier: Apache-2.0
+#include "app.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "vram/error.hpp"
+
+namespace vram::cli {
+
+void add_common_options(po::options_description& desc, CommonOptions& c, bool scenario_command) {
+    desc.add_options()
+        ("help,h", po::bool_switch(&c.help), "show this help")
+        ("format,f", po::value(&c.format), "output format: table | json (default: table on a terminal, json otherwise)")
+        ("output,o", po::value(&c.output), "write the output to FILE instead of stdout")
+        ("plugin-dir", po::value(&c.plugin_dirs)->composing(), "also load every plugin in DIR (repeatable)")
+        ("plugin", po::value(&c.plugins)->composing(), "also load the plugin FILE (repeatable)")
+        ("skip-bad-plugins", po::bool_switch(&c.skip_bad_plugins), "warn about plugins that fail to load instead of stopping")
+        ("allow-insecure-plugins", po::bool_switch(&c.allow_insecure_plugins),
+         "load plugin files even if group or others can write them")
+        ("verbose,v", po::value<int>()->zero_tokens()->notifier([&c](int) { ++c.verbosity; }), "more log output on stderr")
+        ("quiet,q", po::value<int>()->zero_tokens()->notifier([&c](int) { c.verbosity = -1; }), "errors only on stderr");
+    if (scenario_command) {
+        desc.add_options()
+            ("set,s", po::value(&c.sets)->composing(), "override a scenario key: --set workload.batch_size=8 (repeatable)")
+            ("explain,e", po::bool_switch(&c.explain), "show every term's formula, substituted values and source");
+    }
+}
+
+App::App() : loader_(registry_) {
+    preset_dir_ = default_preset_directory();
+}
+
+void App::load_plugins(const CommonOptions& c, const std::vector<std::string>& scenario_plugins,
+                       const std::string& scenario_dir) {
+    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    auto logger = std::make_shared<spdlog::logger>("vram", sink);
+    logger->set_pattern("vram: %l: %v");
+    logger->set_level(c.verbosity < 0 ? spdlog::level::err
+                      : c.verbosity == 0 ? spdlog::level::warn
+                      : c.verbosity == 1 ? spdlog::level::info
+                                         : spdlog::level::debug);
+    spdlog::set_default_logger(logger);
+    if (loaded_) return;
+    loaded_ = true;
+    loader_.allow_insecure(c.allow_insecure_plugins);
+    auto load_dir = [&](const std::string& dir) {
+        spdlog::debug("loading plugins from {}", dir);
+        loader_.load_directory(dir, c.skip_bad_plugins);
+    };
+    for (const auto& d : default_plugin_directories()) load_dir(d);
+    for (const auto& d : c.plugin_dirs) {
+        if (!std::filesystem::is_directory(d)) throw PluginLoadError(d, "--plugin-dir: not a directory");
+        load_dir(d);
+    }
+    for (const auto& f : c.plugins) {
+        if (c.skip_bad_plugins) loader_.try_load(f);
+        else loader_.load(f);
+    }
+    for (const auto& p : scenario_plugins) {
+        std::filesystem::path path = p;
+        if (path.is_relative() && !scenario_dir.empty()) path = std::filesystem::path(scenario_dir) / path;
+        if (std::filesystem::is_directory(path)) load_dir(path.string());
+        else loader_.load(path.string());
+    }
+    for (const auto& f : loader_.failed()) spdlog::warn("skipped plugin {}: {}", f.path, f.reason);
+}
+
+std::string output_format(const CommonOptions& c, const std::vector<std::string>& allowed) {
+    std::string f = c.format;
+    if (f.empty()) f = (c.output.empty() && ::isatty(STDOUT_FILENO)) ? "table" : "json";
+    for (const auto& a : allowed)
+        if (a == f) return f;
+    std::string list;
+    for (std::size_t i = 0; i < allowed.size(); ++i) list += (i ? ", " : "") + allowed[i];
+    throw UsageError("--format " + f + ": not supported by this command; allowed: " + list);
+}
+
+void emit(const CommonOptions& c, const std::string& text) {
+    if (c.output.empty() || c.output == "-") {
+        std::cout << text << std::flush;
+        return;
+    }
+    std::ofstream out(c.output, std::ios::binary);
+    if (!out) throw UsageError("--output " + c.output + ": cannot write the file");
+    out << text;
+}
+
+void parse_command(const std::string& command, int argc, const char* const* argv, po::options_description& desc,
+                   po::positional_options_description& positional) {
+    try {
+        po::variables_map vm;
+        po::store(po::command_line_parser(argc, argv).options(desc).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError("vram " + command + ": " + e.what() + " (see vram " + command + " --help)");
+    }
+}
+
+std::string command_help(const std::string& command, const std::string& synopsis, const po::options_description& desc) {
+    std::ostringstream ss;
+    ss << "usage: vram " << command << " " << synopsis << "\n\n" << desc << "\n";
+    return ss.str();
+}
+
+}  // namespace vram::cli

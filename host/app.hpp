@@ -1,0 +1,70 @@
+// app.hpp - what every command shares: options, plugin loading, output.
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <vector>
+
+#include "vram/plugin_loader.hpp"
+#include "vram/registry.hpp"
+
+namespace vram::cli {
+
+namespace po = boost::program_options;
+
+/// Options every command accepts (contract.md "Common options").
+struct CommonOptions {
+    std::string format;          ///< table | json | ... ; empty = table on a terminal, json otherwise
+    std::string output;          ///< --output FILE
+    bool explain = false;
+    std::vector<std::string> plugin_dirs;
+    std::vector<std::string> plugins;
+    std::vector<std::string> sets;
+    int verbosity = 0;           ///< -v: +1, -q: -1
+    bool skip_bad_plugins = false;
+    bool allow_insecure_plugins = false;
+    bool help = false;
+};
+
+/// Adds the common options to a command's description.
+void add_common_options(po::options_description& desc, CommonOptions& common, bool scenario_command);
+
+/// The registry and its plugins, loaded once per process. Declared before use in main so
+/// they outlive every object the commands create.
+class App {
+public:
+    App();
+    /// Loads first-party plugins, $VRAM_PLUGIN_PATH, --plugin-dir and --plugin (in that order).
+    void load_plugins(const CommonOptions& common, const std::vector<std::string>& scenario_plugins = {},
+                      const std::string& scenario_dir = {});
+    Registry& registry() noexcept { return registry_; }
+    PluginLoader& loader() noexcept { return loader_; }
+    const std::string& preset_dir() const noexcept { return preset_dir_; }
+
+private:
+    Registry registry_;
+    PluginLoader loader_;
+    std::string preset_dir_;
+    bool loaded_ = false;
+};
+
+/// Resolved output format for a command.
+std::string output_format(const CommonOptions& common, const std::vector<std::string>& allowed);
+/// Writes the finished output (stdout or --output); nothing is written before success.
+void emit(const CommonOptions& common, const std::string& text);
+/// Parses a command's arguments; throws UsageError with the command's help on bad usage.
+void parse_command(const std::string& command, int argc, const char* const* argv, po::options_description& desc,
+                   po::positional_options_description& positional);
+/// Help text of a command.
+std::string command_help(const std::string& command, const std::string& synopsis, const po::options_description& desc);
+
+using Command = int (*)(App& app, int argc, const char* const* argv);
+int cmd_run(App& app, int argc, const char* const* argv);
+int cmd_validate(App& app, int argc, const char* const* argv);
+int cmd_inspect(App& app, int argc, const char* const* argv);
+int cmd_plugins(App& app, int argc, const char* const* argv);
+int cmd_presets(App& app, int argc, const char* const* argv);
+int cmd_gpus(App& app, int argc, const char* const* argv);
+
+}  // namespace vram::cli

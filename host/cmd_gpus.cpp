@@ -1,0 +1,82 @@
+// cmd_gpus.cpp - vram gpus [QUERY]: fuzzy search of the GPU catalogs, best match first.
+// SPDX-License-Identifier: Apache-2.0
+#include <cstdio>
+#include <iostream>
+
+#include "app.hpp"
+#include "vram/bytes.hpp"
+#include "vram/error.hpp"
+#include "vram/gpu_search.hpp"
+#include "vram/report.hpp"
+
+namespace vram::cli {
+
+int cmd_gpus(App& app, int argc, const char* const* argv) {
+    CommonOptions common;
+    std::vector<std::string> words;
+    std::vector<std::string> catalogs;
+    std::size_t limit = 0;
+    po::options_description desc("options");
+    desc.add_options()("query", po::value(&words)->composing(), "search text (\"rtx 4090\", \"h100sxm\", \"mi300x\")")
+        ("catalog", po::value(&catalogs)->composing(), "also search a CSV catalog FILE (repeatable)")
+        ("limit,n", po::value(&limit), "show at most N matches");
+    add_common_options(desc, common, false);
+    po::positional_options_description pos;
+    pos.add("query", -1);
+    parse_command("gpus", argc, argv, desc, pos);
+    if (common.help) {
+        std::cout << command_help("gpus", "[QUERY...] [--catalog FILE.csv] [--limit N]", desc);
+        return 0;
+    }
+    const std::string format = output_format(common, {"table", "json"});
+    app.load_plugins(common);
+    std::string query;
+    for (const auto& w : words) query += (query.empty() ? "" : " ") + w;
+    std::vector<GpuSpec> extra;
+    for (const auto& c : catalogs) {
+        auto rows = read_gpu_csv(c);
+        extra.insert(extra.end(), rows.begin(), rows.end());
+    }
+    auto matches = search_gpus(app.registry(), extra, query);
+    if (limit > 0 && matches.size() > limit) matches.resize(limit);
+    std::string out;
+    if (format == "json") {
+        out = "[";
+        for (std::size_t i = 0; i < matches.size(); ++i) {
+            const GpuSpec& g = matches[i].gpu;
+            char nums[512];
+            std::snprintf(nums, sizeof nums,
+                          "\"memory_bytes\": %llu, \"usable_bytes\": %llu, \"bandwidth_gbs\": %g, \"bf16_tflops\": %g, "
+                          "\"fp8_tflops\": %g, \"tdp_w\": %g, \"price_usd\": %g, \"score\": %g",
+                          static_cast<unsigned long long>(g.memory_bytes), static_cast<unsigned long long>(g.usable_bytes),
+                          g.bandwidth_gbs, g.bf16_tflops, g.fp8_tflops, g.tdp_w, g.price_usd, matches[i].score);
+            out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(g.name) + ", \"vendor\": " +
+                   json_quote(g.vendor) + ", \"kind\": " + json_quote(g.kind) + ", " + nums + ", \"price_kind\": " +
+                   json_quote(g.price_kind) + ", \"catalog\": " + json_quote(matches[i].catalog) + ", \"source\": " +
+                   json_quote(g.source) + ", \"licence\": " + json_quote(g.licence) + "}";
+        }
+        out += "\n]\n";
+    } else {
+        if (matches.empty()) {
+            out = "no GPU matches '" + query + "'\n";
+        }
+        for (const auto& m : matches) {
+            const GpuSpec& g = m.gpu;
+            char line[512];
+            std::snprintf(line, sizeof line, "%-44s %-8s %8.2f GiB usable (%6.1f GiB marketed) %7.0f GB/s %7.0f TFLOPS bf16",
+                          g.name.c_str(), g.vendor.c_str(), static_cast<double>(g.usable_bytes) / kGiB,
+                          static_cast<double>(g.memory_bytes) / kGiB, g.bandwidth_gbs, g.bf16_tflops);
+            out += line;
+            if (g.price_usd > 0) {
+                char price[64];
+                std::snprintf(price, sizeof price, "  $%.0f (%s)", g.price_usd, g.price_kind.c_str());
+                out += price;
+            }
+            out += "\n";
+        }
+    }
+    emit(common, out);
+    return 0;
+}
+
+}  // namespace vram::cli

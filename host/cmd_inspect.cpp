@@ -1,0 +1,38 @@
+// cmd_inspect.cpp - vram inspect MODEL: architecture, exact parameter counts, KV bytes per token.
+// SPDX-License-Identifier: Apache-2.0
+#include <iostream>
+
+#include "app.hpp"
+#include "vram/error.hpp"
+#include "vram/estimate.hpp"
+#include "vram/model_loader.hpp"
+#include "vram/report.hpp"
+
+namespace vram::cli {
+
+int cmd_inspect(App& app, int argc, const char* const* argv) {
+    CommonOptions common;
+    std::string model_arg;
+    std::string kv_dtype = "bf16";
+    po::options_description desc("options");
+    desc.add_options()("model", po::value(&model_arg), "preset name or path to a config.json")
+        ("kv-dtype", po::value(&kv_dtype), "KV cache dtype for the per-token figure (default bf16)");
+    add_common_options(desc, common, false);
+    po::positional_options_description pos;
+    pos.add("model", 1);
+    parse_command("inspect", argc, argv, desc, pos);
+    if (common.help) {
+        std::cout << command_help("inspect", "MODEL  (a preset name or a path to config.json)", desc);
+        return 0;
+    }
+    if (model_arg.empty()) throw UsageError("vram inspect: missing MODEL (see vram inspect --help)");
+    const std::string format = output_format(common, {"table", "json"});
+    app.load_plugins(common);
+    const ModelSpec model = load_model_argument(app.registry(), model_arg, app.preset_dir());
+    const AttentionSummary att = describe_attention(app.registry(), model, kv_dtype);
+    emit(common, format == "json" ? model_to_json(model, att.kv_bytes_per_token, kv_dtype, att.label)
+                                  : model_to_table(model, att.kv_bytes_per_token, kv_dtype, att.label));
+    return 0;
+}
+
+}  // namespace vram::cli

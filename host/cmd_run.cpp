@@ -1,0 +1,41 @@
+// cmd_run.cpp - vram run SCENARIO.yaml: estimate one scenario.
+// SPDX-License-Identifier: Apache-2.0
+#include <iostream>
+
+#include "app.hpp"
+#include "vram/error.hpp"
+#include "vram/estimate.hpp"
+#include "vram/report.hpp"
+#include "vram/scenario_loader.hpp"
+
+namespace vram::cli {
+
+int cmd_run(App& app, int argc, const char* const* argv) {
+    CommonOptions common;
+    std::string file;
+    po::options_description desc("options");
+    desc.add_options()("scenario", po::value(&file), "scenario YAML file");
+    add_common_options(desc, common, true);
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    parse_command("run", argc, argv, desc, pos);
+    if (common.help) {
+        std::cout << command_help("run", "SCENARIO.yaml [--set key.path=value ...] [--explain] [--format table|json]", desc);
+        return 0;
+    }
+    if (file.empty()) throw UsageError("vram run: missing SCENARIO.yaml (see vram run --help)");
+    const std::string format = output_format(common, {"table", "json"});
+    Scenario scenario = load_scenario(file, common.sets);
+    app.load_plugins(common, scenario.plugins, scenario.directory);
+    Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
+    const Estimate e = estimator.estimate();
+    ReportOptions opts;
+    opts.explain = common.explain;
+    const std::string text =
+        format == "json" ? estimate_to_json(estimator.scenario(), estimator.model(), estimator.context(), e, opts)
+                         : estimate_to_table(estimator.scenario(), estimator.model(), estimator.context(), e, opts);
+    emit(common, text);
+    return 0;
+}
+
+}  // namespace vram::cli

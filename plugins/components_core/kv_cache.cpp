@@ -1,0 +1,43 @@
+// kv_cache.cpp - KV cache of the sequences in flight (formulas.md §3).
+// SPDX-License-Identifier: Apache-2.0
+#include "terms.hpp"
+
+namespace vram::plugins {
+
+std::string_view KvCacheTerm::formula() const {
+    return "b × Σ_layer groups ceil(layers / p) · elements_per_token · (n_kv_local / n_kv) · bytes_kv · min(s, window)";
+}
+
+std::string_view KvCacheTerm::source() const {
+    return "2 · n_kv · head_dim · bytes per token per attention layer, window-capped, heads split over t and "
+           "replicated when t > n_kv (vLLM kv_cache_interface.py, ModelConfig.get_num_kv_heads; formulas.md §3)";
+}
+
+bool KvCacheTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && hf_engine(ctx); }
+
+Bytes KvCacheTerm::evaluate(const Context& ctx) const {
+    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, static_cast<std::int64_t>(ctx[Sym::s]), ctx[Sym::bytes_kv],
+                                                static_cast<std::int64_t>(ctx[Sym::t]),
+                                                static_cast<std::int64_t>(ctx[Sym::p]));
+    return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
+}
+
+std::string KvCacheTerm::substitute(const Context& ctx) const {
+    std::string s = format_number(ctx[Sym::b]) + " × [";
+    bool first = true;
+    for (const auto& g : ctx.kv_groups) {
+        s += (first ? "" : " + ") + std::to_string(g.layers) + " layers · " + std::to_string(g.elements_per_token) +
+             " · " + format_number(ctx[Sym::bytes_kv]) + " B";
+        if (g.fixed_tokens > 0) s += " · " + std::to_string(g.fixed_tokens) + " (fixed)";
+        else if (g.window > 0) s += " · min(" + format_number(ctx[Sym::s]) + ", " + std::to_string(g.window) + ")";
+        else s += " · " + format_number(ctx[Sym::s]);
+        if (g.state_bytes > 0) s += " + state " + std::to_string(g.state_bytes) + " B";
+        first = false;
+    }
+    s += "]";
+    if (ctx[Sym::t] > 1) s += " with t=" + format_number(ctx[Sym::t]);
+    if (ctx[Sym::p] > 1) s += ", layers / p=" + format_number(ctx[Sym::p]);
+    return s + " = " + format_count(evaluate(ctx)) + " B";
+}
+
+}  // namespace vram::plugins
