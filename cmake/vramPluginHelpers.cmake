@@ -16,6 +16,12 @@ function(vram_add_plugin name)
   if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
     # Missing symbols fail at link time, not at dlopen time.
     target_link_options(${name} PRIVATE LINKER:--no-undefined)
+    # Export the entry point only: hidden visibility alone still leaks inline statics of the
+    # standard library (STB_GNU_UNIQUE) into the dynamic symbol table.
+    set(map ${CMAKE_CURRENT_BINARY_DIR}/${name}.exports)
+    file(WRITE ${map} "{\n  global: vram_get_plugin_info;\n  local: *;\n};\n")
+    target_link_options(${name} PRIVATE LINKER:--version-script=${map})
+    set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS ${map})
   endif()
   if(COMMAND vram_target_warnings)
     vram_target_warnings(${name})

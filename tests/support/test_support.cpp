@@ -1,0 +1,127 @@
+// test_support.cpp - helpers shared by the suites.
+// SPDX-License-Identifier: Apache-2.0
+#include "test_support.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <sys/wait.h>
+
+#include "vram/model_loader.hpp"
+#include "vram/scenario_loader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace vram::test {
+namespace {
+
+struct Loaded {
+    Registry registry;
+    PluginLoader loader{registry};
+    Loaded() { loader.load_directory(VRAM_TEST_PLUGIN_DIR, false); }
+};
+
+std::string quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += "'\\''";
+        else out += c;
+    }
+    return out + "'";
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+fs::path temp_dir() {
+    static const fs::path dir = [] {
+        fs::path d = fs::temp_directory_path() / ("vram-tests-" + std::to_string(::getpid()));
+        fs::create_directories(d);
+        return d;
+    }();
+    return dir;
+}
+
+}  // namespace
+
+const Registry& core_registry() {
+    static Loaded* loaded = new Loaded();  // never destroyed: objects may outlive static teardown
+    return loaded->registry;
+}
+
+std::string preset_dir() { return VRAM_TEST_PRESET_DIR; }
+std::string data_path(const std::string& relative) { return std::string(VRAM_TEST_DATA_DIR) + "/" + relative; }
+std::string shared_path(const std::string& relative) { return std::string(VRAM_TEST_SHARED_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) { return std::string(VRAM_TEST_SOURCE_DIR) + "/" + relative; }
+
+CliResult run_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                  const std::string& cwd) {
+    static int counter = 0;
+    const fs::path base = temp_dir() / ("cli" + std::to_string(counter++));
+    std::string cmd = "cd " + quote(cwd.empty() ? std::string(VRAM_TEST_SOURCE_DIR) : cwd) + " && env";
+    for (const auto& [k, v] : env) cmd += " " + k + "=" + quote(v);
+    cmd += " " + quote(VRAM_TEST_BINARY);
+    for (const auto& a : args) cmd += " " + quote(a);
+    cmd += " > " + quote(base.string() + ".out") + " 2> " + quote(base.string() + ".err") + " < /dev/null";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(base.string() + ".out");
+    r.err = slurp(base.string() + ".err");
+    return r;
+}
+
+std::string write_scenario(const std::string& yaml, const std::string& name) {
+    static int counter = 0;
+    // Written beside tests/data so `config: configs/x.json` resolves like a real scenario.
+    const fs::path dir = temp_dir() / "scenarios";
+    fs::create_directories(dir);
+    const fs::path path = dir / (name + std::to_string(counter++) + ".yaml");
+    std::ofstream(path) << yaml;
+    if (!fs::exists(dir / "configs")) fs::create_directory_symlink(data_path("configs"), dir / "configs");
+    return path.string();
+}
+
+double Result::total_gib() const { return static_cast<double>(estimate.total_bytes) / kGiB; }
+
+Bytes Result::bytes(const std::string& id) const {
+    for (const auto& t : estimate.ranks[estimate.most_loaded].terms)
+        if (t.id == id) return t.bytes;
+    return 0;
+}
+
+bool Result::has(const std::string& id) const {
+    for (const auto& t : estimate.ranks[estimate.most_loaded].terms)
+        if (t.id == id) return true;
+    return false;
+}
+
+Bytes Result::category(Category c) const {
+    Bytes sum = 0;
+    for (const auto& t : estimate.ranks[estimate.most_loaded].terms)
+        if (t.category == c) sum += t.bytes;
+    return sum;
+}
+
+Result estimate_yaml(const std::string& yaml, const std::vector<std::string>& overrides) {
+    const std::string path = write_scenario(yaml);
+    Scenario s = load_scenario(path, overrides);
+    Estimator est(core_registry(), std::move(s), preset_dir());
+    return Result{est.estimate()};
+}
+
+ModelSpec load_model(const std::string& argument) {
+    const std::string json = data_path("configs/" + argument + ".json");
+    if (fs::exists(json)) return load_model_argument(core_registry(), json, preset_dir());
+    return load_model_argument(core_registry(), argument, preset_dir());
+}
+
+}  // namespace vram::test
