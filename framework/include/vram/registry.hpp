@@ -56,7 +56,11 @@ public:
     /// Throws UnknownComponentError listing the closest names.
     const Interface& get(std::string_view name, std::string_view what_key = {}) const {
         if (const Interface* item = find(name)) return *item;
-        std::vector<std::string> all = keys();
+        // Suggest what users type (short keys) rather than dotted plugin names when both exist.
+        std::vector<std::string> all;
+        for (auto& k : keys())
+            if (k.find('.') == std::string::npos) all.push_back(k);
+        if (all.empty()) all = keys();
         auto close = closest_names(name, all);
         std::string msg = "unknown " + kind_ + " '" + std::string(name) + "'";
         if (!what_key.empty()) msg = std::string(what_key) + ": " + msg;
