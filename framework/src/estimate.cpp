@@ -8,6 +8,7 @@
 
 #include "vram/error.hpp"
 #include "vram/estimate.hpp"
+#include "vram/expression.hpp"
 #include "vram/gpu_search.hpp"
 #include "vram/model_loader.hpp"
 #include "vram/registry.hpp"
@@ -99,7 +100,7 @@ struct Estimator::Impl {
     Params runtime_params;
     std::vector<const ModalityTokenizer*> tokenizers;  // one per input
     std::vector<const Component*> components;
-    std::vector<std::shared_ptr<const Component>> owned;  // scenario-defined components
+    ScenarioComponents owned;  // scenario-defined components (components: block)
 
     GpuSpec gpu;
     Bytes usable = 0;
@@ -175,6 +176,7 @@ struct Estimator::Impl {
         }
         components.clear();
         for (const auto& e : registry.components.entries()) components.push_back(e.item.get());
+        owned.resolve(scenario, components);
 
         // Hardware: explicit memory, or a catalog GPU.
         have_gpu = false;
@@ -342,6 +344,7 @@ struct Estimator::Impl {
             fail_at(e.key_path(), e.what());
         }
         ctx.begin_stage("core.ranks");
+        owned.bind(ctx);  // symbol indices follow this preparation's stages
     }
 
     // Peak of one rank role. Hot path: no allocation.
@@ -355,6 +358,8 @@ struct Estimator::Impl {
             Bytes v = 0;
             try {
                 if (c->applies(ctx)) v = c->evaluate(ctx);
+            } catch (const ScenarioError&) {
+                throw;  // scenario formulas already name the file, the component and the column
             } catch (const Error& e) {
                 throw EstimateError(std::string(c->id()) + ": " + e.what());
             } catch (const std::exception& e) {
