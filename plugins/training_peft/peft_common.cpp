@@ -1,0 +1,42 @@
+// peft_common.cpp - adapter dtypes and the symbols PEFT methods publish.
+// SPDX-License-Identifier: Apache-2.0
+#include "peft_common.hpp"
+
+#include "vram/error.hpp"
+
+namespace vram::plugins {
+
+void publish_adapters(Context& ctx, const std::vector<Tensor>& adapters, double bytes_per_param) {
+    ctx.trainable_tensors = adapters;
+    double n = 0;
+    for (const auto& t : adapters) n += static_cast<double>(t.numel()) * static_cast<double>(t.copies);
+    ctx.set(Sym::P_trainable, n);
+    ctx.set(ctx.define(kBytesTrainable, "bytes", "bytes per element of the trainable tensors (their storage dtype)"),
+            bytes_per_param);
+    ctx.set(ctx.define(kAdapterParams, "parameters",
+                       "trainable parameters stored outside the model's weights (LoRA adapters, prefixes)"),
+            n);
+    ctx.set(ctx.define(kFrozenBase, "flag", "1 when the base model is frozen (PEFT): no gradients, no optimizer states"),
+            1.0);
+}
+
+double adapter_dtype_bytes(const std::string& dtype, const std::string& path) {
+    if (dtype == "fp32") return 4;
+    if (dtype == "bf16" || dtype == "fp16") return 2;
+    throw ParamError(path, path + ": unknown adapter dtype '" + dtype + "'; allowed: fp32, bf16, fp16");
+}
+
+ParamSpec adapter_dtype_spec() {
+    // PEFT's get_peft_model(autocast_adapter_dtype=True) (the default, peft mapping_func.py) upcasts
+    // bf16/fp16 adapters to fp32; LitGPT's bf16-true and autocast_adapter_dtype=False keep them 16-bit.
+    return {"dtype", ParamType::string, "fp32",
+            "adapter storage dtype: fp32 (PEFT default, autocast_adapter_dtype=True) or the 16-bit base dtype",
+            0, 0, {"fp32", "bf16", "fp16"}};
+}
+
+double symbol_or_zero(const Context& ctx, const char* name) noexcept {
+    const auto i = ctx.find(name);
+    return i ? ctx.value(*i) : 0.0;
+}
+
+}  // namespace vram::plugins
