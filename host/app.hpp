@@ -66,5 +66,6 @@ int cmd_inspect(App& app, int argc, const char* const* argv);
 int cmd_plugins(App& app, int argc, const char* const* argv);
 int cmd_presets(App& app, int argc, const char* const* argv);
 int cmd_gpus(App& app, int argc, const char* const* argv);
+int cmd_symbols(App& app, int argc, const char* const* argv);
 
 }  // namespace vram::cli

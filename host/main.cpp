@@ -20,6 +20,7 @@ const std::map<std::string, std::pair<vram::cli::Command, const char*>>& command
         {"plugins", {cmd_plugins, "loaded plugins, what they registered, and load failures"}},
         {"presets", {cmd_presets, "list model and scenario presets"}},
         {"gpus", {cmd_gpus, "fuzzy search of the GPU catalogs"}},
+        {"symbols", {cmd_symbols, "symbols formulas can read: value, unit, meaning, which plugin set it"}},
     };
     return table;
 }

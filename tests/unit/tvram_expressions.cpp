@@ -246,4 +246,31 @@ BOOST_AUTO_TEST_CASE(issue9_bad_category_name_and_replaces_are_errors) {
     BOOST_TEST(contains(builtin, "is a built-in component; use replaces: core.weights"));
 }
 
+BOOST_AUTO_TEST_CASE(issue9_symbols_command_lists_value_unit_meaning_and_origin) {
+    // The scenario's own formula is broken: the symbol list must still come out, since it is what
+    // one reads to fix the formula.
+    const std::string path = write_scenario(kBase + R"(components:
+  - {name: wip, formula: "2 * hh"}
+)", "symbols");
+    const CliResult r = run_cli({"symbols", path, "--format", "json"});
+    BOOST_TEST_INFO(r.err);
+    BOOST_REQUIRE_EQUAL(r.rc, 0);
+    BOOST_TEST(contains(r.out, R"({"name": "P_total", "value": 6738415616, "unit": "parameters", "meaning": "exact parameter count", "set_by": "core.model"})"));
+    BOOST_TEST(contains(r.out, R"({"name": "b", "value": 2, "unit": "sequences")"));
+    // KV bytes per token = 2 · 32 layers · 32 heads · 128 · 2 B = 524,288
+    BOOST_TEST(contains(r.out, R"({"name": "kv_per_token", "value": 524288, "unit": "bytes")"));
+    const CliResult table = run_cli({"symbols", path, "--format", "table"});
+    BOOST_TEST(contains(table.out, "head_dim"));
+    BOOST_TEST(contains(table.out, "core.format.bf16"));
+    // Without a scenario: names, units and meanings only.
+    const CliResult bare = run_cli({"symbols", "--format", "json"});
+    BOOST_TEST(bare.rc == 0);
+    BOOST_TEST(contains(bare.out, R"({"name": "n_kv", "value": null, "unit": "heads")"));
+    // The run itself reports the broken formula as a scenario error (exit 1, one line).
+    const CliResult run = run_cli({"run", path, "--format", "json"});
+    BOOST_TEST(run.rc == 1);
+    BOOST_TEST(contains(run.err, "components[0] (wip): formula column 5: unknown symbol 'hh'"));
+    BOOST_TEST(run.out.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

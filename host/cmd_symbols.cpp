@@ -1,0 +1,94 @@
+// cmd_symbols.cpp - vram symbols [SCENARIO.yaml]: every symbol a formula can read, with its value
+// in the scenario, unit, meaning and the plugin (stage) that set it (docs/symbols.md).
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <iostream>
+
+#include "app.hpp"
+#include "vram/error.hpp"
+#include "vram/estimate.hpp"
+#include "vram/report.hpp"
+#include "vram/scenario_loader.hpp"
+
+namespace vram::cli {
+
+int cmd_symbols(App& app, int argc, const char* const* argv) {
+    CommonOptions common;
+    std::string file;
+    po::options_description desc("options");
+    desc.add_options()("scenario", po::value(&file), "scenario YAML file (without it: names, units and meanings only)");
+    add_common_options(desc, common, true);
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    parse_command("symbols", argc, argv, desc, pos);
+    if (common.help) {
+        std::cout << command_help("symbols", "[SCENARIO.yaml] [--set key.path=value ...] [--format table|json]", desc);
+        return 0;
+    }
+    const std::string format = output_format(common, {"table", "json"});
+
+    struct Row {
+        std::string name, value, unit, meaning, set_by;
+    };
+    std::vector<Row> rows;
+    if (file.empty()) {
+        const ModelSpec model;
+        const Scenario scenario;
+        const Context ctx(model, scenario);
+        for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
+            rows.push_back({ctx.info(i).name, "", ctx.info(i).unit, ctx.info(i).meaning, ""});
+    } else {
+        Scenario scenario = load_scenario(file, common.sets);
+        app.load_plugins(common, scenario.plugins, scenario.directory);
+        // The list is what one writes formulas against, so it must work while a formula is still
+        // broken: the scenario's own components set no symbols and are left out here.
+        scenario.components.clear();
+        Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
+        estimator.estimate();  // resolves count: auto and leaves the most loaded rank in the Context
+        const Context& ctx = estimator.context();
+        for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
+            rows.push_back({ctx.info(i).name, ctx.is_set(i) ? format_number(ctx.value(i)) : "", ctx.info(i).unit,
+                            ctx.info(i).meaning, ctx.origin(i)});
+    }
+
+    std::string out;
+    if (format == "json") {
+        out = "{\"symbols\": [";
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const Row& r = rows[i];
+            out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(r.name) +
+                   ", \"value\": " + (r.value.empty() ? "null" : r.value) + ", \"unit\": " + json_quote(r.unit) +
+                   ", \"meaning\": " + json_quote(r.meaning) + ", \"set_by\": " +
+                   (r.set_by.empty() ? "null" : json_quote(r.set_by)) + "}";
+        }
+        out += "\n]}\n";
+    } else {
+        std::size_t w_name = 6, w_value = 5, w_unit = 4, w_by = 6;
+        for (const auto& r : rows) {
+            w_name = std::max(w_name, r.name.size());
+            w_value = std::max(w_value, r.value.size());
+            w_unit = std::max(w_unit, r.unit.size());
+            w_by = std::max(w_by, r.set_by.size());
+        }
+        auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
+        auto lpad = [](const std::string& s, std::size_t w) { return std::string(w > s.size() ? w - s.size() : 0, ' ') + s; };
+        const bool values = !file.empty();
+        out += pad("symbol", w_name) + "  ";
+        if (values) out += lpad("value", w_value) + "  ";
+        out += pad("unit", w_unit) + "  ";
+        if (values) out += pad("set by", w_by) + "  ";
+        out += "meaning\n";
+        for (const auto& r : rows) {
+            out += pad(r.name, w_name) + "  ";
+            if (values) out += lpad(r.value.empty() ? "-" : r.value, w_value) + "  ";
+            out += pad(r.unit, w_unit) + "  ";
+            if (values) out += pad(r.set_by.empty() ? "-" : r.set_by, w_by) + "  ";
+            out += r.meaning + "\n";
+        }
+        out += "\nSymbols are what `components:` formulas read (docs/symbols.md); '-' = not set in this scenario.\n";
+    }
+    emit(common, out);
+    return 0;
+}
+
+}  // namespace vram::cli
