@@ -22,6 +22,9 @@ enum class Op : std::uint8_t {
     add, sub, mul, div, pow, lt, le, gt, ge, eq, ne, land, lor, min, max,  // binary
     neg, lnot, ceil, floor, round, abs, sqrt, log2,                          // unary
     select,                                                                 // ternary
+    // Fused "operand then arithmetic" forms: most formulas are products and sums of symbols,
+    // so these halve the instructions the interpreter dispatches.
+    add_sym, sub_sym, mul_sym, div_sym, add_const, sub_const, mul_const, div_const,
 };
 
 struct Instr {
@@ -34,7 +37,12 @@ int arity(Op op) noexcept {
     if (op == Op::constant || op == Op::symbol) return 0;
     if (op >= Op::add && op <= Op::max) return 2;
     if (op >= Op::neg && op <= Op::log2) return 1;
-    return 3;
+    if (op == Op::select) return 3;
+    return 1;  // fused: one stack operand, the other inline
+}
+
+bool reads_symbol(Op op) noexcept {
+    return op == Op::symbol || op == Op::add_sym || op == Op::sub_sym || op == Op::mul_sym || op == Op::div_sym;
 }
 
 inline double apply1(Op op, double a) noexcept {
@@ -280,8 +288,19 @@ private:
                 return;
             }
         }
-        out_.code.push_back({op, 0, value});
         depth_ += 1 - n;
+        // Fuse a binary + - * / whose right operand is a lone symbol or constant into one
+        // instruction (the operand instruction is rewritten in place, so symbol uses stay valid).
+        if (n == 2 && !out_.code.empty() && (op == Op::add || op == Op::sub || op == Op::mul || op == Op::div)) {
+            Instr& right = out_.code.back();
+            const int k = op == Op::add ? 0 : op == Op::sub ? 1 : op == Op::mul ? 2 : 3;
+            if (right.op == Op::symbol || right.op == Op::constant) {
+                const Op base = right.op == Op::symbol ? Op::add_sym : Op::add_const;
+                right.op = static_cast<Op>(static_cast<int>(base) + k);
+                return;
+            }
+        }
+        out_.code.push_back({op, 0, value});
         if (depth_ > kMaxStack) fail(offset, "formula nested too deeply (more than 64 pending values)");
     }
 
@@ -482,7 +501,7 @@ Expression Expression::compile(std::string_view text) {
     auto& uses = e.impl_->uses;
     uses.erase(std::remove_if(uses.begin(), uses.end(),
                               [&](const Program::SymbolUse& u) {
-                                  return u.instr >= e.impl_->code.size() || e.impl_->code[u.instr].op != Op::symbol;
+                                  return u.instr >= e.impl_->code.size() || !reads_symbol(e.impl_->code[u.instr].op);
                               }),
                uses.end());
     return e;
@@ -515,32 +534,44 @@ bool Expression::bound() const noexcept { return impl_->bound; }
 
 double Expression::evaluate(const Context& ctx) const noexcept {
     const Impl& d = *impl_;
+    // The top of the stack lives in `top` (a register); `st` holds the values below it. One case
+    // per opcode: a dense switch compiles to a jump table.
     std::array<double, kMaxStack> st;
     std::size_t sp = 0;
+    double top = 0;
     for (const Instr& in : d.code) {
         switch (in.op) {
-            case Op::constant: st[sp++] = in.value; break;
-            case Op::symbol: st[sp++] = ctx.value(in.arg); break;
-            case Op::add: --sp; st[sp - 1] += st[sp]; break;
-            case Op::sub: --sp; st[sp - 1] -= st[sp]; break;
-            case Op::mul: --sp; st[sp - 1] *= st[sp]; break;
-            case Op::div: --sp; st[sp - 1] /= st[sp]; break;
-            case Op::neg: st[sp - 1] = -st[sp - 1]; break;
-            case Op::select:
-                sp -= 2;
-                st[sp - 1] = st[sp - 1] != 0 ? st[sp] : st[sp + 1];
+            case Op::constant: st[sp++] = top; top = in.value; break;
+            case Op::symbol: st[sp++] = top; top = ctx.value(in.arg); break;
+            case Op::add_sym: top += ctx.value(in.arg); break;
+            case Op::sub_sym: top -= ctx.value(in.arg); break;
+            case Op::mul_sym: top *= ctx.value(in.arg); break;
+            case Op::div_sym: top /= ctx.value(in.arg); break;
+            case Op::add_const: top += in.value; break;
+            case Op::sub_const: top -= in.value; break;
+            case Op::mul_const: top *= in.value; break;
+            case Op::div_const: top /= in.value; break;
+            case Op::add: top = st[--sp] + top; break;
+            case Op::sub: top = st[--sp] - top; break;
+            case Op::mul: top = st[--sp] * top; break;
+            case Op::div: top = st[--sp] / top; break;
+            case Op::pow: case Op::lt: case Op::le: case Op::gt: case Op::ge: case Op::eq: case Op::ne:
+            case Op::land: case Op::lor: case Op::min: case Op::max:
+                top = apply2(in.op, st[--sp], top);
                 break;
-            default:
-                if (arity(in.op) == 1) {
-                    st[sp - 1] = apply1(in.op, st[sp - 1]);
-                } else {
-                    --sp;
-                    st[sp - 1] = apply2(in.op, st[sp - 1], st[sp]);
-                }
+            case Op::neg: top = -top; break;
+            case Op::lnot: case Op::ceil: case Op::floor: case Op::round: case Op::abs: case Op::sqrt: case Op::log2:
+                top = apply1(in.op, top);
                 break;
+            case Op::select: {
+                const double if_true = st[--sp];
+                const double cond = st[--sp];
+                top = cond != 0 ? if_true : top;
+                break;
+            }
         }
     }
-    return sp ? st[0] : 0.0;
+    return top;
 }
 
 std::string Expression::substitute(const Context& ctx) const {

@@ -87,9 +87,15 @@ BOOST_FIXTURE_TEST_CASE(issue9_language_precedence_functions_and_conditionals, L
 }
 
 BOOST_FIXTURE_TEST_CASE(issue9_compiles_to_folded_postfix_over_symbol_indices, LanguageFixture) {
-    // 2^30 folds to one constant: [const 2^30, sym b, mul].
+    // 2^30 folds to one constant and the product fuses with its symbol: [const 2^30, mul_sym b].
     Expression e = Expression::compile("2^30 * b");
-    BOOST_TEST(e.code_size() == 3u);
+    BOOST_TEST(e.code_size() == 2u);
+    // 2 · L · n_kv · head_dim · b · s: one load and five fused multiplications.
+    BOOST_TEST(Expression::compile("2 * L * n_kv * head_dim * b * s").code_size() == 6u);
+    // Mixed operators keep their order: (b - s) / 2 + L = (8 - 4096) / 2 + 32 = -2012
+    BOOST_TEST(eval("(b - s) / 2 + L") == -2012.0);
+    BOOST_TEST(eval("L - b / 2 * 3") == 20.0);   // 32 - (8 / 2) * 3
+    BOOST_TEST(eval("h / (b * 2) - 1") == 255.0);  // 4096 / 16 - 1
     BOOST_TEST(!e.bound());
     e.bind(ctx);
     BOOST_TEST(e.evaluate(ctx) == 8.0 * 1073741824.0);
