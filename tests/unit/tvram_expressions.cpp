@@ -279,4 +279,22 @@ BOOST_AUTO_TEST_CASE(issue9_symbols_command_lists_value_unit_meaning_and_origin)
     BOOST_TEST(run.out.empty());
 }
 
+BOOST_AUTO_TEST_CASE(issue9_research_preset_overrides_kv_cache_with_an_expression) {
+    // presets/scenarios/research-kivi-2bit-kv-llama2-7b.yaml, Llama-2-7B, batch 16 × 4,096:
+    //   16 × 32 × (2 × 32 × 128) × (3,968 × 0.375 + 128 × 2) = 16 × 32 × 8,192 × 1,744
+    //   = 7,314,866,176 B, where bf16 would take 16 × 4,096 × 524,288 = 34,359,738,368 B.
+    Scenario s = load_scenario(source_path("presets/scenarios/research-kivi-2bit-kv-llama2-7b.yaml"), {});
+    Estimator est(core_registry(), std::move(s), preset_dir());
+    const Result r{est.estimate()};
+    BOOST_TEST(!r.has("core.kv_cache"));
+    BOOST_TEST(r.bytes("research.kivi_kv_cache") == 7314866176u);
+    BOOST_TEST(r.category(Category::kv_cache) == 7314866176u);
+    // Under tensor parallelism each GPU keeps n_kv / t heads: t = 2 halves it.
+    Scenario s2 = load_scenario(source_path("presets/scenarios/research-kivi-2bit-kv-llama2-7b.yaml"),
+                                {"parallelism.tensor=2", "hardware.count=2"});
+    Estimator est2(core_registry(), std::move(s2), preset_dir());
+    const Result r2{est2.estimate()};
+    BOOST_TEST(r2.bytes("research.kivi_kv_cache") == 7314866176u / 2);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
