@@ -26,7 +26,7 @@ file(GLOB target_files "${PREFIX}/lib/cmake/vram/vramTargets*.cmake")
 foreach(f ${target_files})
   file(STRINGS "${f}" lines)
   foreach(line IN LISTS lines)
-    if(NOT line MATCHES "(Boost|yaml-cpp|yaml_cpp|spdlog|fmt::)")
+    if(NOT line MATCHES "(Boost|yaml-cpp|yaml_cpp|spdlog|fmt::|CURL)")
       continue()
     endif()
     # CMake always records a SHARED library's private shared dependencies as an rpath-link hint

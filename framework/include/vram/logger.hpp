@@ -12,8 +12,11 @@ namespace vram {
 class VRAM_API Logger {
 public:
     virtual ~Logger();
+    /// Shown with -v -v. One line; the host adds "vram: debug:". Never throws.
     virtual void debug(std::string_view message) = 0;
+    /// Shown with -v. One line. Never throws.
     virtual void info(std::string_view message) = 0;
+    /// Shown unless -q. For conditions the user should fix; errors are thrown, not logged.
     virtual void warn(std::string_view message) = 0;
 };
 

@@ -38,11 +38,19 @@ public:
     static Params validate(const ConfigNode* block, const std::vector<ParamSpec>& specs,
                            const std::string& path);
 
+    /// Whether the key has a value (given in the scenario or by its default).
     bool has(std::string_view key) const noexcept;
+    // The typed readers below return the validated value of a declared key; they throw
+    // vram::Error when the key has no value and no default (check has() for optional keys).
+    /// ParamType::integer.
     std::int64_t integer(std::string_view key) const;
+    /// ParamType::number (integers read fine too).
     double number(std::string_view key) const;
+    /// ParamType::boolean.
     bool flag(std::string_view key) const;
+    /// ParamType::string.
     const std::string& string(std::string_view key) const;
+    /// ParamType::string_list; a single string reads as a one-item list.
     std::vector<std::string> strings(std::string_view key) const;
     /// Sets or replaces a value (used by --set and sweeps).
     void set(const std::string& key, ConfigNode value);

@@ -30,6 +30,7 @@ public:
     virtual int score(const ModelSpec& model) const = 0;
     /// Counts one input (all its `count` items). Throws vram::ParamError for bad sizes.
     virtual TokenCount count(const ModelSpec& model, const InputSpec& input) const = 0;
+    /// Citation of the counting rule (processor code, paper).
     virtual std::string_view source() const = 0;
 };
 

@@ -18,8 +18,11 @@ public:
     virtual ~TrainingMethod();
     virtual std::string_view name() const = 0;   ///< "core.method.lora"
     virtual std::string_view key() const = 0;    ///< "lora"
+    /// Options of the block training.<key()>; the host validates them before prepare().
     virtual std::vector<ParamSpec> params() const { return {}; }
     /// Sets Context::trainable_tensors and Sym::P_trainable (and any symbols of its own).
+    /// Runs once per preparation, after the weight format stage. Throws vram::ParamError with
+    /// the option's key path ("training.lora.rank") for values the model cannot take.
     virtual void prepare(Context& ctx, const Params& options) const = 0;
 };
 
@@ -29,8 +32,10 @@ public:
     virtual ~TrainingObjective();
     virtual std::string_view name() const = 0;   ///< "core.objective.dpo"
     virtual std::string_view key() const = 0;    ///< "dpo"
+    /// Options of the block training.<key()>; the host validates them before prepare().
     virtual std::vector<ParamSpec> params() const { return {}; }
-    /// Adjusts Sym::b / Sym::s / Sym::G and defines its own symbols.
+    /// Adjusts Sym::b / Sym::s / Sym::G and defines its own symbols. Runs after the method's
+    /// prepare(). Throws vram::ParamError like TrainingMethod::prepare.
     virtual void prepare(Context& ctx, const Params& options) const = 0;
 };
 
@@ -44,6 +49,7 @@ public:
     virtual double state_bytes(const Context& ctx) const = 0;
     /// One line for --explain ("m and v in fp32: 8 bytes per parameter").
     virtual std::string_view describe() const = 0;
+    /// Citation of the state layout (optimizer code, paper).
     virtual std::string_view source() const = 0;
 };
 
