@@ -607,6 +607,8 @@ void ExpressionComponent::fail(const std::string& message) const {
 }
 
 Bytes ExpressionComponent::evaluate(const Context& ctx) const {
+    // Unbound code would read symbol 0 for every name: refuse rather than return a wrong number.
+    if (!expression_.bound()) fail("formula evaluated before the scenario was prepared (internal error)");
     const double v = expression_.evaluate(ctx);
     // 2^63: beyond it no GPU exists and the conversion to a byte count is no longer exact.
     if (!(v >= 0) || !std::isfinite(v) || v >= 9.2233720368547758e18) {
