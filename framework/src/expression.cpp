@@ -304,7 +304,20 @@ private:
         if (depth_ > kMaxStack) fail(offset, "formula nested too deeply (more than 64 pending values)");
     }
 
+    // Bounds the parser's recursion: a formula is data from a file, and "((((…" must not be able
+    // to exhaust the stack.
+    struct Nest {
+        Parser& p;
+        explicit Nest(Parser& parser) : p(parser) {
+            if (++p.nesting_ > 512) p.fail(p.tok_.offset, "formula nested too deeply (parentheses or signs)");
+        }
+        ~Nest() { --p.nesting_; }
+        Nest(const Nest&) = delete;
+        Nest& operator=(const Nest&) = delete;
+    };
+
     void conditional() {
+        const Nest guard(*this);
         const std::size_t start = tok_.offset;
         logical_or();
         if (tok_.kind != Tok::question) return;
@@ -379,6 +392,7 @@ private:
     }
 
     void unary() {
+        const Nest guard(*this);
         if (is_op("-") || is_op("\xE2\x88\x92") || is_op("+") || is_op("!")) {
             const bool plus = is_op("+"), lnot = is_op("!");
             const std::size_t at = tok_.offset;
@@ -475,6 +489,7 @@ private:
     std::string_view text_;
     std::size_t pos_ = 0;
     std::size_t depth_ = 0;
+    int nesting_ = 0;
     Token tok_;
 };
 

@@ -297,4 +297,38 @@ BOOST_AUTO_TEST_CASE(issue9_research_preset_overrides_kv_cache_with_an_expressio
     BOOST_TEST(r2.bytes("research.kivi_kv_cache") == 7314866176u / 2);
 }
 
+BOOST_FIXTURE_TEST_CASE(issue9_random_formulas_compile_or_fail_with_a_column, LanguageFixture) {
+    // Formulas are data read from files: any text either compiles and evaluates, or fails with
+    // an ExpressionError whose column lies inside the text (or just past its end).
+    const char* pieces[] = {"b", "s", "h", "hh", "2", "0.5", "1e3", "+", "-", "*", "/", "^", "**", "(", ")",
+                            ",", "?", ":", "<", "<=", "==", "!", "&&", "||", "min(", "max(", "ceil(",
+                            "if(", "log2(", " ", "\xC3\x97", "$", "2h", "."};
+    std::uint32_t seed = 12345;
+    auto next = [&] { return seed = seed * 1664525u + 1013904223u; };  // Numerical Recipes LCG
+    int compiled = 0, failed = 0;
+    for (int n = 0; n < 5000; ++n) {
+        std::string text;
+        const int len = 1 + static_cast<int>(next() % 12);
+        for (int k = 0; k < len; ++k) text += pieces[next() % (sizeof pieces / sizeof pieces[0])];
+        std::size_t chars = 0;
+        for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+        try {
+            Expression e = Expression::compile(text);
+            e.bind(ctx);
+            (void)e.evaluate(ctx);
+            ++compiled;
+        } catch (const ExpressionError& err) {
+            BOOST_TEST_INFO(text);
+            BOOST_TEST((err.column() >= 1 && err.column() <= chars + 1));
+            ++failed;
+        }
+    }
+    BOOST_TEST(compiled > 10);
+    BOOST_TEST(failed > 100);
+    // Nesting is bounded instead of exhausting the stack.
+    BOOST_CHECK_THROW(Expression::compile(std::string(100000, '(') + "1"), ExpressionError);
+    BOOST_CHECK_THROW(Expression::compile(std::string(100000, '-') + "1"), ExpressionError);
+    BOOST_TEST(eval(std::string(150, '(') + "b" + std::string(150, ')')) == 8.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
