@@ -65,4 +65,17 @@ execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=LD_LIBRARY_PATH --unse
 if(NOT rc EQUAL 0 OR NOT out MATCHES "\"parameters\": 6738415616")
   message(FATAL_ERROR "installed vram did not find share/vram/presets (rc ${rc}): ${out} ${err}")
 endif()
+# Relocatable: a copy of the prefix elsewhere still finds its own library, plugins and presets
+# ($ORIGIN RPATHs, paths relative to the executable).
+set(moved "${PREFIX}-moved")
+file(REMOVE_RECURSE "${moved}")
+file(COPY "${PREFIX}/" DESTINATION "${moved}")
+execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=LD_LIBRARY_PATH --unset=VRAM_PLUGIN_PATH
+                        --unset=VRAM_PRESET_DIR "${moved}/bin/vram" plugins --format json
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "\"path\": \"${moved}/lib/vram/plugins/" OR out MATCHES "\"path\": \"${PREFIX}/")
+  message(FATAL_ERROR "a moved copy of the prefix does not use its own plugins (rc ${rc}): ${out} ${err}")
+endif()
+file(REMOVE_RECURSE "${moved}")
+
 message(STATUS "installed to ${PREFIX}: bin, lib, lib/vram/plugins, include/vram, lib/cmake/vram, share/vram/presets")
