@@ -187,7 +187,8 @@ public:
     void parse() {
         if (tok_.kind == Tok::end) fail(0, "empty formula");
         conditional();
-        if (tok_.kind != Tok::end) fail(tok_.offset, "unexpected '" + std::string(tok_.text) + "' after a complete formula");
+        if (tok_.kind != Tok::end) fail(tok_.offset, "unexpected '" + std::string(tok_.text) +
+                                                      "' after a complete formula (missing an operator?)");
     }
 
 private:

@@ -148,6 +148,7 @@ BOOST_FIXTURE_TEST_CASE(issue9_syntax_errors_carry_the_column, LanguageFixture) 
     BOOST_TEST(m8 == "empty formula");
     auto [c9, m9] = column_of_error("b s");
     BOOST_TEST(c9 == 3u);
+    BOOST_TEST(m9 == "unexpected 's' after a complete formula (missing an operator?)");
 }
 
 BOOST_AUTO_TEST_CASE(issue9_expression_component_bytes_equal_hand_computed_value) {
