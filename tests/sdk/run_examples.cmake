@@ -69,6 +69,13 @@ elseif(MODE STREQUAL "dora")
   if(NOT out MATCHES "\"acme.dora.norm_buffer\",[^}]*\"bytes\": 134217728")
     message(FATAL_ERROR "acme.dora.norm_buffer is not 134,217,728 B:\n${out}")
   endif()
+  # The plugin's own symbols are listed with the plugin as their origin.
+  execute_process(COMMAND ${clean_env} "${vram}" symbols "${SCENARIO}" --plugin-dir "${DORA_DIR}" --format json
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  string(FIND "${out}" "{\"name\": \"dora_rank\", \"value\": 16, \"unit\": \"\", \"meaning\": \"DoRA rank r\", \"set_by\": \"acme.method.dora\"}" at)
+  if(NOT rc EQUAL 0 OR at EQUAL -1)
+    message(FATAL_ERROR "vram symbols does not list dora_rank = 16 set by acme.method.dora (rc ${rc}): ${out} ${err}")
+  endif()
   message(STATUS "installed vram ran ${SCENARIO} with the out-of-tree DoRA method")
 else()
   message(FATAL_ERROR "MODE must be list, run or dora")
