@@ -18,8 +18,12 @@ namespace vram::cli {
 void add_common_options(po::options_description& desc, CommonOptions& c, bool scenario_command) {
     desc.add_options()
         ("help,h", po::bool_switch(&c.help), "show this help")
-        ("format,f", po::value(&c.format), "output format: table | json (default: table on a terminal, json otherwise)")
+        ("format,f", po::value(&c.format),
+         "output format: table | json | markdown | csv | html (default: table on a terminal, json otherwise; "
+         "commands support a subset)")
         ("output,o", po::value(&c.output), "write the output to FILE instead of stdout")
+        ("color", po::value(&c.color), "colour the table: auto | always | never (auto: only on a terminal, "
+         "and not when NO_COLOR is set)")
         ("plugin-dir", po::value(&c.plugin_dirs)->composing(), "also load every plugin in DIR (repeatable)")
         ("plugin", po::value(&c.plugins)->composing(), "also load the plugin FILE (repeatable)")
         ("skip-bad-plugins", po::bool_switch(&c.skip_bad_plugins), "warn about plugins that fail to load instead of stopping")
@@ -105,6 +109,7 @@ void parse_command(const std::string& command, int argc, const char* const* argv
 }
 
 std::string command_help(const std::string& command, const std::string& synopsis, const po::options_description& desc) {
+    record_help(command, synopsis, desc);
     std::ostringstream ss;
     ss << "usage: vram " << command << " " << synopsis << "\n\n" << desc << "\n";
     return ss.str();

@@ -8,6 +8,7 @@
 
 #include "vram/plugin_loader.hpp"
 #include "vram/registry.hpp"
+#include "vram/report.hpp"
 
 namespace vram::cli {
 
@@ -25,6 +26,7 @@ struct CommonOptions {
     bool skip_bad_plugins = false;
     bool allow_insecure_plugins = false;
     bool help = false;
+    std::string color = "auto";  ///< --color auto | always | never (auto: a TTY without NO_COLOR)
 };
 
 /// Adds the common options to a command's description.
@@ -58,6 +60,17 @@ void parse_command(const std::string& command, int argc, const char* const* argv
                    po::positional_options_description& positional);
 /// Help text of a command.
 std::string command_help(const std::string& command, const std::string& synopsis, const po::options_description& desc);
+/// Report options for the output: colour (TTY, NO_COLOR, --color) and width (COLUMNS, the terminal, 100).
+ReportOptions report_options(const CommonOptions& common);
+/// Called by command_help: `vram --generate` collects every command's options (generate.cpp).
+void record_help(const std::string& command, const std::string& synopsis, const po::options_description& desc);
+/// `vram --generate man|bash|zsh [FILE]`: man page and completions from the --help descriptions.
+struct CommandInfo {
+    std::string name;
+    int (*run)(App& app, int argc, const char* const* argv);
+    std::string summary;
+};
+int generate_docs(const std::string& kind, const std::string& file, const std::vector<CommandInfo>& commands);
 
 using Command = int (*)(App& app, int argc, const char* const* argv);
 int cmd_run(App& app, int argc, const char* const* argv);
@@ -66,6 +79,7 @@ int cmd_inspect(App& app, int argc, const char* const* argv);
 int cmd_plugins(App& app, int argc, const char* const* argv);
 int cmd_presets(App& app, int argc, const char* const* argv);
 int cmd_gpus(App& app, int argc, const char* const* argv);
+int cmd_compare(App& app, int argc, const char* const* argv);
 int cmd_symbols(App& app, int argc, const char* const* argv);
 
 }  // namespace vram::cli

@@ -1,5 +1,6 @@
 // cmd_run.cpp - vram run SCENARIO.yaml: estimate one scenario.
 // SPDX-License-Identifier: Apache-2.0
+#include <filesystem>
 #include <iostream>
 
 #include "app.hpp"
@@ -20,21 +21,18 @@ int cmd_run(App& app, int argc, const char* const* argv) {
     pos.add("scenario", 1);
     parse_command("run", argc, argv, desc, pos);
     if (common.help) {
-        std::cout << command_help("run", "SCENARIO.yaml [--set key.path=value ...] [--explain] [--format table|json]", desc);
+        std::cout << command_help("run", "SCENARIO.yaml [--set key.path=value ...] [--explain] [--format table|json|markdown|csv|html]", desc);
         return 0;
     }
     if (file.empty()) throw UsageError("vram run: missing SCENARIO.yaml (see vram run --help)");
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common, report_formats());
     Scenario scenario = load_scenario(file, common.sets);
     app.load_plugins(common, scenario.plugins, scenario.directory);
     Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
     const Estimate e = estimator.estimate();
-    ReportOptions opts;
-    opts.explain = common.explain;
-    const std::string text =
-        format == "json" ? estimate_to_json(estimator.scenario(), estimator.model(), estimator.context(), e, opts)
-                         : estimate_to_table(estimator.scenario(), estimator.model(), estimator.context(), e, opts);
-    emit(common, text);
+    const ReportItem item{estimator.scenario(), estimator.model(), estimator.context(), e,
+                          std::filesystem::path(file).filename().string()};
+    emit(common, render_estimate(format, item, report_options(common)));
     return 0;
 }
 

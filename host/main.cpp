@@ -20,6 +20,7 @@ const std::map<std::string, std::pair<vram::cli::Command, const char*>>& command
         {"plugins", {cmd_plugins, "loaded plugins, what they registered, and load failures"}},
         {"presets", {cmd_presets, "list model and scenario presets"}},
         {"gpus", {cmd_gpus, "fuzzy search of the GPU catalogs"}},
+        {"compare", {cmd_compare, "scenarios side by side, component by component, with differences"}},
         {"symbols", {cmd_symbols, "symbols formulas can read: value, unit, meaning, which plugin set it"}},
     };
     return table;
@@ -58,6 +59,16 @@ int main(int argc, char** argv) {
     if (command == "--version" || command == "-V" || command == "version") {
         std::cout << "vram " VRAM_VERSION_STRING "\n";
         return 0;
+    }
+    if (command == "--generate") {  // hidden: the build makes the man page and completions with it
+        std::vector<vram::cli::CommandInfo> list;
+        for (const auto& [name, cmd] : commands()) list.push_back({name, cmd.first, cmd.second});
+        try {
+            return vram::cli::generate_docs(argc > 2 ? argv[2] : "", argc > 3 ? argv[3] : "", list);
+        } catch (const std::exception& e) {
+            report(e.what());
+            return 2;
+        }
     }
     auto it = commands().find(command);
     if (it == commands().end()) {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <boost/json.hpp>
 
+#include "report_util.hpp"
 #include "vram/report.hpp"
 
 namespace json = boost::json;
@@ -57,8 +58,11 @@ std::string serialize_pretty(const json::value& v, int indent = 0) {
 
 std::string json_quote(const std::string& text) { return json::serialize(json::value(text)); }
 
-std::string estimate_to_json(const Scenario& scenario, const ModelSpec& model, const Context& ctx,
-                             const Estimate& e, const ReportOptions& options) {
+namespace {
+
+// The `run` document as an object, so `compare` can embed one per scenario.
+json::object run_object(const Scenario& scenario, const ModelSpec& model, const Context& ctx, const Estimate& e,
+                        const ReportOptions& options) {
     json::object root;
     root["schema_version"] = 1;
     root["scenario"] = scenario.name;
@@ -137,6 +141,66 @@ std::string estimate_to_json(const Scenario& scenario, const ModelSpec& model, c
         for (const auto& n : e.notes) notes.push_back(json::value(n));
         root["notes"] = std::move(notes);
     }
+    return root;
+}
+
+}  // namespace
+
+std::string estimate_to_json(const Scenario& scenario, const ModelSpec& model, const Context& ctx,
+                             const Estimate& e, const ReportOptions& options) {
+    return serialize_pretty(run_object(scenario, model, ctx, e, options)) + "\n";
+}
+
+std::string comparison_to_json(const std::vector<ReportItem>& items, const ReportOptions& options) {
+    // Differences are to the first scenario; bytes are per GPU of each scenario's most loaded rank.
+    json::object root;
+    root["schema_version"] = 1;
+    root["baseline"] = 0;
+    json::array scenarios;
+    for (const auto& it : items) {
+        json::object s;
+        s["file"] = it.label;
+        s["scenario"] = it.scenario.name;
+        s["total_bytes"] = it.estimate.total_bytes;
+        s["delta_total_bytes"] = report_detail::difference(items.front().estimate.total_bytes, it.estimate.total_bytes);
+        if (it.estimate.gpu_memory_bytes > 0) {
+            s["gpu"] = it.estimate.gpu.name;
+            s["gpu_memory_bytes"] = it.estimate.gpu_memory_bytes;
+            s["gpu_count"] = it.estimate.gpu_count;
+            s["utilization"] = it.estimate.utilization;
+            s["fits"] = it.estimate.fits;
+        } else {
+            s["gpu"] = nullptr;
+            s["fits"] = nullptr;
+        }
+        scenarios.push_back(std::move(s));
+    }
+    root["scenarios"] = std::move(scenarios);
+    json::array comps;
+    for (const auto& row : report_detail::compare_rows(items)) {
+        json::object c;
+        c["name"] = row.id;
+        c["category"] = to_string(row.category);
+        if (!row.phase.empty()) c["phase"] = row.phase;
+        json::array bytes, deltas;
+        for (const Term* t : row.terms) {
+            // null, not 0: the scenario has no such component at all.
+            if (t) bytes.push_back(json::value(t->bytes));
+            else bytes.push_back(nullptr);
+            deltas.push_back(report_detail::difference(report_detail::bytes_of(row.terms.front()), report_detail::bytes_of(t)));
+        }
+        c["bytes"] = std::move(bytes);
+        c["delta_bytes"] = std::move(deltas);
+        if (const Term* t = row.first()) {
+            c["formula"] = t->formula;
+            c["source"] = t->source;
+        }
+        comps.push_back(std::move(c));
+    }
+    root["components"] = std::move(comps);
+    json::array runs;
+    for (const auto& it : items) runs.push_back(run_object(it.scenario, it.model, it.ctx, it.estimate, options));
+    root["runs"] = std::move(runs);
     return serialize_pretty(root) + "\n";
 }
 

@@ -1,0 +1,157 @@
+// report_markdown.cpp - Markdown reports for pull requests and wikis (GitHub-flavoured tables;
+// the Mermaid pie renders on GitHub and GitLab and stays a readable code block elsewhere).
+// SPDX-License-Identifier: Apache-2.0
+#include <cstdio>
+
+#include "report_util.hpp"
+
+namespace vram {
+namespace {
+
+using namespace report_detail;
+
+std::string code(const std::string& text) {
+    // Inline code cannot hold a backtick; formulas never need one, so substitute it.
+    std::string s = markdown_cell(text);
+    for (char& c : s)
+        if (c == '`') c = '\'';
+    return "`" + s + "`";
+}
+
+std::string share(Bytes part, Bytes whole) {
+    if (whole == 0) return "—";
+    return percent1(static_cast<double>(part) / static_cast<double>(whole));
+}
+
+// Mermaid pie labels are quoted strings: keep them free of quotes.
+std::string pie_label(const std::string& text) {
+    std::string s;
+    for (char c : text) s += c == '"' ? '\'' : c;
+    return s;
+}
+
+std::string summary(const ReportItem& it) {
+    const Estimate& e = it.estimate;
+    std::string out;
+    out += "| | |\n|---|---|\n";
+    out += "| model | " + markdown_cell(it.model.name) + ", " +
+           format_count(static_cast<std::uint64_t>(parameter_count(it.model))) + " parameters, attention " +
+           markdown_cell(it.ctx.attention_label) + " |\n";
+    out += "| precision | weights " + markdown_cell(it.ctx.weight_format) + ", KV " + markdown_cell(it.ctx.kv_dtype) + " |\n";
+    out += "| workload | " + markdown_cell(it.scenario.workload.type) + ", batch " +
+           std::to_string(it.scenario.workload.batch_size) + " × " +
+           format_count(static_cast<std::uint64_t>(e.tokens_per_sequence)) + " tokens per sequence |\n";
+    out += "| GPU | " + markdown_cell(gpu_caption(e)) + " |\n";
+    out += "| peak per GPU | **" + gib2(e.total_bytes) + " GiB**";
+    if (e.gpu_memory_bytes > 0) out += " (" + percent1(e.utilization) + " of capacity)";
+    out += " |\n";
+    if (e.gpu_memory_bytes > 0) out += std::string("| fits | ") + (e.fits ? "✅ yes" : "❌ no") + " |\n";
+    if (!it.scenario.training_run() && e.gpu_memory_bytes > 0) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.2f", e.max_concurrency);
+        out += "| serving | KV cache " + gib2(e.kv_cache_bytes) + " GiB; one GPU holds " +
+               format_count(static_cast<std::uint64_t>(e.max_kv_tokens)) + " KV tokens = " + buf +
+               " concurrent sequences |\n";
+    }
+    if (it.scenario.training_run())
+        out += "| trainable parameters | " + format_count(static_cast<std::uint64_t>(e.trainable_parameters)) + " |\n";
+    return out;
+}
+
+}  // namespace
+
+std::string estimate_to_markdown(const ReportItem& it, const ReportOptions& options) {
+    const Estimate& e = it.estimate;
+    std::string out = "## " + markdown_cell(it.scenario.name) + "\n\n";
+    out += summary(it) + "\n";
+    for (std::size_t r = 0; r < e.ranks.size(); ++r) {
+        const RankBreakdown& rank = e.ranks[r];
+        if (e.ranks.size() > 1)
+            out += "### " + markdown_cell(rank.label) + (r == e.most_loaded ? " (most loaded)" : "") + "\n\n";
+        out += "| component | category | GiB | bytes | share | formula |\n";
+        out += "|---|---|--:|--:|--:|---|\n";
+        for (const auto& t : rank.terms) {
+            out += "| " + markdown_cell(t.id) + (t.phase.empty() ? "" : " [" + markdown_cell(t.phase) + "]") + " | " +
+                   to_string(t.category) + " | " + gib2(t.bytes) + " | " + format_count(t.bytes) + " | " +
+                   share(t.bytes, rank.total) + " | " + code(t.formula) + " |\n";
+        }
+        out += "| **total (peak per GPU)** | | **" + gib2(rank.total) + "** | **" + format_count(rank.total) +
+               "** | | |\n\n";
+    }
+    if (!e.ranks.empty()) {
+        const RankBreakdown& top = e.ranks[e.most_loaded];
+        out += "```mermaid\npie showData title " + pie_label(it.scenario.name) + " (GiB per GPU)\n";
+        for (const Term* t : peak_terms(top))
+            if (t->bytes > 0) out += "    \"" + pie_label(t->id) + "\" : " + gib2(t->bytes) + "\n";
+        if (e.gpu_memory_bytes > top.total) out += "    \"free\" : " + gib2(e.gpu_memory_bytes - top.total) + "\n";
+        out += "```\n\n";
+    }
+    if (options.explain && !e.ranks.empty()) {
+        out += "<details><summary>Formulas, values and sources</summary>\n\n";
+        for (const auto& t : e.ranks[e.most_loaded].terms) {
+            out += "- **" + markdown_cell(t.id) + "** = " + code(t.formula) + "  \n  = " + code(t.substituted) +
+                   "  \n  source: " + markdown_cell(t.source) + "\n";
+        }
+        out += "\n| symbol | value | unit | set by |\n|---|--:|---|---|\n";
+        for (std::size_t i = 0; i < it.ctx.symbol_count(); ++i) {
+            if (!it.ctx.is_set(i)) continue;
+            out += "| " + markdown_cell(it.ctx.info(i).name) + " | " + format_number(it.ctx.value(i)) + " | " +
+                   markdown_cell(it.ctx.info(i).unit) + " | " + markdown_cell(it.ctx.origin(i)) + " |\n";
+        }
+        out += "\n</details>\n\n";
+        for (const auto& n : e.notes) out += "> " + markdown_cell(n) + "\n";
+        if (!e.notes.empty()) out += "\n";
+    }
+    out += "_GiB = 2^30 bytes; sizes are per GPU._\n";
+    return out;
+}
+
+std::string comparison_to_markdown(const std::vector<ReportItem>& items, const ReportOptions& options) {
+    std::string out = "## Comparison\n\n";
+    out += "| | scenario | file | GPU | peak GiB | fits |\n|---|---|---|---|--:|---|\n";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const Estimate& e = items[i].estimate;
+        out += "| " + std::to_string(i + 1) + " | " + markdown_cell(items[i].scenario.name) + " | " +
+               markdown_cell(items[i].label) + " | " + markdown_cell(gpu_caption(e)) + " | " + gib2(e.total_bytes) +
+               " | " + (e.gpu_memory_bytes == 0 ? "—" : e.fits ? "✅" : "❌") + " |\n";
+    }
+    out += "\nPer GPU (most loaded rank), GiB; Δ is the difference to scenario 1.\n\n";
+    out += "| component | category |";
+    std::string rule = "|---|---|";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += " " + std::to_string(i + 1) + " |";
+        rule += "--:|";
+        if (i > 0) {
+            out += " Δ" + std::to_string(i + 1) + " |";
+            rule += "--:|";
+        }
+    }
+    out += "\n" + rule + "\n";
+    for (const auto& row : compare_rows(items)) {
+        out += "| " + markdown_cell(row.id) + (row.phase.empty() ? "" : " [" + markdown_cell(row.phase) + "]") + " | " +
+               to_string(row.category) + " |";
+        for (std::size_t i = 0; i < row.terms.size(); ++i) {
+            out += " " + (row.terms[i] ? gib2(row.terms[i]->bytes) : std::string("—")) + " |";
+            if (i > 0) out += " " + signed_gib2(difference(bytes_of(row.terms[0]), bytes_of(row.terms[i]))) + " |";
+        }
+        out += "\n";
+    }
+    out += "| **total (peak per GPU)** | |";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        out += " **" + gib2(items[i].estimate.total_bytes) + "** |";
+        if (i > 0)
+            out += " **" + signed_gib2(difference(items[0].estimate.total_bytes, items[i].estimate.total_bytes)) + "** |";
+    }
+    out += "\n\n";
+    if (options.explain) {
+        out += "<details><summary>Formulas</summary>\n\n";
+        for (const auto& row : compare_rows(items))
+            if (const Term* t = row.first())
+                out += "- **" + markdown_cell(row.id) + "** = " + code(t->formula) + " — " + markdown_cell(t->source) + "\n";
+        out += "\n</details>\n\n";
+    }
+    out += "_GiB = 2^30 bytes; sizes are per GPU._\n";
+    return out;
+}
+
+}  // namespace vram

@@ -1,0 +1,253 @@
+// report_util.cpp - helpers shared by the report renderers: GiB text, peak terms, palette,
+// escaping, comparison rows, and the format dispatch of run and compare.
+// SPDX-License-Identifier: Apache-2.0
+#include "report_util.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+#include "vram/error.hpp"
+
+namespace vram {
+namespace report_detail {
+
+std::string gib2(Bytes bytes) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(bytes) / kGiB);
+    return buf;
+}
+
+std::string signed_gib2(std::int64_t delta) {
+    char buf[48];
+    const double v = static_cast<double>(delta) / kGiB;
+    // Differences below half a hundredth of a GiB print as 0.00, without a misleading sign.
+    if (v > -0.005 && v < 0.005) return delta == 0 ? "0.00" : (delta > 0 ? "+0.00" : "-0.00");
+    std::snprintf(buf, sizeof buf, "%+.2f", v);
+    return buf;
+}
+
+std::string signed_count(std::int64_t delta) {
+    if (delta == 0) return "0";
+    const std::uint64_t magnitude =
+        delta < 0 ? static_cast<std::uint64_t>(-(delta + 1)) + 1 : static_cast<std::uint64_t>(delta);
+    return (delta < 0 ? "-" : "+") + format_count(magnitude);
+}
+
+std::string percent1(double fraction) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%.1f %%", fraction * 100);
+    return buf;
+}
+
+std::string peak_phase(const RankBreakdown& rank) {
+    std::map<std::string, Bytes> by_phase;
+    for (const auto& t : rank.terms)
+        if (!t.phase.empty()) by_phase[t.phase] += t.bytes;
+    std::string best;
+    Bytes best_bytes = 0;
+    for (const auto& [phase, bytes] : by_phase)
+        if (best.empty() || bytes > best_bytes) {
+            best = phase;
+            best_bytes = bytes;
+        }
+    return best;
+}
+
+std::vector<const Term*> peak_terms(const RankBreakdown& rank) {
+    const std::string phase = peak_phase(rank);
+    std::vector<const Term*> out;
+    for (const auto& t : rank.terms)
+        if (t.phase.empty() || t.phase == phase) out.push_back(&t);
+    return out;
+}
+
+int category_index(Category category) { return static_cast<int>(category); }
+
+namespace {
+// Order of Category: weights, kv_cache, activations, logits, gradients, optimizer_states,
+// master_weights, adapters, reference_model, generation, encoder, buffers, overhead, other.
+// Hues follow the Okabe-Ito idea (distinguishable with common colour-vision deficiencies) for
+// the big categories; the rare ones reuse muted tones.
+constexpr int kAnsi[] = {33, 208, 35, 168, 135, 130, 37, 178, 103, 167, 70, 244, 248, 180};
+constexpr const char* kLight[] = {"#2f6bd1", "#d97706", "#16915a", "#c2417a", "#8250c4", "#a4532c", "#11879a",
+                                  "#b38f00", "#5f739b", "#cc4a36", "#4e9a22", "#6f6f6f", "#9a9a9a", "#a8926f"};
+constexpr const char* kDark[] = {"#6b9bff", "#ffa53d", "#3ccf8a", "#ff74ad", "#b58cff", "#e08a5c", "#3cc6d9",
+                                 "#f0cb3a", "#97a9d0", "#ff8069", "#8bd45a", "#a8a8a8", "#c9c9c9", "#d9c29b"};
+constexpr std::size_t kPalette = sizeof kAnsi / sizeof kAnsi[0];
+std::size_t slot(Category c) { return static_cast<std::size_t>(category_index(c)) % kPalette; }
+}  // namespace
+
+int category_ansi(Category category) { return kAnsi[slot(category)]; }
+const char* category_css_light(Category category) { return kLight[slot(category)]; }
+const char* category_css_dark(Category category) { return kDark[slot(category)]; }
+
+std::string html_escape(const std::string& text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += "&quot;"; break;
+            case '\'': out += "&#39;"; break;
+            default: out += c;
+        }
+    }
+    return out;
+}
+
+std::string csv_field(const std::string& text) {
+    // RFC 4180: quote when the field holds a separator, a quote or a line break.
+    if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string markdown_cell(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') out += "\\|";
+        else if (c == '\n' || c == '\r') out += ' ';
+        else if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else out += c;
+    }
+    return out;
+}
+
+std::size_t display_width(const std::string& text) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == 0x1b) {  // CSI ... final byte in @-~
+            ++i;
+            if (i < text.size() && text[i] == '[') {
+                while (i + 1 < text.size() && !(text[i + 1] >= '@' && text[i + 1] <= '~')) ++i;
+                ++i;
+            }
+            continue;
+        }
+        if ((c & 0xC0) != 0x80) ++width;
+    }
+    return width;
+}
+
+std::string fit_lines(const std::string& text, int width) {
+    const std::size_t limit = static_cast<std::size_t>(std::max(width, 20));
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        const std::string line = text.substr(start, end - start);
+        start = end + 1;
+        if (display_width(line) <= limit) {
+            out += line + "\n";
+            continue;
+        }
+        const std::size_t indent = line.find_first_not_of(' ') == std::string::npos ? 0 : line.find_first_not_of(' ');
+        std::string current = line.substr(0, indent);
+        std::size_t col = indent;
+        bool first_word = true;
+        std::size_t pos = indent;
+        while (pos < line.size()) {
+            std::size_t next = line.find(' ', pos);
+            if (next == std::string::npos) next = line.size();
+            const std::string word = line.substr(pos, next - pos);
+            pos = next + 1;
+            if (word.empty()) continue;
+            const std::size_t w = display_width(word);
+            if (!first_word && col + 1 + w > limit) {
+                out += current + "\n";
+                current = std::string(indent + 2, ' ') + word;
+                col = indent + 2 + w;
+            } else {
+                if (!first_word) {
+                    current += ' ';
+                    ++col;
+                }
+                current += word;
+                col += w;
+            }
+            first_word = false;
+        }
+        out += current + "\n";
+    }
+    return out;
+}
+
+const Term* CompareRow::first() const {
+    for (const Term* t : terms)
+        if (t) return t;
+    return nullptr;
+}
+
+std::vector<CompareRow> compare_rows(const std::vector<ReportItem>& items) {
+    std::vector<CompareRow> rows;
+    std::map<std::pair<std::string, std::string>, std::size_t> index;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const Estimate& e = items[i].estimate;
+        if (e.ranks.empty()) continue;
+        for (const auto& t : e.ranks[e.most_loaded].terms) {
+            const auto key = std::make_pair(t.id, t.phase);
+            auto it = index.find(key);
+            if (it == index.end()) {
+                CompareRow row;
+                row.id = t.id;
+                row.phase = t.phase;
+                row.category = t.category;
+                row.terms.assign(items.size(), nullptr);
+                it = index.emplace(key, rows.size()).first;
+                rows.push_back(std::move(row));
+            }
+            rows[it->second].terms[i] = &t;
+        }
+    }
+    return rows;
+}
+
+std::int64_t difference(Bytes a, Bytes b) {
+    // Byte counts stay below 2^63 (to_bytes enforces it), so the difference fits.
+    return static_cast<std::int64_t>(b) - static_cast<std::int64_t>(a);
+}
+
+std::string gpu_caption(const Estimate& e) {
+    if (e.gpu_memory_bytes == 0) return "no GPU given";
+    const std::string name = e.gpu.name.empty() ? std::string("GPU") : e.gpu.name;
+    return name + " × " + std::to_string(e.gpu_count) + ", " + gib2(e.gpu_memory_bytes) + " GiB usable each";
+}
+
+}  // namespace report_detail
+
+const std::vector<std::string>& report_formats() {
+    static const std::vector<std::string> formats = {"table", "json", "markdown", "csv", "html"};
+    return formats;
+}
+
+std::string render_estimate(const std::string& format, const ReportItem& item, const ReportOptions& options) {
+    if (format == "table") return estimate_to_table(item.scenario, item.model, item.ctx, item.estimate, options);
+    if (format == "json") return estimate_to_json(item.scenario, item.model, item.ctx, item.estimate, options);
+    if (format == "markdown") return estimate_to_markdown(item, options);
+    if (format == "csv") return estimate_to_csv(item, options);
+    if (format == "html") return estimate_to_html(item, options);
+    throw UsageError("--format " + format + ": unknown; allowed: table, json, markdown, csv, html");
+}
+
+std::string render_comparison(const std::string& format, const std::vector<ReportItem>& items,
+                              const ReportOptions& options) {
+    if (format == "table") return comparison_to_table(items, options);
+    if (format == "json") return comparison_to_json(items, options);
+    if (format == "markdown") return comparison_to_markdown(items, options);
+    if (format == "csv") return comparison_to_csv(items, options);
+    if (format == "html") return comparison_to_html(items, options);
+    throw UsageError("--format " + format + ": unknown; allowed: table, json, markdown, csv, html");
+}
+
+}  // namespace vram

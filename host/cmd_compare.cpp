@@ -1,0 +1,76 @@
+// cmd_compare.cpp - vram compare A.yaml B.yaml ...: scenarios side by side, component by component.
+// SPDX-License-Identifier: Apache-2.0
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "app.hpp"
+#include "vram/error.hpp"
+#include "vram/estimate.hpp"
+#include "vram/report.hpp"
+#include "vram/scenario_loader.hpp"
+
+namespace vram::cli {
+
+int cmd_compare(App& app, int argc, const char* const* argv) {
+    CommonOptions common;
+    std::vector<std::string> files;
+    po::options_description desc("options");
+    desc.add_options()("scenarios", po::value(&files)->composing(), "scenario YAML files, two or more (the first is the baseline)");
+    add_common_options(desc, common, true);
+    po::positional_options_description pos;
+    pos.add("scenarios", -1);
+    parse_command("compare", argc, argv, desc, pos);
+    if (common.help) {
+        std::cout << command_help("compare",
+                                  "A.yaml B.yaml [C.yaml ...] [--set key.path=value ...] "
+                                  "[--format table|json|markdown|csv|html]\n\n"
+                                  "Estimates every scenario and shows them side by side, component by component, "
+                                  "with the difference of each to the first. --set applies to every scenario.",
+                                  desc);
+        return 0;
+    }
+    if (files.size() < 2)
+        throw UsageError("vram compare: needs two or more scenario files, got " + std::to_string(files.size()) +
+                         " (see vram compare --help)");
+    const std::string format = output_format(common, report_formats());
+    const ReportOptions options = report_options(common);
+
+    std::vector<Scenario> scenarios;
+    std::vector<std::string> plugins;
+    for (const auto& f : files) {
+        scenarios.push_back(load_scenario(f, common.sets));
+        // Plugins of every scenario, resolved against their own file, load in one go.
+        for (const auto& p : scenarios.back().plugins) {
+            std::filesystem::path path = p;
+            if (path.is_relative() && !scenarios.back().directory.empty())
+                path = std::filesystem::path(scenarios.back().directory) / path;
+            plugins.push_back(path.string());
+        }
+    }
+    app.load_plugins(common, plugins, {});
+
+    std::vector<std::unique_ptr<Estimator>> estimators;
+    std::vector<Estimate> estimates;
+    estimates.reserve(files.size());  // ReportItem keeps references: no reallocation after this
+    for (auto& s : scenarios) {
+        estimators.push_back(std::make_unique<Estimator>(app.registry(), std::move(s), app.preset_dir()));
+        estimates.push_back(estimators.back()->estimate());
+    }
+    // Columns are named by file name; the whole path where two files share a name.
+    std::set<std::string> names, repeated;
+    for (const auto& f : files)
+        if (!names.insert(std::filesystem::path(f).filename().string()).second)
+            repeated.insert(std::filesystem::path(f).filename().string());
+    std::vector<ReportItem> items;
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        const std::string base = std::filesystem::path(files[i]).filename().string();
+        items.push_back({estimators[i]->scenario(), estimators[i]->model(), estimators[i]->context(), estimates[i],
+                         repeated.count(base) ? files[i] : base});
+    }
+    emit(common, render_comparison(format, items, options));
+    return 0;
+}
+
+}  // namespace vram::cli
