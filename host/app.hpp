@@ -79,6 +79,9 @@ int cmd_inspect(App& app, int argc, const char* const* argv);
 int cmd_plugins(App& app, int argc, const char* const* argv);
 int cmd_presets(App& app, int argc, const char* const* argv);
 int cmd_gpus(App& app, int argc, const char* const* argv);
+int cmd_fit(App& app, int argc, const char* const* argv);
+int cmd_sweep(App& app, int argc, const char* const* argv);
+int cmd_recommend(App& app, int argc, const char* const* argv);
 int cmd_compare(App& app, int argc, const char* const* argv);
 int cmd_symbols(App& app, int argc, const char* const* argv);
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "scenario_session.hpp"
 #include "vram/error.hpp"
 #include "vram/estimate.hpp"
 #include "vram/report.hpp"
@@ -13,9 +14,10 @@ namespace vram::cli {
 
 int cmd_run(App& app, int argc, const char* const* argv) {
     CommonOptions common;
-    std::string file;
+    std::string file, catalog;
     po::options_description desc("options");
-    desc.add_options()("scenario", po::value(&file), "scenario YAML file");
+    desc.add_options()("scenario", po::value(&file), "scenario YAML file")
+        ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
     add_common_options(desc, common, true);
     po::positional_options_description pos;
     pos.add("scenario", 1);
@@ -26,7 +28,9 @@ int cmd_run(App& app, int argc, const char* const* argv) {
     }
     if (file.empty()) throw UsageError("vram run: missing SCENARIO.yaml (see vram run --help)");
     const std::string format = output_format(common, report_formats());
-    Scenario scenario = load_scenario(file, common.sets);
+    std::vector<std::string> overrides = common.sets;
+    if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
+    Scenario scenario = load_scenario(file, overrides);
     app.load_plugins(common, scenario.plugins, scenario.directory);
     Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
     const Estimate e = estimator.estimate();

@@ -20,6 +20,9 @@ const std::map<std::string, std::pair<vram::cli::Command, const char*>>& command
         {"plugins", {cmd_plugins, "loaded plugins, what they registered, and load failures"}},
         {"presets", {cmd_presets, "list model and scenario presets"}},
         {"gpus", {cmd_gpus, "fuzzy search of the GPU catalogs"}},
+        {"fit", {cmd_fit, "largest batch size, sequence length or other numeric key that fits"}},
+        {"sweep", {cmd_sweep, "the cross product of varied keys, one row per point (csv / json)"}},
+        {"recommend", {cmd_recommend, "every catalog GPU the scenario fits on, how many, cheapest first"}},
         {"compare", {cmd_compare, "scenarios side by side, component by component, with differences"}},
         {"symbols", {cmd_symbols, "symbols formulas can read: value, unit, meaning, which plugin set it"}},
     };

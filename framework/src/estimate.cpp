@@ -12,6 +12,7 @@
 #include "vram/gpu_search.hpp"
 #include "vram/model_loader.hpp"
 #include "vram/registry.hpp"
+#include "vram/sharding.hpp"
 
 namespace vram {
 
@@ -107,6 +108,29 @@ struct Estimator::Impl {
     bool have_gpu = false;
     std::int64_t count = 1;
     std::vector<std::int64_t> roles{0};
+    // Reused across preparations: copy-assigning a blank context reuses the vectors' storage,
+    // where constructing one allocates every symbol's name and meaning again (sweeps prepare
+    // once per point).
+    Context blank{model, scenario};
+    std::vector<Bytes> values_buf;       // evaluate_categories: bytes per component
+    ParallelismSpec auto_base;           // count: auto: the scenario's own layout
+    ParallelismSpec auto_layout;         // count: auto: the layout it resolved to
+    bool auto_resolved = false;
+    // Depend on the model and the weight format only: computed once, not per preparation.
+    double p_total = -1, p_active = -1;
+    std::array<double, 3> rank_placement{};            // t, p, ep of rank_weight_bytes
+    std::vector<std::int64_t> rank_roles;
+    std::vector<Bytes> rank_tensor_bytes;
+    std::vector<std::pair<std::int64_t, double>> rank_weight_bytes;
+    std::vector<Bytes> format_bytes_cache;
+    Bytes format_bytes(std::size_t i) {
+        if (format_bytes_cache.size() != model.tensors.size()) {
+            format_bytes_cache.resize(model.tensors.size());
+            for (std::size_t j = 0; j < model.tensors.size(); ++j)
+                format_bytes_cache[j] = format->tensor_bytes(model.tensors[j], model, format_params);
+        }
+        return format_bytes_cache[i];
+    }
 
     Impl(const Registry& r, Scenario s, std::string dir)
         : registry(r), scenario(std::move(s)), preset_dir(std::move(dir)),
@@ -137,6 +161,7 @@ struct Estimator::Impl {
         const Scenario& s = scenario;
         format = &lookup(registry.weight_formats, s.precision.weights, "precision.weights");
         format_params = params_for(&s.precision.options, format->params(), "precision");
+        format_bytes_cache.clear();  // the format or its options may have changed
         runtime = &lookup(registry.runtimes, s.runtime.engine, "runtime.engine");
         runtime_params = params_for(&s.runtime.options, runtime->params(), "runtime");
         if (s.training_run()) {
@@ -188,7 +213,12 @@ struct Estimator::Impl {
             have_gpu = true;
         } else if (!s.hardware.gpu.empty()) {
             std::vector<GpuSpec> extra;
-            if (!s.hardware.catalog.empty()) extra = read_gpu_csv(s.hardware.catalog);
+            if (!s.hardware.catalog.empty()) {
+                // Relative catalog paths resolve against the scenario file, as model.config does.
+                std::string path = s.hardware.catalog;
+                if (path.front() != '/' && !s.directory.empty()) path = s.directory + "/" + path;
+                extra = read_gpu_csv(path);
+            }
             try {
                 gpu = find_gpu(registry, extra, s.hardware.gpu, s.where("hardware.gpu"));
             } catch (const ScenarioError&) {
@@ -250,7 +280,7 @@ struct Estimator::Impl {
 
     void prepare() {
         const Scenario& s = scenario;
-        ctx = Context(model, scenario);
+        ctx = blank;
 
         ctx.begin_stage("core.model");
         ctx.set(Sym::h, static_cast<double>(model.hidden));
@@ -260,8 +290,9 @@ struct Estimator::Impl {
         ctx.set(Sym::head_dim, static_cast<double>(model.head_dim));
         ctx.set(Sym::F, static_cast<double>(model.intermediate));
         ctx.set(Sym::V, static_cast<double>(model.vocab));
-        ctx.set(Sym::P_total, static_cast<double>(parameter_count(model)));
-        ctx.set(Sym::P_active, static_cast<double>(active_parameter_count(model)));
+        if (p_total < 0) p_total = static_cast<double>(parameter_count(model)), p_active = static_cast<double>(active_parameter_count(model));
+        ctx.set(Sym::P_total, p_total);
+        ctx.set(Sym::P_active, p_active);
         ctx.begin_stage("core.scenario");
         ctx.set(Sym::training, s.training_run() ? 1.0 : 0.0);
         ctx.set(Sym::b, static_cast<double>(s.workload.batch_size));
@@ -282,7 +313,7 @@ struct Estimator::Impl {
         ctx.tensor_bytes.resize(model.tensors.size());
         Bytes w = 0;
         for (std::size_t i = 0; i < model.tensors.size(); ++i) {
-            ctx.tensor_bytes[i] = format->tensor_bytes(model.tensors[i], model, format_params);
+            ctx.tensor_bytes[i] = format_bytes(i);
             w = add_bytes(w, ctx.tensor_bytes[i]);
         }
         ctx.set(Sym::W, static_cast<double>(w));
@@ -344,6 +375,24 @@ struct Estimator::Impl {
             fail_at(e.key_path(), e.what());
         }
         ctx.begin_stage("core.ranks");
+        // Weight bytes of each rank role, once per preparation: evaluations read them instead of
+        // walking every tensor (the hot path of fit and sweep).
+        // Walked again only when the placement or the tensor bytes changed (a batch-size sweep
+        // keeps both).
+        const std::array<double, 3> placement{ctx[Sym::t], ctx[Sym::p], ctx[Sym::ep]};
+        if (placement != rank_placement || roles != rank_roles || ctx.tensor_bytes != rank_tensor_bytes) {
+            ctx.weight_bytes_by_stage.clear();
+            for (auto role : roles) {
+                ctx.set(Sym::stage, static_cast<double>(role));
+                ctx.weight_bytes_by_stage.emplace_back(role, weight_bytes_on_rank(ctx));
+            }
+            rank_placement = placement;
+            rank_roles = roles;
+            rank_tensor_bytes = ctx.tensor_bytes;
+            rank_weight_bytes = ctx.weight_bytes_by_stage;
+        } else {
+            ctx.weight_bytes_by_stage = rank_weight_bytes;
+        }
         owned.bind(ctx);  // symbol indices follow this preparation's stages
     }
 
@@ -390,33 +439,110 @@ struct Estimator::Impl {
         return peak;
     }
 
-    // count: auto: the fewest GPUs whose layout fits (tensor parallel first, as serving engines
-    // do; then pipeline stages of 8-GPU tensor groups; data parallel when ZeRO/FSDP shards states).
+    // Per-category bytes of the most loaded rank: phase-less terms plus the terms of the phase
+    // that makes the peak. No allocation after the first call.
+    Bytes evaluate_categories(CategoryBytes& out) {
+        values_buf.resize(components.size());
+        Bytes peak = 0;
+        std::size_t top = 0;
+        for (std::size_t r = 0; r < roles.size(); ++r) {
+            const Bytes v = evaluate_role(roles[r], nullptr);
+            if (r == 0 || v > peak) peak = v, top = r;
+        }
+        evaluate_role(roles[top], values_buf.data());
+        std::array<std::pair<std::string_view, Bytes>, 8> phases{};
+        std::size_t n_phases = 0;
+        for (std::size_t i = 0; i < components.size(); ++i) {
+            const std::string_view phase = components[i]->phase();
+            if (phase.empty()) continue;
+            std::size_t j = 0;
+            while (j < n_phases && phases[j].first != phase) ++j;
+            if (j == n_phases) phases[n_phases++] = {phase, 0};
+            phases[j].second = add_bytes(phases[j].second, values_buf[i]);
+        }
+        std::string_view peak_phase;
+        Bytes peak_phase_bytes = 0;
+        for (std::size_t j = 0; j < n_phases; ++j)
+            if (j == 0 || phases[j].second > peak_phase_bytes) peak_phase = phases[j].first, peak_phase_bytes = phases[j].second;
+        out.fill(0);
+        for (std::size_t i = 0; i < components.size(); ++i) {
+            const std::string_view phase = components[i]->phase();
+            if (!phase.empty() && phase != peak_phase) continue;
+            auto& slot = out[static_cast<std::size_t>(components[i]->category())];
+            slot = add_bytes(slot, values_buf[i]);
+        }
+        return peak;
+    }
+
+    bool tensor_allowed(std::int64_t t) const {
+        if (model.heads % t != 0) return false;
+        return t > model.kv_heads ? t % model.kv_heads == 0 : model.kv_heads % t == 0;
+    }
+
+    static bool same_layout(const ParallelismSpec& a, const ParallelismSpec& b) {
+        return a.tensor == b.tensor && a.pipeline == b.pipeline && a.data == b.data && a.context == b.context;
+    }
+
+    // count: auto: the fewest GPUs whose layout fits. Inference (and training without sharded
+    // states, where data-parallel replicas never lower the per-GPU bytes) splits the model as
+    // serving engines do: tensor parallel inside a node (at most 8; it must divide the attention
+    // heads and divide or be a multiple of the KV heads), then pipeline stages (at most one per
+    // layer). Training with ZeRO/FSDP adds data-parallel ranks. Sizes above 1 that the scenario
+    // fixes are kept. Beyond 64 GPUs only whole 8-GPU nodes are tried.
     void resolve_count_auto() {
         if (!scenario.hardware.count_auto) return;
         if (!have_gpu) fail_at("hardware.count", "hardware.count: auto needs hardware.gpu or hardware.memory_gib");
-        ParallelismSpec base = scenario.parallelism;
-        const bool shard_states = base.zero > 0 || base.fsdp != "none";
-        std::vector<ParallelismSpec> layouts;
-        for (std::int64_t n = 1; n <= 4096; n *= 2) {
-            ParallelismSpec q = base;
-            if (scenario.training_run() && shard_states) q.data = n;
-            else if (n <= 8) q.tensor = n;
-            else { q.tensor = 8; q.pipeline = n / 8; }
-            layouts.push_back(q);
-        }
-        for (const auto& q : layouts) {
-            scenario.parallelism = q;
-            try {
-                prepare();
-            } catch (const ScenarioError&) {
-                continue;  // layout not allowed for this model (heads, layers)
+        if (!auto_resolved || !same_layout(scenario.parallelism, auto_layout)) auto_base = scenario.parallelism;
+        const ParallelismSpec base = auto_base;
+        const bool shard_states = scenario.training_run() && (base.zero > 0 || base.fsdp != "none");
+        constexpr std::int64_t kMaxGpus = 4096;
+        for (std::int64_t n = 1; n <= kMaxGpus; n += n < 64 ? 1 : 8) {
+            ParallelismSpec best = base;
+            Bytes best_peak = 0;
+            bool found = false;
+            auto consider = [&](const ParallelismSpec& q) {
+                scenario.parallelism = q;
+                try {
+                    prepare();
+                } catch (const ScenarioError&) {
+                    return;  // layout not allowed for this model (experts ...)
+                }
+                const Bytes peak = evaluate_peak();
+                if (!found || peak < best_peak) best = q, best_peak = peak, found = true;
+            };
+            if (shard_states) {
+                const std::int64_t fixed = base.tensor * base.pipeline * base.context;
+                if (n % fixed == 0) {
+                    ParallelismSpec q = base;
+                    q.data = n / fixed;
+                    consider(q);
+                }
+            } else {
+                const std::int64_t rest = base.data * base.context;
+                if (n % rest != 0) continue;
+                const std::int64_t m = n / rest;
+                for (std::int64_t t = 1; t <= std::min<std::int64_t>(m, 8); ++t) {
+                    if (m % t != 0 || (base.tensor > 1 && t != base.tensor) || !tensor_allowed(t)) continue;
+                    const std::int64_t p = m / t;
+                    if (p > model.layers || (base.pipeline > 1 && p != base.pipeline)) continue;
+                    ParallelismSpec q = base;
+                    q.tensor = t;
+                    q.pipeline = p;
+                    consider(q);
+                }
             }
-            if (evaluate_peak() <= usable) return;
+            if (found && best_peak <= usable) {
+                scenario.parallelism = best;
+                prepare();
+                auto_layout = best;
+                auto_resolved = true;
+                return;
+            }
         }
         scenario.parallelism = base;
         prepare();
-        fail_at("hardware.count", "hardware.count: auto: no layout up to 4096 GPUs of " + gpu.name + " fits");
+        fail_at("hardware.count", "hardware.count: auto: no layout up to " + std::to_string(kMaxGpus) + " GPUs of " +
+                                      gpu.name + " fits");
     }
 };
 
@@ -434,6 +560,12 @@ void Estimator::revalidate() { impl_->resolve(); }
 void Estimator::prepare() { impl_->prepare(); }
 Bytes Estimator::evaluate_peak() { return impl_->evaluate_peak(); }
 std::int64_t Estimator::gpu_count() const noexcept { return impl_->count; }
+Bytes Estimator::usable_bytes() const noexcept { return impl_->have_gpu ? impl_->usable : 0; }
+std::int64_t Estimator::resolve_count() {
+    impl_->resolve_count_auto();
+    return impl_->count;
+}
+Bytes Estimator::evaluate_categories(CategoryBytes& per_category) { return impl_->evaluate_categories(per_category); }
 
 Estimate Estimator::estimate() {
     Impl& d = *impl_;

@@ -39,16 +39,29 @@ std::vector<std::string> tokens(const std::string& s) {
     return out;
 }
 
+// Edit distance counting a swap of neighbours as one edit ("nvidai" is one typo from "nvidia").
 std::size_t distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+    std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j)
+        for (std::size_t j = 1; j <= b.size(); ++j) {
             cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+        }
+        std::swap(prev2, prev);
         std::swap(prev, cur);
     }
     return prev[b.size()];
+}
+
+// Brand words people leave out: "rtx 4090" names the "NVIDIA GeForce RTX 4090".
+bool brand_word(const std::string& t) {
+    static const char* const kWords[] = {"nvidia", "geforce", "tesla", "quadro", "amd", "radeon", "instinct",
+                                         "intel", "habana", "apple"};
+    for (const char* w : kWords)
+        if (t == w) return true;
+    return false;
 }
 
 double token_score(const std::string& q, const std::vector<std::string>& name_tokens) {
@@ -57,7 +70,8 @@ double token_score(const std::string& q, const std::vector<std::string>& name_to
     for (const auto& t : name_tokens) {
         if (t == q) return 1.0;
         if (!digits && t.size() > q.size() && t.compare(0, q.size(), q) == 0) best = std::max(best, 0.7);
-        if (!digits && q.size() >= 4 && distance(q, t) == 1) best = std::max(best, 0.5);
+        // Letters forgive one typo from 4 letters on, two from 8 on; model numbers must match.
+        if (!digits && q.size() >= 4 && distance(q, t) <= (q.size() >= 8 ? 2u : 1u)) best = std::max(best, 0.5);
         // memory sizes: "80" matches "80gb" tokens split as 80, gb already; "80g" typed as 80 + g
     }
     return best;
@@ -69,6 +83,16 @@ double score_text(const std::string& query, const std::string& text) {
     if (nq == nt) return 1000;
     const auto qt = tokens(query);
     const auto tt = tokens(text);
+    {
+        // The name without its brand words, typed exactly with or without some of them
+        // ("mi300x", "rtx 4090", "geforce rtx4090", "h100 sxm5 80gb").
+        std::string rest, core;
+        for (const auto& t : tt)
+            if (!brand_word(t)) rest += t;
+        for (const auto& q : qt)
+            if (!brand_word(q)) core += q;
+        if (!core.empty() && rest == core) return 950;
+    }
     double sum = 0;
     bool all = true;
     for (const auto& q : qt) {
@@ -204,6 +228,8 @@ std::vector<GpuSpec> parse_gpu_csv(const std::string& text, const std::string& n
     const int c_source = col({"source"});
     const int c_licence = col({"licence", "license"});
     const int c_aliases = col({"aliases"});
+    const int c_devices = col({"devices"});
+    const int c_notes = col({"notes"});
     if (c_name < 0 || (c_gb < 0 && c_gib < 0))
         throw ScenarioError(name + ":1", "GPU catalog header needs a 'name' column and 'memory_size_gb' or 'memory_gib'");
     std::vector<GpuSpec> out;
@@ -241,6 +267,14 @@ std::vector<GpuSpec> parse_gpu_csv(const std::string& text, const std::string& n
         g.price_kind = cell(c_price_kind);
         g.source = c_source >= 0 ? cell(c_source) : name;
         g.licence = c_licence >= 0 ? cell(c_licence) : "user catalog";
+        g.notes = cell(c_notes);
+        if (c_devices >= 0 && !cell(c_devices).empty()) {
+            const double d = num(c_devices);
+            if (d < 1 || d != std::floor(d))
+                throw ScenarioError(name + ":" + std::to_string(line_no),
+                                    "devices: '" + cell(c_devices) + "' is not allowed; allowed: a positive integer");
+            g.devices = static_cast<std::int64_t>(d);
+        }
         for (std::string a = cell(c_aliases); !a.empty();) {
             const auto semi = a.find(';');
             if (semi != 0) g.aliases.push_back(a.substr(0, semi));

@@ -33,6 +33,8 @@ double weight_bytes_on_rank(const Context& ctx) {
     const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
     const auto t = static_cast<std::int64_t>(ctx[Sym::t]);
     const auto ep = static_cast<std::int64_t>(ctx[Sym::ep]);
+    for (const auto& [s, bytes] : ctx.weight_bytes_by_stage)
+        if (s == stage) return bytes;  // filled by the host after the stages (hot path)
     double total = 0;
     const std::size_t n = std::min(m.tensors.size(), ctx.tensor_bytes.size());
     for (std::size_t i = 0; i < n; ++i) {

@@ -110,6 +110,9 @@ public:
     std::int64_t encoder_patches = 0;        ///< tokenizers: patches/frames the encoder towers see per sequence
     std::vector<std::pair<std::string, std::int64_t>> tokens_by_modality;
     std::vector<std::string> notes;          ///< conventions named by stages, shown by --explain
+    /// Host cache: weight bytes on the rank of each pipeline stage, filled once the stages ran so
+    /// that evaluations (fit, sweep) do not walk every tensor; empty = computed from the tensors.
+    std::vector<std::pair<std::int64_t, double>> weight_bytes_by_stage;
 
 private:
     static constexpr std::uint16_t kUnset = 0xffff;

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -59,6 +60,9 @@ struct Estimate {
     std::vector<std::string> notes;
 };
 
+/// Bytes per breakdown category, indexed by static_cast<std::size_t>(Category).
+using CategoryBytes = std::array<Bytes, static_cast<std::size_t>(Category::other) + 1>;
+
 /// A prepared scenario. Construction parses nothing: it resolves the model, the stages and the
 /// components once; prepare() runs the stages; evaluate_peak() is the allocation-free hot path
 /// used by fit and sweep.
@@ -82,6 +86,13 @@ public:
     Bytes evaluate_peak();
     /// GPUs the scenario runs on (resolves count: auto).
     std::int64_t gpu_count() const noexcept;
+    /// Usable bytes per GPU that fits are judged against (0 without hardware).
+    Bytes usable_bytes() const noexcept;
+    /// Resolves count: auto for the current numbers (prepares again); returns the GPU count.
+    std::int64_t resolve_count();
+    /// Peak bytes of the most loaded GPU, and that GPU's bytes per category (sweep rows).
+    /// Hot path: no allocation after the first call.
+    Bytes evaluate_categories(CategoryBytes& per_category);
     /// Full breakdown with formulas, for reports. Resolves count: auto first.
     Estimate estimate();
 

@@ -27,6 +27,10 @@ struct GpuSpec {
     std::string source;            ///< where the specs come from
     std::string licence;           ///< attribution of the data row
     std::vector<std::string> aliases;  ///< extra search terms ("h100sxm", "h100 80gb")
+    /// GPUs software sees per board (MI250X: 2 GCDs of 64 GB); usable_bytes is per device,
+    /// memory_bytes and price_usd per board, hardware.count counts devices.
+    std::int64_t devices = 1;
+    std::string notes;             ///< caveats of the row (unified memory, per-device figures ...)
 };
 
 /// GPU catalog plugin kind: a data provider.

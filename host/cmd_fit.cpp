@@ -1,0 +1,148 @@
+// cmd_fit.cpp - vram fit SCENARIO --maximize KEY: the largest value of a numeric key that fits.
+// Exponential then binary search over re-prepared estimates; the YAML is parsed once.
+// SPDX-License-Identifier: Apache-2.0
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "app.hpp"
+#include "scenario_session.hpp"
+#include "vram/bytes.hpp"
+#include "vram/error.hpp"
+#include "vram/report.hpp"
+
+namespace vram::cli {
+namespace {
+
+constexpr std::int64_t kLimit = std::int64_t{1} << 40;  // the scenario reader's largest count
+
+struct Probe {
+    bool fits = false;
+    Bytes total = 0;
+    std::int64_t gpus = 0;
+};
+
+}  // namespace
+
+int cmd_fit(App& app, int argc, const char* const* argv) {
+    CommonOptions common;
+    std::string file, key, catalog;
+    std::int64_t minimum = -1;
+    po::options_description desc("options");
+    desc.add_options()("scenario", po::value(&file), "scenario YAML file")
+        ("maximize,m", po::value(&key), "numeric key to maximize: workload.batch_size, workload.sequence_length, "
+                                        "workload.prompt_length, or any other numeric scenario key")
+        ("min", po::value(&minimum), "smallest value to try (default: the key's minimum, e.g. 1)")
+        ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
+    add_common_options(desc, common, true);
+    po::positional_options_description pos;
+    pos.add("scenario", 1);
+    parse_command("fit", argc, argv, desc, pos);
+    if (common.help) {
+        std::cout << command_help("fit", "SCENARIO.yaml --maximize KEY [--set key=value ...] [--format table|json]", desc);
+        return 0;
+    }
+    if (file.empty()) throw UsageError("vram fit: missing SCENARIO.yaml (see vram fit --help)");
+    if (key.empty())
+        throw UsageError("vram fit: missing --maximize KEY; allowed: workload.batch_size, workload.sequence_length, or "
+                         "another numeric key");
+    const std::string format = output_format(common, {"table", "json"});
+    std::vector<std::string> overrides = common.sets;
+    if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
+    ScenarioSession session(app, common, file, overrides);
+    Estimator& first = session.estimator();
+    if (first.scenario().hardware.count_auto)
+        throw ScenarioError(file,
+                            "hardware.count: auto adds GPUs until anything fits; fit needs a fixed count (--set "
+                            "hardware.count=N)");
+    if (first.usable_bytes() == 0)
+        throw ScenarioError(file,
+                            "hardware: fit needs hardware.gpu or hardware.memory_gib to fit against");
+    double key_min = 1;
+    if (!scenario_key_minimum(key, key_min)) key_min = 1;
+    const std::int64_t lo = minimum >= 0 ? minimum : static_cast<std::int64_t>(key_min);
+
+    auto probe = [&](std::int64_t value) {
+        session.set(key, std::to_string(value));
+        Probe p;
+        try {
+            session.apply();
+            Estimator& e = session.estimator();
+            p.total = e.evaluate_peak();
+            p.gpus = e.gpu_count();
+            p.fits = p.total <= e.usable_bytes();
+        } catch (const EstimateError&) {
+            p.fits = false;  // bytes beyond 2^63: certainly more than any GPU holds
+        }
+        return p;
+    };
+
+    Probe at = probe(lo);
+    std::int64_t value = lo;
+    bool limited = false;
+    Probe next;
+    if (at.fits) {
+        // Exponential search for a value that does not fit, then binary search between.
+        std::int64_t good = lo, bad = -1;
+        Probe good_probe = at;
+        for (std::int64_t v = std::max<std::int64_t>(1, lo * 2); v <= kLimit; v *= 2) {
+            Probe p = probe(v);
+            if (!p.fits) {
+                bad = v;
+                break;
+            }
+            good = v, good_probe = p;
+        }
+        if (bad < 0) {
+            limited = true;  // still fits at 2^40
+        } else {
+            while (bad - good > 1) {
+                const std::int64_t mid = good + (bad - good) / 2;
+                Probe p = probe(mid);
+                if (p.fits) good = mid, good_probe = p;
+                else bad = mid;
+            }
+        }
+        value = good;
+        at = good_probe;
+        if (!limited) next = probe(good + 1);
+    }
+    // Leave the session at the answer (for the table's GPU name).
+    probe(value);
+    const Estimator& e = session.estimator();
+    const Bytes usable = e.usable_bytes();
+    std::string out;
+    if (format == "json") {
+        char nums[256];
+        std::snprintf(nums, sizeof nums, "\"value\": %lld, \"fits\": %s, \"total_bytes\": %lld, \"gpu_memory_bytes\": %lld, "
+                      "\"gpu_count\": %lld",
+                      static_cast<long long>(value), at.fits ? "true" : "false", static_cast<long long>(at.total),
+                      static_cast<long long>(usable), static_cast<long long>(at.gpus));
+        out = "{\"key\": " + json_quote(key) + ", " + nums;
+        if (at.fits && !limited)
+            out += ", \"next\": {\"value\": " + std::to_string(value + 1) + ", \"fits\": false, \"total_bytes\": " +
+                   std::to_string(next.total) + "}";
+        if (limited) out += ", \"limit_reached\": true";
+        out += "}\n";
+    } else {
+        char line[512];
+        const double gib = static_cast<double>(at.total) / kGiB, cap = static_cast<double>(usable) / kGiB;
+        if (!at.fits) {
+            std::snprintf(line, sizeof line, "%s: even %lld does not fit: %.2f GiB needed per GPU, %.2f GiB usable\n",
+                          key.c_str(), static_cast<long long>(value), gib, cap);
+        } else if (limited) {
+            std::snprintf(line, sizeof line, "%s: still fits at %lld (the largest value tried): %.2f of %.2f GiB\n",
+                          key.c_str(), static_cast<long long>(value), gib, cap);
+        } else {
+            std::snprintf(line, sizeof line,
+                          "largest %s that fits: %lld (%.2f of %.2f GiB usable per GPU); %lld needs %.2f GiB\n",
+                          key.c_str(), static_cast<long long>(value), gib, cap, static_cast<long long>(value + 1),
+                          static_cast<double>(next.total) / kGiB);
+        }
+        out = line;
+    }
+    emit(common, out);
+    return 0;
+}
+
+}  // namespace vram::cli

@@ -1,0 +1,131 @@
+// bench_vram.cpp - the speed figures of docs/performance.md:
+//   1. scenario evaluations per second (Estimator::evaluate_peak, one core, no parsing),
+//      and prepared points per second (numbers set in place + prepare + evaluate, as sweep does);
+//   2. wall time of `vram sweep` over 100,000 points with CSV output (one process, end to end);
+//   3. median cold start of `vram run` with every first-party plugin (30 runs).
+// `--short` (the CTest) runs fewer iterations; it reports and checks nothing about timing.
+// SPDX-License-Identifier: Apache-2.0
+#include <fcntl.h>
+#include <sched.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+extern char** environ;
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "vram/estimate.hpp"
+#include "vram/plugin_loader.hpp"
+#include "vram/registry.hpp"
+#include "vram/scenario_keys.hpp"
+#include "vram/scenario_loader.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Runs a program directly (no shell, whose start would count), stdout and stderr to /dev/null;
+// returns its exit status.
+int run(const std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    const int err = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err != 0) return -1;
+    int status = 0;
+    if (waitpid(pid, &status, 0) < 0) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    bool short_run = false;
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--short") == 0) short_run = true;
+        else {
+            std::fprintf(stderr, "usage: bench_vram [--short]\n");
+            return 2;
+        }
+    }
+    // One core: the figures are per core, and pinning keeps the scheduler from moving us.
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(static_cast<unsigned>(sched_getcpu()), &set);
+    sched_setaffinity(0, sizeof set, &set);
+
+    vram::Registry registry;
+    vram::PluginLoader loader(registry);
+    loader.load_directory(VRAM_BENCH_PLUGIN_DIR, false);
+    vram::Estimator est(registry, vram::load_scenario(VRAM_BENCH_SCENARIO, {}), VRAM_BENCH_PRESET_DIR);
+
+    // 1a. Evaluation only: the hot path of fit and sweep.
+    const long evals = short_run ? 200'000 : 5'000'000;
+    volatile vram::Bytes sink = 0;
+    auto t0 = Clock::now();
+    for (long i = 0; i < evals; ++i) sink = sink + est.evaluate_peak();
+    const double eval_s = seconds_since(t0);
+    std::printf("evaluate_peak: %ld evaluations in %.3f s = %.0f evaluations/s (one core)\n", evals, eval_s,
+                static_cast<double>(evals) / eval_s);
+
+    // 1b. A sweep point: batch size set in place, stages prepared again, evaluated.
+    const long points = short_run ? 20'000 : 500'000;
+    t0 = Clock::now();
+    for (long i = 0; i < points; ++i) {
+        vram::set_scenario_number(est.scenario(), "workload.batch_size", static_cast<double>(1 + i % 64));
+        est.prepare();
+        sink = sink + est.evaluate_peak();
+    }
+    const double point_s = seconds_since(t0);
+    std::printf("set + prepare + evaluate_peak: %ld points in %.3f s = %.0f points/s (one core)\n", points, point_s,
+                static_cast<double>(points) / point_s);
+
+    // 2. `vram sweep` end to end: 1,000 batch sizes x 100 sequence lengths = 100,000 points.
+    const std::string out_csv = "/tmp/bench_vram_sweep_" + std::to_string(::getpid()) + ".csv";
+    const std::string seq = short_run ? "128:1280:128" : "128:12800:128";
+    const int sweep_points = short_run ? 10'000 : 100'000;
+    const std::vector<std::string> sweep_cmd = {VRAM_BENCH_BINARY, "sweep", VRAM_BENCH_SCENARIO, "--vary",
+                                                "workload.batch_size=1:1000:1", "--vary",
+                                                "workload.sequence_length=" + seq, "--format", "csv", "--output", out_csv};
+    t0 = Clock::now();
+    const int sweep_rc = run(sweep_cmd);
+    const double sweep_s = seconds_since(t0);
+    std::remove(out_csv.c_str());
+    if (sweep_rc != 0) {
+        std::fprintf(stderr, "bench_vram: vram sweep failed (exit %d)\n", sweep_rc);
+        return 1;
+    }
+    std::printf("vram sweep: %d points with CSV output in %.3f s (process start included)\n", sweep_points, sweep_s);
+
+    // 3. Cold start of `vram run` with every first-party plugin: median of N runs.
+    const int runs = short_run ? 5 : 30;
+    const std::vector<std::string> run_cmd = {VRAM_BENCH_BINARY, "run", VRAM_BENCH_SCENARIO, "--format", "json"};
+    std::vector<double> times;
+    for (int i = 0; i < runs; ++i) {
+        t0 = Clock::now();
+        if (run(run_cmd) != 0) {
+            std::fprintf(stderr, "bench_vram: vram run failed\n");
+            return 1;
+        }
+        times.push_back(seconds_since(t0) * 1000);
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("vram run cold start: median %.1f ms over %d runs (min %.1f, max %.1f; spawn to exit)\n",
+                times[times.size() / 2], runs, times.front(), times.back());
+    return sink == 42 ? 0 : 0;
+}
