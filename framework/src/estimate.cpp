@@ -336,7 +336,10 @@ struct Estimator::Impl {
             try {
                 c = tokenizers[i]->count(model, s.inputs[i]);
             } catch (const ParamError& e) {
-                fail_at("inputs[" + std::to_string(i) + "]", e.what());
+                // Tokenizers name the key inside the input ("width", "options.max_pixels").
+                const std::string key = "inputs[" + std::to_string(i) + "]" +
+                                        (e.key_path().empty() ? std::string() : "." + e.key_path());
+                fail_at(key, key + ": " + e.detail());
             }
             ctx.modality_tokens += c.tokens;
             ctx.encoder_patches += c.encoder_patches;

@@ -86,7 +86,7 @@ public:
         check(reg.methods, methods_, with_key);
         check(reg.objectives, objectives_, with_key);
         check(reg.optimizers, optimizers_, with_key);
-        check(reg.tokenizers, tokenizers_, name_only);
+        check(reg.tokenizers, tokenizers_, with_key);  // key(): the scenario's inputs[i].tokenizer
         check(reg.runtimes, runtimes_, with_key);
         check(reg.gpu_catalogs, gpus_, name_only);
 
@@ -105,7 +105,7 @@ public:
         put(reg.methods, methods_, with_key, "training-method");
         put(reg.objectives, objectives_, with_key, "objective");
         put(reg.optimizers, optimizers_, with_key, "optimizer");
-        put(reg.tokenizers, tokenizers_, name_only, "tokenizer");
+        put(reg.tokenizers, tokenizers_, with_key, "tokenizer");
         put(reg.runtimes, runtimes_, with_key, "runtime");
         put(reg.gpu_catalogs, gpus_, name_only, "gpu-catalog");
     }
