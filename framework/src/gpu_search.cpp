@@ -71,13 +71,17 @@ double token_score(const std::string& q, const std::vector<std::string>& name_to
         if (t == q) return 1.0;
         if (!digits && t.size() > q.size() && t.compare(0, q.size(), q) == 0) best = std::max(best, 0.7);
         // Letters forgive one typo from 4 letters on, two from 8 on; model numbers must match.
-        if (!digits && q.size() >= 4 && distance(q, t) <= (q.size() >= 8 ? 2u : 1u)) best = std::max(best, 0.5);
+        const std::size_t allowed = q.size() >= 8 ? 2u : 1u;
+        const std::size_t gap = q.size() > t.size() ? q.size() - t.size() : t.size() - q.size();
+        if (!digits && q.size() >= 4 && gap <= allowed && distance(q, t) <= allowed) best = std::max(best, 0.5);
         // memory sizes: "80" matches "80gb" tokens split as 80, gb already; "80g" typed as 80 + g
     }
     return best;
 }
 
-double score_text(const std::string& query, const std::string& text) {
+// `typos`: also try the whole query against every window of the name (slow; only when no
+// name matched word by word).
+double score_text(const std::string& query, const std::string& text, bool typos) {
     const std::string nq = normalize(query), nt = normalize(text);
     if (nq.empty()) return 0;
     if (nq == nt) return 1000;
@@ -103,7 +107,7 @@ double score_text(const std::string& query, const std::string& text) {
     const bool substring = nt.find(nq) != std::string::npos;
     if (!all && !substring) {
         // Tolerate one typo in the whole query ("rtx 4009" is not tolerated: digits must match).
-        if (nq.size() >= 5) {
+        if (typos && nq.size() >= 5) {
             std::size_t best = nq.size();
             for (std::size_t i = 0; i + nq.size() <= nt.size() + 1 && i < nt.size(); ++i)
                 best = std::min(best, distance(nq, nt.substr(i, nq.size())));
@@ -154,13 +158,16 @@ std::vector<GpuMatch> search_gpus(const Registry& registry, const std::vector<Gp
     std::vector<GpuMatch> all = all_gpus(registry, extra);
     if (normalize(query).empty()) return all;
     std::vector<GpuMatch> out;
-    for (auto& m : all) {
-        double best = score_text(query, m.gpu.name);
-        for (const auto& a : m.gpu.aliases) best = std::max(best, score_text(query, a) - 1);
-        if (best > 0) {
-            m.score = best;
-            out.push_back(std::move(m));
+    for (const bool typos : {false, true}) {
+        for (auto& m : all) {
+            double best = score_text(query, m.gpu.name, typos);
+            for (const auto& a : m.gpu.aliases) best = std::max(best, score_text(query, a, typos) - 1);
+            if (best > 0) {
+                m.score = best;
+                out.push_back(std::move(m));
+            }
         }
+        if (!out.empty()) break;
     }
     std::stable_sort(out.begin(), out.end(), [](const GpuMatch& a, const GpuMatch& b) { return a.score > b.score; });
     return out;

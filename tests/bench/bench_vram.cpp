@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 
 extern char** environ;
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -33,9 +35,17 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
+// CPU time of this thread: what the loop costs on a core it has to itself.
+double thread_cpu_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 // Runs a program directly (no shell, whose start would count), stdout and stderr to /dev/null;
-// returns its exit status.
-int run(const std::vector<std::string>& args) {
+// returns its exit status; `cpu_s` gets its user + system CPU time, which a loaded machine
+// (other processes competing for the cores) inflates far less than the wall time.
+int run(const std::vector<std::string>& args, double& cpu_s) {
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -48,7 +58,10 @@ int run(const std::vector<std::string>& args) {
     posix_spawn_file_actions_destroy(&fa);
     if (err != 0) return -1;
     int status = 0;
-    if (waitpid(pid, &status, 0) < 0) return -1;
+    struct rusage ru {};
+    if (wait4(pid, &status, 0, &ru) < 0) return -1;
+    cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -78,22 +91,25 @@ int main(int argc, char** argv) {
     const long evals = short_run ? 200'000 : 5'000'000;
     volatile vram::Bytes sink = 0;
     auto t0 = Clock::now();
+    double c0 = thread_cpu_s();
     for (long i = 0; i < evals; ++i) sink = sink + est.evaluate_peak();
-    const double eval_s = seconds_since(t0);
-    std::printf("evaluate_peak: %ld evaluations in %.3f s = %.0f evaluations/s (one core)\n", evals, eval_s,
-                static_cast<double>(evals) / eval_s);
+    const double eval_s = seconds_since(t0), eval_cpu = thread_cpu_s() - c0;
+    std::printf("evaluate_peak: %ld evaluations in %.3f s wall = %.0f/s; %.3f s CPU = %.0f evaluations/s per core\n",
+                evals, eval_s, static_cast<double>(evals) / eval_s, eval_cpu, static_cast<double>(evals) / eval_cpu);
 
     // 1b. A sweep point: batch size set in place, stages prepared again, evaluated.
     const long points = short_run ? 20'000 : 500'000;
     t0 = Clock::now();
+    c0 = thread_cpu_s();
     for (long i = 0; i < points; ++i) {
         vram::set_scenario_number(est.scenario(), "workload.batch_size", static_cast<double>(1 + i % 64));
         est.prepare();
         sink = sink + est.evaluate_peak();
     }
-    const double point_s = seconds_since(t0);
-    std::printf("set + prepare + evaluate_peak: %ld points in %.3f s = %.0f points/s (one core)\n", points, point_s,
-                static_cast<double>(points) / point_s);
+    const double point_s = seconds_since(t0), point_cpu = thread_cpu_s() - c0;
+    std::printf("set + prepare + evaluate_peak: %ld points in %.3f s wall = %.0f/s; %.3f s CPU = %.0f points/s per core\n",
+                points, point_s, static_cast<double>(points) / point_s, point_cpu,
+                static_cast<double>(points) / point_cpu);
 
     // 2. `vram sweep` end to end: 1,000 batch sizes x 100 sequence lengths = 100,000 points.
     const std::string out_csv = "/tmp/bench_vram_sweep_" + std::to_string(::getpid()) + ".csv";
@@ -103,29 +119,35 @@ int main(int argc, char** argv) {
                                                 "workload.batch_size=1:1000:1", "--vary",
                                                 "workload.sequence_length=" + seq, "--format", "csv", "--output", out_csv};
     t0 = Clock::now();
-    const int sweep_rc = run(sweep_cmd);
+    double sweep_cpu = 0;
+    const int sweep_rc = run(sweep_cmd, sweep_cpu);
     const double sweep_s = seconds_since(t0);
     std::remove(out_csv.c_str());
     if (sweep_rc != 0) {
         std::fprintf(stderr, "bench_vram: vram sweep failed (exit %d)\n", sweep_rc);
         return 1;
     }
-    std::printf("vram sweep: %d points with CSV output in %.3f s (process start included)\n", sweep_points, sweep_s);
+    std::printf("vram sweep: %d points with CSV output in %.3f s wall, %.3f s CPU (process start included)\n",
+                sweep_points, sweep_s, sweep_cpu);
 
     // 3. Cold start of `vram run` with every first-party plugin: median of N runs.
     const int runs = short_run ? 5 : 30;
     const std::vector<std::string> run_cmd = {VRAM_BENCH_BINARY, "run", VRAM_BENCH_SCENARIO, "--format", "json"};
-    std::vector<double> times;
+    std::vector<double> times, cpu_times;
     for (int i = 0; i < runs; ++i) {
         t0 = Clock::now();
-        if (run(run_cmd) != 0) {
+        double cpu = 0;
+        if (run(run_cmd, cpu) != 0) {
             std::fprintf(stderr, "bench_vram: vram run failed\n");
             return 1;
         }
         times.push_back(seconds_since(t0) * 1000);
+        cpu_times.push_back(cpu * 1000);
     }
     std::sort(times.begin(), times.end());
-    std::printf("vram run cold start: median %.1f ms over %d runs (min %.1f, max %.1f; spawn to exit)\n",
-                times[times.size() / 2], runs, times.front(), times.back());
+    std::sort(cpu_times.begin(), cpu_times.end());
+    std::printf("vram run cold start: median %.1f ms wall over %d runs (min %.1f, max %.1f; spawn to exit), "
+                "median %.1f ms CPU\n",
+                times[times.size() / 2], runs, times.front(), times.back(), cpu_times[cpu_times.size() / 2]);
     return sink == 42 ? 0 : 0;
 }
