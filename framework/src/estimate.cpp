@@ -61,7 +61,24 @@ void attention_stage(const Registry& reg, const ModelSpec& m, std::vector<KvGrou
         const std::string l(best->label());
         if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
     }
-    // Cross-attention (encoder-decoder): cache of the encoder's frames, fixed per sequence.
+    // Cross-attention (encoder-decoder): decoder layers that also attend to the encoder's outputs
+    // keep a second cache of the encoder's frames, fixed per sequence (formulas.md §3.7).
+    const auto cross_layers = std::count_if(m.layer_specs.begin(), m.layer_specs.end(),
+                                            [](const LayerSpec& l) { return l.cross_attention; });
+    if (cross_layers > 0) {
+        const AttentionVariant* best = nullptr;
+        int best_score = 0;
+        for (const auto& e : reg.attention.entries()) {
+            const int sc = e.item->score(m, LayerAttention::cross);
+            if (sc > best_score) best_score = sc, best = e.item.get();
+        }
+        if (!best)
+            throw ScenarioError(m.source, "no attention plugin describes the cross-attention layers of model_type '" +
+                                              m.model_type + "'");
+        groups.push_back(best->describe(m, LayerAttention::cross, cross_layers, 0));
+        const std::string l(best->label());
+        if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+    }
     label.clear();
     for (std::size_t i = 0; i < labels.size(); ++i) label += (i ? "+" : "") + labels[i];
 }

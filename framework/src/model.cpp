@@ -52,6 +52,7 @@ const char* to_string(LayerAttention kind) noexcept {
         case LayerAttention::mla: return "mla";
         case LayerAttention::ssm: return "ssm";
         case LayerAttention::none: return "none";
+        case LayerAttention::cross: return "cross";
     }
     return "full";
 }

@@ -14,7 +14,9 @@ public:
     Category category() const override { return Category::weights; }
     std::string_view formula() const override;
     std::string_view source() const override;
-    bool applies(const Context&) const override { return true; }
+    // llama.cpp keeps the token embedding in host memory: its own term (llama.cpp.weights) counts
+    // what is offloaded.
+    bool applies(const Context& ctx) const override { return ctx.scenario().runtime.engine != "llama.cpp"; }
     Bytes evaluate(const Context& ctx) const override;
     std::string substitute(const Context& ctx) const override;
 };

@@ -34,6 +34,8 @@ public:
     std::string_view name() const override;
     std::string_view key() const override;
     std::vector<std::string> aliases() const override;
+    /// fp8: `scales` (per_tensor | per_channel | block) and `block_size` (128 for 128 × 128 tiles).
+    std::vector<ParamSpec> params() const override;
     double compute_bytes() const override { return 2; }
     std::string_view compute_dtype() const override { return "bf16"; }
     Bytes tensor_bytes(const Tensor& t, const ModelSpec& m, const Params& options) const override;

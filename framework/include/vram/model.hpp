@@ -36,6 +36,8 @@ enum class LayerAttention : std::uint8_t {
     mla,      ///< DeepSeek multi-head latent attention: one compressed latent per token
     ssm,      ///< Mamba / linear attention: constant state per sequence
     none,     ///< no token mixing that caches (e.g. encoder-only models served without cache)
+    cross,    ///< decoder cross-attention to encoder outputs: only the kind the attention stage asks
+              ///< variants about for layers with LayerSpec::cross_attention (never a layer's own kind)
 };
 
 /// Per-layer facts that vary along the stack.

@@ -1,0 +1,188 @@
+// llama_cpp.cpp - llama.cpp memory semantics: weights of the offloaded layers (the token
+// embedding stays in host memory), a KV cache sized by n_ctx (not by the requests), and the
+// ggml compute buffer reserved for the worst-case graph of one micro-batch (n_ubatch tokens).
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <cmath>
+
+#include "serving.hpp"
+#include "vram/error.hpp"
+
+namespace vram::plugins {
+namespace {
+
+constexpr const char* kCtx = "llamacpp_n_ctx";
+constexpr const char* kUbatch = "llamacpp_n_ubatch";
+constexpr const char* kSeq = "llamacpp_n_seq";
+constexpr const char* kGpuLayers = "llamacpp_gpu_layers";
+constexpr const char* kFlash = "llamacpp_flash_attn";
+
+double read(const Context& ctx, const char* name) {
+    const auto i = ctx.find(name);
+    return i ? ctx.value(*i) : 0.0;
+}
+
+// Whether a tensor lives on the GPU: layer i is offloaded when i >= L - n_gpu_layers; the
+// output layer (final norm, lm_head) only when n_gpu_layers > L (llama-model.cpp i_gpu_start,
+// dev_output). The token embedding is always an input-layer tensor on the CPU.
+bool on_gpu(const Tensor& t, std::int64_t layers, std::int64_t gpu_layers) {
+    if (t.embedding && !t.linear) return false;
+    if (t.layer >= 0) return t.layer >= layers - gpu_layers;
+    return gpu_layers > layers;
+}
+
+double compute_attention(const Context& ctx, double n_ub) {
+    const ModelSpec& m = ctx.model();
+    const double n_ctx = read(ctx, kCtx), h = static_cast<double>(m.hidden);
+    // Four n_ub × h f32 activations live around attention (residual, normed input, Q, output).
+    const double acts = 4.0 * n_ub * h * 4.0;
+    if (read(ctx, kFlash) > 0) return n_ub * n_ctx * 2.0 + acts;  // f16 KQ mask only
+    // Without flash attention: the f32 KQ scores of every head over the whole cache, plus the
+    // f32 KQ mask.
+    return n_ub * n_ctx * (static_cast<double>(m.heads) + 1.0) * 4.0 + acts;
+}
+
+double compute_logits(const Context& ctx, double n_ub) {
+    // The worst-case graph outputs every token of the micro-batch: f32 logits plus the final
+    // hidden states.
+    return n_ub * (ctx[Sym::V] + static_cast<double>(ctx.model().hidden)) * 4.0;
+}
+
+}  // namespace
+
+bool llamacpp_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "llama.cpp"; }
+
+LlamaCppSettings llamacpp_settings(const Context& ctx) {
+    return {read(ctx, kCtx), read(ctx, kUbatch), read(ctx, kSeq), read(ctx, kGpuLayers), read(ctx, kFlash)};
+}
+
+std::vector<ParamSpec> LlamaCppRuntime::params() const {
+    return {
+        {"n_ctx", ParamType::integer, "0",
+         "KV cache size in tokens, shared by all sequences (llama.cpp -c); 0 = batch_size × sequence_length; padded "
+         "up to a multiple of 256", 0, 1LL << 31, {}},
+        {"n_batch", ParamType::integer, "2048", "logical batch (llama.cpp -b)", 1, 1LL << 31, {}},
+        {"n_ubatch", ParamType::integer, "512", "physical micro-batch the compute buffer is sized for (-ub)", 1,
+         1LL << 31, {}},
+        {"n_seq_max", ParamType::integer, "0", "parallel sequences (-np); 0 = batch_size", 0, 1 << 20, {}},
+        {"n_gpu_layers", ParamType::integer, "-1", "layers offloaded to the GPU (-ngl); -1 = all and the output layer",
+         -1, 1 << 20, {}},
+        {"flash_attn", ParamType::boolean, "false", "flash attention (-fa): no f32 KQ scores in the compute buffer", 0, 0,
+         {}},
+        {"cuda_context_mib", ParamType::number, "300",
+         "CUDA context per process, MiB (~300 MB with lazy module loading, pytorch PR #86509 / issue 107667; not "
+         "measured for llama.cpp)", 0, 65536, {}},
+    };
+}
+
+void LlamaCppRuntime::prepare(Context& ctx, const Params& o) const {
+    const Scenario& s = ctx.scenario();
+    std::int64_t n_ctx = o.integer("n_ctx");
+    if (n_ctx == 0) n_ctx = s.workload.batch_size * static_cast<std::int64_t>(ctx[Sym::s]);
+    // llama-context.cpp: cparams.n_ctx = GGML_PAD(cparams.n_ctx, 256).
+    n_ctx = (n_ctx + 255) / 256 * 256;
+    std::int64_t n_seq = o.integer("n_seq_max");
+    if (n_seq == 0) n_seq = s.workload.batch_size;
+    const std::int64_t n_batch = o.integer("n_batch");
+    const std::int64_t n_ubatch = std::min({o.integer("n_ubatch"), n_batch, n_ctx});
+    std::int64_t gpu_layers = o.integer("n_gpu_layers");
+    if (gpu_layers < 0) gpu_layers = ctx.model().layers + 1;
+    if (ctx[Sym::t] > 1)
+        throw ParamError("parallelism.tensor", "parallelism.tensor: llama.cpp splits layers, not tensors; allowed: 1 "
+                                               "with engine llama.cpp");
+    ctx.set(ctx.define(kCtx, "tokens", "llama.cpp n_ctx (padded to 256)"), static_cast<double>(n_ctx));
+    ctx.set(ctx.define(kUbatch, "tokens", "llama.cpp n_ubatch"), static_cast<double>(n_ubatch));
+    ctx.set(ctx.define(kSeq, "sequences", "llama.cpp n_seq_max"), static_cast<double>(n_seq));
+    ctx.set(ctx.define(kGpuLayers, "layers", "llama.cpp n_gpu_layers (L + 1 = all and output)"),
+            static_cast<double>(gpu_layers));
+    ctx.set(ctx.define(kFlash, "flag", "llama.cpp flash attention"), o.flag("flash_attn") ? 1.0 : 0.0);
+    ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
+    if (static_cast<double>(n_ctx) < ctx[Sym::b] * ctx[Sym::s])
+        ctx.notes.push_back("llama.cpp: n_ctx " + std::to_string(n_ctx) + " holds fewer tokens than the batch needs (" +
+                            format_number(ctx[Sym::b] * ctx[Sym::s]) + ")");
+    ctx.notes.push_back("runtime llama.cpp: KV cache for n_ctx = " + std::to_string(n_ctx) + " tokens shared by " +
+                        std::to_string(n_seq) + " sequences; compute buffer for n_ubatch = " + std::to_string(n_ubatch) +
+                        "; token embedding in host memory");
+}
+
+double LlamaCppRuntime::max_kv_tokens(const Context& ctx, double, double) const { return read(ctx, kCtx); }
+
+std::string_view LlamaCppWeightsTerm::formula() const {
+    return "Σ tensors of the offloaded layers (+ output layer when n_gpu_layers > L) in the GGUF types; token_embd on "
+           "the host";
+}
+std::string_view LlamaCppWeightsTerm::source() const {
+    return "llama-model.cpp load_tensors: the input layer (token_embd) is always on the CPU, layers >= L − "
+           "n_gpu_layers on the GPU, the output layer when n_gpu_layers > L; a tied head is a duplicate of token_embd "
+           "placed with the output layer. Byte counts from the weight format (docs/formats.md)";
+}
+Bytes LlamaCppWeightsTerm::evaluate(const Context& ctx) const {
+    const ModelSpec& m = ctx.model();
+    const auto gpu_layers = static_cast<std::int64_t>(read(ctx, kGpuLayers));
+    Bytes total = 0;
+    for (std::size_t i = 0; i < m.tensors.size(); ++i) {
+        const Tensor& t = m.tensors[i];
+        const bool tied_output = m.tied_embeddings && t.embedding && !t.linear && gpu_layers > m.layers;
+        if (on_gpu(t, m.layers, gpu_layers) || tied_output) total = add_bytes(total, ctx.tensor_bytes[i]);
+    }
+    return total;
+}
+std::string LlamaCppWeightsTerm::substitute(const Context& ctx) const {
+    return format_count(static_cast<Bytes>(ctx[Sym::W])) + " B in " + ctx.weight_format + ", n_gpu_layers " +
+           format_number(read(ctx, kGpuLayers)) + " of " + std::to_string(ctx.model().layers) +
+           " (+1 = output), token_embd on the host → " + format_count(evaluate(ctx)) + " B";
+}
+
+std::string_view LlamaCppKvCacheTerm::formula() const {
+    return "Σ_groups layers_on_gpu · elements_per_token · bytes_kv · min(n_ctx, window) + (n_seq_max − 1) · state";
+}
+std::string_view LlamaCppKvCacheTerm::source() const {
+    return "llama_kv_cache: K and V tensors of n_ctx cells per offloaded layer, allocated at start-up whatever the "
+           "requests (ollama log: n_ctx 8192 → KV 1024 MiB for Llama-3.1-8B, independent of n_seq_max); n_ctx padded to "
+           "256 (llama-context.cpp); recurrent state one per sequence";
+}
+Bytes LlamaCppKvCacheTerm::evaluate(const Context& ctx) const {
+    const auto n_ctx = static_cast<std::int64_t>(read(ctx, kCtx));
+    const double bytes = ctx[Sym::bytes_kv];
+    const Bytes cells = kv_bytes_per_sequence(ctx.kv_groups, n_ctx, bytes, 1, 1);
+    const Bytes fixed = kv_bytes_per_sequence(ctx.kv_groups, 0, bytes, 1, 1);  // states, encoder frames
+    const auto n_seq = static_cast<Bytes>(read(ctx, kSeq));
+    Bytes total = add_bytes(cells, mul_bytes(n_seq > 0 ? n_seq - 1 : 0, fixed));
+    const auto layers = static_cast<double>(ctx.model().layers);
+    const double gpu_layers = std::min(read(ctx, kGpuLayers), layers);
+    if (gpu_layers < layers) total = static_cast<Bytes>(std::ceil(static_cast<double>(total) * gpu_layers / layers));
+    return total;
+}
+std::string LlamaCppKvCacheTerm::substitute(const Context& ctx) const {
+    std::string s;
+    bool first = true;
+    for (const auto& g : ctx.kv_groups) {
+        s += (first ? "" : " + ") + std::to_string(g.layers) + " layers · " + std::to_string(g.elements_per_token) + " · " +
+             format_number(ctx[Sym::bytes_kv]) + " B · " + format_number(read(ctx, kCtx));
+        if (g.state_bytes > 0) s += " + " + format_number(read(ctx, kSeq)) + " · state " + std::to_string(g.state_bytes) + " B";
+        first = false;
+    }
+    return s + " (n_ctx) = " + format_count(evaluate(ctx)) + " B";
+}
+
+std::string_view LlamaCppComputeTerm::formula() const {
+    return "max(n_ub · (n_ctx · (n_q + 1) · 4 + 4·h·4)  [flash_attn: n_ub · (n_ctx · 2 + 4·h·4)],  n_ub · (V + h) · 4)";
+}
+std::string_view LlamaCppComputeTerm::source() const {
+    return "ggml-alloc reserves the worst-case graph of one n_ubatch micro-batch over the full cache: f32 KQ "
+           "scores n_ctx × n_ub × n_head and the KQ mask without flash attention, or f32 logits of n_ub outputs "
+           "(llama-context.cpp graph_reserve, llama-graph.cpp build_attn_mha). Derived; reproduces the 560.00 MiB "
+           "compute buffer of the ollama Llama-3.1-8B log at n_ctx 8192 (docs/serving.md)";
+}
+Bytes LlamaCppComputeTerm::evaluate(const Context& ctx) const {
+    const double n_ub = read(ctx, kUbatch);
+    return to_bytes(std::max(compute_attention(ctx, n_ub), compute_logits(ctx, n_ub)), "llama.cpp.compute_buffer");
+}
+std::string LlamaCppComputeTerm::substitute(const Context& ctx) const {
+    const double n_ub = read(ctx, kUbatch);
+    return "max(attention " + format_count(static_cast<Bytes>(compute_attention(ctx, n_ub))) + ", logits " +
+           format_count(static_cast<Bytes>(compute_logits(ctx, n_ub))) + ") with n_ub = " + format_number(n_ub) +
+           ", n_ctx = " + format_number(read(ctx, kCtx)) + " = " + format_count(evaluate(ctx)) + " B";
+}
+
+}  // namespace vram::plugins

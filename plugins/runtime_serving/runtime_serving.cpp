@@ -1,0 +1,18 @@
+// runtime_serving.cpp - plugin entry: vLLM and llama.cpp runtime profiles and their terms.
+// SPDX-License-Identifier: Apache-2.0
+#include "serving.hpp"
+#include "vram/plugin_api.hpp"
+
+VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
+    using namespace vram::plugins;
+    reg.add(std::make_unique<VllmRuntime>());
+    reg.add(std::make_unique<VllmKvCacheTerm>());
+    reg.add(std::make_unique<VllmProfilePeakTerm>());
+    reg.add(std::make_unique<VllmNonTorchTerm>());
+    reg.add(std::make_unique<VllmKvReserveTerm>());
+    reg.add(std::make_unique<VllmCudaGraphTerm>());
+    reg.add(std::make_unique<LlamaCppRuntime>());
+    reg.add(std::make_unique<LlamaCppWeightsTerm>());
+    reg.add(std::make_unique<LlamaCppKvCacheTerm>());
+    reg.add(std::make_unique<LlamaCppComputeTerm>());
+}

@@ -1,0 +1,256 @@
+// vllm.cpp - vLLM memory semantics (formulas.md §3.6, §4.2): the engine preallocates
+// gpu_memory_utilization × total memory; what the weights, the profiled activation peak and the
+// non-torch allocations leave of it becomes the paged KV cache. CUDA graphs are captured after
+// the KV cache is allocated, outside that fraction.
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <cmath>
+
+#include "serving.hpp"
+#include "vram/error.hpp"
+#include "vram/sharding.hpp"
+
+namespace vram::plugins {
+namespace {
+
+// Symbols the profile defines; components read them back by name.
+constexpr const char* kUtil = "vllm_util";
+constexpr const char* kTokens = "vllm_batched_tokens";
+constexpr const char* kSeqs = "vllm_max_seqs";
+constexpr const char* kBlock = "vllm_block";
+constexpr const char* kNonTorch = "vllm_non_torch";
+constexpr const char* kGraphs = "vllm_cuda_graphs";
+constexpr const char* kSampler = "vllm_sampler_bpl";
+
+double read(const Context& ctx, const char* name) {
+    const auto i = ctx.find(name);
+    return i ? ctx.value(*i) : 0.0;
+}
+
+// Width of the MLP intermediates one token produces: F for dense layers; for MoE the routed
+// top-k experts plus the shared expert block.
+double mlp_width(const ModelSpec& m) {
+    const double dense = static_cast<double>(m.intermediate);
+    if (m.experts == 0) return dense;
+    return std::max(dense, static_cast<double>(m.experts_per_token * m.moe_intermediate + m.shared_intermediate));
+}
+
+bool last_stage(const Context& ctx) { return ctx[Sym::stage] >= ctx[Sym::p] - 1; }
+
+double forward_peak(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    return read(ctx, kTokens) * (2.0 * static_cast<double>(m.hidden) + 3.0 * mlp_width(m)) * ctx[Sym::bytes_act] /
+           ctx[Sym::t];
+}
+
+double sampler_rows(const Context& ctx) { return std::min(read(ctx, kSeqs), read(ctx, kTokens)); }
+
+double sampler_peak(const Context& ctx) {
+    if (!last_stage(ctx)) return 0;
+    return sampler_rows(ctx) * ctx[Sym::V] * read(ctx, kSampler);
+}
+
+std::int64_t rounded_tokens(const Context& ctx) {
+    const auto block = static_cast<std::int64_t>(read(ctx, kBlock));
+    const auto s = static_cast<std::int64_t>(ctx[Sym::s]);
+    return (s + block - 1) / block * block;
+}
+
+}  // namespace
+
+bool vllm_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "vllm"; }
+
+VllmSettings vllm_settings(const Context& ctx) {
+    return {read(ctx, kUtil), read(ctx, kTokens), read(ctx, kSeqs), read(ctx, kBlock),
+            read(ctx, kNonTorch), read(ctx, kGraphs), read(ctx, kSampler)};
+}
+
+std::vector<ParamSpec> VllmRuntime::params() const {
+    return {
+        {"gpu_memory_utilization", ParamType::number, "0.9",
+         "fraction of the GPU's TOTAL memory this vLLM instance preallocates (vLLM default 0.9)", 0.01, 1.0, {}},
+        {"max_num_batched_tokens", ParamType::integer, "0",
+         "tokens of the profiling forward pass; 0 = vLLM's API-server default: 8192 on GPUs with >= 70 GiB "
+         "(not A100), 2048 otherwise (arg_utils.py get_batch_defaults)", 0, 1 << 24, {}},
+        {"max_num_seqs", ParamType::integer, "0",
+         "sequences per step (sampler rows of the profile run); 0 = 1024 on GPUs with >= 70 GiB (not A100), 256 "
+         "otherwise", 0, 1 << 20, {}},
+        {"block_size", ParamType::integer, "16", "tokens per KV page (vLLM default 16 on CUDA)", 1, 4096, {}},
+        {"max_model_len", ParamType::integer, "0",
+         "longest sequence the engine accepts; 0 = the model's max_position_embeddings", 0, 1LL << 31, {}},
+        {"non_torch_mib", ParamType::number, "1833",
+         "memory outside PyTorch's allocator on one GPU at TP 1 (CUDA context, cuBLAS, attention backend), MiB; "
+         "1.79 GiB logged by vLLM PR #10511 on H100 (newer versions report 0.13-0.55 GiB, llm-d)", 0, 1 << 20, {}},
+        {"nccl_mib", ParamType::number, "1833",
+         "extra non-torch memory per additional tensor-parallel rank (NCCL and custom all-reduce buffers), MiB; "
+         "vLLM PR #10511: 3.58 GiB at TP 2 vs 1.79 GiB at TP 1", 0, 1 << 20, {}},
+        {"cuda_graph_mib", ParamType::number, "1055",
+         "CUDA graph capture pool, allocated after the KV cache (outside gpu_memory_utilization), MiB; up to "
+         "1.03 GiB measured on H100 (llm-d empirical-vllm-memory-results)", 0, 1 << 20, {}},
+        {"enforce_eager", ParamType::boolean, "false", "no CUDA graphs (vLLM --enforce-eager)", 0, 0, {}},
+        {"sampler_bytes_per_logit", ParamType::number, "26",
+         "bytes per vocabulary entry per sampled row live during the profile run's sampler: bf16 logits 2 + fp32 "
+         "logits 4 + sorted values 4 + int64 sort indices 8 + fp32 softmax 4 + fp32 cumsum 4 (top-k/top-p path)",
+         0, 1024, {}},
+    };
+}
+
+void VllmRuntime::prepare(Context& ctx, const Params& o) const {
+    const Scenario& s = ctx.scenario();
+    // vLLM's batch defaults depend on the GPU: >= 70 GiB (except A100) gets the larger budget.
+    const bool a100 = s.hardware.gpu.find("A100") != std::string::npos || s.hardware.gpu.find("a100") != std::string::npos;
+    const bool big_gpu = ctx[Sym::gpu_mem] >= 70.0 * kGiB && !a100;
+    std::int64_t tokens = o.integer("max_num_batched_tokens");
+    if (tokens == 0) tokens = big_gpu ? 8192 : 2048;
+    std::int64_t seqs = o.integer("max_num_seqs");
+    if (seqs == 0) seqs = big_gpu ? 1024 : 256;
+    std::int64_t max_len = o.integer("max_model_len");
+    if (max_len == 0) max_len = ctx.model().max_positions > 0 ? ctx.model().max_positions : static_cast<std::int64_t>(ctx[Sym::s]);
+    if (ctx[Sym::s] > static_cast<double>(max_len))
+        throw ParamError("runtime.max_model_len", "runtime.max_model_len: sequences of " + format_number(ctx[Sym::s]) +
+                                                      " tokens exceed max_model_len " + std::to_string(max_len) +
+                                                      "; allowed: max_model_len >= workload.sequence_length");
+    const double t = ctx[Sym::t];
+    const double non_torch = (o.number("non_torch_mib") + (t > 1 ? (t - 1) * o.number("nccl_mib") : 0.0)) * kMiB;
+    ctx.set(ctx.define(kUtil, "fraction", "vLLM gpu_memory_utilization"), o.number("gpu_memory_utilization"));
+    ctx.set(ctx.define(kTokens, "tokens", "vLLM max_num_batched_tokens (profile run)"), static_cast<double>(tokens));
+    ctx.set(ctx.define(kSeqs, "sequences", "vLLM max_num_seqs"), static_cast<double>(seqs));
+    ctx.set(ctx.define(kBlock, "tokens", "vLLM block_size (KV page)"), static_cast<double>(o.integer("block_size")));
+    ctx.set(ctx.define(kNonTorch, "B", "vLLM non-torch memory per GPU"), non_torch);
+    ctx.set(ctx.define(kGraphs, "B", "vLLM CUDA graph pool"),
+            o.flag("enforce_eager") ? 0.0 : o.number("cuda_graph_mib") * kMiB);
+    ctx.set(ctx.define(kSampler, "B", "bytes per logit live in the profile run's sampler"),
+            o.number("sampler_bytes_per_logit"));
+    ctx.notes.push_back("runtime vllm: preallocates " + format_number(o.number("gpu_memory_utilization")) +
+                        " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
+                        " batched tokens, " + std::to_string(seqs) + " sampler rows) − non-torch; pages of " +
+                        std::to_string(o.integer("block_size")) + " tokens; max_model_len " + std::to_string(max_len));
+    const double pool = vllm_kv_pool(ctx);
+    if (pool <= 0)
+        ctx.notes.push_back("vllm: no memory left for the KV cache (" + format_gib(static_cast<Bytes>(-pool)) +
+                            " short); vLLM refuses to start: raise gpu_memory_utilization or lower "
+                            "max_num_batched_tokens");
+}
+
+double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_per_token) const {
+    const double block = read(ctx, kBlock);
+    const double pool = vllm_kv_pool(ctx);
+    if (kv_bytes_per_token <= 0 || pool <= 0 || block <= 0) return 0;
+    // num_gpu_blocks = pool // (page bytes of all layers); "GPU KV cache size" = blocks × block_size.
+    return std::floor(pool / (kv_bytes_per_token * block)) * block;
+}
+
+double vllm_profile_peak(const Context& ctx) { return forward_peak(ctx) + sampler_peak(ctx); }
+
+Bytes vllm_kv_needed(const Context& ctx) {
+    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, rounded_tokens(ctx), ctx[Sym::bytes_kv],
+                                                static_cast<std::int64_t>(ctx[Sym::t]),
+                                                static_cast<std::int64_t>(ctx[Sym::p]));
+    return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
+}
+
+double vllm_kv_pool(const Context& ctx) {
+    return read(ctx, kUtil) * ctx[Sym::gpu_mem] - weight_bytes_on_rank(ctx) - vllm_profile_peak(ctx) -
+           read(ctx, kNonTorch);
+}
+
+// ---------------------------------------------------------------- components
+
+std::string_view VllmKvCacheTerm::formula() const {
+    return "b × Σ_groups layers · elements_per_token · (n_kv_local / n_kv) · bytes_kv · ceil(s / block) · block";
+}
+std::string_view VllmKvCacheTerm::source() const {
+    return "paged KV: every sequence holds whole blocks of block_size tokens (vLLM kv_cache_interface.py "
+           "AttentionSpec.page_size_bytes, block_size 16 on CUDA); heads split over TP, replicated when t > n_kv, "
+           "MLA latent on every rank (ModelConfig.get_num_kv_heads); formulas.md §3.1-3.6";
+}
+bool VllmKvCacheTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
+Bytes VllmKvCacheTerm::evaluate(const Context& ctx) const { return vllm_kv_needed(ctx); }
+std::string VllmKvCacheTerm::substitute(const Context& ctx) const {
+    std::string s = format_number(ctx[Sym::b]) + " × [";
+    bool first = true;
+    for (const auto& g : ctx.kv_groups) {
+        s += (first ? "" : " + ") + std::to_string(g.layers) + " layers · " + std::to_string(g.elements_per_token) + " · " +
+             format_number(ctx[Sym::bytes_kv]) + " B";
+        if (g.fixed_tokens > 0) s += " · " + std::to_string(g.fixed_tokens) + " (fixed)";
+        else if (g.window > 0) s += " · min(" + std::to_string(rounded_tokens(ctx)) + ", " + std::to_string(g.window) + ")";
+        else s += " · " + std::to_string(rounded_tokens(ctx));
+        if (g.state_bytes > 0) s += " + state " + std::to_string(g.state_bytes) + " B";
+        first = false;
+    }
+    s += "] (s = " + format_number(ctx[Sym::s]) + " rounded up to blocks of " + format_number(read(ctx, kBlock)) + ")";
+    if (ctx[Sym::t] > 1) s += " with t=" + format_number(ctx[Sym::t]);
+    return s + " = " + format_count(evaluate(ctx)) + " B";
+}
+
+std::string_view VllmProfilePeakTerm::formula() const {
+    return "max_num_batched_tokens · (2·h + 3·F_eff) · bytes_act / t + min(max_num_seqs, max_num_batched_tokens) · V · "
+           "sampler_bytes_per_logit";
+}
+std::string_view VllmProfilePeakTerm::source() const {
+    return "vLLM profile_run: one forward pass over max_num_batched_tokens dummy tokens (largest live set in a "
+           "decoder layer: residual + normed hidden 2h, gate/up and act 3F) then the dummy sampler over one row per "
+           "request (gpu_model_runner.py profile_run / _dummy_sampler_run; gpu_worker.py determine_available_memory "
+           "takes the torch peak). Derived; checked against 1.26 GiB (vLLM PR #10511) and 4.76 GiB (llm-d) for "
+           "Llama-3-8B: docs/serving.md";
+}
+bool VllmProfilePeakTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
+Bytes VllmProfilePeakTerm::evaluate(const Context& ctx) const {
+    return to_bytes(vllm_profile_peak(ctx), "vllm.activations.profile_peak");
+}
+std::string VllmProfilePeakTerm::substitute(const Context& ctx) const {
+    const ModelSpec& m = ctx.model();
+    return format_number(read(ctx, kTokens)) + " · (2·" + std::to_string(m.hidden) + " + 3·" +
+           format_number(mlp_width(m)) + ") · " + format_number(ctx[Sym::bytes_act]) + " / " +
+           format_number(ctx[Sym::t]) + " + " + (last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0")) +
+           " · " + format_number(ctx[Sym::V]) + " · " + format_number(read(ctx, kSampler)) + " = " +
+           format_count(evaluate(ctx)) + " B";
+}
+
+std::string_view VllmNonTorchTerm::formula() const { return "non_torch_mib + (t − 1) · nccl_mib"; }
+std::string_view VllmNonTorchTerm::source() const {
+    return "measured: non_torch_memory 1.79 GiB at TP 1 and 3.58 GiB at TP 2 (Llama-3-8B, H100, vLLM PR #10511); "
+           "utils/mem_utils.py memory_profiling counts it in the non-KV memory; growth beyond TP 2 assumed linear in "
+           "the peers";
+}
+bool VllmNonTorchTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
+Bytes VllmNonTorchTerm::evaluate(const Context& ctx) const { return to_bytes(read(ctx, kNonTorch), "vllm.overhead.non_torch"); }
+std::string VllmNonTorchTerm::substitute(const Context& ctx) const {
+    return format_number(read(ctx, kNonTorch) / kMiB) + " MiB with t=" + format_number(ctx[Sym::t]) + " = " +
+           format_count(evaluate(ctx)) + " B";
+}
+
+std::string_view VllmKvReserveTerm::formula() const {
+    return "max(0, gpu_memory_utilization · gpu_mem − weights − profile_peak − non_torch − kv_cache)";
+}
+std::string_view VllmKvReserveTerm::source() const {
+    return "vLLM allocates the whole KV pool at start-up: available_kv_cache_memory = requested_memory − "
+           "non_kv_cache_memory (gpu_worker.py determine_available_memory); the part the batch does not fill is still "
+           "held; formulas.md §4.2";
+}
+bool VllmKvReserveTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
+Bytes VllmKvReserveTerm::evaluate(const Context& ctx) const {
+    const double rest = vllm_kv_pool(ctx) - static_cast<double>(vllm_kv_needed(ctx));
+    return rest > 0 ? static_cast<Bytes>(std::floor(rest)) : 0;
+}
+std::string VllmKvReserveTerm::substitute(const Context& ctx) const {
+    return format_number(read(ctx, kUtil)) + " · " + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) + " − " +
+           format_count(static_cast<Bytes>(weight_bytes_on_rank(ctx))) + " − " +
+           format_count(static_cast<Bytes>(vllm_profile_peak(ctx))) + " − " +
+           format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) + " = " +
+           format_count(evaluate(ctx)) + " B";
+}
+
+std::string_view VllmCudaGraphTerm::source() const {
+    return "CUDA graphs are captured after the KV cache is allocated, so they must fit in (1 − "
+           "gpu_memory_utilization) · total; llm-d measured −0.45 to +1.03 GiB on H100 (formulas.md §4.2)";
+}
+bool VllmCudaGraphTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kGraphs) > 0;
+}
+Bytes VllmCudaGraphTerm::evaluate(const Context& ctx) const { return to_bytes(read(ctx, kGraphs), "vllm.overhead.cuda_graphs"); }
+std::string VllmCudaGraphTerm::substitute(const Context& ctx) const {
+    return format_number(read(ctx, kGraphs) / kMiB) + " MiB = " + format_count(evaluate(ctx)) + " B";
+}
+
+}  // namespace vram::plugins
