@@ -1,0 +1,296 @@
+// objectives.cpp - DPO and GRPO as TRL runs them (formulas.md §7.1, §7.3, §9).
+// SPDX-License-Identifier: Apache-2.0
+#include "objectives.hpp"
+
+#include <algorithm>
+
+#include "vram/error.hpp"
+#include "vram/sharding.hpp"
+
+namespace vram::plugins {
+namespace {
+
+double sym(const Context& ctx, const char* name) noexcept {
+    const auto i = ctx.find(name);
+    return i && ctx.is_set(*i) ? ctx.value(*i) : 0.0;
+}
+
+void set_sym(Context& ctx, const char* name, const char* unit, const char* meaning, double v) {
+    ctx.set(ctx.define(name, unit, meaning), v);
+}
+
+// The PEFT methods publish frozen_base = 1 (plugins/training_peft): TRL then gets reference
+// log-probs from the same model with the adapters disabled, and loads no second copy.
+bool peft(const Context& ctx) noexcept { return sym(ctx, "frozen_base") > 0; }
+
+bool is(const Context& ctx, std::string_view objective) { return ctx.scenario().training.objective == objective; }
+
+double zero3(const Context& ctx) { return ctx[Sym::zero] >= 3 && ctx[Sym::dp] > 1 ? ctx[Sym::dp] : 1.0; }
+
+std::string n(double v) { return format_number(v); }
+
+}  // namespace
+
+// ---- DPO -----------------------------------------------------------------------------------
+
+std::vector<ParamSpec> DpoObjective::params() const {
+    return {
+        {"reference_model", ParamType::string, "auto",
+         "auto: none with a PEFT method (adapters disabled give the reference), else a frozen copy; separate; none",
+         0, 0, {"auto", "separate", "none"}},
+        {"precompute_ref_log_probs", ParamType::boolean, "false",
+         "DPOConfig.precompute_ref_log_probs: reference log-probs computed once before training (no reference "
+         "model or forward during the steps)", 0, 0, {}},
+        {"beta", ParamType::number, "0.1", "DPOConfig.beta (no memory effect)", 0, 1e9, {}},
+    };
+}
+
+void DpoObjective::prepare(Context& ctx, const Params& options) const {
+    // TRL DataCollatorForPreference / concatenated_forward: the chosen and rejected completions of
+    // each pair are concatenated into one batch of 2B sequences, one forward and backward.
+    const double pairs = ctx[Sym::b];
+    ctx.set(Sym::b, 2 * pairs);
+    const bool pre = options.flag("precompute_ref_log_probs");
+    const std::string& ref = options.string("reference_model");
+    const bool separate = !pre && (ref == "separate" || (ref == "auto" && !peft(ctx)));
+    set_sym(ctx, kRefWeights, "flag", "1 when a separate frozen reference model is loaded", separate ? 1 : 0);
+    set_sym(ctx, kRefForward, "flag", "1 when reference log-probs are computed during the step", pre ? 0 : 1);
+    std::string note = "objective dpo (TRL): workload.batch_size = " + n(pairs) + " preference pairs → b = " +
+                       n(2 * pairs) + " sequences (chosen + rejected concatenated): activations and logits are those "
+                       "of 2B sequences; reference model: ";
+    if (pre) note += "none (precompute_ref_log_probs)";
+    else if (separate) note += "a frozen copy of the weights (no gradients, no optimizer states), its forward after the "
+                               "policy's adds transient logits";
+    else note += "none: the PEFT model with adapters disabled gives the reference log-probs (one more forward)";
+    ctx.notes.push_back(note);
+}
+
+// ---- GRPO ----------------------------------------------------------------------------------
+
+std::vector<ParamSpec> GrpoObjective::params() const {
+    // GRPOConfig defaults (huggingface/trl trl/trainer/grpo_config.py, formulas.md §7.3).
+    return {
+        {"num_generations", ParamType::integer, "8", "completions per prompt (G)", 2, 1 << 20, {}},
+        {"prompt_length", ParamType::integer, "512", "prompt tokens P (max_prompt_length)", 1, 1 << 24, {}},
+        {"completion_length", ParamType::integer, "512", "completion tokens C (max_completion_length)", 1, 1 << 24, {}},
+        {"steps_per_generation", ParamType::integer, "1",
+         "micro-steps served by one generation round (TRL default: gradient_accumulation_steps)", 1, 1 << 20, {}},
+        {"beta", ParamType::number, "0", "KL coefficient; 0 (TRL's default) loads no reference model", 0, 1e9, {}},
+        {"reference_model", ParamType::boolean, "",
+         "override: whether a reference is used (default: beta > 0); with PEFT it is the adapter-disabled policy", 0, 0,
+         {}},
+        {"use_vllm", ParamType::boolean, "false", "generate with a colocated vLLM engine (vllm_mode colocate)", 0, 0, {}},
+        {"vllm_gpu_memory_utilization", ParamType::number, "0.3",
+         "fraction of the GPU the colocated vLLM engine reserves (weights copy + its KV pool)", 0.01, 1, {}},
+        {"vllm_enable_sleep_mode", ParamType::boolean, "false",
+         "vLLM sleeps (offloads weights, drops KV) outside generation", 0, 0, {}},
+    };
+}
+
+void GrpoObjective::prepare(Context& ctx, const Params& options) const {
+    const std::int64_t G = options.integer("num_generations");
+    const std::int64_t P = options.integer("prompt_length");
+    const std::int64_t C = options.integer("completion_length");
+    const std::int64_t S = options.integer("steps_per_generation");
+    const auto B = static_cast<std::int64_t>(ctx[Sym::b]);
+    const std::int64_t dp = std::max<std::int64_t>(1, ctx.scenario().parallelism.data);
+    // GRPOConfig: generation_batch_size = per_device_train_batch_size · num_processes ·
+    // steps_per_generation must be divisible by num_generations (whole groups per round).
+    const std::int64_t gen_batch = B * dp * S;
+    if (gen_batch % G != 0)
+        throw ParamError("training.grpo.num_generations",
+                         "training.grpo.num_generations: " + std::to_string(G) +
+                             " does not divide the generation batch batch_size · data · steps_per_generation = " +
+                             std::to_string(B) + " · " + std::to_string(dp) + " · " + std::to_string(S) + " = " +
+                             std::to_string(gen_batch) + " completions (TRL requires whole groups); allowed: a divisor "
+                             "of " + std::to_string(gen_batch) + ", or a larger workload.batch_size / steps_per_generation");
+    const double beta = options.number("beta");
+    const bool ref_used = options.has("reference_model") ? options.flag("reference_model") : beta > 0;
+    const bool separate = ref_used && !peft(ctx);
+    const bool vllm = options.flag("use_vllm");
+    ctx.set(Sym::G, static_cast<double>(G));
+    // Training sequences are prompt + completion; only the completion positions get logits
+    // (logits_to_keep = C, computed as C + 1 then the last dropped).
+    ctx.set(Sym::s, static_cast<double>(P + C) + static_cast<double>(ctx.modality_tokens));
+    set_sym(ctx, kLogitsTokens, "tokens", "positions per sequence the LM head computes logits for",
+            static_cast<double>(C + 1));
+    set_sym(ctx, kGrpoPrompt, "tokens", "GRPO prompt length", static_cast<double>(P));
+    set_sym(ctx, kGrpoCompletion, "tokens", "GRPO completion length", static_cast<double>(C));
+    set_sym(ctx, kGrpoSteps, "steps", "GRPO steps_per_generation", static_cast<double>(S));
+    set_sym(ctx, kRefWeights, "flag", "1 when a separate frozen reference model is loaded", separate ? 1 : 0);
+    set_sym(ctx, kRefForward, "flag", "1 when reference log-probs are computed", ref_used ? 1 : 0);
+    set_sym(ctx, kVllmUtil, "fraction", "colocated vLLM gpu_memory_utilization (0: HF generate)",
+            vllm ? options.number("vllm_gpu_memory_utilization") : 0.0);
+    set_sym(ctx, kVllmSleep, "flag", "1 when vLLM sleep mode frees its pool outside generation",
+            vllm && options.flag("vllm_enable_sleep_mode") ? 1 : 0);
+
+    const std::string b = std::to_string(B);
+    ctx.notes.push_back(
+        "objective grpo (TRL): workload.batch_size B = " + b + " counts completions (per_device_train_batch_size); "
+        "each generation round makes B·S = " + std::to_string(B * S) + " completions per GPU, " +
+        std::to_string(gen_batch / G) + " prompt(s) × G = " + std::to_string(G) + " across dp = " + std::to_string(dp) +
+        "; training sequences are P + C = " + std::to_string(P) + " + " + std::to_string(C) + " = " +
+        std::to_string(P + C) + " tokens");
+    ctx.notes.push_back(
+        "grpo scaling: nothing scales with num_generations G itself (G only groups completions by prompt); "
+        "with B·S: generation KV cache and generate() logits (phase generation); with B·(P + C): activations "
+        "(phase training); with B·(C + 1): logits of the policy (logits_to_keep) and of the scoring forwards; "
+        "independent of B and G: weights, adapters, gradients, optimizer states, reference model, vLLM pool");
+    ctx.notes.push_back(
+        std::string("grpo phases: generation, scoring and training run one after another, so the peak takes the "
+                    "largest phase on top of the static terms; reference model: ") +
+        (separate ? "a frozen copy (beta > 0, no PEFT)"
+                  : ref_used ? "the adapter-disabled policy (PEFT), no second copy"
+                             : "not loaded (beta = 0, TRL's default)") +
+        (vllm ? std::string("; colocated vLLM pool ") + n(options.number("vllm_gpu_memory_utilization")) +
+                    " × GPU memory" +
+                    (options.flag("vllm_enable_sleep_mode") ? " during generation only (sleep mode)" : ", resident")
+              : std::string("; generation with HF generate() on the training model")));
+}
+
+// ---- reference weights ---------------------------------------------------------------------
+
+std::string_view ReferenceWeightsTerm::formula() const { return "W(rank) / (dp under ZeRO-3)"; }
+std::string_view ReferenceWeightsTerm::source() const {
+    return "TRL dpo_trainer.py / grpo_trainer.py: ref_model = create_reference_model(model) (a frozen copy, forward "
+           "under no_grad) unless PEFT (adapters disabled), precompute_ref_log_probs, or GRPO beta = 0; formulas.md §7";
+}
+bool ReferenceWeightsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && sym(ctx, kRefWeights) > 0;
+}
+Bytes ReferenceWeightsTerm::evaluate(const Context& ctx) const {
+    return to_bytes(weight_bytes_on_rank(ctx) / zero3(ctx), "rl.reference_model.weights");
+}
+std::string ReferenceWeightsTerm::substitute(const Context& ctx) const {
+    return "a second " + ctx.weight_format + " copy of the weights on this rank" +
+           (zero3(ctx) > 1 ? " / dp=" + n(ctx[Sym::dp]) + " (ZeRO-3)" : std::string()) + " = " +
+           format_count(evaluate(ctx)) + " B";
+}
+
+// ---- DPO reference logits ------------------------------------------------------------------
+
+std::string_view DpoReferenceLogitsTerm::formula() const { return "b × s × V × bytes_act / t"; }
+std::string_view DpoReferenceLogitsTerm::source() const {
+    return "TRL DPOTrainer.get_batch_loss_metrics: concatenated_forward(policy) then compute_ref_log_probs under "
+           "no_grad: the reference logits of the 2B sequences are live while the policy's activations are held; "
+           "selective_log_softmax loops per row so only the logits count [DER]";
+}
+bool DpoReferenceLogitsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && is(ctx, "dpo") && sym(ctx, kRefForward) > 0;
+}
+Bytes DpoReferenceLogitsTerm::evaluate(const Context& ctx) const {
+    return to_bytes(ctx[Sym::b] * ctx[Sym::s] * ctx[Sym::V] * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]),
+                    "rl.dpo.reference_logits");
+}
+std::string DpoReferenceLogitsTerm::substitute(const Context& ctx) const {
+    return n(ctx[Sym::b]) + " × " + n(ctx[Sym::s]) + " × " + n(ctx[Sym::V]) + " × " + n(ctx[Sym::bytes_act]) + " / " +
+           n(std::max(1.0, ctx[Sym::t])) + " = " + format_count(evaluate(ctx)) + " B";
+}
+
+// ---- GRPO generation -----------------------------------------------------------------------
+
+namespace {
+double generation_sequences(const Context& ctx) { return ctx[Sym::b] * sym(ctx, kGrpoSteps); }
+bool hf_generation(const Context& ctx) {
+    return ctx[Sym::training] > 0 && is(ctx, "grpo") && sym(ctx, kVllmUtil) <= 0;
+}
+}  // namespace
+
+std::string_view GrpoGenerationKvTerm::formula() const {
+    return "B × S × kv_bytes_per_sequence(P + C) (this rank's layers and KV heads)";
+}
+std::string_view GrpoGenerationKvTerm::source() const {
+    return "TRL GRPOTrainer._generate_and_score_completions: one generate() for per_device_train_batch_size × "
+           "steps_per_generation completions, buffered for the next S steps; DynamicCache holds P + C tokens per "
+           "sequence (formulas.md §3.1, §7.3)";
+}
+bool GrpoGenerationKvTerm::applies(const Context& ctx) const { return hf_generation(ctx); }
+Bytes GrpoGenerationKvTerm::evaluate(const Context& ctx) const {
+    const auto tokens = static_cast<std::int64_t>(sym(ctx, kGrpoPrompt) + sym(ctx, kGrpoCompletion));
+    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, tokens, ctx[Sym::bytes_kv],
+                                                static_cast<std::int64_t>(std::max(1.0, ctx[Sym::t])),
+                                                static_cast<std::int64_t>(std::max(1.0, ctx[Sym::p])));
+    return mul_bytes(per_seq, static_cast<Bytes>(generation_sequences(ctx)));
+}
+std::string GrpoGenerationKvTerm::substitute(const Context& ctx) const {
+    return n(ctx[Sym::b]) + " × " + n(sym(ctx, kGrpoSteps)) + " sequences × (" + n(sym(ctx, kGrpoPrompt)) + " + " +
+           n(sym(ctx, kGrpoCompletion)) + ") tokens × " + n(ctx[Sym::kv_per_token]) + " B/token (whole model, " +
+           ctx.kv_dtype + ") = " + format_count(evaluate(ctx)) + " B";
+}
+
+std::string_view GrpoGenerationLogitsTerm::formula() const { return "B × S × V × (bytes_act + 4) / t"; }
+std::string_view GrpoGenerationLogitsTerm::source() const {
+    return "transformers generation/utils.py: logits_to_keep = 1 while generating, next-token logits upcast to fp32 "
+           "(formulas.md §4.3)";
+}
+bool GrpoGenerationLogitsTerm::applies(const Context& ctx) const { return hf_generation(ctx); }
+Bytes GrpoGenerationLogitsTerm::evaluate(const Context& ctx) const {
+    return to_bytes(generation_sequences(ctx) * ctx[Sym::V] * (ctx[Sym::bytes_act] + 4) / std::max(1.0, ctx[Sym::t]),
+                    "rl.grpo.generation_logits");
+}
+std::string GrpoGenerationLogitsTerm::substitute(const Context& ctx) const {
+    return n(generation_sequences(ctx)) + " × " + n(ctx[Sym::V]) + " × (" + n(ctx[Sym::bytes_act]) + " + 4) = " +
+           format_count(evaluate(ctx)) + " B";
+}
+
+// ---- GRPO scoring forwards -----------------------------------------------------------------
+
+std::string_view GrpoScoringLogitsTerm::formula() const { return "2 × B × (C + 1) × V × bytes_act / t"; }
+std::string_view GrpoScoringLogitsTerm::source() const {
+    return "TRL GRPOTrainer._get_per_token_logps_and_entropies under no_grad (reference model, or old policy when "
+           "steps_per_generation > 1), in chunks of per_device_train_batch_size: logits_to_keep + 1 positions, the "
+           "logits / temperature copy, then selective_log_softmax row by row (trl/trainer/utils.py) [DER]";
+}
+bool GrpoScoringLogitsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && is(ctx, "grpo") && (sym(ctx, kRefForward) > 0 || sym(ctx, kGrpoSteps) > 1);
+}
+Bytes GrpoScoringLogitsTerm::evaluate(const Context& ctx) const {
+    return to_bytes(2 * ctx[Sym::b] * sym(ctx, kLogitsTokens) * ctx[Sym::V] * ctx[Sym::bytes_act] /
+                        std::max(1.0, ctx[Sym::t]),
+                    "rl.grpo.scoring_logits");
+}
+std::string GrpoScoringLogitsTerm::substitute(const Context& ctx) const {
+    return "2 × " + n(ctx[Sym::b]) + " × " + n(sym(ctx, kLogitsTokens)) + " × " + n(ctx[Sym::V]) + " × " +
+           n(ctx[Sym::bytes_act]) + " = " + format_count(evaluate(ctx)) + " B";
+}
+
+// ---- colocated vLLM ------------------------------------------------------------------------
+
+namespace {
+Bytes pool_bytes(const Context& ctx, const char* what) {
+    if (ctx[Sym::gpu_mem] <= 0)
+        throw EstimateError(std::string(what) + ": training.grpo.use_vllm needs hardware.gpu or hardware.memory_gib "
+                                                "(the colocated pool is a fraction of the GPU)");
+    return to_bytes(sym(ctx, kVllmUtil) * ctx[Sym::gpu_mem], what);
+}
+std::string pool_text(const Context& ctx, Bytes b) {
+    return n(sym(ctx, kVllmUtil)) + " × " + format_count(static_cast<std::uint64_t>(ctx[Sym::gpu_mem])) + " B = " +
+           format_count(b) + " B";
+}
+}  // namespace
+
+std::string_view VllmPoolTerm::formula() const { return "vllm_gpu_memory_utilization × gpu_mem"; }
+std::string_view VllmPoolTerm::source() const {
+    return "TRL GRPOConfig vllm_mode='colocate', vllm_gpu_memory_utilization=0.3: an in-process vLLM engine reserves "
+           "that fraction of the GPU (its weight copy and KV pool) for the whole run (formulas.md §4.2, §7.3)";
+}
+bool VllmPoolTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && is(ctx, "grpo") && sym(ctx, kVllmUtil) > 0 && sym(ctx, kVllmSleep) <= 0;
+}
+Bytes VllmPoolTerm::evaluate(const Context& ctx) const { return pool_bytes(ctx, "rl.grpo.vllm_pool"); }
+std::string VllmPoolTerm::substitute(const Context& ctx) const { return pool_text(ctx, evaluate(ctx)); }
+
+std::string_view VllmPoolSleepTerm::formula() const {
+    return "vllm_gpu_memory_utilization × gpu_mem (generation phase only)";
+}
+std::string_view VllmPoolSleepTerm::source() const {
+    return "TRL vllm_enable_sleep_mode: the engine sleeps (weights offloaded, KV discarded) while the policy trains "
+           "and wakes up to generate (docs reducing_memory_usage.md)";
+}
+bool VllmPoolSleepTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && is(ctx, "grpo") && sym(ctx, kVllmUtil) > 0 && sym(ctx, kVllmSleep) > 0;
+}
+Bytes VllmPoolSleepTerm::evaluate(const Context& ctx) const { return pool_bytes(ctx, "rl.grpo.vllm_pool_awake"); }
+std::string VllmPoolSleepTerm::substitute(const Context& ctx) const { return pool_text(ctx, evaluate(ctx)); }
+
+}  // namespace vram::plugins
