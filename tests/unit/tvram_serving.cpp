@@ -267,6 +267,26 @@ BOOST_AUTO_TEST_CASE(issue4_whisper_cross_attention_fixed_1500_frames) {
     BOOST_TEST(a.label.find("cross") != std::string::npos);
 }
 
+// The same layouts through the issue-3 model adapters and real configs (HF eager cache, engine hf):
+//   Whisper-large-v3, one sequence of 448 decoder tokens: 448 · 163,840 + 245,760,000 = 319,160,320 B
+//   Jamba-1.5-Mini (attn_layer_period 8, offset 4 → 4 attention layers of 8 KV heads × 128; 28 Mamba
+//   layers, expand 2 → d_inner 8192, d_state 16, d_conv 4), one sequence of 1000 tokens:
+//   1000 · 16,384 + 8,716,288 = 25,100,288 B
+BOOST_AUTO_TEST_CASE(issue4_whisper_and_jamba_adapters) {
+    const Result w = estimate_yaml(R"(
+model: {config: configs/openai-whisper-large-v3.json}
+precision: {weights: bf16}
+workload: {type: inference, batch_size: 1, sequence_length: 448}
+)");
+    BOOST_TEST(w.bytes("core.kv_cache") == 319160320ULL);
+    const Result j = estimate_yaml(R"(
+model: {preset: jamba-1.5-mini}
+precision: {weights: bf16}
+workload: {type: inference, batch_size: 1, sequence_length: 1000}
+)");
+    BOOST_TEST(j.bytes("core.kv_cache") == 25100288ULL);
+}
+
 // KV heads are replicated when TP exceeds them: Llama-3-8B has 8 KV heads; at TP 16 every GPU
 // keeps one whole head: 32 layers · 2 · 1 · 128 · 2 B = 16,384 B/token (not 131,072 / 16 = 8,192).
 //   1 sequence × 1024 tokens = 16,777,216 B per GPU
