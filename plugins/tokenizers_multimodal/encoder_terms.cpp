@@ -162,6 +162,8 @@ public:
         : which_(which), id_(which == "audio" ? "mm.encoder.audio.activations" : "mm.encoder.vision.activations") {}
     std::string_view id() const override { return id_; }
     Category category() const override { return Category::encoder; }
+    // Live during the training step only (not during a GRPO generation phase).
+    std::string_view phase() const override { return "training"; }
     std::string_view formula() const override {
         return "L_v · b · P · (8·h_v + k·F_v) · bytes_act / t, P = Σ patches per sample, k = 2 (GELU MLP) or 4 "
                "(SwiGLU); without flash + L_v · b · Σ_units n_heads_v · N² · (bytes_act + 4) / t; full "
@@ -256,6 +258,7 @@ class ProjectorSaved final : public Component {
 public:
     std::string_view id() const override { return "mm.projector.activations"; }
     Category category() const override { return Category::encoder; }
+    std::string_view phase() const override { return "training"; }
     std::string_view formula() const override {
         return "b · Σ projector positions · (Σ Linear inputs + Σ hidden activations + norm input) · bytes_act / t";
     }

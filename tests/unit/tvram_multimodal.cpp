@@ -4,6 +4,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "test_support.hpp"
 #include "vram/component.hpp"
 #include "vram/context.hpp"
@@ -140,6 +143,21 @@ Context context(const ModelSpec& m, const Scenario& s, double b, bool training, 
 }
 
 const Component& component(const std::string& id) { return core_registry().components.get(id); }
+
+// Estimates a scenario preset file through the same path as `vram run`.
+Result preset_scenario(const std::string& name) {
+    std::ifstream in(source_path("presets/scenarios/" + name + ".yaml"));
+    std::stringstream text;
+    text << in.rdbuf();
+    BOOST_REQUIRE_MESSAGE(!text.str().empty(), "missing preset " << name);
+    return estimate_yaml(text.str());
+}
+
+std::int64_t modality(const Result& r, const std::string& name) {
+    for (const auto& [k, v] : r.estimate.modality_tokens)
+        if (k == name) return v;
+    return -1;
+}
 
 Tensor tensor(const std::string& name, const std::string& module, const std::string& group, std::int64_t rows,
               std::int64_t cols) {
@@ -395,6 +413,115 @@ BOOST_AUTO_TEST_CASE(issue7_trainable_tower_saves_activations_reported_as_encode
     BOOST_TEST(tower.evaluate(both) == 453771264ULL);
     BOOST_REQUIRE(proj.applies(both));
     BOOST_TEST(proj.evaluate(both) == 10616832ULL);
+}
+
+// VLM serving preset: Qwen2.5-VL-7B, batch 8, 2048 text tokens + 2 images of 1024×768.
+//   tokens per sequence = 2,048 + 2 × 999 = 4,046 (workload.tokens_per_sequence), image: 1,998
+//   KV = 8 × 4,046 × 57,344 B (2 · 28 layers · 4 KV heads · 128 · 2 B) = 1,856,110,592 B
+//   ViT transient: 8 × 2 × 3,996 patches = 63,936 · (2·1280 + 3·3420 SwiGLU) · 2 B
+//                = 63,936 · 12,820 · 2 = 1,639,319,040 B (category encoder)
+BOOST_AUTO_TEST_CASE(issue7_vlm_serving_preset_tokens_feed_the_decoder) {
+    const Result r = preset_scenario("qwen2.5-vl-7b-images-serving-h100");
+    BOOST_TEST(r.estimate.tokens_per_sequence == 4046);
+    BOOST_TEST(modality(r, "image") == 1998);
+    BOOST_TEST(r.bytes("core.kv_cache") == 1856110592ULL);
+    BOOST_TEST(r.bytes("mm.encoder.vision.prefill") == 1639319040ULL);
+    BOOST_TEST(r.category(Category::encoder) == 1639319040ULL);
+    // The JSON contract carries the same numbers.
+    const CliResult cli = run_cli({"run", "presets/scenarios/qwen2.5-vl-7b-images-serving-h100.yaml", "--format", "json"});
+    BOOST_REQUIRE_MESSAGE(cli.rc == 0, cli.err);
+    BOOST_TEST(cli.out.find("\"tokens_per_sequence\": 4046") != std::string::npos);
+    BOOST_TEST(cli.out.find("\"image\": 1998") != std::string::npos);
+    // The table's header names the modality tokens.
+    const CliResult table = run_cli({"run", "presets/scenarios/qwen2.5-vl-7b-images-serving-h100.yaml", "--format", "table"});
+    BOOST_TEST(table.out.find("1,998 image tokens") != std::string::npos, table.out);
+}
+
+// Video preset: 60 s at 2 fps, 448×448 → 15,360 tokens; 1,024 + 15,360 = 16,384 per sequence.
+//   ViT transient: 60 temporal slices × 1,024 patches = 61,440 · 12,820 · 2 B = 1,575,321,600 B.
+BOOST_AUTO_TEST_CASE(issue7_video_preset_counts_15360_tokens) {
+    const Result r = preset_scenario("qwen2.5-vl-7b-video-h100");
+    BOOST_TEST(modality(r, "video") == 15360);
+    BOOST_TEST(r.estimate.tokens_per_sequence == 16384);
+    BOOST_TEST(r.bytes("mm.encoder.vision.prefill") == 1575321600ULL);
+}
+
+// Whisper transcription preset: batch 16, 448 decoder tokens, 30-s clips.
+//   audio adds 0 decoder tokens: tokens_per_sequence stays 448;
+//   KV = 16 × (448 self + 1,500 cross) × 2 · 32 layers · 1280 · 2 B = 16 × 1,948 × 163,840
+//      = 5,106,565,120 B (cross-attention: 234 MiB per sequence, formulas.md §3.7);
+//   encoder transient = 16 × 1,500 frames · (2·1280 + 2·5120) · 2 B = 614,400,000 B.
+BOOST_AUTO_TEST_CASE(issue7_whisper_transcription_preset_encoder_not_decoder_tokens) {
+    const Result r = preset_scenario("whisper-large-v3-transcription-l4");
+    BOOST_TEST(r.estimate.tokens_per_sequence == 448);
+    BOOST_TEST(modality(r, "audio") == 0);
+    BOOST_TEST(r.bytes("core.kv_cache") == 5106565120ULL);
+    BOOST_TEST(r.bytes("mm.encoder.audio.prefill") == 614400000ULL);
+}
+
+// Multimodal LoRA preset: LLaVA-1.5-7B, LoRA r=16 on q_proj/v_proj (PEFT matches the CLIP tower's
+// q_proj/v_proj too), batch 4, 1,024 text + 576 image tokens = 1,600 per sample.
+//   tower (encoder):  4 × 577 positions · (8·1024 + 2·4096) · 2 B × 24 layers = 1,815,085,056 B
+//   projector:        4 × 576 tokens · (1024 + 4096 + 4096) · 2 B = 42,467,328 B
+//   decoder activations are the training components' (category activations), over s = 1,600.
+BOOST_AUTO_TEST_CASE(issue7_multimodal_lora_reports_tower_and_decoder_activations_apart) {
+    const Result r = preset_scenario("llava-1.5-7b-lora-images-h100");
+    BOOST_TEST(r.estimate.tokens_per_sequence == 1600);
+    BOOST_TEST(r.bytes("mm.encoder.vision.activations") == 1815085056ULL);
+    BOOST_TEST(r.bytes("mm.projector.activations") == 42467328ULL);
+    BOOST_TEST(r.category(Category::encoder) == 1815085056ULL + 42467328ULL);
+    // The decoder's saved activations are a separate term and category.
+    BOOST_TEST(r.category(Category::activations) > 0ULL);
+    BOOST_TEST(!r.has("mm.encoder.vision.prefill"));
+    // Decoder-only LoRA targets (the LLaMA layers' gate_proj): the frozen tower saves nothing.
+    std::ifstream in(source_path("presets/scenarios/llava-1.5-7b-lora-images-h100.yaml"));
+    std::stringstream text;
+    text << in.rdbuf();
+    const Result dec = estimate_yaml(text.str(), {"training.lora.targets=gate_proj"});
+    BOOST_TEST(!dec.has("mm.encoder.vision.activations"));
+    BOOST_TEST(!dec.has("mm.projector.activations"));
+    BOOST_TEST(dec.category(Category::activations) > 0ULL);
+}
+
+// Scenario errors name the input and the key.
+BOOST_AUTO_TEST_CASE(issue7_scenario_input_errors_name_the_key_path) {
+    try {
+        estimate_yaml(R"(
+model: {preset: qwen2.5-vl-7b}
+workload: {type: inference, batch_size: 1, sequence_length: 512}
+inputs:
+  - {modality: image, width: 1024, height: 768}
+  - {modality: image, height: 768}
+hardware: {gpu: h100 sxm}
+)");
+        BOOST_FAIL("expected an error");
+    } catch (const ScenarioError& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("inputs[1].width: missing") != std::string::npos, what);
+    }
+    try {
+        estimate_yaml(R"(
+model: {preset: qwen2.5-vl-7b}
+workload: {type: inference, batch_size: 1, sequence_length: 512}
+inputs:
+  - {modality: image, width: 1024, height: 768, tokenizer: whisper}
+hardware: {gpu: h100 sxm}
+)");
+        BOOST_FAIL("expected an error");
+    } catch (const ScenarioError& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("inputs[0].tokenizer: 'whisper' counts audio inputs, not image") != std::string::npos,
+                   what);
+    }
+    // An override by key picks another family's rule: InternVL tiles for a 448×448 image = 256.
+    const Result r = estimate_yaml(R"(
+model: {preset: qwen2.5-vl-7b}
+workload: {type: inference, batch_size: 1, sequence_length: 512}
+inputs:
+  - {modality: image, width: 448, height: 448, tokenizer: internvl}
+hardware: {gpu: h100 sxm}
+)");
+    BOOST_TEST(modality(r, "image") == 256);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
