@@ -28,7 +28,8 @@ int cmd_inspect(App& app, int argc, const char* const* argv) {
     if (model_arg.empty()) throw UsageError("vram inspect: missing MODEL (see vram inspect --help)");
     const std::string format = output_format(common, {"table", "json"});
     app.load_plugins(common);
-    const ModelSpec model = load_model_argument(app.registry(), model_arg, app.preset_dir());
+    std::optional<CheckpointInfo> checkpoint;
+    const ModelSpec model = load_model_argument(app.registry(), model_arg, app.preset_dir(), &checkpoint);
     const AttentionSummary att = describe_attention(app.registry(), model, kv_dtype);
     emit(common, format == "json" ? model_to_json(model, att.kv_bytes_per_token, kv_dtype, att.label)
                                   : model_to_table(model, att.kv_bytes_per_token, kv_dtype, att.label));

@@ -5,11 +5,13 @@
 #include <array>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "vram/error.hpp"
 #include "vram/estimate.hpp"
 #include "vram/expression.hpp"
 #include "vram/gpu_search.hpp"
+#include "vram/hub.hpp"
 #include "vram/model_loader.hpp"
 #include "vram/registry.hpp"
 #include "vram/sharding.hpp"
@@ -104,6 +106,7 @@ struct Estimator::Impl {
     const Registry& registry;
     Scenario scenario;
     std::string preset_dir;
+    std::optional<CheckpointInfo> checkpoint;  // real tensor sizes of a hub checkpoint
     ModelSpec model;
     Context ctx;
 
@@ -151,7 +154,40 @@ struct Estimator::Impl {
 
     Impl(const Registry& r, Scenario s, std::string dir)
         : registry(r), scenario(std::move(s)), preset_dir(std::move(dir)),
-          model(load_model(r, scenario, preset_dir)), ctx(model, scenario) {}
+          model(load_model(r, scenario, preset_dir, &checkpoint)), ctx(model, scenario) {}
+
+    // Checkpoint sizes replace the format's arithmetic when the scenario asks for them
+    // (precision.weights: checkpoint) or names no weight format for a hub model with headers.
+    bool use_checkpoint() const {
+        if (!checkpoint) return false;
+        return scenario.precision.weights == "checkpoint" || scenario.marks.count("precision.weights") == 0;
+    }
+
+    // Spreads the checkpoint's exact byte total over the tensors in proportion to their
+    // parameters (for TP/PP placement); the sum equals the checkpoint total exactly.
+    void checkpoint_tensor_bytes() {
+        const long double total = static_cast<long double>(checkpoint->bytes);
+        const long double params = static_cast<long double>(parameter_count(model));
+        long double cum = 0;
+        Bytes assigned = 0;
+        for (std::size_t i = 0; i < model.tensors.size(); ++i) {
+            cum += static_cast<long double>(model.tensors[i].numel()) * static_cast<long double>(model.tensors[i].copies);
+            const Bytes upto = i + 1 == model.tensors.size() ? checkpoint->bytes
+                                                              : static_cast<Bytes>(total * cum / params);
+            ctx.tensor_bytes[i] = upto - assigned;
+            assigned = upto;
+        }
+    }
+
+    std::string checkpoint_compute_dtype() const {
+        std::uint64_t best = 0;
+        std::string dtype = "bf16";
+        for (const auto& [d, n] : checkpoint->bytes_by_dtype) {
+            const char* mapped = d == "BF16" ? "bf16" : d == "F16" ? "fp16" : d == "F32" ? "fp32" : nullptr;
+            if (mapped && n > best) best = n, dtype = mapped;
+        }
+        return dtype;
+    }
 
     [[noreturn]] void fail_at(const std::string& path, const std::string& message) const {
         throw ScenarioError(scenario.where(path), message);
@@ -176,7 +212,11 @@ struct Estimator::Impl {
 
     void resolve() {
         const Scenario& s = scenario;
-        format = &lookup(registry.weight_formats, s.precision.weights, "precision.weights");
+        if (s.precision.weights == "checkpoint" && !checkpoint)
+            fail_at("precision.weights", "precision.weights: checkpoint needs a hub model with safetensors headers "
+                                         "(model.hub); give a weight format instead");
+        format = &lookup(registry.weight_formats, use_checkpoint() ? std::string("bf16") : s.precision.weights,
+                         "precision.weights");
         format_params = params_for(&s.precision.options, format->params(), "precision");
         format_bytes_cache.clear();  // the format or its options may have changed
         runtime = &lookup(registry.runtimes, s.runtime.engine, "runtime.engine");
@@ -234,7 +274,11 @@ struct Estimator::Impl {
                 // Relative catalog paths resolve against the scenario file, as model.config does.
                 std::string path = s.hardware.catalog;
                 if (path.front() != '/' && !s.directory.empty()) path = s.directory + "/" + path;
-                extra = read_gpu_csv(path);
+                try {
+                    extra = read_gpu_csv(path);
+                } catch (const ScenarioError& e) {
+                    fail_at("hardware.catalog", "hardware.catalog: " + std::string(e.what()));
+                }
             }
             try {
                 gpu = find_gpu(registry, extra, s.hardware.gpu, s.where("hardware.gpu"));
@@ -329,13 +373,22 @@ struct Estimator::Impl {
         ctx.weight_source = std::string(format->source());
         ctx.tensor_bytes.resize(model.tensors.size());
         Bytes w = 0;
-        for (std::size_t i = 0; i < model.tensors.size(); ++i) {
-            ctx.tensor_bytes[i] = format_bytes(i);
-            w = add_bytes(w, ctx.tensor_bytes[i]);
+        if (use_checkpoint()) {
+            checkpoint_tensor_bytes();
+            ctx.weight_format = "checkpoint";
+            ctx.weight_source = "safetensors headers of " + checkpoint->source;
+            ctx.notes.push_back("weights: real tensor sizes from the safetensors headers of " + checkpoint->source +
+                                " (" + std::to_string(checkpoint->bytes) + " bytes)");
+        } else {
+            for (std::size_t i = 0; i < model.tensors.size(); ++i)
+                ctx.tensor_bytes[i] = format_bytes(i);
         }
+        for (std::size_t i = 0; i < model.tensors.size(); ++i) w = add_bytes(w, ctx.tensor_bytes[i]);
         ctx.set(Sym::W, static_cast<double>(w));
         ctx.set(Sym::bytes_w, ctx[Sym::P_total] > 0 ? static_cast<double>(w) / ctx[Sym::P_total] : 0);
-        ctx.compute_dtype = s.precision.activations.empty() ? std::string(format->compute_dtype()) : s.precision.activations;
+        ctx.compute_dtype = s.precision.activations.empty()
+                                ? (use_checkpoint() ? checkpoint_compute_dtype() : std::string(format->compute_dtype()))
+                                : s.precision.activations;
         if (s.training_run() && s.training.mixed_precision != "none") ctx.compute_dtype = s.training.mixed_precision;
         ctx.set(Sym::bytes_act, kv_dtype_bytes(ctx.compute_dtype, s.where("precision.activations")));
         ctx.kv_dtype = s.precision.kv_cache.empty() ? ctx.compute_dtype : s.precision.kv_cache;
@@ -373,6 +426,7 @@ struct Estimator::Impl {
 
         // 4 training method, objective, optimizer
         ctx.trainable_tensors.clear();
+        ctx.optimizer = optimizer;
         if (method) {
             ctx.begin_stage(std::string(method->name()));
             try {
@@ -430,9 +484,10 @@ struct Estimator::Impl {
             } catch (const ScenarioError&) {
                 throw;  // scenario formulas already name the file, the component and the column
             } catch (const Error& e) {
-                throw EstimateError(std::string(c->id()) + ": " + e.what());
+                // Errors name the scenario and the component; only reached when estimation fails.
+                throw EstimateError(scenario.file + ": " + std::string(c->id()) + ": " + e.what());
             } catch (const std::exception& e) {
-                throw EstimateError("component " + std::string(c->id()) + " threw: " + e.what());
+                throw EstimateError(scenario.file + ": component " + std::string(c->id()) + " threw: " + e.what());
             }
             if (values) values[i] = v;
             const std::string_view phase = c->phase();

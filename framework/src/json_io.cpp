@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <boost/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -60,6 +61,9 @@ ConfigNode parse_json_text(const std::string& text, const std::string& name) {
 }
 
 ConfigNode parse_json_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw ScenarioError(path, "cannot read the file: it is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ScenarioError(path, "cannot read the file (missing or unreadable)");
     std::ostringstream ss;

@@ -89,7 +89,23 @@ ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, 
     return spec;
 }
 
-ModelSpec load_model(const Registry& registry, const Scenario& s, const std::string& preset_dir) {
+namespace {
+
+ModelSpec model_from_hub(const Registry& registry, const std::string& hub, const std::string& repo,
+                         const std::string& revision, std::optional<CheckpointInfo>* checkpoint) {
+    HubModel h = fetch_hub_model(HubSettings::from_environment(hub), repo, revision);
+    ModelSpec m = model_from_config(registry, h.config, repo, hub + ":" + repo + "@" + revision + " config.json");
+    m.source = hub + ":" + repo + "@" + revision + " (cached in " + h.cache_dir + ")";
+    if (h.checkpoint) m.notes.push_back("checkpoint: " + std::to_string(h.checkpoint->bytes) + " tensor bytes in " +
+                                        h.checkpoint->source);
+    if (checkpoint) *checkpoint = h.checkpoint;
+    return m;
+}
+
+}  // namespace
+
+ModelSpec load_model(const Registry& registry, const Scenario& s, const std::string& preset_dir,
+                     std::optional<CheckpointInfo>* checkpoint) {
     if (!s.model.preset.empty()) {
         ModelPreset p;
         try {
@@ -121,14 +137,27 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
         m.source = "inline architecture in " + s.file;
         return m;
     }
-    throw ScenarioError(s.where("model.hub"), "model.hub: fetching from a model hub is not available in this build");
+    std::string hub, repo, revision;
+    if (!parse_hub_id(s.model.hub, hub, repo, revision))
+        throw ScenarioError(s.where("model.hub"), "model.hub: '" + s.model.hub +
+                                                      "' is not a hub id; allowed: org/name, hf:org/name or ms:org/name");
+    if (s.model.hub.find('@') == std::string::npos) revision = s.model.revision;
+    try {
+        return model_from_hub(registry, hub, repo, revision, checkpoint);
+    } catch (const ScenarioError& e) {
+        throw ScenarioError(s.where("model.hub"), "model.hub: " + e.detail());
+    }
 }
 
-ModelSpec load_model_argument(const Registry& registry, const std::string& argument, const std::string& preset_dir) {
+ModelSpec load_model_argument(const Registry& registry, const std::string& argument, const std::string& preset_dir,
+                              std::optional<CheckpointInfo>* checkpoint) {
     std::error_code ec;
     const fs::path path(argument);
+    std::string hub, repo, revision;
+    if (!fs::exists(path, ec) && parse_hub_id(argument, hub, repo, revision))
+        return model_from_hub(registry, hub, repo, revision, checkpoint);
     if (fs::is_directory(path, ec) && fs::exists(path / "config.json", ec))
-        return load_model_argument(registry, (path / "config.json").string(), preset_dir);
+        return load_model_argument(registry, (path / "config.json").string(), preset_dir, checkpoint);
     if (path.extension() == ".json" || fs::exists(path, ec)) {
         ConfigNode config = parse_json_file(argument);
         ModelSpec m = model_from_config(registry, config, path.parent_path().filename().string(), argument);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -131,6 +132,9 @@ ConfigNode parse_yaml_text(const std::string& text, const std::string& name) {
 }
 
 ConfigNode parse_yaml_file(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw ScenarioError(path, "cannot read the file: it is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ScenarioError(path, "cannot read the file (missing or unreadable)");
     std::ostringstream ss;

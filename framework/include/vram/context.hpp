@@ -16,6 +16,8 @@
 
 namespace vram {
 
+class Optimizer;  // vram/training.hpp
+
 /// Well-known symbols. Their names (see symbol_name()) are also the symbols of the expression
 /// language; docs/symbols.md lists unit and meaning. Plugins may define more with define().
 enum class Sym : std::uint16_t {
@@ -113,6 +115,9 @@ public:
     /// Host cache: weight bytes on the rank of each pipeline stage, filled once the stages ran so
     /// that evaluations (fit, sweep) do not walk every tensor; empty = computed from the tensors.
     std::vector<std::pair<std::int64_t, double>> weight_bytes_by_stage;
+    /// Training: the scenario's optimizer (null otherwise), so that optimizer-state components can
+    /// ask it for the state bytes of the trainable tensors on their rank.
+    const Optimizer* optimizer = nullptr;
 
 private:
     static constexpr std::uint16_t kUnset = 0xffff;

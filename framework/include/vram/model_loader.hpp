@@ -2,10 +2,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "vram/config_node.hpp"
+#include "vram/hub.hpp"
 #include "vram/export.hpp"
 #include "vram/model.hpp"
 #include "vram/scenario.hpp"
@@ -32,11 +34,14 @@ VRAM_API ModelPreset load_model_preset(const std::string& preset_dir, const std:
 /// Builds a ModelSpec from a config tree through the adapter for its model_type.
 VRAM_API ModelSpec model_from_config(const Registry& registry, const ConfigNode& config,
                                      const std::string& name, const std::string& where);
-/// Resolves a scenario's model source (preset | config | architecture | hub).
+/// Resolves a scenario's model source (preset | config | architecture | hub). For hub models
+/// with safetensors headers, `checkpoint` (when given) receives the real tensor sizes.
 VRAM_API ModelSpec load_model(const Registry& registry, const Scenario& scenario,
-                              const std::string& preset_dir);
-/// `vram inspect ARG`: a preset name or a path to a config.json.
+                              const std::string& preset_dir, std::optional<CheckpointInfo>* checkpoint = nullptr);
+/// `vram inspect ARG`: a preset name, a path to a config.json (or its folder), or a hub id
+/// (hf:org/name, ms:org/name, org/name, with an optional @revision).
 VRAM_API ModelSpec load_model_argument(const Registry& registry, const std::string& argument,
-                                       const std::string& preset_dir);
+                                       const std::string& preset_dir,
+                                       std::optional<CheckpointInfo>* checkpoint = nullptr);
 
 }  // namespace vram
