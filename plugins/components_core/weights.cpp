@@ -11,6 +11,12 @@ double zero3_divisor(const Context& ctx) {
     return ctx[Sym::training] > 0 && ctx[Sym::zero] >= 3 ? ctx[Sym::dp] : 1.0;
 }
 
+// ZeRO-3 / FSDP with parameter offload keep the partitions in CPU memory; only the gathered live
+// module is on the GPU (training.buffers.zero3_gathered; DeepSpeed estimator: GPU = largest layer).
+bool params_offloaded(const Context& ctx) {
+    return ctx[Sym::training] > 0 && ctx[Sym::zero] >= 3 && ctx.scenario().parallelism.offload == "optimizer+parameters";
+}
+
 }  // namespace
 
 std::string_view WeightsTerm::formula() const {
@@ -23,6 +29,7 @@ std::string_view WeightsTerm::source() const {
 }
 
 Bytes WeightsTerm::evaluate(const Context& ctx) const {
+    if (params_offloaded(ctx)) return 0;
     return to_bytes(weight_bytes_on_rank(ctx) / zero3_divisor(ctx), "core.weights");
 }
 
@@ -34,6 +41,7 @@ std::string WeightsTerm::substitute(const Context& ctx) const {
         s += "; on this rank with t=" + format_number(ctx[Sym::t]) + ", p=" + format_number(ctx[Sym::p]) + " (stage " +
              format_number(ctx[Sym::stage]) + "), ep=" + format_number(ctx[Sym::ep]);
     if (zero3_divisor(ctx) > 1) s += "; / dp=" + format_number(ctx[Sym::dp]) + " (ZeRO-3 / FSDP full_shard)";
+    if (params_offloaded(ctx)) s += "; partitions offloaded to CPU (parallelism.offload: optimizer+parameters)";
     return s + " → " + format_count(evaluate(ctx)) + " B";
 }
 

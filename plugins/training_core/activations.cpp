@@ -1,0 +1,260 @@
+// activations.cpp - activations saved for backward and the logits / loss buffers of one training
+// step (formulas.md §5.3-5.4), from the model's real shape.
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+
+#include "model_states.hpp"
+#include "vram/sharding.hpp"
+
+namespace vram::plugins::training {
+namespace {
+
+// What one decoder layer saves for backward, per token, split by how tensor parallelism treats
+// it (Korthikanti et al. 2022, arXiv 2205.05198 §4: without sequence parallelism the norm inputs,
+// the attention / MLP block inputs and the dropout masks are replicated on every TP rank; the rest
+// is split over t; with sequence parallelism everything is split).
+struct LayerSaved {
+    double replicated = 0;    // elements per token in the compute dtype
+    double split = 0;         // elements per token in the compute dtype, split over t
+    double replicated_bytes = 0;  // other dtypes (dropout masks 1 B, fp32 router probabilities)
+    double split_bytes = 0;   // flash-attention log-sum-exp (fp32)
+    double quadratic = 0;     // bytes per (b · s_local · s) without flash attention, split over t
+};
+
+LayerSaved layer_saved(const Context& ctx, std::size_t i) {
+    const ModelSpec& m = ctx.model();
+    const LayerSpec& l = m.layer_specs[i];
+    const double ba = ctx[Sym::bytes_act];
+    const auto h = static_cast<double>(m.hidden);
+    const auto nq = static_cast<double>(m.heads);
+    const auto nkv = static_cast<double>(m.kv_heads);
+    const auto d = static_cast<double>(m.head_dim);
+    const auto dv = static_cast<double>(m.v_head_dim > 0 ? m.v_head_dim : m.head_dim);
+    const double mlp_mats = m.gated_mlp ? 4.0 : 2.0;  // gate, up, act(gate), act·up  |  fc1 out, act out
+    LayerSaved s;
+    // Inputs of the two norms and of the attention and MLP blocks (the norm outputs).
+    s.replicated = 4 * h;
+    bool attends = true;
+    switch (l.attention) {
+        case LayerAttention::mla: {
+            // DeepSeek MLA: the latent projections are replicated per TP rank (Megatron), the
+            // per-head q, k, v and the attention output are split.
+            const auto qr = static_cast<double>(m.q_lora_rank), kr = static_cast<double>(m.kv_lora_rank);
+            const auto rope = static_cast<double>(m.qk_rope_head_dim);
+            const double dqk = static_cast<double>(m.qk_nope_head_dim) + rope;
+            s.replicated += (qr > 0 ? 2 * qr : 0) + (kr + rope) + kr;  // q_a out, q_b in, kv_a out, kv_b in
+            s.split += nq * dqk * 2 + nq * dv * 2;                      // q, k, v, o_proj input
+            break;
+        }
+        case LayerAttention::ssm:
+            // Mamba block: in_proj output (x, z), conv/activation output, gated output = out_proj
+            // input: 4 · d_inner [DER, to calibrate].
+            s.split += 4 * static_cast<double>(m.ssm_inner);
+            attends = false;
+            break;
+        case LayerAttention::none:
+            // Encoder-only layers (BERT) attend bidirectionally but cache nothing: standard
+            // attention for training. Otherwise the layer mixes no tokens.
+            if (m.encoder_only) s.split += nq * d + nkv * d + nkv * dv + nq * dv;
+            else attends = false;
+            break;
+        default:
+            // q, k, v as SDPA saves them (after RoPE) and the attention output (o_proj input).
+            s.split += nq * d + nkv * d + nkv * dv + nq * dv;
+            break;
+    }
+    if (attends) {
+        if (ctx[Sym::flash] > 0) {
+            s.split_bytes += 4 * nq;  // softmax log-sum-exp, fp32, per head and token
+        } else {
+            // Eager attention: fp32 softmax output (saved by softmax), the probabilities in the
+            // compute dtype (saved by the PV matmul; the same tensor in fp32 training without
+            // dropout) and the attention-dropout mask.
+            const bool drop = m.attention_dropout > 0;
+            s.quadratic = nq * (4 + (ba != 4 || drop ? ba : 0) + (drop ? 1 : 0));
+        }
+    }
+    if (l.moe) {
+        // Routed tokens: each token's hidden state is copied to its top-k experts, which save
+        // their own input and intermediates; the router keeps fp32 probabilities.
+        const auto k = static_cast<double>(m.experts_per_token);
+        s.split += k * (h + mlp_mats * static_cast<double>(m.moe_intermediate));
+        if (m.shared_experts > 0) s.split += mlp_mats * static_cast<double>(m.shared_intermediate);
+        s.replicated_bytes += 4 * static_cast<double>(m.experts);
+    } else if (m.intermediate > 0) {
+        s.split += mlp_mats * static_cast<double>(m.intermediate);
+    }
+    if (m.hidden_dropout > 0) s.replicated_bytes += 2 * h;  // residual dropout masks after attention and MLP
+    return s;
+}
+
+struct Shape {
+    double b, s_local, s, t, ba;
+    bool sp;
+};
+
+Shape shape(const Context& ctx) {
+    Shape x;
+    x.b = ctx[Sym::b];
+    x.s = ctx[Sym::s];
+    x.s_local = ctx[Sym::s] / std::max(1.0, ctx[Sym::cp]);  // context parallelism splits the sequence
+    x.t = std::max(1.0, ctx[Sym::t]);
+    x.ba = ctx[Sym::bytes_act];
+    x.sp = ctx.scenario().parallelism.sequence_parallel && x.t > 1;
+    return x;
+}
+
+double layer_bytes(const Context& ctx, const Shape& x, std::size_t i, bool quadratic) {
+    const LayerSaved l = layer_saved(ctx, i);
+    const double rep_div = x.sp ? x.t : 1.0;
+    double v = x.b * x.s_local *
+               (x.ba * (l.replicated / rep_div + l.split / x.t) + l.replicated_bytes / rep_div + l.split_bytes / x.t);
+    if (quadratic) v += x.b * x.s_local * x.s * l.quadratic / x.t;
+    return v;
+}
+
+// Micro-batches whose activations a pipeline stage holds at its peak under 1F1B: the first stage
+// runs p forwards before its first backward, stage i runs p - i (Megatron compute_activation_memory).
+double in_flight(const Context& ctx) {
+    const double p = std::max(1.0, ctx[Sym::p]);
+    const auto mb = static_cast<double>(ctx.scenario().parallelism.microbatches);
+    const double m = mb > 0 ? mb : p;
+    return std::max(1.0, std::min(m, p - ctx[Sym::stage]));
+}
+
+struct StageActs {
+    std::int64_t layers = 0;
+    double per_mb = 0;      // saved bytes of one micro-batch on this stage
+    double recompute = 0;   // one layer's full activations, rebuilt during its backward (full ckpt)
+    double embed = 0;       // first stage: token ids and embedding dropout mask, per micro-batch
+    double largest = 0;     // largest single layer (for --explain)
+    double in_flight = 1;
+    double total = 0;
+};
+
+StageActs stage_acts(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    const Shape x = shape(ctx);
+    const std::string& mode = ctx.scenario().training.gradient_checkpointing;
+    const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    StageActs a;
+    a.in_flight = in_flight(ctx);
+    for (std::size_t i = 0; i < m.layer_specs.size(); ++i) {
+        if (pipeline_stage_of(static_cast<std::int64_t>(i), m.layers, p) != stage) continue;
+        ++a.layers;
+        const double full = layer_bytes(ctx, x, i, true);
+        a.largest = std::max(a.largest, full);
+        if (mode == "full") {
+            // Only each layer's input (the residual stream) is kept; during a layer's backward its
+            // activations are recomputed, so one layer's worth is live on top.
+            a.per_mb += x.b * x.s_local * static_cast<double>(m.hidden) * x.ba / (x.sp ? x.t : 1.0);
+            a.recompute = std::max(a.recompute, full);
+        } else if (mode == "selective") {
+            // Megatron selective recomputation: the attention core (the s² terms) is recomputed.
+            a.per_mb += layer_bytes(ctx, x, i, false);
+        } else {
+            a.per_mb += full;
+        }
+    }
+    if (stage == 0) {
+        a.embed = x.b * x.s_local * 8;  // int64 input ids (Megatron counts 8·s·b per micro-batch)
+        if (m.hidden_dropout > 0) a.embed += x.b * x.s_local * static_cast<double>(m.hidden) / (x.sp ? x.t : 1.0);
+    }
+    a.total = (a.per_mb + a.embed) * a.in_flight + a.recompute;
+    return a;
+}
+
+}  // namespace
+
+std::string_view ActivationsTerm::formula() const {
+    return "in_flight × [Σ_layers on stage A_layer (none) | Σ A_layer without s² (selective) | Σ b·s·h·bytes_act "
+           "(full)] + max A_layer (full: recompute) + embedding ids; A_layer = b·(s/cp)·[bytes_act·(4h + q + k + v + o "
+           "+ MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split over t (and SP)";
+}
+std::string_view ActivationsTerm::source() const {
+    return "tensors autograd saves per decoder layer, generalised from Korthikanti et al. 2022 (arXiv 2205.05198, "
+           "34sbh + 5as²b) to GQA/MLA, gated MLPs (4F: gate, up, act, act·up) and MoE top-k (formulas.md §5.3 [DER]); "
+           "flash/SDPA keeps no s² scores, only the fp32 log-sum-exp; full checkpointing keeps each layer's input and "
+           "recomputes one layer; selective drops the s² terms (Megatron); TP splits all but norm/block inputs and "
+           "masks unless sequence parallel; CP splits s; 1F1B pipeline stage i holds min(m, p − i) micro-batches "
+           "(Megatron theoretical_memory_usage.py). Gradient accumulation adds none: b is the micro-batch";
+}
+bool ActivationsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0; }
+Bytes ActivationsTerm::evaluate(const Context& ctx) const { return to_bytes(stage_acts(ctx).total, "training.activations"); }
+std::string ActivationsTerm::substitute(const Context& ctx) const {
+    const StageActs a = stage_acts(ctx);
+    const Shape x = shape(ctx);
+    const std::string& mode = ctx.scenario().training.gradient_checkpointing;
+    std::string s = format_number(a.in_flight) + " micro-batch(es) in flight × (" + std::to_string(a.layers) +
+                    " layers × ";
+    if (mode == "full") s += "checkpointed input b·s·h·bytes_act";
+    else s += mode == "selective" ? "A_layer without s² terms" : "A_layer";
+    s += " = " + format_count(static_cast<std::uint64_t>(a.per_mb + 0.5)) + " B";
+    if (a.embed > 0) s += " + ids/embedding " + format_count(static_cast<std::uint64_t>(a.embed + 0.5)) + " B";
+    s += ")";
+    if (a.recompute > 0) s += " + one layer recomputed " + format_count(static_cast<std::uint64_t>(a.recompute + 0.5)) + " B";
+    s += " with b=" + format_number(x.b) + ", s=" + format_number(x.s);
+    if (ctx[Sym::cp] > 1) s += "/cp=" + format_number(ctx[Sym::cp]);
+    s += ", bytes_act=" + format_number(x.ba) + (ctx[Sym::flash] > 0 ? ", flash" : ", eager attention (s² terms)");
+    if (x.t > 1) s += std::string(", t=") + format_number(x.t) + (x.sp ? " with sequence parallel" : " without sequence parallel");
+    s += "; largest layer " + format_count(static_cast<std::uint64_t>(a.largest + 0.5)) + " B";
+    return s + " = " + format_count(evaluate(ctx)) + " B";
+}
+
+// ---- logits and loss -------------------------------------------------------------------------
+
+namespace {
+double logits_bytes(const Context& ctx) {
+    const Shape x = shape(ctx);
+    const auto h = static_cast<double>(ctx.model().hidden);
+    const double V = ctx[Sym::V];
+    if (convention(ctx) == Convention::megatron) {
+        // Megatron vocab-parallel cross entropy in fp32: 4·s·b·h·(1 + V/h)/t with sequence parallel,
+        // (s·b·V/t + s·b·h)·2 without (theoretical_memory_usage.py).
+        if (x.sp) return 4 * x.s_local * x.b * (h + V) / x.t;
+        return (x.s_local * x.b * V / x.t + x.s_local * x.b * h) * 2;
+    }
+    // transformers: the final norm's input and the LM head's input (bytes_act each), then the
+    // logits. ForCausalLMLoss upcasts them to fp32 and cross_entropy (log_softmax + nll_loss) saves
+    // the fp32 log-probabilities. Forward peak: logits + fp32 copy + log-probs = bytes_act + 8 per
+    // element; the start of backward holds the saved log-probs, the gradient nll_loss writes and
+    // log_softmax's input gradient: 12 per element, the larger of the two [DER].
+    // Objectives that ask the LM head for only some positions (TRL GRPO's logits_to_keep = C + 1)
+    // publish `logits_tokens` (plugins/training_rl); the hidden-state terms still cover s.
+    const double kept = std::min(x.s_local, symbol_or(ctx, "logits_tokens", x.s) / std::max(1.0, ctx[Sym::cp]));
+    return x.b * (x.s_local * 2 * h * x.ba + kept * std::max(x.ba + 8, 12.0) * V / x.t);
+}
+}  // namespace
+
+std::string_view LogitsTerm::formula() const {
+    return "hf/deepspeed: b·(s·2·h·bytes_act + s_logits·max(bytes_act + 8, 12)·V/t), s_logits = logits_tokens "
+           "(GRPO: C + 1) else s; megatron: 4·b·s·(h + V)/t (SP) or "
+           "2·b·s·(V/t + h); last pipeline stage only";
+}
+std::string_view LogitsTerm::source() const {
+    return "transformers loss_utils.py ForCausalLMLoss (logits.float()) + torch cross_entropy = log_softmax + nll_loss "
+           "(fp32 log-probs saved, fp32 gradients in backward) [DER]; Megatron theoretical_memory_usage.py output-layer "
+           "terms. Checkpointing does not shrink them. formulas.md §5.4";
+}
+bool LogitsTerm::applies(const Context& ctx) const {
+    if (ctx[Sym::training] == 0 || ctx.model().encoder_only || ctx[Sym::V] <= 0) return false;
+    return ctx[Sym::stage] == std::max(1.0, ctx[Sym::p]) - 1;
+}
+Bytes LogitsTerm::evaluate(const Context& ctx) const { return to_bytes(logits_bytes(ctx), "training.logits"); }
+std::string LogitsTerm::substitute(const Context& ctx) const {
+    const Shape x = shape(ctx);
+    const std::string b = format_number(x.b), s = format_number(x.s_local), V = format_number(ctx[Sym::V]);
+    const std::string h = std::to_string(ctx.model().hidden), t = format_number(x.t);
+    std::string out;
+    if (convention(ctx) == Convention::megatron)
+        out = x.sp ? "4 · " + b + " · " + s + " · (" + h + " + " + V + ") / " + t
+                   : "2 · " + b + " · " + s + " · (" + V + " / " + t + " + " + h + ")";
+    else
+        out = b + " · (" + s + " · 2 · " + h + " · " + format_number(x.ba) + " + " +
+              format_number(std::min(x.s_local, symbol_or(ctx, "logits_tokens", x.s) / std::max(1.0, ctx[Sym::cp]))) +
+              " · " + format_number(std::max(x.ba + 8, 12.0)) + " · " + V + " / " + t + ")";
+    return out + " [" + convention_name(convention(ctx)) + " loss] = " + format_count(evaluate(ctx)) + " B";
+}
+
+}  // namespace vram::plugins::training

@@ -1,0 +1,68 @@
+// common.hpp - what the training terms share: the framework convention that decides the dtype of
+// each model state, ZeRO/FSDP divisors, offload, and the rank-local view of the trainable tensors.
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "vram/component.hpp"
+#include "vram/context.hpp"
+
+namespace vram::plugins::training {
+
+/// Whose bookkeeping of mixed-precision model states the estimate follows (docs/training.md).
+enum class Convention { hf = 0, deepspeed = 1, megatron = 2 };
+
+// Symbols published by the training methods (docs/training.md, "symbols").
+inline constexpr const char* kBytesTrainable = "bytes_trainable";  ///< stored bytes per trainable parameter
+inline constexpr const char* kConvention = "convention";           ///< 0 hf, 1 deepspeed, 2 megatron
+inline constexpr const char* kBucketView = "ddp_bucket_view";      ///< 1: DDP gradient_as_bucket_view
+inline constexpr const char* kReduceBucket = "ds_reduce_bucket";    ///< DeepSpeed reduce_bucket_size, elements
+
+/// Value of a plugin symbol, `fallback` when no stage defined or set it.
+double symbol_or(const Context& ctx, const char* name, double fallback) noexcept;
+
+/// The convention a scenario implies when no method chose one: FSDP is PyTorch (hf), ZeRO is
+/// DeepSpeed, tensor/pipeline parallelism is Megatron, anything else the HF Trainer.
+Convention auto_convention(const Scenario& s) noexcept;
+Convention convention(const Context& ctx) noexcept;
+const char* convention_name(Convention c) noexcept;
+
+/// Bytes per trainable parameter of each model state, unsharded (formulas.md §5.1).
+struct StateDtypes {
+    Convention conv = Convention::hf;
+    bool amp = false;          ///< training.mixed_precision fp16|bf16
+    double param = 2;          ///< stored trainable parameter (bytes_trainable)
+    double grad = 2;           ///< gradients autograd writes (param.grad, Megatron main_grad)
+    double grad32 = 0;         ///< extra fp32 gradient copy (DeepSpeed partition, Megatron fp16 main grads)
+    bool grad32_sharded = true;///< the fp32 copy is partitioned by ZeRO-1 / the distributed optimizer
+    bool grad_sharded_by_zero = true;  ///< ZeRO-2/3 partition `grad` (false: Megatron's grad buffer)
+    double master = 0;         ///< fp32 master copy
+    double state = 4;          ///< bytes per optimizer-state element
+    double autocast = 0;       ///< half-precision copy autocast makes of each fp32 Linear weight
+};
+StateDtypes state_dtypes(const Context& ctx) noexcept;
+
+/// dp when ZeRO stage >= `stage` (FSDP full_shard counts as 3, shard_grad_op as 2), else 1.
+double zero_divisor(const Context& ctx, int stage) noexcept;
+bool offload_optimizer(const Context& ctx) noexcept;
+bool offload_parameters(const Context& ctx) noexcept;
+
+/// Trainable parameters on the rank the context describes (TP/PP/EP placement).
+double trainable_on_rank(const Context& ctx);
+
+/// The trainable tensors as the rank's optimizer sees them: only this pipeline stage, Linear and
+/// embedding rows split over t, routed experts split over ep.
+std::vector<Tensor> rank_local_tensors(const Context& ctx);
+
+/// " / dp=8 (ZeRO-3)"-style suffix for --explain; empty when `divisor` is 1.
+std::string zero_suffix(const Context& ctx, int stage);
+
+/// A training term: applies to training workloads only.
+class TrainingTerm : public Component {
+public:
+    bool applies(const Context& ctx) const override { return ctx[Sym::training] > 0; }
+};
+
+}  // namespace vram::plugins::training

@@ -1,0 +1,58 @@
+// training_core.cpp - plugin entry: the full method, sft/pretrain objectives, the optimizers and
+// the training terms (docs/training.md).
+// SPDX-License-Identifier: Apache-2.0
+#include "methods.hpp"
+#include "model_states.hpp"
+#include "optimizers.hpp"
+#include "vram/plugin_api.hpp"
+
+VRAM_PLUGIN(vram_training_core, "0.1.0") {
+    using namespace vram::plugins::training;
+    reg.add(std::make_unique<FullMethod>());
+    reg.add(std::make_unique<SftObjective>());
+    reg.add(std::make_unique<PretrainObjective>());
+
+    const std::string torch = "torch.optim ";
+    const std::string bnb = "bitsandbytes optim/optimizer.py (Optimizer2State: uint8 state1/state2, fp32 absmax per "
+                            "256-element block, fp32 state for tensors < min_8bit_size = 4096 elements)";
+    const std::string paging = "; paged: states allocated as CUDA unified memory (cudaMallocManaged via "
+                               "bitsandbytes get_paged) that the driver evicts to CPU RAM under pressure: the same bytes "
+                               "while resident, invisible to torch.cuda.max_memory_allocated (QLoRA paper §2)";
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.adamw", "adamw", StateLayout::two_full,
+                                              "exp_avg and exp_avg_sq: 2 states per parameter",
+                                              torch + "AdamW: state = zeros_like(param) ×2; formulas.md §5.1"));
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.adamw-8bit", "adamw-8bit", StateLayout::two_8bit,
+                                              "2 uint8 states + fp32 absmax per 256 (2.03 B/param); < 4096 elements fp32",
+                                              bnb));
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.paged-adamw", "paged-adamw", StateLayout::two_full,
+                                              "exp_avg and exp_avg_sq in paged (unified) memory",
+                                              "bitsandbytes PagedAdamW" + paging));
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.paged-adamw-8bit", "paged-adamw-8bit",
+                                              StateLayout::two_8bit, "8-bit AdamW states in paged (unified) memory",
+                                              bnb + paging));
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.sgd", "sgd", StateLayout::none, "no state",
+                                              torch + "SGD with momentum=0 keeps no momentum_buffer"));
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.sgd-momentum", "sgd-momentum", StateLayout::one_full,
+                                              "momentum_buffer: 1 state per parameter",
+                                              torch + "SGD momentum_buffer = clone(grad); transformers "
+                                                      "model_memory_anatomy.md '4 bytes ... SGD with momentum'"));
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.adafactor", "adafactor", StateLayout::factored,
+                                              "factored second moments: rows + cols per >= 2-D tensor, full for 1-D",
+                                              torch + "Adafactor / transformers Adafactor (beta1=None): row_var and "
+                                                      "col_var for >= 2-D params (Shazeer & Stern 2018)"));
+    reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.lion", "lion", StateLayout::one_full,
+                                              "exp_avg: 1 state per parameter",
+                                              "lion-pytorch / bitsandbytes Lion: one momentum buffer like the parameter "
+                                              "(Chen et al. 2023, arXiv 2302.06675)"));
+
+    reg.add(std::make_unique<GradientsTerm>());
+    reg.add(std::make_unique<Fp32GradientsTerm>());
+    reg.add(std::make_unique<OptimizerStatesTerm>());
+    reg.add(std::make_unique<MasterWeightsTerm>());
+    reg.add(std::make_unique<AutocastCopyTerm>());
+    reg.add(std::make_unique<GatheredParamsTerm>());
+    reg.add(std::make_unique<DdpBucketsTerm>());
+    reg.add(std::make_unique<DeepSpeedBucketTerm>());
+    reg.add(std::make_unique<ActivationsTerm>());
+    reg.add(std::make_unique<LogitsTerm>());
+}
