@@ -194,6 +194,13 @@ BOOST_AUTO_TEST_CASE(issue6_lora_fused_family_modules) {
     BOOST_TEST(trainable("bigscience-bloom-560m", "lora", "{targets: [query_key_value]}") == 786432);
 }
 
+// MoE: expert Linears multiply by the experts. Mixtral-8x7B (hidden 4096, expert F 14336, 8 experts,
+// 32 layers), r = 8 on w1, w2, w3:
+//   per expert 3 · 8 · (4096 + 14336) = 442,368; · 8 experts · 32 layers = 113,246,208
+BOOST_AUTO_TEST_CASE(issue6_lora_moe_experts_multiply) {
+    BOOST_TEST(trainable("mistralai-mixtral-8x7b-v0.1", "lora", "{rank: 8, targets: [w1, w2, w3]}") == 113246208);
+}
+
 namespace {
 
 const char* const kLlama7b = "model: {config: configs/meta-llama-llama-2-7b-hf.json}\n";
