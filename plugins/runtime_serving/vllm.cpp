@@ -126,7 +126,7 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
                         " batched tokens, " + std::to_string(seqs) + " sampler rows) − non-torch; pages of " +
                         std::to_string(o.integer("block_size")) + " tokens; max_model_len " + std::to_string(max_len));
     const double pool = vllm_kv_pool(ctx);
-    if (pool <= 0)
+    if (pool <= 0 && ctx[Sym::gpu_mem] > 0)
         ctx.notes.push_back("vllm: no memory left for the KV cache (" + format_gib(static_cast<Bytes>(-pool)) +
                             " short); vLLM refuses to start: raise gpu_memory_utilization or lower "
                             "max_num_batched_tokens");

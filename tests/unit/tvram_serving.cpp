@@ -211,6 +211,20 @@ BOOST_AUTO_TEST_CASE(issue4_deepseek_v2_lite_config_31104_bytes_per_token) {
     BOOST_TEST(r.out.find("\"attention\": \"mla\"") != std::string::npos);
 }
 
+// On vLLM with TP 2 each GPU still holds the whole latent: 1 sequence × 1,024 tokens (64 blocks
+// of 16) · 31,104 B = 31,850,496 B per GPU, not half of it.
+BOOST_AUTO_TEST_CASE(issue4_vllm_mla_replicated_on_every_tp_rank) {
+    const Result r = estimate_yaml(R"(
+model: {config: configs/deepseek-ai-deepseek-v2-lite.json}
+precision: {weights: bf16}
+workload: {type: inference, batch_size: 1, sequence_length: 1024}
+parallelism: {tensor: 2}
+hardware: {memory_gib: 79.22}
+runtime: {engine: vllm}
+)");
+    BOOST_TEST(r.bytes("vllm.kv_cache") == 31850496ULL);
+}
+
 // Jamba-v0.1-like hybrid (formulas.md §3.4): 32 layers, 4 attention layers (8 KV heads × 128),
 // 28 Mamba-1 layers with d_inner 8192, d_state 16, d_conv 4.
 //   KV per token = 4 · 2 · 8 · 128 · 2 B = 16,384 B
