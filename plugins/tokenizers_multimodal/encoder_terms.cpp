@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "mm_common.hpp"
 #include "vram/bytes.hpp"
@@ -236,20 +237,33 @@ private:
 // input (the outputs of all but the last Linear) and, when it starts with a norm, the norm's input
 // (as wide as the first Linear's input). LLaVA mlp2x_gelu: h_v + h + h; Qwen2-VL PatchMerger:
 // 4h_v (LN over the 4 merged patches) + 4h_v + 4h_v + 4h_v = 16·h_v.
+// Input and output width of a projector matrix. Gemma 3 stores mm_input_projection_weight as a
+// bare [vision, text] parameter used as x @ W, the transpose of a Linear's [out, in].
+std::pair<double, double> in_out(const Tensor& t) {
+    const auto rows = static_cast<double>(t.rows), cols = static_cast<double>(t.cols);
+    return t.module == "mm_input_projection" ? std::pair{rows, cols} : std::pair{cols, rows};
+}
+
+bool is_norm(const Tensor& t) {
+    if (t.linear || t.cols != 1 || t.name.find("bias") != std::string::npos) return false;
+    // LayerNorm/RMSNorm weights: "...norm..." (Gemma 3 mm_soft_emb_norm), "ln_q" (Qwen2-VL merger).
+    return t.name.find("norm") != std::string::npos || t.name.find("ln_") != std::string::npos ||
+           t.name.find(".ln.") != std::string::npos;
+}
+
 double projector_elements(const ModelSpec& m) {
     std::vector<const Tensor*> linears;
     bool norm = false;
     for (const Tensor& t : m.tensors) {
         if (!starts_with(t.group, "projector")) continue;
         if (t.linear) linears.push_back(&t);
-        else if (t.cols == 1 && t.name.find("norm") != std::string::npos && t.name.find("bias") == std::string::npos)
-            norm = true;
+        else if (is_norm(t) && linears.empty()) norm = true;  // a norm in front of the first matrix
     }
     if (linears.empty()) return 0;
-    double e = norm ? static_cast<double>(linears.front()->cols) : 0;
+    double e = norm ? in_out(*linears.front()).first : 0;
     for (std::size_t i = 0; i < linears.size(); ++i) {
-        e += static_cast<double>(linears[i]->cols);
-        if (i + 1 < linears.size()) e += static_cast<double>(linears[i]->rows);
+        e += in_out(*linears[i]).first;
+        if (i + 1 < linears.size()) e += in_out(*linears[i]).second;
     }
     return e;
 }

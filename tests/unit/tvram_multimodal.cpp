@@ -524,4 +524,28 @@ hardware: {gpu: h100 sxm}
     BOOST_TEST(modality(r, "image") == 256);
 }
 
+// Full fine-tuning of Qwen2-VL-7B (tower trainable), b = 1, one 1024×768 image, bf16, flash:
+//   ViT: 3,996 patches · (8·1280 + 2·5120) · 2 B × 32 layers = 3,996 · 20,480 · 2 · 32 = 5,237,637,120 B
+//   PatchMerger: per token LN input 4·1280 + mlp.0 input 5120 + GELU input 5120 + mlp.2 input 5120
+//              = 20,480 elements · 999 tokens · 2 B = 40,919,040 B
+//   full checkpointing: 32 · 3,996 · 1280 · 2 (layer inputs) + one layer 3,996 · 20,480 · 2
+//              = 327,352,320 + 163,676,160 = 491,028,480 B
+BOOST_AUTO_TEST_CASE(issue7_full_finetune_charges_the_vit_over_raw_patches) {
+    const std::string yaml = R"(
+model: {preset: qwen2-vl-7b}
+precision: {weights: bf16}
+workload: {type: training, batch_size: 1, sequence_length: 512}
+inputs:
+  - {modality: image, width: 1024, height: 768}
+training: {method: full, optimizer: adamw, mixed_precision: none, flash_attention: true}
+hardware: {gpu: h100 sxm}
+)";
+    const Result r = estimate_yaml(yaml);
+    BOOST_TEST(r.estimate.tokens_per_sequence == 512 + 999);
+    BOOST_TEST(r.bytes("mm.encoder.vision.activations") == 5237637120ULL);
+    BOOST_TEST(r.bytes("mm.projector.activations") == 40919040ULL);
+    const Result ckpt = estimate_yaml(yaml, {"training.gradient_checkpointing=true"});
+    BOOST_TEST(ckpt.bytes("mm.encoder.vision.activations") == 491028480ULL);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
