@@ -250,6 +250,87 @@ BOOST_AUTO_TEST_CASE(issue5_adamw_8bit_llama2_7b) {
     BOOST_TEST(r.bytes("training.optimizer_states") == 13687406720ULL);
 }
 
+// FSDP full_shard over 8 GPUs, fp32 weights with bf16 autocast (hf convention: auto for fsdp):
+//   weights 4P/8 = 26,953,662,464 / 8 = 3,369,207,808; grads 4P/8 = 3,369,207,808;
+//   AdamW 8P/8 = 6,738,415,616 → (4 + 4 + 8)/8 = 2 B/param (formulas.md §5.2 FSDP line).
+//   Gathered units in bf16: root (embed 131,072,000 + lm_head 131,072,000 + norm 4,096 =
+//   262,148,096) + 2 layers (2 × 202,383,360) = 666,914,816 params × 2 B = 1,333,829,632, plus one
+//   layer's unsharded gradient 202,383,360 × 2 = 404,766,720 → 1,738,596,352.
+//   No autocast copy: FSDP's MixedPrecision gathers bf16 parameters.
+BOOST_AUTO_TEST_CASE(issue5_fsdp_full_shard_hf_convention) {
+    const Result r = estimate_yaml(llama2_training("fp32", "mixed_precision: bf16, gradient_checkpointing: full",
+                                                   "parallelism: {data: 8, fsdp: full_shard}\n"));
+    BOOST_TEST(r.bytes("core.weights") == 3369207808ULL);
+    BOOST_TEST(r.bytes("training.gradients") == 3369207808ULL);
+    BOOST_TEST(r.bytes("training.optimizer_states") == 6738415616ULL);
+    BOOST_TEST(!r.has("training.master_weights"));
+    BOOST_TEST(!r.has("training.weights.autocast_copy"));
+    BOOST_TEST(r.bytes("training.buffers.zero3_gathered") == 1738596352ULL);
+}
+
+// Megatron distributed optimizer (zero: 1) over dp = 4, bf16: 6 + 12/d bytes per parameter
+// (dist_optimizer.md): weights 2P = 13,476,831,232; main_grad 4P = 26,953,662,464 (not sharded);
+// master 4P/4 = 6,738,415,616; AdamW 8P/4 = 13,476,831,232 → 9P = 60,645,740,544.
+BOOST_AUTO_TEST_CASE(issue5_megatron_distributed_optimizer_6_plus_12_over_d) {
+    const Result r = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16, full: {convention: megatron}",
+                                                   "parallelism: {data: 4, zero: 1}\n"));
+    BOOST_TEST(r.bytes("training.gradients") == 26953662464ULL);
+    BOOST_TEST(r.bytes("training.master_weights") == 6738415616ULL);
+    BOOST_TEST(r.bytes("training.optimizer_states") == 13476831232ULL);
+    BOOST_TEST(r.bytes("core.weights") + r.category(Category::gradients) + r.bytes("training.master_weights") +
+                   r.bytes("training.optimizer_states") ==
+               60645740544ULL);
+    // ZeRO-2 is not a Megatron option: one-line error naming the key.
+    BOOST_CHECK_THROW(estimate_yaml(llama2_training("bf16", "mixed_precision: bf16, full: {convention: megatron}",
+                                                    "parallelism: {data: 4, zero: 2}\n")),
+                      Error);
+}
+
+// Tensor parallel t = 2 on Llama-2-7B (megatron convention), b = 1, s = 4,096, flash:
+// per token per layer, replicated 4h = 16,384 elements, split 16,384 (q,k,v,o) + 44,032 (4F) =
+// 60,416, lse 128 B.
+//   with sequence parallel: 2 × (16,384 + 60,416)/2 + 128/2 = 76,864 B → × 4,096 × 32 =
+//     10,074,718,208 + ids 32,768 = 10,074,750,976; logits 4 × 4,096 × (4,096 + 32,000)/2 = 295,698,432
+//   without: 2 × (16,384 + 30,208) + 64 = 93,248 B → 12,222,201,856 + 32,768 = 12,222,234,624;
+//     logits (4,096 × 32,000/2 + 4,096 × 4,096) × 2 = 164,626,432
+// Context parallel cp = 2 (hf): s/cp = 2,048 tokens per rank: 153,728 × 2,048 × 32 =
+//   10,074,718,208 + ids 16,384 = 10,074,734,592; logits 2,048 × (2·4,096·2 + 12 × 32,000) =
+//   2,048 × 400,384 = 819,986,432.
+BOOST_AUTO_TEST_CASE(issue5_tensor_sequence_and_context_parallel_activations) {
+    const Result sp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16",
+                                                    "parallelism: {tensor: 2, sequence_parallel: true}\n"));
+    BOOST_TEST(sp.bytes("training.activations") == 10074750976ULL);
+    BOOST_TEST(sp.bytes("training.logits") == 295698432ULL);
+    const Result nosp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16", "parallelism: {tensor: 2}\n"));
+    BOOST_TEST(nosp.bytes("training.activations") == 12222234624ULL);
+    BOOST_TEST(nosp.bytes("training.logits") == 164626432ULL);
+    const Result cp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16", "parallelism: {context: 2}\n"));
+    BOOST_TEST(cp.bytes("training.activations") == 10074734592ULL);
+    BOOST_TEST(cp.bytes("training.logits") == 819986432ULL);
+}
+
+// bert-large training, fp32, b = 8, s = 512 (4,096 tokens), flash/SDPA, dropout 0.1 (BERT config
+// defaults hidden_dropout_prob / attention_probs_dropout_prob; SDPA drops attention in-kernel):
+// per token per layer 4h 4,096 + q,k,v,o 4,096 + plain MLP 2F 8,192 = 16,384 elements × 4 B =
+// 65,536 + residual dropout masks 2 × 1,024 = 2,048 + lse 4 × 16 = 64 → 67,648 B;
+// × 4,096 tokens × 24 layers = 6,650,068,992 + ids 8 × 4,096 = 32,768 + embedding dropout mask
+// 1,024 × 4,096 = 4,194,304 → 6,654,296,064. Encoder-only: no LM logits.
+BOOST_AUTO_TEST_CASE(issue5_bert_training_dropout_masks) {
+    const std::string yaml =
+        "name: bert-large training\nmodel:\n  architecture: {architectures: [BertForSequenceClassification], "
+        "model_type: bert, hidden_size: 1024, intermediate_size: 4096, num_hidden_layers: 24, "
+        "num_attention_heads: 16, vocab_size: 30522, max_position_embeddings: 512, type_vocab_size: 2, "
+        "hidden_dropout_prob: 0.1, attention_probs_dropout_prob: 0.1}\n"
+        "precision: {weights: fp32}\nworkload: {type: training, batch_size: 8, sequence_length: 512}\n"
+        "training: {method: full, optimizer: adamw}\nhardware: {memory_gib: 16}\n";
+    const Result r = estimate_yaml(yaml);
+    BOOST_TEST(r.bytes("training.activations") == 6654296064ULL);
+    BOOST_TEST(!r.has("training.logits"));
+    // fp32, no AMP: 4 + 4 + 8 = 16 B/param over 335,143,938 params.
+    BOOST_TEST(r.bytes("core.weights") + r.bytes("training.gradients") + r.bytes("training.optimizer_states") ==
+               16ULL * 335143938ULL);
+}
+
 // A quantized base cannot be fully fine-tuned; the error names the key and what is allowed.
 BOOST_AUTO_TEST_CASE(issue5_full_method_rejects_quantized_weights) {
     const CliResult cli = run_cli({"run", write_scenario(llama2_training("int8", "mixed_precision: bf16"), "bad")});
