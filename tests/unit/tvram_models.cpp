@@ -367,6 +367,11 @@ BOOST_AUTO_TEST_CASE(issue3_serving_scenarios_estimate) {
     BOOST_TEST(tp.estimate.gpu_count == 4);
     BOOST_TEST(tp.bytes("core.weights") < 70553706496ULL * 2 / 3);  // a quarter plus replicated norms
     BOOST_TEST(tp.estimate.fits);
+    for (const char* file : {"llama-3.1-8b-chat-l40s.yaml", "qwen2.5-7b-long-context-h100.yaml", "llama-3.1-70b-tp4-h100.yaml"}) {
+        const CliResult r = run_cli({"run", std::string("presets/scenarios/") + file});
+        BOOST_TEST_INFO(file << ": " << r.err);
+        BOOST_TEST(r.rc == 0);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
