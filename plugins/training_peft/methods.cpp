@@ -14,6 +14,7 @@ namespace {
 
 const char* const kLoraDropout = "lora_dropout";
 const char* const kDequantTile = "dequant_tile_elements";
+const char* const kUpcastParams = "kbit_fp32_params";
 const char* const kPrefixTokens = "n_virtual";
 const char* const kPrefixTokenDim = "token_dim";
 
@@ -34,7 +35,14 @@ void LoraMethod::prepare(Context& ctx, const Params& options) const {
 
 // ---- QLoRA ---------------------------------------------------------------------------------
 
-std::vector<ParamSpec> QloraMethod::params() const { return lora_params(); }
+std::vector<ParamSpec> QloraMethod::params() const {
+    auto specs = lora_params();
+    specs.push_back({"prepare_kbit", ParamType::boolean, "true",
+                     "peft prepare_model_for_kbit_training (TRL calls it for 4-bit models): casts the 16-bit "
+                     "parameters the format kept (embeddings, LM head, norms) to fp32; false for LitGPT",
+                     0, 0, {}});
+    return specs;
+}
 
 void QloraMethod::prepare(Context& ctx, const Params& options) const {
     // QLoRA (Dettmers et al. 2023, arXiv 2305.14314) is LoRA over a frozen 4-bit NormalFloat base
@@ -56,6 +64,14 @@ void QloraMethod::prepare(Context& ctx, const Params& options) const {
         tile = std::max(tile, static_cast<double>(t.numel()));
     }
     set_symbol(ctx, kDequantTile, "elements", "largest 4-bit Linear dequantized per matmul (QLoRA)", tile);
+    // peft utils/other.py prepare_model_for_kbit_training: every fp16/bf16 parameter (the ones the
+    // 4-bit format left unquantized: embeddings, LM head, norms, biases) is cast to fp32.
+    double kept16 = 0;
+    if (options.flag("prepare_kbit"))
+        for (const Tensor& t : m.tensors)
+            if (!t.linear || t.embedding) kept16 += static_cast<double>(t.numel()) * static_cast<double>(t.copies);
+    set_symbol(ctx, kUpcastParams, "parameters", "16-bit parameters prepare_model_for_kbit_training casts to fp32",
+               kept16);
     ctx.notes.push_back("training.qlora: base stored in " + f + ", computed in " + ctx.compute_dtype +
                         "; bitsandbytes dequantizes one Linear at a time (largest " +
                         format_count(static_cast<std::uint64_t>(tile)) + " elements)");
@@ -251,6 +267,27 @@ Bytes DequantTileTerm::evaluate(const Context& ctx) const {
 std::string DequantTileTerm::substitute(const Context& ctx) const {
     return format_count(static_cast<std::uint64_t>(symbol_or_zero(ctx, kDequantTile))) + " × " +
            format_number(ctx[Sym::bytes_act]) + " B / " + format_number(std::max(1.0, ctx[Sym::t])) + " = " +
+           format_count(evaluate(ctx)) + " B";
+}
+
+// ---- QLoRA fp32 upcast --------------------------------------------------------------------
+
+std::string_view KbitUpcastTerm::source() const {
+    return "peft utils/other.py prepare_model_for_kbit_training: param.data = param.data.to(torch.float32) for every "
+           "fp16/bf16 parameter of a 4-bit model (TRL SFTTrainer/GRPOTrainer call it for quantized models): 4 bytes "
+           "instead of the 2 core.weights counts";
+}
+
+bool KbitUpcastTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && symbol_or_zero(ctx, kUpcastParams) > 0;
+}
+
+Bytes KbitUpcastTerm::evaluate(const Context& ctx) const {
+    return to_bytes(symbol_or_zero(ctx, kUpcastParams) * 2, "peft.qlora.fp32_upcast");
+}
+
+std::string KbitUpcastTerm::substitute(const Context& ctx) const {
+    return format_count(static_cast<std::uint64_t>(symbol_or_zero(ctx, kUpcastParams))) + " × (4 − 2) B = " +
            format_count(evaluate(ctx)) + " B";
 }
 

@@ -76,6 +76,19 @@ public:
     std::string_view phase() const override { return "training"; }
 };
 
+/// QLoRA through PEFT's prepare_model_for_kbit_training: the 16-bit parameters the 4-bit format
+/// kept become fp32 (2 more bytes each than core.weights counts).
+class KbitUpcastTerm final : public Component {
+public:
+    std::string_view id() const override { return "peft.qlora.fp32_upcast"; }
+    Category category() const override { return Category::weights; }
+    std::string_view formula() const override { return "kbit_fp32_params × (4 − 2)"; }
+    std::string_view source() const override;
+    bool applies(const Context& ctx) const override;
+    Bytes evaluate(const Context& ctx) const override;
+    std::string substitute(const Context& ctx) const override;
+};
+
 /// Prefix tuning: every attention layer holds n_virtual extra key/value entries per sequence.
 class PrefixKvTerm final : public Component {
 public:

@@ -11,5 +11,6 @@ VRAM_PLUGIN(vram_training_peft, "0.1.0") {
     reg.add(std::make_unique<AdapterWeightsTerm>());
     reg.add(std::make_unique<LoraActivationsTerm>());
     reg.add(std::make_unique<DequantTileTerm>());
+    reg.add(std::make_unique<KbitUpcastTerm>());
     reg.add(std::make_unique<PrefixKvTerm>());
 }

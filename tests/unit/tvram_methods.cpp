@@ -113,6 +113,23 @@ BOOST_AUTO_TEST_CASE(issue6_qlora_needs_a_4bit_base) {
     BOOST_TEST((*p->ctx)[Sym::P_trainable] == 4194304);
 }
 
+// QLoRA through PEFT's prepare_model_for_kbit_training casts the parameters nf4 left in 16 bit
+// to fp32. Llama-2-7B: embed_tokens 32000 · 4096 + lm_head 32000 · 4096 + norms (2 · 32 + 1) · 4096
+//   = 131,072,000 + 131,072,000 + 266,240 = 262,410,240 params, 2 more bytes each = 524,820,480 B;
+// the dequantized tile is the largest Linear, an MLP matrix: 11,008 · 4,096 · 2 B = 90,177,536 B.
+BOOST_AUTO_TEST_CASE(issue6_qlora_fp32_upcast_and_dequant_tile) {
+    const Result r = estimate_yaml(
+        "model: {config: configs/meta-llama-llama-2-7b-hf.json}\n"
+        "precision: {weights: nf4}\n"
+        "workload: {type: training, batch_size: 1, sequence_length: 512}\n"
+        "hardware: {memory_gib: 24}\n"
+        "training: {method: qlora, objective: sft, optimizer: paged-adamw-8bit, qlora: {rank: 16}}\n");
+    BOOST_TEST(r.bytes("peft.qlora.fp32_upcast") == 524820480ULL);
+    BOOST_TEST(r.bytes("peft.qlora.dequant_tile") == 90177536ULL);
+    // fp32 adapters (PEFT default): 32 · 2 · 16 · 8192 = 8,388,608 params · 4 B
+    BOOST_TEST(r.bytes("peft.adapters.weights") == 33554432ULL);
+}
+
 
 // ---- end-to-end estimates ------------------------------------------------------------------
 
@@ -133,7 +150,10 @@ std::string litgpt_scenario(const std::string& config, const std::string& weight
            "  mixed_precision: none\n"
            "  gradient_checkpointing: none\n"
            "  " + std::string(weights == "bf16" ? "lora" : "qlora") +
-           ": {rank: 8, alpha: 16, targets: [q_proj, v_proj], dropout: 0.05, dtype: bf16}\n"
+           ": {rank: 8, alpha: 16, targets: [q_proj, v_proj], dropout: 0.05, dtype: bf16" +
+           // LitGPT quantizes with Fabric's BitsandbytesPrecision and never calls PEFT's
+           // prepare_model_for_kbit_training, so its 16-bit parameters stay 16-bit.
+           std::string(weights == "bf16" ? "" : ", prepare_kbit: false") + "}\n"
            "hardware: {gpu: A100 SXM4 40GB}\n";
 }
 
