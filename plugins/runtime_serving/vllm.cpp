@@ -126,10 +126,22 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
                         " batched tokens, " + std::to_string(seqs) + " sampler rows) − non-torch; pages of " +
                         std::to_string(o.integer("block_size")) + " tokens; max_model_len " + std::to_string(max_len));
     const double pool = vllm_kv_pool(ctx);
-    if (pool <= 0 && ctx[Sym::gpu_mem] > 0)
+    if (pool <= 0 && ctx[Sym::gpu_mem] > 0) {
         ctx.notes.push_back("vllm: no memory left for the KV cache (" + format_gib(static_cast<Bytes>(-pool)) +
                             " short); vLLM refuses to start: raise gpu_memory_utilization or lower "
                             "max_num_batched_tokens");
+    } else if (ctx[Sym::gpu_mem] > 0) {
+        // vLLM checks at start-up that one request of max_model_len tokens fits the pool
+        // (kv_cache_utils.py check_enough_kv_cache_memory) and refuses to start otherwise.
+        const std::int64_t block = o.integer("block_size");
+        const Bytes one = kv_bytes_per_sequence(ctx.kv_groups, (max_len + block - 1) / block * block, ctx[Sym::bytes_kv],
+                                                static_cast<std::int64_t>(t), static_cast<std::int64_t>(ctx[Sym::p]));
+        if (static_cast<double>(one) > pool)
+            ctx.notes.push_back("vllm: one request of max_model_len " + std::to_string(max_len) + " tokens needs " +
+                                format_gib(one) + " of KV but the pool holds " +
+                                format_gib(static_cast<Bytes>(pool)) + "; vLLM refuses to start: lower "
+                                "max_model_len");
+    }
 }
 
 double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_per_token) const {
