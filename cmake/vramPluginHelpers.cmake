@@ -26,8 +26,11 @@ function(vram_add_plugin name)
   set_target_properties(${name} PROPERTIES PREFIX "" CXX_VISIBILITY_PRESET hidden
                                            VISIBILITY_INLINES_HIDDEN ON)
   if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
-    # Missing symbols fail at link time, not at dlopen time.
-    target_link_options(${name} PRIVATE LINKER:--no-undefined)
+    # Missing symbols fail at link time, not at dlopen time. (Not in clang's fuzzing build: its
+    # sanitizer runtime lives in the executable, so modules reference it as undefined.)
+    if(NOT VRAM_FUZZ)
+      target_link_options(${name} PRIVATE LINKER:--no-undefined)
+    endif()
     # Export the entry point only: hidden visibility alone still leaks inline statics of the
     # standard library (STB_GNU_UNIQUE) into the dynamic symbol table.
     set(map ${CMAKE_CURRENT_BINARY_DIR}/${name}.exports)
