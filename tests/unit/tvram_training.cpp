@@ -331,6 +331,25 @@ BOOST_AUTO_TEST_CASE(issue5_bert_training_dropout_masks) {
                16ULL * 335143938ULL);
 }
 
+// Mixtral-8x7B (MoE top-2 of 8, F_moe 14,336), bf16, b = 1, s = 4,096, flash, no checkpointing:
+// per token per layer 4h 16,384 + q 4,096 + k 1,024 + v 1,024 + o 4,096 + routed copies
+// 2 × (4,096 + 4 × 14,336) = 122,880 → 149,504 elements × 2 B = 299,008 + fp32 router 4 × 8 = 32
+// + lse 128 → 299,168 B; × 4,096 × 32 = 39,212,548,096 + ids 32,768 = 39,212,580,864.
+// Expert parallel ep = 8 (dp = 8): experts 45,097,156,608 / 8 = 5,637,144,576 + the rest
+// 46,702,792,704 − 45,097,156,608 = 1,605,636,096 → 7,242,780,672 params × 2 B (bf16 grads) =
+// 14,485,561,344.
+BOOST_AUTO_TEST_CASE(issue5_moe_topk_activations_and_expert_parallel) {
+    const auto yaml = [](const std::string& par) {
+        return "name: mixtral\nmodel: {config: configs/mistralai-mixtral-8x7b-v0.1.json}\n"
+               "precision: {weights: bf16}\nworkload: {type: training, batch_size: 1, sequence_length: 4096}\n"
+               "training: {method: full, optimizer: adamw}\nhardware: {memory_gib: 80}\n" + par;
+    };
+    const Result r = estimate_yaml(yaml(""));
+    BOOST_TEST(r.bytes("training.activations") == 39212580864ULL);
+    const Result ep = estimate_yaml(yaml("parallelism: {data: 8, expert: 8}\n"));
+    BOOST_TEST(ep.bytes("training.gradients") == 14485561344ULL);
+}
+
 // A quantized base cannot be fully fine-tuned; the error names the key and what is allowed.
 BOOST_AUTO_TEST_CASE(issue5_full_method_rejects_quantized_weights) {
     const CliResult cli = run_cli({"run", write_scenario(llama2_training("int8", "mixed_precision: bf16"), "bad")});
