@@ -1,7 +1,9 @@
 // tokenizers_multimodal.cpp - plugin entry: image, video and audio tokenizers of the VLM and
-// audio-LM families, and the encoder-tower terms that charge the work behind their tokens.
+// audio-LM families, the encoder-tower terms that charge the work behind their tokens, and the
+// Qwen2-Audio model adapter (no other plugin registers qwen2_audio).
 // SPDX-License-Identifier: Apache-2.0
 #include "encoder_terms.hpp"
+#include "qwen2_audio_adapter.hpp"
 #include "tokenizers.hpp"
 #include "vram/plugin_api.hpp"
 
@@ -27,4 +29,5 @@ VRAM_PLUGIN(vram_tokenizers_multimodal, "0.1.0") {
     using namespace vram::plugins::mm;
     for (auto& t : make_tokenizers()) reg.add(std::unique_ptr<vram::ModalityTokenizer>(std::move(t)));
     for (auto& c : make_encoder_terms()) reg.add(std::move(c));
+    reg.add(std::make_unique<Qwen2AudioAdapter>());
 }

@@ -548,4 +548,29 @@ hardware: {gpu: h100 sxm}
     BOOST_TEST(ckpt.bytes("mm.encoder.vision.activations") == 491028480ULL);
 }
 
+// Qwen2-Audio-7B end to end (adapter mm.model.qwen2_audio, preset qwen2-audio-7b):
+//   parameters: decoder 156,032·4096·2 (embedding + lm_head) + 32 · (4·4096² + 3·4096 + 3·4096·11008
+//   + 2·4096) + 4096 = 7,754,878,976; encoder 492,800 (conv1) + 4,916,480 (conv2) + 1,920,000
+//   (positions) + 32 · 19,676,160 + 2,560 = 636,968,960; projector 1280·4096 + 4096 = 5,246,976
+//   → 8,397,094,912.
+//   One 30-s clip → 750 tokens: s = 256 + 750 = 1,006; KV = 1,006 × 2·32·32·128·2 = 527,433,728 B;
+//   encoder transient = 1,500 · (2·1280 + 2·5120) · 2 = 38,400,000 B.
+BOOST_AUTO_TEST_CASE(issue7_qwen2_audio_scenario_end_to_end) {
+    const ModelSpec m = load_model("qwen2-audio-7b");
+    BOOST_TEST(parameter_count(m) == 8397094912LL);
+    BOOST_TEST(parameters_in_group(m, "audio_encoder") == 636968960LL);
+    const Result r = estimate_yaml(R"(
+model: {preset: qwen2-audio-7b}
+precision: {weights: bf16}
+workload: {type: inference, batch_size: 1, sequence_length: 256}
+inputs:
+  - {modality: audio, seconds: 30}
+hardware: {gpu: h100 sxm}
+)");
+    BOOST_TEST(modality(r, "audio") == 750);
+    BOOST_TEST(r.estimate.tokens_per_sequence == 1006);
+    BOOST_TEST(r.bytes("core.kv_cache") == 527433728ULL);
+    BOOST_TEST(r.bytes("mm.encoder.audio.prefill") == 38400000ULL);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
