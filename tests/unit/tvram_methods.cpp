@@ -280,6 +280,9 @@ BOOST_AUTO_TEST_CASE(issue6_grpo_with_lora_phases_and_what_scales_with_G) {
     BOOST_TEST(r.bytes("rl.grpo.generation_kv") == 25769803776ULL);
     BOOST_TEST(r.bytes("rl.grpo.generation_logits") == 6144000ULL);
     BOOST_TEST(r.bytes("rl.grpo.scoring_logits") == 1049600000ULL);
+    // The policy's logits cover the C + 1 kept positions only (hidden states still cover s):
+    //   8 × (1536 · 2 · 4096 · 2 + 1025 · 12 · 32,000) = 8 × 418,765,824 = 3,350,126,592 B
+    BOOST_TEST(r.bytes("training.logits") == 3350126592ULL);
     BOOST_TEST(!r.has("rl.reference_model.weights"));
     BOOST_TEST(r.estimate.tokens_per_sequence == 1536);
     // Phases do not add: the generation KV and the training activations are never live together.
