@@ -44,7 +44,9 @@ std::string comparison_to_csv(const std::vector<ReportItem>& items, const Report
         for (std::size_t i = 0; i < row.terms.size(); ++i) {
             // An empty cell (not 0) says the scenario has no such component.
             out += "," + (row.terms[i] ? std::to_string(row.terms[i]->bytes) : std::string());
-            if (i > 0) out += "," + std::to_string(difference(bytes_of(row.terms[0]), bytes_of(row.terms[i])));
+            if (i > 0)
+                out += "," + (row.absent(i) ? std::string()
+                                            : std::to_string(difference(bytes_of(row.terms[0]), bytes_of(row.terms[i]))));
         }
         const Term* t = row.first();
         out += "," + csv_field(t ? t->formula : "") + "," + csv_field(t ? t->source : "") + "\r\n";

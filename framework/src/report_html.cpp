@@ -86,6 +86,7 @@ code{font:.88em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wr
 .total{padding:8px 12px;font-weight:600;display:flex;background:var(--card)}.total .v{margin-left:auto}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:5px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+td code{display:inline-block;min-width:16em}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.hl td{background:var(--card)}
 .up{color:var(--bad)}.down{color:var(--ok)}
@@ -119,6 +120,8 @@ const char* script() {
       });
     })(segs[i]);
   }
+  // Lets tests (and curious readers) see that the script ran to the end.
+  document.documentElement.setAttribute("data-ready", String(segs.length));
 })();
 </script>
 )";
@@ -373,7 +376,9 @@ std::string comparison_to_html(const std::vector<ReportItem>& items, const Repor
             out += "<td class=\"n\"" +
                    (row.terms[i] ? " title=\"" + html_escape(row.terms[i]->substituted) + "\"" : std::string()) + ">" +
                    (row.terms[i] ? gib2(row.terms[i]->bytes) : std::string("—")) + "</td>";
-            if (i > 0) out += delta_cell(difference(bytes_of(row.terms[0]), bytes_of(row.terms[i])));
+            if (i > 0)
+                out += row.absent(i) ? std::string("<td class=\"n\">—</td>")
+                                     : delta_cell(difference(bytes_of(row.terms[0]), bytes_of(row.terms[i])));
         }
         out += "<td><code>" + html_escape(first ? first->formula : "") + "</code></td></tr>\n";
     }

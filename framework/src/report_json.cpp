@@ -183,11 +183,13 @@ std::string comparison_to_json(const std::vector<ReportItem>& items, const Repor
         c["category"] = to_string(row.category);
         if (!row.phase.empty()) c["phase"] = row.phase;
         json::array bytes, deltas;
-        for (const Term* t : row.terms) {
+        for (std::size_t i = 0; i < row.terms.size(); ++i) {
+            const Term* t = row.terms[i];
             // null, not 0: the scenario has no such component at all.
             if (t) bytes.push_back(json::value(t->bytes));
             else bytes.push_back(nullptr);
-            deltas.push_back(report_detail::difference(report_detail::bytes_of(row.terms.front()), report_detail::bytes_of(t)));
+            if (row.absent(i)) deltas.push_back(nullptr);
+            else deltas.push_back(report_detail::difference(report_detail::bytes_of(row.terms.front()), report_detail::bytes_of(t)));
         }
         c["bytes"] = std::move(bytes);
         c["delta_bytes"] = std::move(deltas);

@@ -132,7 +132,10 @@ std::string comparison_to_markdown(const std::vector<ReportItem>& items, const R
                to_string(row.category) + " |";
         for (std::size_t i = 0; i < row.terms.size(); ++i) {
             out += " " + (row.terms[i] ? gib2(row.terms[i]->bytes) : std::string("—")) + " |";
-            if (i > 0) out += " " + signed_gib2(difference(bytes_of(row.terms[0]), bytes_of(row.terms[i]))) + " |";
+            if (i > 0)
+                out += " " + (row.absent(i) ? std::string("—")
+                                            : signed_gib2(difference(bytes_of(row.terms[0]), bytes_of(row.terms[i])))) +
+                       " |";
         }
         out += "\n";
     }

@@ -167,7 +167,9 @@ std::string comparison_to_table(const std::vector<ReportItem>& items, const Repo
         std::string s;
         for (std::size_t i = 0; i < values.size(); ++i) {
             s += pad_to(present[i] ? gib2(values[i]) : "—", w_val, true);
-            if (i > 0) {
+            if (i > 0 && !present[0] && !present[i]) {
+                s += pad_to("—", w_delta, true);
+            } else if (i > 0) {
                 const std::int64_t d = difference(values[0], values[i]);
                 std::string cell = signed_gib2(d);
                 if (options.color && d != 0) cell = paint(cell, d > 0 ? 167 : 70, true);

@@ -52,6 +52,8 @@ struct CompareRow {
     Category category = Category::other;
     std::vector<const Term*> terms;  ///< per scenario, nullptr when the scenario lacks it
     const Term* first() const;
+    /// Neither the baseline nor scenario i has the component: no difference to show.
+    bool absent(std::size_t i) const { return !terms[0] && !terms[i]; }
 };
 
 /// Components of the most loaded rank of every item, in order of first appearance.
