@@ -345,6 +345,41 @@ BOOST_AUTO_TEST_CASE(issue3_more_preset_counts) {
     }
 }
 
+// Families without a models.jsonl entry, by hand from their HF modeling files:
+//  glm4 (h 64, 2 layers, 4 q / 2 kv heads of 16, F 128, V 100, untied): 4 RMSNorms 256,
+//    q 64·64+64, k,v 64·32+32 each, o 64·64 (12,416), gate_up 64·256 + down 128·64 (24,576)
+//    → 2·37,248 + embed 6,400 + head 6,400 + norm 64 = 87,360
+//  mamba2 (h 64, 2 layers, N 16, 8 heads, 1 group, inner 128, V 100, untied by default):
+//    in_proj 64·(128 + 160 + 8), conv 160·4 + 160, dt_bias/A_log/D 3·8, gated norm 128,
+//    out_proj 128·64, layer norm 64 = 28,152 → 2·28,152 + 6,400 + 6,400 + 64 = 69,168
+//  llava_next with a Mistral text_config (LLaVA-v1.6-Mistral-7B shapes, V 32064):
+//    Mistral-7B 7,241,732,096 + 2·64·4096 + CLIP-L/336 303,507,456 + projector 20,979,712
+//    + image_newline 4,096 = 7,566,747,648
+//  roberta sequence classification (roberta-base shapes, 3 labels from id2label, no pooler):
+//    embeddings 50265·768 + 514·768 + 1·768 + LN 1,536 = 39,000,576; 12 · 7,087,872; dense 590,592;
+//    out_proj 768·3 + 3 → 124,647,939
+BOOST_AUTO_TEST_CASE(issue3_more_families_by_hand) {
+    const std::pair<std::string, std::int64_t> cases[] = {
+        {R"({"model_type":"glm4","hidden_size":64,"intermediate_size":128,"num_hidden_layers":2,"num_attention_heads":4,
+             "num_key_value_heads":2,"head_dim":16,"vocab_size":100,"tie_word_embeddings":false})", 87360},
+        {R"({"model_type":"mamba2","hidden_size":64,"num_hidden_layers":2,"state_size":16,"num_heads":8,"head_dim":16,
+             "n_groups":1,"expand":2,"conv_kernel":4,"vocab_size":100})", 69168},
+        {R"({"model_type":"llava_next","text_config":{"model_type":"mistral","vocab_size":32064},
+             "vision_config":{"hidden_size":1024,"image_size":336,"intermediate_size":4096,"num_attention_heads":16,
+             "num_hidden_layers":24,"patch_size":14}})", 7566747648LL},
+        {R"({"architectures":["RobertaForSequenceClassification"],"model_type":"roberta","hidden_size":768,
+             "num_hidden_layers":12,"num_attention_heads":12,"intermediate_size":3072,"max_position_embeddings":514,
+             "type_vocab_size":1,"vocab_size":50265,"id2label":{"0":"NEG","1":"NEU","2":"POS"}})", 124647939LL},
+    };
+    int i = 0;
+    for (const auto& [json, expected] : cases) {
+        const CliResult r = inspect(write_config(json, "family-" + std::to_string(i++)));
+        BOOST_TEST_INFO(json << ": " << r.err);
+        BOOST_REQUIRE_EQUAL(r.rc, 0);
+        BOOST_TEST(json_int(r.out, "parameters") == expected);
+    }
+}
+
 // The serving scenarios this issue adds estimate end to end through the pipeline:
 //  chat: Llama-3.1-8B bf16 weights 8,030,261,248 · 2 B = 16,060,522,496 B on one L40S;
 //  long context: Qwen2.5-7B KV 131,072 tokens · (2 · 28 layers · 4 KV heads · 128 · 2 B = 57,344 B)
