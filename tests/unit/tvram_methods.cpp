@@ -106,6 +106,21 @@ BOOST_AUTO_TEST_CASE(issue6_prefix_parameters_are_gqa_aware) {
                68244480);
 }
 
+// Prefix tuning holds n_virtual extra K/V entries per layer and sequence. Llama-3-8B, 20 tokens,
+// batch 2: 2 · 20 · 32 layers · 2 · 1024 · 2 B = 5,242,880 B; the prefix parameters are fp32:
+// 1,310,720 · 4 B = 5,242,880 B as well.
+BOOST_AUTO_TEST_CASE(issue6_prefix_kv_in_every_layer) {
+    const Result r = estimate_yaml(
+        "model: {config: configs/meta-llama-meta-llama-3-8b.json}\n"
+        "precision: {weights: bf16}\n"
+        "workload: {type: training, batch_size: 2, sequence_length: 1024}\n"
+        "hardware: {memory_gib: 80}\n"
+        "training: {method: prefix, objective: sft, optimizer: adamw, prefix: {num_virtual_tokens: 20}}\n");
+    BOOST_TEST(r.estimate.trainable_parameters == 1310720);
+    BOOST_TEST(r.bytes("peft.prefix.kv") == 5242880ULL);
+    BOOST_TEST(r.bytes("peft.adapters.weights") == 5242880ULL);
+}
+
 // QLoRA refuses a 16-bit base: the 4-bit base is precision.weights' job.
 BOOST_AUTO_TEST_CASE(issue6_qlora_needs_a_4bit_base) {
     BOOST_CHECK_THROW(prepare_method("meta-llama-llama-2-7b-hf", "qlora", "{}", "bf16"), ParamError);
@@ -249,6 +264,15 @@ BOOST_AUTO_TEST_CASE(issue6_dpo_two_sequences_per_pair_and_reference_model) {
                                      "hardware: {memory_gib: 80}\n"
                                      "training: {method: lora, objective: sft, optimizer: adamw}\n");
     BOOST_TEST(lora.category(Category::activations) == sft.category(Category::activations));
+    // DPO over QLoRA composes the same way: nf4 base, adapter-disabled reference, 2B sequences.
+    const Result q = estimate_yaml(std::string(kLlama7b) +
+                                   "precision: {weights: nf4}\n"
+                                   "workload: {type: training, batch_size: 2, sequence_length: 1024}\n"
+                                   "hardware: {memory_gib: 80}\n"
+                                   "training: {method: qlora, objective: dpo, optimizer: paged-adamw-8bit}\n");
+    BOOST_TEST(!q.has("rl.reference_model.weights"));
+    BOOST_TEST(q.bytes("rl.dpo.reference_logits") == 262144000ULL);
+    BOOST_TEST(q.category(Category::activations) == sft.category(Category::activations));
     // Precomputed reference log-probs: neither a copy nor a forward.
     const Result pre = estimate_yaml(
         base + "training: {method: full, objective: dpo, optimizer: adamw, dpo: {precompute_ref_log_probs: true}}\n");
