@@ -114,7 +114,7 @@ struct Scenario {
 
     bool training_run() const noexcept { return workload.type == "training"; }
     /// "file:line:col" for a key path (falls back to the closest parent, then to the file).
-    std::string where(const std::string& key_path) const;
+    VRAM_API std::string where(const std::string& key_path) const;
 };
 
 }  // namespace vram
