@@ -153,7 +153,8 @@ namespace {
 // The LitGPT LoRA runs (Lightning-AI/litgpt tutorials/resource-tables.md, 10/20/2023): one
 // A100-SXM4-40GB, --precision bf16-true (bf16 weights, no autocast), micro-batch 1, the longest
 // Alpaca sample for Llama 2 (1,304 tokens), r = 8 on query and value, lora_dropout 0.05, AdamW.
-// LitGPT's lora.py prints torch.cuda.max_memory_allocated() / 1e9, so "GB" there is 10^9 bytes.
+// LitGPT's finetune/lora.py (commit cc190152) prints torch.cuda.max_memory_allocated() / 1e9, so "GB"
+// there is 10^9 bytes.
 std::string litgpt_scenario(const std::string& config, const std::string& weights) {
     return "model: {config: configs/" + config + ".json}\n"
            "precision: {weights: " + weights + "}\n"
