@@ -350,6 +350,22 @@ BOOST_AUTO_TEST_CASE(issue5_moe_topk_activations_and_expert_parallel) {
     BOOST_TEST(ep.bytes("training.gradients") == 14485561344ULL);
 }
 
+// DeepSeek-V2-Lite (MLA, kv_lora 512, rope 64, nope 128, v 128, 16 heads; layer 0 dense F 10,944;
+// 26 MoE layers top-6 of 64 experts of 1,408 + 2 shared = 2,816), bf16, b = 1, s = 2,048, flash:
+//   replicated 4h 8,192 + latents (512 + 64) + 512 = 9,280; per-head q, k 2 × 16 × 192 = 6,144,
+//   v, o 2 × 16 × 128 = 4,096 → attention split 10,240; lse 4 × 16 = 64 B
+//   dense layer: MLP 4 × 10,944 = 43,776 → (9,280 + 10,240 + 43,776) × 2 = 126,592 + 64 = 126,656 B
+//   MoE layer: 6 × (2,048 + 4 × 1,408) = 46,080 + shared 4 × 2,816 = 11,264 → 76,864 × 2 = 153,728
+//     + router 4 × 64 = 256 + 64 = 154,048 B
+//   126,656 + 26 × 154,048 = 4,131,904 B per token × 2,048 = 8,462,139,392 + ids 16,384 = 8,462,155,776
+BOOST_AUTO_TEST_CASE(issue5_mla_moe_activations_deepseek_v2_lite) {
+    const Result r = estimate_yaml(
+        "name: dsv2-lite\nmodel: {config: configs/deepseek-ai-deepseek-v2-lite.json}\nprecision: {weights: bf16}\n"
+        "workload: {type: training, batch_size: 1, sequence_length: 2048}\n"
+        "training: {method: full, optimizer: adamw}\nhardware: {memory_gib: 80}\n");
+    BOOST_TEST(r.bytes("training.activations") == 8462155776ULL);
+}
+
 // A quantized base cannot be fully fine-tuned; the error names the key and what is allowed.
 BOOST_AUTO_TEST_CASE(issue5_full_method_rejects_quantized_weights) {
     const CliResult cli = run_cli({"run", write_scenario(llama2_training("int8", "mixed_precision: bf16"), "bad")});
