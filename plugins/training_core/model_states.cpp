@@ -165,7 +165,8 @@ std::string_view AutocastCopyTerm::source() const {
            "('mixed precision training: 6 bytes per parameter'). Embeddings and norms are not cast. formulas.md §5.1";
 }
 bool AutocastCopyTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] > 0 && state_dtypes(ctx).autocast > 0 && ctx[Sym::zero] < 3;
+    return ctx[Sym::training] > 0 && state_dtypes(ctx).autocast > 0 && ctx[Sym::zero] < 3 &&
+           fp32_linear_params_on_rank(ctx) > 0;  // e.g. a 16-bit LoRA base has nothing to cast
 }
 Bytes AutocastCopyTerm::evaluate(const Context& ctx) const {
     return to_bytes(fp32_linear_params_on_rank(ctx) * state_dtypes(ctx).autocast, "training.weights.autocast_copy");
