@@ -73,9 +73,16 @@ void validate_model(const ModelSpec& m, const std::string& where) {
                                       std::to_string(m.layers) + " layers");
     if (m.experts_per_token > m.experts)
         fail("num_experts_per_tok", "larger than the number of experts");
-    for (const auto& t : m.tensors)
+    // Sum in floating point first (no overflow possible): parameter_count() and every byte formula
+    // may then use int64 freely.
+    long double total = 0;
+    for (const auto& t : m.tensors) {
         if (t.rows <= 0 || t.cols <= 0 || t.copies <= 0)
             fail(t.name, "tensor with a non-positive dimension");
+        total += static_cast<long double>(t.rows) * static_cast<long double>(t.cols) * static_cast<long double>(t.copies);
+        if (total > 4503599627370496.0L)  // 2^52
+            fail(t.name, "the parameter count exceeds 2^52; no real model is that large");
+    }
 }
 
 }  // namespace vram

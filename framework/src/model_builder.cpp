@@ -16,13 +16,34 @@ std::string key_list(std::initializer_list<std::string_view> keys) {
 
 }  // namespace
 
+namespace {
+
+// Architecture sizes beyond these are not models but typos or hostile input; bounding them keeps
+// tensor lists allocatable and every parameter product inside 64 bits (found by fuzz_config:
+// num_hidden_layers 403,333,333,333 asked for a 9 TB allocation).
+constexpr std::int64_t kMaxDimension = 1 << 24;  // hidden, intermediate, vocab, heads, experts ...
+constexpr std::int64_t kMaxLayers = 16384;
+
+std::int64_t bounded(const ConfigNode& n, std::initializer_list<std::string_view> keys, const std::string& where) {
+    const std::int64_t v = n.as_integer();
+    bool layers = false;
+    for (auto k : keys) layers = layers || k.find("layer") != std::string_view::npos;
+    const std::int64_t limit = layers ? kMaxLayers : kMaxDimension;
+    if (v > limit)
+        throw ScenarioError(where, key_list(keys) + ": " + n.text() + " is beyond any real model; allowed: at most " +
+                                       std::to_string(limit));
+    return v;
+}
+
+}  // namespace
+
 std::int64_t ConfigReader::require_int(std::initializer_list<std::string_view> keys) const {
     const ConfigNode* n = config_.first_of(keys);
     if (!n) throw ScenarioError(where_, key_list(keys) + ": missing; the config must give it");
     if (!n->is_integer() || n->as_number() <= 0)
         throw ScenarioError(where_, key_list(keys) + ": expected a positive integer, got " +
                                         (n->is_number() ? n->text() : std::string(describe(n->kind()))));
-    return n->as_integer();
+    return bounded(*n, keys, where_);
 }
 
 std::int64_t ConfigReader::get_int(std::initializer_list<std::string_view> keys, std::int64_t fallback) const {
@@ -31,7 +52,7 @@ std::int64_t ConfigReader::get_int(std::initializer_list<std::string_view> keys,
     if (!n->is_integer() || n->as_number() < 0)
         throw ScenarioError(where_, key_list(keys) + ": expected a non-negative integer, got " +
                                         (n->is_number() ? n->text() : std::string(describe(n->kind()))));
-    return n->as_integer();
+    return bounded(*n, keys, where_);
 }
 
 double ConfigReader::get_number(std::initializer_list<std::string_view> keys, double fallback) const {
