@@ -35,10 +35,10 @@ std::vector<ParamSpec> QwenVlVideo::specs() {
              1000, {}},
             {"min_frames", ParamType::integer, "4", "FPS_MIN_FRAMES", 1, 1e6, {}},
             {"max_frames", ParamType::integer, "768", "FPS_MAX_FRAMES", 2, 1e6, {}},
-            {"min_pixels", ParamType::integer, "100352", "VIDEO_MIN_PIXELS = 128·28·28 per frame", 1, 1e12, {}},
+            {"min_pixels", ParamType::integer, std::to_string(kVideoMinPixels), "VIDEO_MIN_PIXELS = 128·28·28 per frame", 1, 1e12, {}},
             {"max_pixels", ParamType::integer, "", "per-frame cap; never above VIDEO_MAX_PIXELS = 768·28·28 or the "
                                                    "total_pixels share", 1, 1e12, {}},
-            {"total_pixels", ParamType::integer, "90316800", "VIDEO_TOTAL_PIXELS = 128000·28·28·0.9 over all frames",
+            {"total_pixels", ParamType::integer, std::to_string(kVideoTotalPixels), "VIDEO_TOTAL_PIXELS = 128000·28·28·0.9 over all frames",
              1, 1e15, {}}};
 }
 
