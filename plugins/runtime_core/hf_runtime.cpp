@@ -2,7 +2,42 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hf_runtime.hpp"
 
+#include <array>
+#include <cctype>
+
+#include "vram/error.hpp"
+
 namespace vram::plugins {
+
+namespace {
+
+// "2.1", "2.1.0", "2.2.0.dev20231001+cu121": the numeric major.minor.patch prefix. A missing
+// patch counts as 0; anything else is a one-line error naming the key.
+std::array<int, 3> parse_version(const std::string& text, const std::string& path) {
+    std::array<int, 3> v{0, 0, 0};
+    std::size_t i = 0;
+    int parts = 0;
+    while (parts < 3) {
+        if (i >= text.size() || !std::isdigit(static_cast<unsigned char>(text[i]))) break;
+        int n = 0;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && n < 100000)
+            n = n * 10 + (text[i++] - '0');
+        v[static_cast<std::size_t>(parts++)] = n;
+        if (i < text.size() && text[i] == '.') ++i;
+        else break;
+    }
+    if (parts < 2)
+        throw ParamError(path, path + ": '" + text + "' is not a version; expected major.minor[.patch], e.g. 2.1 or 0.41.1");
+    return v;
+}
+
+bool older_than(const std::array<int, 3>& v, const std::array<int, 3>& fixed) { return v < fixed; }
+
+void set_flag(Context& ctx, const char* name, const char* meaning, bool on) {
+    ctx.set(ctx.define(name, "flag", meaning), on ? 1.0 : 0.0);
+}
+
+}  // namespace
 
 std::vector<ParamSpec> HfRuntime::params() const {
     ParamSpec ctx_mib{"cuda_context_mib", ParamType::number, "500",
@@ -11,16 +46,31 @@ std::vector<ParamSpec> HfRuntime::params() const {
     ParamSpec attn{"attention_implementation", ParamType::string, "sdpa",
                    "attn_implementation of the model: sdpa and flash_attention_2 never hold the s x s scores, eager does",
                    0, 0, {"sdpa", "flash_attention_2", "eager"}};
-    return {ctx_mib, attn};
+    ParamSpec torch{"torch_version", ParamType::string, "2.5",
+                    "PyTorch release the job runs; before 2.2 mean() saved its input for backward (PR #109935), so "
+                    "every RMSNorm keeps its fp32 x² as well", 0, 0, {}};
+    ParamSpec bnb{"bitsandbytes_version", ParamType::string, "0.45.0",
+                  "bitsandbytes release; before 0.43.2 MatMul4Bit saved the input of every 4-bit Linear for backward "
+                  "(PR #1270), frozen or not", 0, 0, {}};
+    return {ctx_mib, attn, torch, bnb};
 }
 
 void HfRuntime::prepare(Context& ctx, const Params& options) const {
     ctx.set(Sym::cuda_context, options.number("cuda_context_mib") * kMiB);
     if (options.string("attention_implementation") == "eager") ctx.set(Sym::flash, 0.0);
     else if (ctx[Sym::training] == 0) ctx.set(Sym::flash, 1.0);
+    // What autograd keeps differs between library releases; the training components read these
+    // flags (plugins/training_core activations.cpp, docs/training.md "Library versions").
+    const auto torch = parse_version(options.string("torch_version"), "runtime.torch_version");
+    const auto bnb = parse_version(options.string("bitsandbytes_version"), "runtime.bitsandbytes_version");
+    set_flag(ctx, "torch_mean_saves_input", "1 when torch.mean saves its input for backward (PyTorch < 2.2)",
+             older_than(torch, {2, 2, 0}));
+    set_flag(ctx, "bnb_4bit_saves_input", "1 when bitsandbytes MatMul4Bit saves its input A (bitsandbytes < 0.43.2)",
+             older_than(bnb, {0, 43, 2}));
     ctx.notes.push_back("runtime hf: eager transformers semantics (DynamicCache holds every token, generate() keeps "
                         "last-position logits); CUDA context " + format_number(options.number("cuda_context_mib")) +
-                        " MiB per process");
+                        " MiB per process; torch " + options.string("torch_version") + ", bitsandbytes " +
+                        options.string("bitsandbytes_version"));
 }
 
 }  // namespace vram::plugins

@@ -21,7 +21,54 @@ struct LayerSaved {
     double quadratic = 0;     // bytes per (b · s_local · s) without flash attention, split over t
 };
 
-LayerSaved layer_saved(const Context& ctx, std::size_t i) {
+// Which tensors the framework's own modules keep, decided once per evaluation.
+struct SavePolicy {
+    // transformers' RMSNorm (LlamaRMSNorm and its copies) upcasts its input to fp32 and saves that
+    // copy (pow and mul need it); under PyTorch < 2.2 mean() also saved its fp32 x² (PR #109935).
+    // Megatron's fused norms and nn.LayerNorm save the input in the compute dtype.
+    bool rms_upcast = false;
+    bool mean_saves_input = false;
+    bool norm_trainable = true;   // a trainable norm weight also needs the normalized tensor
+    double residual_bytes = 2;    // dtype of the residual stream (fp32 with fp32 weights)
+    // A Linear's input is saved only when something needs it in backward: the Linear's own weight
+    // gradient (trainable base), a LoRA A reading it directly (lora_dropout 0), or a matmul that
+    // saves it regardless (bitsandbytes < 0.43.2 MatMul4Bit). PyTorch's mm saves `self` only when
+    // `mat2` needs a gradient (derivatives.yaml mm: self is used through its sizes and strides).
+    bool attn_in = true;    // norm output read by q, k, v (and MLA's q_a / kv_a)
+    bool attn_out = true;   // attention output read by o_proj (flash/SDPA keeps it anyway)
+    bool mlp_in = true;     // norm output read by gate/up (fc1), and the routed copies for experts
+    bool mlp_mid = true;    // act·up read by down_proj (fc2)
+};
+
+bool has_layernorm_bias(const ModelSpec& m) noexcept {
+    for (const Tensor& t : m.tensors) {
+        if (t.group != "norms" || t.layer < 0) continue;
+        const std::string& n = t.name;
+        if (n.size() > 5 && n.compare(n.size() - 5, 5, ".bias") == 0) return true;
+    }
+    return false;
+}
+
+SavePolicy save_policy(const Context& ctx) {
+    SavePolicy p;
+    const Convention c = convention(ctx);
+    p.rms_upcast = c != Convention::megatron && !has_layernorm_bias(ctx.model());
+    p.mean_saves_input = symbol_or(ctx, "torch_mean_saves_input", 0) > 0;
+    p.residual_bytes = ctx.weight_format == "fp32" ? 4.0 : ctx[Sym::bytes_act];
+    if (symbol_or(ctx, "frozen_base", 0) > 0) {
+        p.norm_trainable = false;
+        const std::string& f = ctx.weight_format;
+        const bool bnb4 = f.rfind("nf4", 0) == 0 || f.rfind("fp4", 0) == 0;
+        const bool saves_all = bnb4 && symbol_or(ctx, "bnb_4bit_saves_input", 0) > 0;
+        p.attn_in = saves_all || symbol_or(ctx, "lora_reads_attn_in", 0) > 0;
+        p.attn_out = saves_all || symbol_or(ctx, "lora_reads_attn_out", 0) > 0;
+        p.mlp_in = saves_all || symbol_or(ctx, "lora_reads_mlp_in", 0) > 0;
+        p.mlp_mid = saves_all || symbol_or(ctx, "lora_reads_mlp_mid", 0) > 0;
+    }
+    return p;
+}
+
+LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
     const ModelSpec& m = ctx.model();
     const LayerSpec& l = m.layer_specs[i];
     const double ba = ctx[Sym::bytes_act];
@@ -31,9 +78,16 @@ LayerSaved layer_saved(const Context& ctx, std::size_t i) {
     const auto d = static_cast<double>(m.head_dim);
     const auto dv = static_cast<double>(m.v_head_dim > 0 ? m.v_head_dim : m.head_dim);
     const double mlp_mats = m.gated_mlp ? 4.0 : 2.0;  // gate, up, act(gate), act·up  |  fc1 out, act out
+    const double mid = p.mlp_mid ? 1.0 : 0.0;          // act·up / act out = the down_proj (fc2) input
     LayerSaved s;
-    // Inputs of the two norms and of the attention and MLP blocks (the norm outputs).
-    s.replicated = 4 * h;
+    // The two norms (replicated under TP without SP): their inputs, or for transformers' RMSNorm
+    // the fp32 copy (+ x² before torch 2.2, + the normalized tensor for a trainable weight).
+    if (p.rms_upcast)
+        s.replicated_bytes += 2 * h * (4 + (p.mean_saves_input ? 4 : 0) + (p.norm_trainable ? p.residual_bytes : 0));
+    else
+        s.replicated += 2 * h;
+    // The attention and MLP block inputs (the norm outputs), when a consumer keeps them.
+    s.replicated += (p.attn_in ? h : 0) + (p.mlp_in ? h : 0);
     bool attends = true;
     switch (l.attention) {
         case LayerAttention::mla: {
@@ -59,8 +113,9 @@ LayerSaved layer_saved(const Context& ctx, std::size_t i) {
             else attends = false;
             break;
         default:
-            // q, k, v as SDPA saves them (after RoPE) and the attention output (o_proj input).
-            s.split += nq * d + nkv * d + nkv * dv + nq * dv;
+            // q, k, v as SDPA saves them (after RoPE) and the attention output: flash/SDPA saves it
+            // for its backward; eager attention's PV matmul does not, only o_proj's weight gradient.
+            s.split += nq * d + nkv * d + nkv * dv + ((ctx[Sym::flash] > 0 || p.attn_out) ? nq * dv : 0);
             break;
     }
     if (attends) {
@@ -78,11 +133,11 @@ LayerSaved layer_saved(const Context& ctx, std::size_t i) {
         // Routed tokens: each token's hidden state is copied to its top-k experts, which save
         // their own input and intermediates; the router keeps fp32 probabilities.
         const auto k = static_cast<double>(m.experts_per_token);
-        s.split += k * (h + mlp_mats * static_cast<double>(m.moe_intermediate));
-        if (m.shared_experts > 0) s.split += mlp_mats * static_cast<double>(m.shared_intermediate);
+        s.split += k * ((p.mlp_in ? h : 0) + (mlp_mats - 1 + mid) * static_cast<double>(m.moe_intermediate));
+        if (m.shared_experts > 0) s.split += (mlp_mats - 1 + mid) * static_cast<double>(m.shared_intermediate);
         s.replicated_bytes += 4 * static_cast<double>(m.experts);
     } else if (m.intermediate > 0) {
-        s.split += mlp_mats * static_cast<double>(m.intermediate);
+        s.split += (mlp_mats - 1 + mid) * static_cast<double>(m.intermediate);
     }
     if (m.hidden_dropout > 0) s.replicated_bytes += 2 * h;  // residual dropout masks after attention and MLP
     return s;
@@ -104,8 +159,8 @@ Shape shape(const Context& ctx) {
     return x;
 }
 
-double layer_bytes(const Context& ctx, const Shape& x, std::size_t i, bool quadratic) {
-    const LayerSaved l = layer_saved(ctx, i);
+double layer_bytes(const Context& ctx, const SavePolicy& p, const Shape& x, std::size_t i, bool quadratic) {
+    const LayerSaved l = layer_saved(ctx, p, i);
     const double rep_div = x.sp ? x.t : 1.0;
     double v = x.b * x.s_local *
                (x.ba * (l.replicated / rep_div + l.split / x.t) + l.replicated_bytes / rep_div + l.split_bytes / x.t);
@@ -138,12 +193,13 @@ StageActs stage_acts(const Context& ctx) {
     const std::string& mode = ctx.scenario().training.gradient_checkpointing;
     const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
     const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    const SavePolicy policy = save_policy(ctx);
     StageActs a;
     a.in_flight = in_flight(ctx);
     for (std::size_t i = 0; i < m.layer_specs.size(); ++i) {
         if (pipeline_stage_of(static_cast<std::int64_t>(i), m.layers, p) != stage) continue;
         ++a.layers;
-        const double full = layer_bytes(ctx, x, i, true);
+        const double full = layer_bytes(ctx, policy, x, i, true);
         a.largest = std::max(a.largest, full);
         if (mode == "full") {
             // Only each layer's input (the residual stream) is kept; during a layer's backward its
@@ -152,7 +208,7 @@ StageActs stage_acts(const Context& ctx) {
             a.recompute = std::max(a.recompute, full);
         } else if (mode == "selective") {
             // Megatron selective recomputation: the attention core (the s² terms) is recomputed.
-            a.per_mb += layer_bytes(ctx, x, i, false);
+            a.per_mb += layer_bytes(ctx, policy, x, i, false);
         } else {
             a.per_mb += full;
         }
@@ -169,16 +225,22 @@ StageActs stage_acts(const Context& ctx) {
 
 std::string_view ActivationsTerm::formula() const {
     return "in_flight × [Σ_layers on stage A_layer (none) | Σ A_layer without s² (selective) | Σ b·s·h·bytes_act "
-           "(full)] + max A_layer (full: recompute) + embedding ids; A_layer = b·(s/cp)·[bytes_act·(4h + q + k + v + o "
-           "+ MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split over t (and SP)";
+           "(full)] + max A_layer (full: recompute) + embedding ids; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
+           "+ h·kept(mlp_in) + q + k + v + o + MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split "
+           "over t (and SP); norms = 2h·bytes_act, or for transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
+           "bytes_res·[trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "
+           "LoRA reading x undropped or bitsandbytes < 0.43.2 4-bit base";
 }
 std::string_view ActivationsTerm::source() const {
     return "tensors autograd saves per decoder layer, generalised from Korthikanti et al. 2022 (arXiv 2205.05198, "
            "34sbh + 5as²b) to GQA/MLA, gated MLPs (4F: gate, up, act, act·up) and MoE top-k (formulas.md §5.3 [DER]); "
-           "flash/SDPA keeps no s² scores, only the fp32 log-sum-exp; full checkpointing keeps each layer's input and "
-           "recomputes one layer; selective drops the s² terms (Megatron); TP splits all but norm/block inputs and "
-           "masks unless sequence parallel; CP splits s; 1F1B pipeline stage i holds min(m, p − i) micro-batches "
-           "(Megatron theoretical_memory_usage.py). Gradient accumulation adds none: b is the micro-batch";
+           "flash/SDPA keeps no s² scores, only the fp32 log-sum-exp; transformers' LlamaRMSNorm saves its fp32 upcast "
+           "(and x², which mean() kept before PyTorch 2.2, pytorch PR #109935); a frozen Linear's input is not saved "
+           "(derivatives.yaml mm: self only for mat2's gradient) unless bitsandbytes < 0.43.2 MatMul4Bit keeps it "
+           "(bitsandbytes PR #1270, CHANGELOG 0.43.2); full checkpointing keeps each layer's input and recomputes one "
+           "layer; selective drops the s² terms (Megatron); TP splits all but norm/block inputs and masks unless "
+           "sequence parallel; CP splits s; 1F1B pipeline stage i holds min(m, p − i) micro-batches (Megatron "
+           "theoretical_memory_usage.py). Gradient accumulation adds none: b is the micro-batch";
 }
 bool ActivationsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0; }
 Bytes ActivationsTerm::evaluate(const Context& ctx) const { return to_bytes(stage_acts(ctx).total, "training.activations"); }
@@ -199,6 +261,16 @@ std::string ActivationsTerm::substitute(const Context& ctx) const {
     s += ", bytes_act=" + format_number(x.ba) + (ctx[Sym::flash] > 0 ? ", flash" : ", eager attention (s² terms)");
     if (x.t > 1) s += std::string(", t=") + format_number(x.t) + (x.sp ? " with sequence parallel" : " without sequence parallel");
     s += "; largest layer " + format_count(static_cast<std::uint64_t>(a.largest + 0.5)) + " B";
+    const SavePolicy p = save_policy(ctx);
+    if (p.rms_upcast)
+        s += std::string("; RMSNorm saves its fp32 input") + (p.mean_saves_input ? " and x² (torch < 2.2)" : "") +
+             (p.norm_trainable ? " and the normalized tensor" : "");
+    std::string dropped;
+    for (const auto& [kept, label] : {std::pair{p.attn_in, "attention input"}, std::pair{p.attn_out, "o_proj input"},
+                                      std::pair{p.mlp_in, "MLP input"}, std::pair{p.mlp_mid, "down_proj input"}})
+        if (!kept) dropped += std::string(dropped.empty() ? "" : ", ") + label;
+    if (!dropped.empty()) s += "; frozen Linears keep no input: " + dropped;
+    else if (symbol_or(ctx, "frozen_base", 0) > 0) s += "; every frozen Linear input kept (LoRA reads it, or a 4-bit matmul saves it)";
     return s + " = " + format_count(evaluate(ctx)) + " B";
 }
 

@@ -180,12 +180,15 @@ BOOST_AUTO_TEST_CASE(issue5_pipeline_first_and_last_stage_peaks_differ) {
 }
 
 // Activations of Llama-3-8B (h 4,096, 32 q / 8 kv heads of 128, F 14,336, V 128,256), bf16, b = 1:
-//   per token per layer: 4h 16,384 + q 4,096 + k 1,024 + v 1,024 + o 4,096 + 4F 57,344 = 83,968
-//   elements × 2 B = 167,936 B (formulas.md §5.3: "167,936 B/token/layer = 41·h"), + lse 128 B.
-//   s = 4,096, flash, no checkpointing: 168,064 × 4,096 = 688,390,144 per layer; × 32 =
-//     22,028,484,608 + ids 32,768 = 22,028,517,376
-//   full checkpointing: 32 × 4,096 × 4,096 × 2 = 1,073,741,824 + one layer 688,390,144 + ids
-//     32,768 = 1,762,164,736 (formulas.md: 1.0 + 0.64 GiB)
+//   per token per layer: block inputs 2h 8,192 + q 4,096 + k 1,024 + v 1,024 + o 4,096 + 4F 57,344
+//   = 75,776 elements × 2 B = 151,552 B; the two LlamaRMSNorms each keep their fp32 upcast (4h B)
+//   and, the weight being trainable, the normalized bf16 tensor (2h B): 2 × 6 × 4,096 = 49,152 B
+//   → 200,704 B (formulas.md §5.3 counts the norm inputs at 2 B: 167,936 B = 41·h; its
+//   "RMSNorm upcasts to fp32, up to ≈4–8·s·b·h per norm" adds 2 × 4h = 32,768), + lse 128 B.
+//   s = 4,096, flash, no checkpointing: 200,832 × 4,096 = 822,607,872 per layer; × 32 =
+//     26,323,451,904 + ids 32,768 = 26,323,484,672
+//   full checkpointing: 32 × 4,096 × 4,096 × 2 = 1,073,741,824 + one layer 822,607,872 + ids
+//     32,768 = 1,896,382,464
 //   logits (hf): 4,096 × (2 × 4,096 × 2 + 12 × 128,256) = 4,096 × 1,555,456 = 6,371,147,776
 BOOST_AUTO_TEST_CASE(issue5_activations_gqa_swiglu_and_checkpointing) {
     const auto yaml = [](const std::string& ckpt, const std::string& flash, int s) {
@@ -196,21 +199,21 @@ BOOST_AUTO_TEST_CASE(issue5_activations_gqa_swiglu_and_checkpointing) {
                ", flash_attention: " + flash + "}\nhardware: {memory_gib: 80}\n";
     };
     const Result none = estimate_yaml(yaml("none", "true", 4096));
-    BOOST_TEST(none.bytes("training.activations") == 22028517376ULL);
+    BOOST_TEST(none.bytes("training.activations") == 26323484672ULL);
     BOOST_TEST(none.bytes("training.logits") == 6371147776ULL);
     const Result full = estimate_yaml(yaml("full", "true", 4096));
-    BOOST_TEST(full.bytes("training.activations") == 1762164736ULL);
+    BOOST_TEST(full.bytes("training.activations") == 1896382464ULL);
     BOOST_TEST(full.bytes("training.logits") == 6371147776ULL);  // checkpointing leaves the logits alone
 
     // Without flash attention, s = 2,048: the eager s² terms per layer are the fp32 softmax output
     // (4 B) and the bf16 probabilities the PV matmul saves (2 B): 32 heads × 2,048² × 6 =
-    // 805,306,368; the rest 167,936 × 2,048 = 343,932,928 → 1,149,239,296 per layer × 32 =
-    // 36,775,657,472 + ids 16,384 = 36,775,673,856.
-    // Selective recomputation drops the s² terms: 32 × 343,932,928 + 16,384 = 11,005,870,080.
+    // 805,306,368; the rest 200,704 × 2,048 = 411,041,792 → 1,216,348,160 per layer × 32 =
+    // 38,923,141,120 + ids 16,384 = 38,923,157,504.
+    // Selective recomputation drops the s² terms: 32 × 411,041,792 + 16,384 = 13,153,353,728.
     const Result eager = estimate_yaml(yaml("none", "false", 2048));
-    BOOST_TEST(eager.bytes("training.activations") == 36775673856ULL);
+    BOOST_TEST(eager.bytes("training.activations") == 38923157504ULL);
     const Result selective = estimate_yaml(yaml("selective", "false", 2048));
-    BOOST_TEST(selective.bytes("training.activations") == 11005870080ULL);
+    BOOST_TEST(selective.bytes("training.activations") == 13153353728ULL);
 }
 
 // Optimizer layouts on a tiny inline Llama (h 64, F 128, 1 layer, 4 heads, V 256, untied):
@@ -293,8 +296,10 @@ BOOST_AUTO_TEST_CASE(issue5_megatron_distributed_optimizer_6_plus_12_over_d) {
 //     10,074,718,208 + ids 32,768 = 10,074,750,976; logits 4 × 4,096 × (4,096 + 32,000)/2 = 295,698,432
 //   without: 2 × (16,384 + 30,208) + 64 = 93,248 B → 12,222,201,856 + 32,768 = 12,222,234,624;
 //     logits (4,096 × 32,000/2 + 4,096 × 4,096) × 2 = 164,626,432
-// Context parallel cp = 2 (hf): s/cp = 2,048 tokens per rank: 153,728 × 2,048 × 32 =
-//   10,074,718,208 + ids 16,384 = 10,074,734,592; logits 2,048 × (2·4,096·2 + 12 × 32,000) =
+// Context parallel cp = 2 (hf convention, so transformers' RMSNorm: each norm keeps its fp32
+//   upcast 4h and the normalized bf16 2h, + 2 × 6 × 4,096 − 2 × 2 × 4,096 = 32,768 B over the
+//   Megatron count): 186,496 B per token per layer; s/cp = 2,048 tokens per rank: 186,496 × 2,048
+//   × 32 = 12,222,201,856 + ids 16,384 = 12,222,218,240; logits 2,048 × (2·4,096·2 + 12 × 32,000) =
 //   2,048 × 400,384 = 819,986,432.
 BOOST_AUTO_TEST_CASE(issue5_tensor_sequence_and_context_parallel_activations) {
     const Result sp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16",
@@ -305,7 +310,7 @@ BOOST_AUTO_TEST_CASE(issue5_tensor_sequence_and_context_parallel_activations) {
     BOOST_TEST(nosp.bytes("training.activations") == 12222234624ULL);
     BOOST_TEST(nosp.bytes("training.logits") == 164626432ULL);
     const Result cp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16", "parallelism: {context: 2}\n"));
-    BOOST_TEST(cp.bytes("training.activations") == 10074734592ULL);
+    BOOST_TEST(cp.bytes("training.activations") == 12222218240ULL);
     BOOST_TEST(cp.bytes("training.logits") == 819986432ULL);
 }
 
@@ -334,7 +339,9 @@ BOOST_AUTO_TEST_CASE(issue5_bert_training_dropout_masks) {
 // Mixtral-8x7B (MoE top-2 of 8, F_moe 14,336), bf16, b = 1, s = 4,096, flash, no checkpointing:
 // per token per layer 4h 16,384 + q 4,096 + k 1,024 + v 1,024 + o 4,096 + routed copies
 // 2 × (4,096 + 4 × 14,336) = 122,880 → 149,504 elements × 2 B = 299,008 + fp32 router 4 × 8 = 32
-// + lse 128 → 299,168 B; × 4,096 × 32 = 39,212,548,096 + ids 32,768 = 39,212,580,864.
+// + lse 128 → 299,168 B, + the RMSNorms' fp32 upcasts and normalized tensors beyond the 2 B
+// inputs counted in 4h: 2 × (4 + 2 − 2) × 4,096 = 32,768 → 331,936 B; × 4,096 × 32 =
+// 43,507,515,392 + ids 32,768 = 43,507,548,160.
 // Expert parallel ep = 8 (dp = 8): experts 45,097,156,608 / 8 = 5,637,144,576 + the rest
 // 46,702,792,704 − 45,097,156,608 = 1,605,636,096 → 7,242,780,672 params × 2 B (bf16 grads) =
 // 14,485,561,344.
@@ -345,7 +352,7 @@ BOOST_AUTO_TEST_CASE(issue5_moe_topk_activations_and_expert_parallel) {
                "training: {method: full, optimizer: adamw}\nhardware: {memory_gib: 80}\n" + par;
     };
     const Result r = estimate_yaml(yaml(""));
-    BOOST_TEST(r.bytes("training.activations") == 39212580864ULL);
+    BOOST_TEST(r.bytes("training.activations") == 43507548160ULL);
     const Result ep = estimate_yaml(yaml("parallelism: {data: 8, expert: 8}\n"));
     BOOST_TEST(ep.bytes("training.gradients") == 14485561344ULL);
 }
@@ -357,13 +364,15 @@ BOOST_AUTO_TEST_CASE(issue5_moe_topk_activations_and_expert_parallel) {
 //   dense layer: MLP 4 × 10,944 = 43,776 → (9,280 + 10,240 + 43,776) × 2 = 126,592 + 64 = 126,656 B
 //   MoE layer: 6 × (2,048 + 4 × 1,408) = 46,080 + shared 4 × 2,816 = 11,264 → 76,864 × 2 = 153,728
 //     + router 4 × 64 = 256 + 64 = 154,048 B
-//   126,656 + 26 × 154,048 = 4,131,904 B per token × 2,048 = 8,462,139,392 + ids 16,384 = 8,462,155,776
+//   126,656 + 26 × 154,048 = 4,131,904 B per token; + RMSNorm fp32 upcasts and normalized tensors
+//   beyond the 2 B inputs: 27 layers × 2 × (4 + 2 − 2) × 2,048 = 442,368 → 4,574,272 B × 2,048 =
+//   9,368,109,056 + ids 16,384 = 9,368,125,440
 BOOST_AUTO_TEST_CASE(issue5_mla_moe_activations_deepseek_v2_lite) {
     const Result r = estimate_yaml(
         "name: dsv2-lite\nmodel: {config: configs/deepseek-ai-deepseek-v2-lite.json}\nprecision: {weights: bf16}\n"
         "workload: {type: training, batch_size: 1, sequence_length: 2048}\n"
         "training: {method: full, optimizer: adamw}\nhardware: {memory_gib: 80}\n");
-    BOOST_TEST(r.bytes("training.activations") == 8462155776ULL);
+    BOOST_TEST(r.bytes("training.activations") == 9368125440ULL);
 }
 
 // A quantized base cannot be fully fine-tuned; the error names the key and what is allowed.
