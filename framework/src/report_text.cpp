@@ -1,10 +1,13 @@
 // report_text.cpp - human tables in GiB (2^30 bytes).
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "report_util.hpp"
 #include "vram/report.hpp"
+
+#include <algorithm>
 
 namespace vram {
 namespace {
@@ -122,9 +125,13 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
         out += "Trainable parameters: " + format_count(static_cast<std::uint64_t>(e.trainable_parameters)) + "\n";
     if (options.explain) {
         out += "\nSymbols (value, unit, set by):\n";
+        // Plugin symbols can be long (bnb_4bit_saves_input): the name column fits the longest.
+        std::size_t name_width = 14;
+        for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
+            if (ctx.is_set(i)) name_width = std::max(name_width, ctx.info(i).name.size() + 1);
         for (std::size_t i = 0; i < ctx.symbol_count(); ++i) {
             if (!ctx.is_set(i)) continue;
-            out += "  " + pad(ctx.info(i).name, 14) + pad(format_number(ctx.value(i)), 20) + pad(ctx.info(i).unit, 12) +
+            out += "  " + pad(ctx.info(i).name, name_width) + pad(format_number(ctx.value(i)), 20) + pad(ctx.info(i).unit, 12) +
                    ctx.origin(i) + "\n";
         }
         if (!e.notes.empty()) {

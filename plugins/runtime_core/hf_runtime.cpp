@@ -52,7 +52,10 @@ std::vector<ParamSpec> HfRuntime::params() const {
     ParamSpec bnb{"bitsandbytes_version", ParamType::string, "0.45.0",
                   "bitsandbytes release; before 0.43.2 MatMul4Bit saved the input of every 4-bit Linear for backward "
                   "(PR #1270), frozen or not", 0, 0, {}};
-    return {ctx_mib, attn, torch, bnb};
+    ParamSpec upcast{"rmsnorm_upcast", ParamType::boolean, "true",
+                     "RMSNorm computes in fp32 and saves that copy (transformers' LlamaRMSNorm); false for an RMSNorm "
+                     "that stays in the compute dtype (LitGPT's lit_gpt/rmsnorm.py of 2023)", 0, 0, {}};
+    return {ctx_mib, attn, torch, bnb, upcast};
 }
 
 void HfRuntime::prepare(Context& ctx, const Params& options) const {
@@ -67,6 +70,8 @@ void HfRuntime::prepare(Context& ctx, const Params& options) const {
              older_than(torch, {2, 2, 0}));
     set_flag(ctx, "bnb_4bit_saves_input", "1 when bitsandbytes MatMul4Bit saves its input A (bitsandbytes < 0.43.2)",
              older_than(bnb, {0, 43, 2}));
+    set_flag(ctx, "rmsnorm_upcast", "1 when RMSNorm upcasts its input to fp32 and saves the copy",
+             options.flag("rmsnorm_upcast"));
     ctx.notes.push_back("runtime hf: eager transformers semantics (DynamicCache holds every token, generate() keeps "
                         "last-position logits); CUDA context " + format_number(options.number("cuda_context_mib")) +
                         " MiB per process; torch " + options.string("torch_version") + ", bitsandbytes " +

@@ -26,7 +26,8 @@ struct SavePolicy {
     // transformers' RMSNorm (LlamaRMSNorm and its copies) upcasts its input to fp32 and saves that
     // copy (pow and mul need it); under PyTorch < 2.2 mean() also saved its fp32 x² (PR #109935).
     // Megatron's fused norms and nn.LayerNorm save the input in the compute dtype.
-    bool rms_upcast = false;
+    bool rms = false;         // transformers-style RMSNorm written in PyTorch ops (not fused)
+    bool rms_upcast = true;   // it computes in fp32 (LlamaRMSNorm); LitGPT's 2023 RMSNorm did not
     bool mean_saves_input = false;
     bool norm_trainable = true;   // a trainable norm weight also needs the normalized tensor
     double residual_bytes = 2;    // dtype of the residual stream (fp32 with fp32 weights)
@@ -52,7 +53,8 @@ bool has_layernorm_bias(const ModelSpec& m) noexcept {
 SavePolicy save_policy(const Context& ctx) {
     SavePolicy p;
     const Convention c = convention(ctx);
-    p.rms_upcast = c != Convention::megatron && !has_layernorm_bias(ctx.model());
+    p.rms = c != Convention::megatron && !has_layernorm_bias(ctx.model());
+    p.rms_upcast = symbol_or(ctx, "rmsnorm_upcast", 1) > 0;
     p.mean_saves_input = symbol_or(ctx, "torch_mean_saves_input", 0) > 0;
     p.residual_bytes = ctx.weight_format == "fp32" ? 4.0 : ctx[Sym::bytes_act];
     if (symbol_or(ctx, "frozen_base", 0) > 0) {
@@ -82,8 +84,13 @@ LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
     LayerSaved s;
     // The two norms (replicated under TP without SP): their inputs, or for transformers' RMSNorm
     // the fp32 copy (+ x² before torch 2.2, + the normalized tensor for a trainable weight).
-    if (p.rms_upcast)
-        s.replicated_bytes += 2 * h * (4 + (p.mean_saves_input ? 4 : 0) + (p.norm_trainable ? p.residual_bytes : 0));
+    // In the compute dtype without the upcast: x (for x·x and x·rsqrt), x² before torch 2.2 and
+    // the normalized tensor for a trainable weight.
+    const double extra = (p.mean_saves_input ? 1.0 : 0.0);
+    if (p.rms && p.rms_upcast)
+        s.replicated_bytes += 2 * h * (4 + 4 * extra + (p.norm_trainable ? p.residual_bytes : 0));
+    else if (p.rms)
+        s.replicated += 2 * h * (1 + extra + (p.norm_trainable ? 1.0 : 0.0));
     else
         s.replicated += 2 * h;
     // The attention and MLP block inputs (the norm outputs), when a consumer keeps them.
@@ -227,8 +234,8 @@ std::string_view ActivationsTerm::formula() const {
     return "in_flight × [Σ_layers on stage A_layer (none) | Σ A_layer without s² (selective) | Σ b·s·h·bytes_act "
            "(full)] + max A_layer (full: recompute) + embedding ids; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
            "+ h·kept(mlp_in) + q + k + v + o + MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split "
-           "over t (and SP); norms = 2h·bytes_act, or for transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
-           "bytes_res·[trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "
+           "over t (and SP); norms = 2h·bytes_act (fused / LayerNorm), transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
+           "bytes_res·[trainable]), without its fp32 upcast 2h·bytes_act·(1 + [torch < 2.2] + [trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "
            "LoRA reading x undropped or bitsandbytes < 0.43.2 4-bit base";
 }
 std::string_view ActivationsTerm::source() const {
@@ -262,8 +269,8 @@ std::string ActivationsTerm::substitute(const Context& ctx) const {
     if (x.t > 1) s += std::string(", t=") + format_number(x.t) + (x.sp ? " with sequence parallel" : " without sequence parallel");
     s += "; largest layer " + format_count(static_cast<std::uint64_t>(a.largest + 0.5)) + " B";
     const SavePolicy p = save_policy(ctx);
-    if (p.rms_upcast)
-        s += std::string("; RMSNorm saves its fp32 input") + (p.mean_saves_input ? " and x² (torch < 2.2)" : "") +
+    if (p.rms)
+        s += std::string(p.rms_upcast ? "; RMSNorm saves its fp32 input" : "; RMSNorm (no upcast) saves its input") + (p.mean_saves_input ? " and x² (torch < 2.2)" : "") +
              (p.norm_trainable ? " and the normalized tensor" : "");
     std::string dropped;
     for (const auto& [kept, label] : {std::pair{p.attn_in, "attention input"}, std::pair{p.attn_out, "o_proj input"},

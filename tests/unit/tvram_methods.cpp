@@ -154,12 +154,13 @@ namespace {
 // A100-SXM4-40GB, --precision bf16-true (bf16 weights, no autocast), micro-batch 1, the longest
 // Alpaca sample for Llama 2 (1,304 tokens), r = 8 on query and value, lora_dropout 0.05, AdamW.
 // LitGPT's finetune/lora.py (commit cc190152) prints torch.cuda.max_memory_allocated() / 1e9, so "GB"
-// there is 10^9 bytes. The stack of October 2023: PyTorch 2.1 (mean() still saved its input; the
-// fix, pytorch PR #109935, shipped in 2.2) and bitsandbytes 0.41 (MatMul4Bit saved its input A;
-// the fix, bitsandbytes PR #1270, shipped in 0.43.2).
+// there is 10^9 bytes. The stack of October 2023 (the table's header): PyTorch 2.1.0 (mean() still
+// saved its input; the fix, pytorch PR #109935, shipped in 2.2) and bitsandbytes 0.41.1 (MatMul4Bit
+// saved its input A; the fix, bitsandbytes PR #1270, shipped in 0.43.2); LitGPT's own RMSNorm of
+// 2023 computed x·x, mean and rsqrt in the input dtype (no fp32 upcast, unlike LlamaRMSNorm).
 std::string litgpt_scenario(const std::string& config, const std::string& weights,
                             const std::string& runtime = "runtime: {engine: hf, torch_version: \"2.1.0\", "
-                                                         "bitsandbytes_version: \"0.41.1\"}\n") {
+                                                         "bitsandbytes_version: \"0.41.1\", rmsnorm_upcast: false}\n") {
     return "model: {config: configs/" + config + ".json}\n"
            "precision: {weights: " + weights + "}\n"
            "workload: {type: training, batch_size: 1, sequence_length: 1304}\n"
@@ -185,10 +186,10 @@ double allocated_gb(const Result& r) {
 }  // namespace
 
 // Our figures (docs/methods.md has the term-by-term table):
-//   Llama-2-7B  bf16   21.92 GB vs 21.30 measured: +2.9 %
-//   Llama-2-7B  nf4    14.31 GB vs 14.14 measured: +1.2 %
-//   Llama-2-7B  nf4-dq 14.00 GB vs 13.84 measured: +1.2 %
-//   Llama-2-13B bf16   38.96 GB vs 38.12 measured: +2.2 %
+//   Llama-2-7B  bf16   20.56 GB vs 21.30 measured: -3.5 %
+//   Llama-2-7B  nf4    12.94 GB vs 14.14 measured: -8.5 %
+//   Llama-2-7B  nf4-dq 12.64 GB vs 13.84 measured: -8.7 %
+//   Llama-2-13B bf16   36.82 GB vs 38.12 measured: -3.4 %
 // The 4-bit runs keep ~2 GB more beyond their weights than the bf16 run (14.14 - 4.17 = 9.97 vs
 // 21.30 - 13.48 = 7.82 GB): bitsandbytes 0.41's MatMul4Bit saved the input of every 4-bit Linear,
 // while a frozen bf16 Linear keeps none. Per token per layer that is the attention input h, the
@@ -225,23 +226,29 @@ BOOST_AUTO_TEST_CASE(issue6_litgpt_lora_measurements_within_10_percent) {
 //   bitsandbytes 0.41.1 vs 0.45.0 under nf4: MatMul4Bit keeps the attention input, the MLP input and
 //     the down_proj input, (4,096 + 4,096 + 11,008) × 2 B = 38,400 B × 41,728 = 1,602,355,200 B;
 //     a bf16 base is unaffected.
-//   torch 2.1 vs 2.5: each of the two RMSNorms also keeps its fp32 x² (mean's input),
-//     2 × 4 × 4,096 = 32,768 B × 41,728 = 1,367,343,104 B.
+//   torch 2.1 vs 2.5: each of the two RMSNorms also keeps x² (mean's input), in bf16 without the
+//     upcast: 2 × 2 × 4,096 = 16,384 B × 41,728 = 683,671,552 B.
+//   RMSNorm with the fp32 upcast (transformers) vs without (LitGPT 2023), torch 2.1, frozen weight:
+//     2 norms × (4 + 4) × 4,096 = 65,536 B vs 2 norms × 2 × (1 + 1) × 4,096 = 32,768 B →
+//     32,768 B × 41,728 = 1,367,343,104 B.
 //   LoRA without dropout (PEFT's default lora_dropout 0): lora_A reads q_proj's and v_proj's input
 //     itself, so the attention input stays: 4,096 × 2 B × 41,728 = 341,835,776 B more than with
 //     dropout, whose own dropped copies the LoRA term counts instead.
 BOOST_AUTO_TEST_CASE(issue6_qlora_bitsandbytes_saved_inputs) {
     const std::string cfg = "meta-llama-llama-2-7b-hf";
     const auto acts = [](const Result& r) { return r.bytes("training.activations"); };
-    const std::string modern = "runtime: {engine: hf, torch_version: \"2.1.0\", bitsandbytes_version: \"0.45.0\"}\n";
+    const std::string modern =
+        "runtime: {engine: hf, torch_version: \"2.1.0\", bitsandbytes_version: \"0.45.0\", rmsnorm_upcast: false}\n";
     const Result old_bnb = estimate_yaml(litgpt_scenario(cfg, "nf4"));
     const Result new_bnb = estimate_yaml(litgpt_scenario(cfg, "nf4", modern));
     BOOST_TEST(acts(old_bnb) - acts(new_bnb) == 1602355200ULL);
     BOOST_TEST(acts(estimate_yaml(litgpt_scenario(cfg, "bf16"))) ==
                acts(estimate_yaml(litgpt_scenario(cfg, "bf16", modern))));
     const Result torch25 = estimate_yaml(litgpt_scenario(
-        cfg, "bf16", "runtime: {engine: hf, torch_version: \"2.5.1\", bitsandbytes_version: \"0.41.1\"}\n"));
-    BOOST_TEST(acts(estimate_yaml(litgpt_scenario(cfg, "bf16"))) - acts(torch25) == 1367343104ULL);
+        cfg, "bf16", "runtime: {engine: hf, torch_version: \"2.5.1\", rmsnorm_upcast: false}\n"));
+    BOOST_TEST(acts(estimate_yaml(litgpt_scenario(cfg, "bf16"))) - acts(torch25) == 683671552ULL);
+    const Result upcast = estimate_yaml(litgpt_scenario(cfg, "bf16", "runtime: {engine: hf, torch_version: \"2.1\"}\n"));
+    BOOST_TEST(acts(upcast) - acts(estimate_yaml(litgpt_scenario(cfg, "bf16"))) == 1367343104ULL);
     const Result undropped =
         estimate_yaml(litgpt_scenario(cfg, "bf16"), {"training.lora.dropout=0"});
     BOOST_TEST(acts(undropped) - acts(estimate_yaml(litgpt_scenario(cfg, "bf16"))) == 341835776ULL);
