@@ -128,13 +128,13 @@ Bytes GroupQuantFormat::tensor_bytes(const Tensor& t, const ModelSpec&, const Pa
     }
     std::int64_t g = options.integer("group_size");
     if (g == 0 || g < -1)
-        throw ParamError("precision.group_size", "precision.group_size: " + std::to_string(g) +
+        throw ParamError("precision.group_size", std::to_string(g) +
                                                      " is not allowed; allowed: a positive group size or -1 (per channel)");
     if (g == -1 || g > in) g = in;
     const Bytes groups = ceil_div(in, g);
     const std::int64_t bits = kind_ == Kind::gptq ? options.integer("bits") : 4;
     if (bits != 2 && bits != 3 && bits != 4 && bits != 8)
-        throw ParamError("precision.bits", "precision.bits: " + std::to_string(bits) + " is not allowed; allowed: 2, 3, 4, 8");
+        throw ParamError("precision.bits", std::to_string(bits) + " is not allowed; allowed: 2, 3, 4, 8");
     // Packed weights: 32/bits values per int32.
     const Bytes qweight = mul_bytes(ceil_div(out * in * bits, 32), 4);
     // One fp16 scale per group per output channel.

@@ -27,7 +27,7 @@ std::array<int, 3> parse_version(const std::string& text, const std::string& pat
         else break;
     }
     if (parts < 2)
-        throw ParamError(path, path + ": '" + text + "' is not a version; expected major.minor[.patch], e.g. 2.1 or 0.41.1");
+        throw ParamError(path, "'" + text + "' is not a version; expected major.minor[.patch], e.g. 2.1 or 0.41.1");
     return v;
 }
 

@@ -88,7 +88,7 @@ void LlamaCppRuntime::prepare(Context& ctx, const Params& o) const {
     std::int64_t gpu_layers = o.integer("n_gpu_layers");
     if (gpu_layers < 0) gpu_layers = ctx.model().layers + 1;
     if (ctx[Sym::t] > 1)
-        throw ParamError("parallelism.tensor", "parallelism.tensor: llama.cpp splits layers, not tensors; allowed: 1 "
+        throw ParamError("parallelism.tensor", "llama.cpp splits layers, not tensors; allowed: 1 "
                                                "with engine llama.cpp");
     ctx.set(ctx.define(kCtx, "tokens", "llama.cpp n_ctx (padded to 256)"), static_cast<double>(n_ctx));
     ctx.set(ctx.define(kUbatch, "tokens", "llama.cpp n_ubatch"), static_cast<double>(n_ubatch));

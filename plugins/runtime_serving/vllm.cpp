@@ -107,7 +107,7 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     std::int64_t max_len = o.integer("max_model_len");
     if (max_len == 0) max_len = ctx.model().max_positions > 0 ? ctx.model().max_positions : static_cast<std::int64_t>(ctx[Sym::s]);
     if (ctx[Sym::s] > static_cast<double>(max_len))
-        throw ParamError("runtime.max_model_len", "runtime.max_model_len: sequences of " + format_number(ctx[Sym::s]) +
+        throw ParamError("runtime.max_model_len", "sequences of " + format_number(ctx[Sym::s]) +
                                                       " tokens exceed max_model_len " + std::to_string(max_len) +
                                                       "; allowed: max_model_len >= workload.sequence_length");
     const double t = ctx[Sym::t];

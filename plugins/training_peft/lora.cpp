@@ -87,7 +87,7 @@ std::vector<const Tensor*> lora_targets(const ModelSpec& model, const std::vecto
     if (defaults) {
         auto it = default_targets().find(model.model_type);
         if (it == default_targets().end())
-            throw ParamError(path, path + ": PEFT has no default target_modules for model_type '" + model.model_type +
+            throw ParamError(path, "PEFT has no default target_modules for model_type '" + model.model_type +
                                        "'; give targets, allowed: " + linear_modules(model));
         targets = it->second;
     }
@@ -102,11 +102,11 @@ std::vector<const Tensor*> lora_targets(const ModelSpec& model, const std::vecto
         // A typo in a target the user wrote is an error; PEFT's default lists name alternatives
         // (blip-2: q and q_proj) and only fail when nothing matches, as PEFT does.
         if (!found && !defaults)
-            throw ParamError(path, path + ": target '" + target + "' matches no Linear of model_type '" +
+            throw ParamError(path, "target '" + target + "' matches no Linear of model_type '" +
                                        model.model_type + "'; allowed: " + linear_modules(model));
     }
     if (out.empty())
-        throw ParamError(path, path + ": PEFT's default targets for model_type '" + model.model_type +
+        throw ParamError(path, "PEFT's default targets for model_type '" + model.model_type +
                                    "' match no Linear; give targets, allowed: " + linear_modules(model));
     // Model order, so --explain and tests see adapters layer by layer.
     std::sort(out.begin(), out.end());

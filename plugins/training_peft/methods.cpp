@@ -49,7 +49,7 @@ void QloraMethod::prepare(Context& ctx, const Params& options) const {
     // whose weights bitsandbytes dequantizes to the 16-bit compute dtype per matmul.
     const std::string& f = ctx.weight_format;
     if (f.rfind("nf4", 0) != 0 && f.rfind("fp4", 0) != 0)
-        throw ParamError("precision.weights", "precision.weights: training.method qlora needs a bitsandbytes 4-bit "
+        throw ParamError("precision.weights", "training.method qlora needs a bitsandbytes 4-bit "
                                               "base, got '" + f + "'; allowed: nf4, nf4-dq (or method lora for a "
                                               "16-bit base)");
     prepare_lora(ctx, options, "training.qlora");

@@ -23,7 +23,7 @@ void publish_adapters(Context& ctx, const std::vector<Tensor>& adapters, double 
 double adapter_dtype_bytes(const std::string& dtype, const std::string& path) {
     if (dtype == "fp32") return 4;
     if (dtype == "bf16" || dtype == "fp16") return 2;
-    throw ParamError(path, path + ": unknown adapter dtype '" + dtype + "'; allowed: fp32, bf16, fp16");
+    throw ParamError(path, "unknown adapter dtype '" + dtype + "'; allowed: fp32, bf16, fp16");
 }
 
 ParamSpec adapter_dtype_spec() {

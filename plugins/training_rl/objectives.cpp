@@ -99,7 +99,7 @@ void GrpoObjective::prepare(Context& ctx, const Params& options) const {
     const std::int64_t gen_batch = B * dp * S;
     if (gen_batch % G != 0)
         throw ParamError("training.grpo.num_generations",
-                         "training.grpo.num_generations: " + std::to_string(G) +
+                         std::to_string(G) +
                              " does not divide the generation batch batch_size · data · steps_per_generation = " +
                              std::to_string(B) + " · " + std::to_string(dp) + " · " + std::to_string(S) + " = " +
                              std::to_string(gen_batch) + " completions (TRL requires whole groups); allowed: a divisor "
