@@ -31,6 +31,17 @@ std::array<int, 3> parse_version(const std::string& text, const std::string& pat
     return v;
 }
 
+// transformers writes RMSNorm in PyTorch ops (LlamaRMSNorm and its copies); models with a
+// LayerNorm carry a bias per norm. Decided here, once per scenario, not per evaluation.
+bool uses_rmsnorm(const ModelSpec& m) noexcept {
+    for (const Tensor& t : m.tensors) {
+        if (t.group != "norms" || t.layer < 0) continue;
+        const std::string& n = t.name;
+        if (n.size() > 5 && n.compare(n.size() - 5, 5, ".bias") == 0) return false;
+    }
+    return true;
+}
+
 bool older_than(const std::array<int, 3>& v, const std::array<int, 3>& fixed) { return v < fixed; }
 
 void set_flag(Context& ctx, const char* name, const char* meaning, bool on) {
@@ -70,6 +81,8 @@ void HfRuntime::prepare(Context& ctx, const Params& options) const {
              older_than(torch, {2, 2, 0}));
     set_flag(ctx, "bnb_4bit_saves_input", "1 when bitsandbytes MatMul4Bit saves its input A (bitsandbytes < 0.43.2)",
              older_than(bnb, {0, 43, 2}));
+    set_flag(ctx, "rmsnorm", "1 when the decoder's norms are RMSNorm written in PyTorch ops (no norm bias)",
+             uses_rmsnorm(ctx.model()));
     set_flag(ctx, "rmsnorm_upcast", "1 when RMSNorm upcasts its input to fp32 and saves the copy",
              options.flag("rmsnorm_upcast"));
     ctx.notes.push_back("runtime hf: eager transformers semantics (DynamicCache holds every token, generate() keeps "

@@ -41,19 +41,10 @@ struct SavePolicy {
     bool mlp_mid = true;    // act·up read by down_proj (fc2)
 };
 
-bool has_layernorm_bias(const ModelSpec& m) noexcept {
-    for (const Tensor& t : m.tensors) {
-        if (t.group != "norms" || t.layer < 0) continue;
-        const std::string& n = t.name;
-        if (n.size() > 5 && n.compare(n.size() - 5, 5, ".bias") == 0) return true;
-    }
-    return false;
-}
-
 SavePolicy save_policy(const Context& ctx) {
     SavePolicy p;
     const Convention c = convention(ctx);
-    p.rms = c != Convention::megatron && !has_layernorm_bias(ctx.model());
+    p.rms = c != Convention::megatron && symbol_or(ctx, "rmsnorm", 0) > 0;
     p.rms_upcast = symbol_or(ctx, "rmsnorm_upcast", 1) > 0;
     p.mean_saves_input = symbol_or(ctx, "torch_mean_saves_input", 0) > 0;
     p.residual_bytes = ctx.weight_format == "fp32" ? 4.0 : ctx[Sym::bytes_act];
