@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "vram/plugin_loader.hpp"
-#include "vram/registry.hpp"
-#include "vram/report.hpp"
+#include "plugin/plugin_loader.hpp"
+#include "plugin/registry.hpp"
+#include "report/report.hpp"
 
 namespace vram::cli {
 

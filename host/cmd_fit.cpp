@@ -9,7 +9,7 @@
 #include "scenario_session.hpp"
 #include "vram/bytes.hpp"
 #include "vram/error.hpp"
-#include "vram/report.hpp"
+#include "report/report.hpp"
 
 namespace vram::cli {
 namespace {

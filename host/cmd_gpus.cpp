@@ -6,8 +6,8 @@
 #include "app.hpp"
 #include "vram/bytes.hpp"
 #include "vram/error.hpp"
-#include "vram/gpu_search.hpp"
-#include "vram/report.hpp"
+#include "catalog/gpu_search.hpp"
+#include "report/report.hpp"
 
 namespace vram::cli {
 

@@ -4,9 +4,9 @@
 
 #include "app.hpp"
 #include "vram/error.hpp"
-#include "vram/estimate.hpp"
-#include "vram/model_loader.hpp"
-#include "vram/report.hpp"
+#include "pipeline/estimate.hpp"
+#include "model/model_loader.hpp"
+#include "report/report.hpp"
 
 namespace vram::cli {
 

@@ -4,7 +4,7 @@
 #include <map>
 
 #include "app.hpp"
-#include "vram/report.hpp"
+#include "report/report.hpp"
 
 namespace vram::cli {
 

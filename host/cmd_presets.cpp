@@ -6,8 +6,8 @@
 
 #include "app.hpp"
 #include "vram/error.hpp"
-#include "vram/model_loader.hpp"
-#include "vram/report.hpp"
+#include "model/model_loader.hpp"
+#include "report/report.hpp"
 
 namespace vram::cli {
 

@@ -6,9 +6,9 @@
 #include "app.hpp"
 #include "scenario_session.hpp"
 #include "vram/error.hpp"
-#include "vram/estimate.hpp"
-#include "vram/report.hpp"
-#include "vram/scenario_loader.hpp"
+#include "pipeline/estimate.hpp"
+#include "report/report.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace vram::cli {
 

@@ -15,7 +15,7 @@
 #include "vram/bytes.hpp"
 #include "vram/component.hpp"
 #include "vram/error.hpp"
-#include "vram/report.hpp"
+#include "report/report.hpp"
 
 namespace vram::cli {
 namespace {

@@ -4,9 +4,9 @@
 
 #include "app.hpp"
 #include "vram/error.hpp"
-#include "vram/estimate.hpp"
-#include "vram/report.hpp"
-#include "vram/scenario_loader.hpp"
+#include "pipeline/estimate.hpp"
+#include "report/report.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace vram::cli {
 

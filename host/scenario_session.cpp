@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "vram/error.hpp"
-#include "vram/scenario_loader.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace vram::cli {
 

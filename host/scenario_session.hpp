@@ -9,8 +9,8 @@
 
 #include "app.hpp"
 #include "vram/config_node.hpp"
-#include "vram/estimate.hpp"
-#include "vram/scenario_keys.hpp"
+#include "pipeline/estimate.hpp"
+#include "scenario/scenario_keys.hpp"
 
 namespace vram::cli {
 

@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "catalog_data.hpp"
 #include "vram/gpu_catalog.hpp"
-#include "vram/gpu_search.hpp"
+#include "vram/gpu_csv.hpp"
 #include "vram/plugin_api.hpp"
 
 namespace vram::plugins {

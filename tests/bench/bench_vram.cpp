@@ -23,11 +23,11 @@ extern char** environ;
 #include <string>
 #include <vector>
 
-#include "vram/estimate.hpp"
-#include "vram/plugin_loader.hpp"
-#include "vram/registry.hpp"
-#include "vram/scenario_keys.hpp"
-#include "vram/scenario_loader.hpp"
+#include "pipeline/estimate.hpp"
+#include "plugin/plugin_loader.hpp"
+#include "plugin/registry.hpp"
+#include "scenario/scenario_keys.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace {
 

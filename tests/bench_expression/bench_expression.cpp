@@ -13,11 +13,11 @@
 #include <vector>
 
 #include "vram/error.hpp"
-#include "vram/estimate.hpp"
-#include "vram/expression.hpp"
-#include "vram/plugin_loader.hpp"
-#include "vram/registry.hpp"
-#include "vram/scenario_loader.hpp"
+#include "pipeline/estimate.hpp"
+#include "expression/expression.hpp"
+#include "plugin/plugin_loader.hpp"
+#include "plugin/registry.hpp"
+#include "scenario/scenario_loader.hpp"
 
 using namespace vram;
 

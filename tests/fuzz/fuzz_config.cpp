@@ -5,10 +5,10 @@
 #include <string>
 
 #include "vram/error.hpp"
-#include "vram/estimate.hpp"
-#include "vram/model_loader.hpp"
-#include "vram/plugin_loader.hpp"
-#include "vram/scenario_loader.hpp"
+#include "pipeline/estimate.hpp"
+#include "model/model_loader.hpp"
+#include "plugin/plugin_loader.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace {
 

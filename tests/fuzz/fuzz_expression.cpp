@@ -5,7 +5,7 @@
 #include <string>
 
 #include "vram/context.hpp"
-#include "vram/expression.hpp"
+#include "expression/expression.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const vram::ModelSpec model;

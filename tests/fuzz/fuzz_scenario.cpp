@@ -6,7 +6,7 @@
 #include <string>
 
 #include "vram/error.hpp"
-#include "vram/scenario_loader.hpp"
+#include "scenario/scenario_loader.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -8,12 +8,19 @@ if(NOT rc EQUAL 0)
 endif()
 
 foreach(f bin/vram lib/libvram_framework.so include/vram/plugin_api.hpp include/vram/registrar.hpp
-          include/vram/expression.hpp include/vram/version.hpp include/vram/export.hpp
+          include/vram/component.hpp include/vram/version.hpp include/vram/export.hpp
           lib/cmake/vram/vramConfig.cmake lib/cmake/vram/vramConfigVersion.cmake
           lib/cmake/vram/vramTargets.cmake lib/cmake/vram/vramPluginHelpers.cmake
           share/vram/presets/models/llama-2-7b.yaml)
   if(NOT EXISTS "${PREFIX}/${f}")
     message(FATAL_ERROR "installed tree lacks ${f}")
+  endif()
+endforeach()
+# The SDK is the plugin-facing headers only: the host's internals are not installed.
+foreach(f include/vram/estimate.hpp include/vram/expression.hpp include/vram/registry.hpp include/vram/hub.hpp
+          include/vram/report.hpp include/vram/plugin_loader.hpp)
+  if(EXISTS "${PREFIX}/${f}")
+    message(FATAL_ERROR "installed tree exposes the internal header ${f}")
   endif()
 endforeach()
 file(GLOB plugins "${PREFIX}/lib/vram/plugins/*.so")

@@ -11,8 +11,8 @@
 #include <sstream>
 #include <sys/wait.h>
 
-#include "vram/model_loader.hpp"
-#include "vram/scenario_loader.hpp"
+#include "model/model_loader.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace fs = std::filesystem;
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "vram/estimate.hpp"
-#include "vram/plugin_loader.hpp"
-#include "vram/registry.hpp"
+#include "pipeline/estimate.hpp"
+#include "plugin/plugin_loader.hpp"
+#include "plugin/registry.hpp"
 
 namespace vram::test {
 

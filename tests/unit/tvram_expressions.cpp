@@ -7,8 +7,8 @@
 
 #include "test_support.hpp"
 #include "vram/error.hpp"
-#include "vram/expression.hpp"
-#include "vram/scenario_loader.hpp"
+#include "expression/expression.hpp"
+#include "scenario/scenario_loader.hpp"
 
 using namespace vram;
 using namespace vram::test;

@@ -9,7 +9,7 @@
 
 #include "test_support.hpp"
 #include "vram/error.hpp"
-#include "vram/gpu_search.hpp"
+#include "catalog/gpu_search.hpp"
 
 using namespace vram;
 using namespace vram::test;

@@ -15,8 +15,8 @@
 
 #include "test_support.hpp"
 #include "vram/error.hpp"
-#include "vram/model_loader.hpp"
-#include "vram/scenario_loader.hpp"
+#include "model/model_loader.hpp"
+#include "scenario/scenario_loader.hpp"
 
 using namespace vram;
 using namespace vram::test;

@@ -4,7 +4,7 @@
 
 #include "test_support.hpp"
 #include "vram/error.hpp"
-#include "vram/plugin_loader.hpp"
+#include "plugin/plugin_loader.hpp"
 
 using namespace vram;
 

@@ -10,7 +10,7 @@
 
 #include "test_support.hpp"
 #include "vram/error.hpp"
-#include "vram/scenario_loader.hpp"
+#include "scenario/scenario_loader.hpp"
 
 using namespace vram;
 using namespace vram::test;

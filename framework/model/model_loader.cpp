@@ -1,0 +1,174 @@
+// model_loader.cpp - presets, config.json files and inline architectures into ModelSpecs.
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <filesystem>
+
+#include "vram/error.hpp"
+#include "model/model_loader.hpp"
+#include "plugin/registry.hpp"
+#include "scenario/scenario_loader.hpp"
+
+namespace fs = std::filesystem;
+
+namespace vram {
+namespace {
+
+ModelPreset preset_from_file(const fs::path& file) {
+    ConfigNode root = parse_yaml_file(file.string());
+    const std::string where = file.string();
+    if (!root.is_map()) throw ScenarioError(where, "a model preset is a map with name, source and config");
+    ModelPreset p;
+    p.path = where;
+    p.name = file.stem().string();
+    if (auto* v = root.find("name")) p.name = v->text();
+    if (auto* v = root.find("display")) p.display = v->text();
+    if (auto* v = root.find("source")) p.source = v->text();
+    if (auto* v = root.find("tags"); v && v->is_list())
+        for (const auto& t : v->items()) p.tags.push_back(t.text());
+    const ConfigNode* config = root.find("config");
+    if (!config || !config->is_map()) throw ScenarioError(where, "config: missing; a preset holds the model's config.json keys");
+    p.config = *config;
+    return p;
+}
+
+}  // namespace
+
+std::vector<ModelPreset> list_model_presets(const std::string& preset_dir) {
+    std::vector<ModelPreset> out;
+    std::error_code ec;
+    const fs::path dir = fs::path(preset_dir) / "models";
+    if (!fs::is_directory(dir, ec)) return out;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().extension() == ".yaml") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) out.push_back(preset_from_file(f));
+    return out;
+}
+
+ModelPreset load_model_preset(const std::string& preset_dir, const std::string& name) {
+    const fs::path file = fs::path(preset_dir) / "models" / (name + ".yaml");
+    std::error_code ec;
+    if (name.find('/') == std::string::npos && fs::exists(file, ec)) return preset_from_file(file);
+    std::vector<std::string> names;
+    if (fs::is_directory(fs::path(preset_dir) / "models", ec))
+        for (const auto& e : fs::directory_iterator(fs::path(preset_dir) / "models", ec))
+            if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+    std::sort(names.begin(), names.end());
+    auto close = closest_names(name, names, 3);
+    std::string msg = "unknown model preset '" + name + "'";
+    if (!close.empty()) {
+        msg += "; did you mean: ";
+        for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "") + close[i];
+    }
+    msg += " (`vram presets` lists all " + std::to_string(names.size()) + ")";
+    throw ScenarioError("", msg);
+}
+
+ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, const std::string& name,
+                            const std::string& where) {
+    if (!config.is_map()) throw ScenarioError(where, "a model config is a map of config.json keys");
+    const ConfigNode* type = config.find("model_type");
+    if (!type || !type->is_string())
+        throw ScenarioError(where, "model_type: missing; config.json files name their architecture in model_type "
+                                   "(e.g. \"llama\")");
+    const ModelAdapter& adapter = registry.adapter_for(type->as_string(), where);
+    ModelSpec spec;
+    try {
+        spec = adapter.build(config, where);
+    } catch (const Error&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw ScenarioError(where, std::string(adapter.name()) + " failed: " + e.what());
+    }
+    if (spec.name.empty()) spec.name = name;
+    if (spec.family.empty()) spec.family = std::string(adapter.name());
+    if (spec.model_type.empty()) spec.model_type = type->as_string();
+    if (spec.v_head_dim == 0) spec.v_head_dim = spec.head_dim;
+    validate_model(spec, where);
+    return spec;
+}
+
+namespace {
+
+ModelSpec model_from_hub(const Registry& registry, const std::string& hub, const std::string& repo,
+                         const std::string& revision, std::optional<CheckpointInfo>* checkpoint) {
+    HubModel h = fetch_hub_model(HubSettings::from_environment(hub), repo, revision);
+    ModelSpec m = model_from_config(registry, h.config, repo, hub + ":" + repo + "@" + revision + " config.json");
+    m.source = hub + ":" + repo + "@" + revision + " (cached in " + h.cache_dir + ")";
+    if (h.checkpoint) m.notes.push_back("checkpoint: " + std::to_string(h.checkpoint->bytes) + " tensor bytes in " +
+                                        h.checkpoint->source);
+    if (checkpoint) *checkpoint = h.checkpoint;
+    return m;
+}
+
+}  // namespace
+
+ModelSpec load_model(const Registry& registry, const Scenario& s, const std::string& preset_dir,
+                     std::optional<CheckpointInfo>* checkpoint) {
+    if (!s.model.preset.empty()) {
+        ModelPreset p;
+        try {
+            p = load_model_preset(preset_dir, s.model.preset);
+        } catch (const ScenarioError& e) {
+            throw ScenarioError(s.where("model.preset"), "model.preset: " + e.detail());
+        }
+        ModelSpec m = model_from_config(registry, p.config, p.name, p.path);
+        m.source = p.source;
+        return m;
+    }
+    if (!s.model.config.empty()) {
+        fs::path path = s.model.config;
+        if (path.is_relative() && !s.directory.empty()) path = fs::path(s.directory) / path;
+        ConfigNode config;
+        try {
+            config = parse_json_file(path.string());
+        } catch (const ScenarioError& e) {
+            throw ScenarioError(s.where("model.config"), std::string("model.config: ") + e.detail());
+        }
+        ModelSpec m = model_from_config(registry, config, path.parent_path().filename().string(), path.string());
+        m.source = path.string();
+        return m;
+    }
+    if (!s.model.architecture.is_null()) {
+        ConfigNode arch = s.model.architecture;
+        if (!arch.find("model_type")) arch.set("model_type", ConfigNode::make_string("llama"));
+        ModelSpec m = model_from_config(registry, arch, s.name, s.where("model.architecture"));
+        m.source = "inline architecture in " + s.file;
+        return m;
+    }
+    std::string hub, repo, revision;
+    if (!parse_hub_id(s.model.hub, hub, repo, revision))
+        throw ScenarioError(s.where("model.hub"), "model.hub: '" + s.model.hub +
+                                                      "' is not a hub id; allowed: org/name, hf:org/name or ms:org/name");
+    if (s.model.hub.find('@') == std::string::npos) revision = s.model.revision;
+    try {
+        return model_from_hub(registry, hub, repo, revision, checkpoint);
+    } catch (const ScenarioError& e) {
+        throw ScenarioError(s.where("model.hub"), "model.hub: " + e.detail());
+    }
+}
+
+ModelSpec load_model_argument(const Registry& registry, const std::string& argument, const std::string& preset_dir,
+                              std::optional<CheckpointInfo>* checkpoint) {
+    std::error_code ec;
+    const fs::path path(argument);
+    std::string hub, repo, revision;
+    if (!fs::exists(path, ec) && parse_hub_id(argument, hub, repo, revision))
+        return model_from_hub(registry, hub, repo, revision, checkpoint);
+    if (fs::is_directory(path, ec) && fs::exists(path / "config.json", ec))
+        return load_model_argument(registry, (path / "config.json").string(), preset_dir, checkpoint);
+    if (path.extension() == ".json" || fs::exists(path, ec)) {
+        ConfigNode config = parse_json_file(argument);
+        ModelSpec m = model_from_config(registry, config, path.parent_path().filename().string(), argument);
+        if (m.name.empty()) m.name = path.stem().string();
+        m.source = argument;
+        return m;
+    }
+    ModelPreset p = load_model_preset(preset_dir, argument);
+    ModelSpec m = model_from_config(registry, p.config, p.name, p.path);
+    m.source = p.source;
+    return m;
+}
+
+}  // namespace vram

@@ -1,0 +1,71 @@
+// report/report.hpp - host side: renders estimates (the only file with Boost.JSON is report_json.cpp)
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipeline/estimate.hpp"
+#include "vram/export.hpp"
+#include "vram/model.hpp"
+
+namespace vram {
+
+struct ReportOptions {
+    bool explain = false;
+    bool color = false;   ///< ANSI colour in the terminal table (the host decides: TTY, NO_COLOR, --color)
+    int width = 100;      ///< terminal columns the table may use
+};
+
+/// One estimated scenario as the renderers see it; the Estimator owns the referenced objects.
+struct ReportItem {
+    const Scenario& scenario;
+    const ModelSpec& model;
+    const Context& ctx;
+    const Estimate& estimate;
+    std::string label;    ///< how `compare` names the scenario (its file name)
+};
+
+/// Formats of `vram run` and `vram compare`: table, json, markdown, csv, html.
+VRAM_API const std::vector<std::string>& report_formats();
+/// Renders one estimate in a format of report_formats(); throws UsageError on another name.
+VRAM_API std::string render_estimate(const std::string& format, const ReportItem& item,
+                                     const ReportOptions& options);
+/// Renders scenarios side by side (the first is the baseline of the differences).
+VRAM_API std::string render_comparison(const std::string& format, const std::vector<ReportItem>& items,
+                                       const ReportOptions& options);
+
+/// Markdown for pull requests and wikis: summary, a table per rank, a Mermaid pie.
+VRAM_API std::string estimate_to_markdown(const ReportItem& item, const ReportOptions& options);
+/// CSV, one row per component: scenario, rank, component, category, bytes, GiB, formula, source.
+VRAM_API std::string estimate_to_csv(const ReportItem& item, const ReportOptions& options);
+/// One self-contained HTML file (inline SVG, CSS and JS; no network).
+VRAM_API std::string estimate_to_html(const ReportItem& item, const ReportOptions& options);
+
+VRAM_API std::string comparison_to_table(const std::vector<ReportItem>& items, const ReportOptions& options);
+VRAM_API std::string comparison_to_json(const std::vector<ReportItem>& items, const ReportOptions& options);
+VRAM_API std::string comparison_to_markdown(const std::vector<ReportItem>& items, const ReportOptions& options);
+VRAM_API std::string comparison_to_csv(const std::vector<ReportItem>& items, const ReportOptions& options);
+VRAM_API std::string comparison_to_html(const std::vector<ReportItem>& items, const ReportOptions& options);
+
+/// The terminal stacked bar of a rank's peak against the GPU capacity (0 = unknown), with its
+/// legend: two or three lines no wider than options.width.
+VRAM_API std::string stacked_bar_text(const RankBreakdown& rank, Bytes capacity, const ReportOptions& options);
+
+/// JSON of `vram run` (contract.md, schema_version 1).
+VRAM_API std::string estimate_to_json(const Scenario& scenario, const ModelSpec& model,
+                                      const Context& ctx, const Estimate& estimate,
+                                      const ReportOptions& options);
+/// Human table in GiB.
+VRAM_API std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model,
+                                       const Context& ctx, const Estimate& estimate,
+                                       const ReportOptions& options);
+/// `vram inspect` output.
+VRAM_API std::string model_to_json(const ModelSpec& model, std::int64_t kv_bytes_per_token,
+                                   const std::string& kv_dtype, const std::string& attention);
+VRAM_API std::string model_to_table(const ModelSpec& model, std::int64_t kv_bytes_per_token,
+                                    const std::string& kv_dtype, const std::string& attention);
+/// Escapes a string for JSON (for hand-built JSON in host commands).
+VRAM_API std::string json_quote(const std::string& text);
+
+}  // namespace vram
