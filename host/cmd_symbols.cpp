@@ -28,15 +28,15 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
     const std::string format = output_format(common, {"table", "json"});
 
     struct Row {
-        std::string name, value, unit, meaning, set_by;
+        std::string name, value, unit, meaning, set_by, owner;
     };
     std::vector<Row> rows;
     if (file.empty()) {
-        const ModelSpec model;
-        const Scenario scenario;
-        const Context ctx(model, scenario);
-        for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
-            rows.push_back({ctx.info(i).name, "", ctx.info(i).unit, ctx.info(i).meaning, ""});
+        // Every symbol any loaded plugin declared, with its owner: what formulas may be written
+        // against before a scenario exists.
+        app.load_plugins(common);
+        for (const SymbolInfo& sym : app.registry().symbols)
+            rows.push_back({sym.name, "", sym.unit, sym.meaning, "", sym.owner});
     } else {
         Scenario scenario = load_scenario(file, common.sets);
         app.load_plugins(common, scenario.plugins, scenario.directory);
@@ -48,7 +48,7 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         const Context& ctx = estimator.context();
         for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
             rows.push_back({ctx.info(i).name, ctx.is_set(i) ? format_number(ctx.value(i)) : "", ctx.info(i).unit,
-                            ctx.info(i).meaning, ctx.origin(i)});
+                            ctx.info(i).meaning, ctx.origin(i), ctx.info(i).owner});
     }
 
     std::string out;
@@ -58,13 +58,14 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
             const Row& r = rows[i];
             out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(r.name) +
                    ", \"value\": " + (r.value.empty() ? "null" : r.value) + ", \"unit\": " + json_quote(r.unit) +
-                   ", \"meaning\": " + json_quote(r.meaning) + ", \"set_by\": " +
+                   ", \"meaning\": " + json_quote(r.meaning) + ", \"owner\": " + json_quote(r.owner) + ", \"set_by\": " +
                    (r.set_by.empty() ? "null" : json_quote(r.set_by)) + "}";
         }
         out += "\n]}\n";
     } else {
-        std::size_t w_name = 6, w_value = 5, w_unit = 4, w_by = 6;
+        std::size_t w_name = 6, w_value = 5, w_unit = 4, w_by = 6, w_owner = 5;
         for (const auto& r : rows) {
+            w_owner = std::max(w_owner, r.owner.size());
             w_name = std::max(w_name, r.name.size());
             w_value = std::max(w_value, r.value.size());
             w_unit = std::max(w_unit, r.unit.size());
@@ -77,12 +78,14 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         if (values) out += lpad("value", w_value) + "  ";
         out += pad("unit", w_unit) + "  ";
         if (values) out += pad("set by", w_by) + "  ";
+        else out += pad("owner", w_owner) + "  ";
         out += "meaning\n";
         for (const auto& r : rows) {
             out += pad(r.name, w_name) + "  ";
             if (values) out += lpad(r.value.empty() ? "-" : r.value, w_value) + "  ";
             out += pad(r.unit, w_unit) + "  ";
             if (values) out += pad(r.set_by.empty() ? "-" : r.set_by, w_by) + "  ";
+            else out += pad(r.owner, w_owner) + "  ";
             out += r.meaning + "\n";
         }
         out += "\nSymbols are what `components:` formulas read (docs/symbols.md); '-' = not set in this scenario.\n";

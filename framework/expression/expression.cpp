@@ -653,7 +653,10 @@ ScenarioComponents::~ScenarioComponents() = default;
 ScenarioComponents::ScenarioComponents(ScenarioComponents&&) noexcept = default;
 ScenarioComponents& ScenarioComponents::operator=(ScenarioComponents&&) noexcept = default;
 
-void ScenarioComponents::resolve(const Scenario& scenario, std::vector<const Component*>& components) {
+void ScenarioComponents::resolve(const Scenario& scenario, std::vector<const Component*>& components,
+                                 const SymbolTable& symbols) {
+    static const ModelSpec kNoModel;
+    const Context declared(kNoModel, scenario, &symbols);  // binds names against the declarations only
     items_.clear();
     std::vector<std::string> registered;
     for (const Component* c : components) registered.emplace_back(c->id());
@@ -683,6 +686,7 @@ void ScenarioComponents::resolve(const Scenario& scenario, std::vector<const Com
         Expression expression;
         try {
             expression = Expression::compile(spec.formula);
+            expression.bind(declared);
         } catch (const ExpressionError& e) {
             fail(path + ".formula", "formula column " + std::to_string(e.column()) + ": " + e.detail());
         }

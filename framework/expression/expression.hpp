@@ -127,7 +127,9 @@ public:
     /// order): a `replaces: id` entry takes the replaced component's place, others are appended.
     /// Throws ScenarioError (file:line:col, component) for a bad category, a duplicate name, an
     /// unknown `replaces` id or a malformed formula.
-    void resolve(const Scenario& scenario, std::vector<const Component*>& components);
+    /// Formulas may read the symbols of `symbols` only (built-ins and declared ones): an unknown
+    /// name is refused here, at compile time, with its column and close names.
+    void resolve(const Scenario& scenario, std::vector<const Component*>& components, const SymbolTable& symbols);
     /// Binds every formula to the prepared Context; throws ScenarioError for unknown symbols.
     void bind(const Context& ctx);
     std::size_t size() const noexcept { return items_.size(); }

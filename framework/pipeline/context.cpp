@@ -47,6 +47,9 @@ constexpr Builtin kBuiltins[] = {
     {"training", "", "1 for a training workload, 0 for inference"},
     {"flash", "", "1 when attention kernels never materialize the s x s scores (flash / SDPA)"},
     {"cuda_context", "bytes", "CUDA context and kernels per process per GPU (runtime profile)"},
+    {"bytes_trainable", "bytes", "stored bytes per trainable parameter, as the training method declares them"},
+    {"adapter_params", "parameters", "trainable parameters stored outside the model's weights (LoRA adapters, prefixes)"},
+    {"frozen_base", "flag", "1 when the training method freezes the base model (no gradients, no optimizer states)"},
 };
 static_assert(sizeof(kBuiltins) / sizeof(kBuiltins[0]) == static_cast<std::size_t>(Sym::count_));
 
@@ -56,30 +59,49 @@ const std::string kEmpty;
 
 const char* symbol_name(Sym sym) noexcept { return kBuiltins[static_cast<std::size_t>(sym)].name; }
 
-Context::Context(const ModelSpec& model, const Scenario& scenario) : model_(&model), scenario_(&scenario) {
-    const std::size_t n = static_cast<std::size_t>(Sym::count_);
-    values_.assign(n, 0.0);
-    origins_.assign(n, kUnset);
-    for (const auto& b : kBuiltins) infos_.push_back({b.name, b.unit, b.meaning});
+SymbolTable builtin_symbols() {
+    SymbolTable table;
+    for (const auto& b : kBuiltins) table.push_back({b.name, b.unit, b.meaning, "core"});
+    return table;
+}
+
+namespace {
+const SymbolTable& builtin_table() {
+    static const SymbolTable table = builtin_symbols();
+    return table;
+}
+}  // namespace
+
+Context::Context(const ModelSpec& model, const Scenario& scenario, const SymbolTable* symbols)
+    : model_(&model), scenario_(&scenario), symbols_(symbols ? symbols : &builtin_table()) {
+    if (symbols_->size() < static_cast<std::size_t>(Sym::count_))
+        throw EstimateError("symbol table without the built-in symbols");
+    values_.assign(symbols_->size(), 0.0);
+    origins_.assign(symbols_->size(), kUnset);
 }
 
 Context::~Context() = default;
 
-std::size_t Context::define(const std::string& name, const std::string& unit, const std::string& meaning) {
-    if (auto i = find(name)) return *i;
-    infos_.push_back({name, unit, meaning});
-    values_.push_back(0.0);
-    origins_.push_back(kUnset);
-    return values_.size() - 1;
-}
-
 std::optional<std::size_t> Context::find(std::string_view name) const noexcept {
-    for (std::size_t i = 0; i < infos_.size(); ++i)
-        if (infos_[i].name == name) return i;
+    const SymbolTable& t = *symbols_;
+    for (std::size_t i = 0; i < t.size(); ++i)
+        if (t[i].name == name) return i;
     return std::nullopt;
 }
 
-const SymbolInfo& Context::info(std::size_t index) const { return infos_.at(index); }
+std::size_t Context::symbol(std::string_view name) const {
+    if (auto i = find(name)) return *i;
+    throw EstimateError("symbol '" + std::string(name) +
+                        "' is not declared by any loaded plugin; a plugin declares the symbols it sets at "
+                        "registration (Registrar::declare), `vram symbols` lists them");
+}
+
+double Context::get(std::string_view name, double fallback) const {
+    const std::size_t i = symbol(name);
+    return is_set(i) ? values_[i] : fallback;
+}
+
+const SymbolInfo& Context::info(std::size_t index) const { return symbols_->at(index); }
 
 const std::string& Context::origin(std::size_t index) const {
     const auto o = origins_.at(index);

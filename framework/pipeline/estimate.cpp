@@ -131,7 +131,7 @@ struct Estimator::Impl {
     // Reused across preparations: copy-assigning a blank context reuses the vectors' storage,
     // where constructing one allocates every symbol's name and meaning again (sweeps prepare
     // once per point).
-    Context blank{model, scenario};
+    Context blank{model, scenario, &registry.symbols};
     std::vector<Bytes> values_buf;       // evaluate_categories: bytes per component
     ParallelismSpec auto_base;           // count: auto: the scenario's own layout
     ParallelismSpec auto_layout;         // count: auto: the layout it resolved to
@@ -154,7 +154,7 @@ struct Estimator::Impl {
 
     Impl(const Registry& r, Scenario s, std::string dir)
         : registry(r), scenario(std::move(s)), preset_dir(std::move(dir)),
-          model(load_model(r, scenario, preset_dir, &checkpoint)), ctx(model, scenario) {}
+          model(load_model(r, scenario, preset_dir, &checkpoint)), ctx(model, scenario, &r.symbols) {}
 
     // Checkpoint sizes replace the format's arithmetic when the scenario asks for them
     // (precision.weights: checkpoint) or names no weight format for a hub model with headers.
@@ -258,7 +258,7 @@ struct Estimator::Impl {
         }
         components.clear();
         for (const auto& e : registry.components.entries()) components.push_back(e.item.get());
-        owned.resolve(scenario, components);
+        owned.resolve(scenario, components, registry.symbols);
 
         // Hardware: explicit memory, or a catalog GPU.
         have_gpu = false;
@@ -431,6 +431,7 @@ struct Estimator::Impl {
             ctx.begin_stage(std::string(method->name()));
             try {
                 method->prepare(ctx, method_params);
+                publish_method_facts();
                 ctx.begin_stage(std::string(objective->name()));
                 objective->prepare(ctx, objective_params);
             } catch (const ParamError& e) {
@@ -468,6 +469,23 @@ struct Estimator::Impl {
             ctx.weight_bytes_by_stage = rank_weight_bytes;
         }
         owned.bind(ctx);  // symbol indices follow this preparation's stages
+    }
+
+    // The method's typed facts are the contract; the built-in symbols mirror them for formulas.
+    // A method that trains tensors must say in which dtype it stores them: a silent default is
+    // how a third-party method once got bf16 gradients next to LoRA's fp32 ones.
+    void publish_method_facts() {
+        const MethodFacts& f = ctx.method;
+        if (!ctx.trainable_tensors.empty() && !(f.trainable_bytes > 0))
+            throw EstimateError(scenario.file + ": training method '" + std::string(method->name()) +
+                                "' trains " + std::to_string(ctx.trainable_tensors.size()) +
+                                " tensors but left MethodFacts::trainable_bytes unset; a method states the stored "
+                                "bytes per trainable element (fp32 adapters: 4)");
+        ctx.begin_stage("core.method");
+        ctx.set(Sym::bytes_trainable, f.trainable_bytes);
+        ctx.set(Sym::adapter_params, static_cast<double>(f.adapter_params));
+        ctx.set(Sym::frozen_base, f.frozen_base ? 1.0 : 0.0);
+        ctx.begin_stage(std::string(method->name()));
     }
 
     // Peak of one rank role. Hot path: no allocation.

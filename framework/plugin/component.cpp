@@ -40,6 +40,7 @@ UsageError::UsageError(const std::string& message) : Error(message) {}
 UsageError::~UsageError() = default;
 
 Component::~Component() = default;
+TermBase::~TermBase() = default;
 ModelAdapter::~ModelAdapter() = default;
 AttentionVariant::~AttentionVariant() = default;
 WeightFormat::~WeightFormat() = default;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <cstdlib>
@@ -50,10 +51,14 @@ public:
     void add(std::unique_ptr<ModalityTokenizer> c) override { push(tokenizers_, std::move(c)); }
     void add(std::unique_ptr<RuntimeProfile> c) override { push(runtimes_, std::move(c)); }
     void add(std::unique_ptr<GpuCatalog> c) override { push(gpus_, std::move(c)); }
+    void declare(const std::string& name, const std::string& unit, const std::string& meaning) override {
+        symbols_.push_back({name, unit, meaning, {}});
+    }
     Logger& log() override { return logger_; }
 
     /// Checks every name against the registry and within the batch, then commits.
-    void commit(Registry& reg, const std::string& origin, LoadedPlugin& record) {
+    void commit(Registry& reg, const std::string& origin, const std::string& plugin, LoadedPlugin& record) {
+        check_symbols(reg, origin, plugin);
         // Check first on a scratch copy of the names so a failure leaves the registry untouched.
         std::set<std::pair<std::string, std::string>> seen;
         auto check = [&](auto& catalog, auto& items, auto keys_of) {
@@ -108,9 +113,44 @@ public:
         put(reg.tokenizers, tokenizers_, with_key, "tokenizer");
         put(reg.runtimes, runtimes_, with_key, "runtime");
         put(reg.gpu_catalogs, gpus_, name_only, "gpu-catalog");
+        for (auto& sym : symbols_) {
+            sym.owner = plugin;
+            record.items.emplace_back("symbol", sym.name);
+            reg.symbols.push_back(std::move(sym));
+        }
     }
 
 private:
+    // Symbols: names unique across built-ins and plugins; every name a component reads declared
+    // by the framework, by this plugin or by one loaded before it (first-party plugins load first).
+    void check_symbols(const Registry& reg, const std::string& origin, const std::string& plugin) const {
+        std::set<std::string, std::less<>> mine;
+        for (const auto& sym : symbols_) {
+            if (sym.name.empty() || !(std::isalpha(static_cast<unsigned char>(sym.name[0])) || sym.name[0] == '_'))
+                throw PluginLoadError(origin, "declares symbol '" + sym.name +
+                                                  "'; a symbol name starts with a letter or '_'");
+            if (const SymbolInfo* taken = reg.find_symbol(sym.name))
+                throw PluginLoadError(origin, "declares symbol '" + sym.name + "', already declared by " + taken->owner);
+            if (!mine.insert(sym.name).second)
+                throw PluginLoadError(origin, "declares symbol '" + sym.name + "' twice");
+        }
+        for (const auto& c : components_)
+            for (const auto& name : c->reads()) {
+                if (mine.count(name) || reg.find_symbol(name)) continue;
+                std::vector<std::string> known;
+                for (const auto& sym : reg.symbols) known.push_back(sym.name);
+                for (const auto& n : mine) known.push_back(n);
+                const auto close = closest_names(name, known);
+                std::string msg = "component '" + std::string(c->id()) + "' reads symbol '" + name +
+                                  "', which no loaded plugin declares";
+                if (!close.empty()) {
+                    msg += "; did you mean: ";
+                    for (std::size_t i = 0; i < close.size(); ++i) msg += (i ? ", " : "") + close[i];
+                }
+                throw PluginLoadError(origin, msg + " (" + plugin + " must declare what it sets)");
+            }
+    }
+
     template <class T>
     void push(std::vector<std::unique_ptr<T>>& v, std::unique_ptr<T> item) {
         if (!item) throw Error("registered a null object");
@@ -128,6 +168,7 @@ private:
     std::vector<std::unique_ptr<ModalityTokenizer>> tokenizers_;
     std::vector<std::unique_ptr<RuntimeProfile>> runtimes_;
     std::vector<std::unique_ptr<GpuCatalog>> gpus_;
+    std::vector<SymbolInfo> symbols_;
 };
 
 // Plugins load code into the process: refuse files an unprivileged other user could replace.
@@ -183,6 +224,14 @@ bool PluginLoader::load(const std::string& path_text) {
     if (abi != VRAM_ABI_STDLIB)
         throw PluginLoadError(where, "built with C++ standard library ABI '" + abi + "', this host uses '" +
                                          VRAM_ABI_STDLIB "'; rebuild it with the host's compiler");
+    // Same version number, other headers: a struct changed without a bump. Refused before any
+    // of the plugin's code runs.
+    const std::string fingerprint = info.abi_fingerprint ? info.abi_fingerprint : "";
+    if (fingerprint != VRAM_ABI_FINGERPRINT)
+        throw PluginLoadError(where, "built against plugin-facing headers with fingerprint " +
+                                         (fingerprint.empty() ? std::string("(none)") : fingerprint.substr(0, 16)) +
+                                         ", this host's are " + std::string(VRAM_ABI_FINGERPRINT).substr(0, 16) +
+                                         " (SDK " VRAM_VERSION_STRING "); rebuild it against the installed SDK");
     if (!info.name || !*info.name) throw PluginLoadError(where, "plugin info has an empty name");
     if (!info.register_components) throw PluginLoadError(where, "plugin info has no register function");
 
@@ -201,7 +250,7 @@ bool PluginLoader::load(const std::string& path_text) {
         throw PluginLoadError(where, "registration threw a non-standard exception");
     }
     try {
-        staging.commit(registry_, where, record);
+        staging.commit(registry_, where, record.name, record);
     } catch (const PluginLoadError&) {
         throw;
     } catch (const Error& e) {

@@ -45,7 +45,13 @@ std::vector<std::string> closest_names(std::string_view wanted, const std::vecto
     return out;
 }
 
-Registry::Registry() = default;
+Registry::Registry() : symbols(builtin_symbols()) {}
+
+const SymbolInfo* Registry::find_symbol(std::string_view name) const noexcept {
+    for (const auto& s : symbols)
+        if (s.name == name) return &s;
+    return nullptr;
+}
 Registry::~Registry() = default;
 
 const ModelAdapter& Registry::adapter_for(const std::string& model_type, const std::string& where) const {

@@ -110,6 +110,11 @@ public:
     Catalog<ModalityTokenizer> tokenizers{"modality tokenizer"};
     Catalog<RuntimeProfile> runtimes{"runtime profile"};
     Catalog<GpuCatalog> gpu_catalogs{"GPU catalog"};
+    /// Every symbol a term or formula may read: the built-ins (owner "core"), then the symbols
+    /// plugins declared, in load order. Contexts of this registry point at it.
+    SymbolTable symbols;
+    /// The declared symbol called `name`, or null.
+    const SymbolInfo* find_symbol(std::string_view name) const noexcept;
 
     /// The adapter for a config's model_type; throws ScenarioError naming the supported types.
     const ModelAdapter& adapter_for(const std::string& model_type, const std::string& where) const;

@@ -44,9 +44,8 @@ bool uses_rmsnorm(const ModelSpec& m) noexcept {
 
 bool older_than(const std::array<int, 3>& v, const std::array<int, 3>& fixed) { return v < fixed; }
 
-void set_flag(Context& ctx, const char* name, const char* meaning, bool on) {
-    ctx.set(ctx.define(name, "flag", meaning), on ? 1.0 : 0.0);
-}
+// The same facts as declared symbols, for formulas and `vram symbols` (no plugin reads them).
+void set_flag(Context& ctx, const char* name, bool on) { ctx.set(ctx.symbol(name), on ? 1.0 : 0.0); }
 
 }  // namespace
 
@@ -73,18 +72,19 @@ void HfRuntime::prepare(Context& ctx, const Params& options) const {
     ctx.set(Sym::cuda_context, options.number("cuda_context_mib") * kMiB);
     if (options.string("attention_implementation") == "eager") ctx.set(Sym::flash, 0.0);
     else if (ctx[Sym::training] == 0) ctx.set(Sym::flash, 1.0);
-    // What autograd keeps differs between library releases; the training components read these
-    // flags (plugins/training_core activations.cpp, docs/training.md "Library versions").
+    // What autograd keeps differs between library releases; the training terms read these typed
+    // facts (EngineFacts; plugins/training_core activations.cpp, docs/training.md "Library versions").
     const auto torch = parse_version(options.string("torch_version"), "runtime.torch_version");
     const auto bnb = parse_version(options.string("bitsandbytes_version"), "runtime.bitsandbytes_version");
-    set_flag(ctx, "torch_mean_saves_input", "1 when torch.mean saves its input for backward (PyTorch < 2.2)",
-             older_than(torch, {2, 2, 0}));
-    set_flag(ctx, "bnb_4bit_saves_input", "1 when bitsandbytes MatMul4Bit saves its input A (bitsandbytes < 0.43.2)",
-             older_than(bnb, {0, 43, 2}));
-    set_flag(ctx, "rmsnorm", "1 when the decoder's norms are RMSNorm written in PyTorch ops (no norm bias)",
-             uses_rmsnorm(ctx.model()));
-    set_flag(ctx, "rmsnorm_upcast", "1 when RMSNorm upcasts its input to fp32 and saves the copy",
-             options.flag("rmsnorm_upcast"));
+    EngineFacts& e = ctx.engine;
+    e.mean_saves_input = older_than(torch, {2, 2, 0});
+    e.bnb_4bit_saves_input = older_than(bnb, {0, 43, 2});
+    e.rmsnorm = uses_rmsnorm(ctx.model());
+    e.rmsnorm_upcast = options.flag("rmsnorm_upcast");
+    set_flag(ctx, kMeanSavesInput, e.mean_saves_input);
+    set_flag(ctx, kBnbSavesInput, e.bnb_4bit_saves_input);
+    set_flag(ctx, kRmsNorm, e.rmsnorm);
+    set_flag(ctx, kRmsNormUpcast, e.rmsnorm_upcast);
     ctx.notes.push_back("runtime hf: eager transformers semantics (DynamicCache holds every token, generate() keeps "
                         "last-position logits); CUDA context " + format_number(options.number("cuda_context_mib")) +
                         " MiB per process; torch " + options.string("torch_version") + ", bitsandbytes " +

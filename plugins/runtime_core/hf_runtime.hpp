@@ -6,6 +6,12 @@
 
 namespace vram::plugins {
 
+// Symbols the hf profile declares (mirrors of its EngineFacts, for formulas).
+inline constexpr const char* kMeanSavesInput = "torch_mean_saves_input";
+inline constexpr const char* kBnbSavesInput = "bnb_4bit_saves_input";
+inline constexpr const char* kRmsNorm = "rmsnorm";
+inline constexpr const char* kRmsNormUpcast = "rmsnorm_upcast";
+
 /// `engine: hf`: weights, a DynamicCache that holds every token, one layer's transient
 /// activations and last-position logits; the CUDA context per process.
 class HfRuntime final : public RuntimeProfile {

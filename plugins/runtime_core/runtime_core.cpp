@@ -4,5 +4,10 @@
 #include "vram/plugin_api.hpp"
 
 VRAM_PLUGIN(vram_runtime_core, "0.1.0") {
-    reg.add(std::make_unique<vram::plugins::HfRuntime>());
+    using namespace vram::plugins;
+    reg.declare(kMeanSavesInput, "flag", "1 when torch.mean saves its input for backward (PyTorch < 2.2)");
+    reg.declare(kBnbSavesInput, "flag", "1 when bitsandbytes MatMul4Bit saves its input A (bitsandbytes < 0.43.2)");
+    reg.declare(kRmsNorm, "flag", "1 when the decoder's norms are RMSNorm written in PyTorch ops (no norm bias)");
+    reg.declare(kRmsNormUpcast, "flag", "1 when RMSNorm upcasts its input to fp32 and saves the copy");
+    reg.add(std::make_unique<HfRuntime>());
 }

@@ -17,10 +17,7 @@ constexpr const char* kSeq = "llamacpp_n_seq";
 constexpr const char* kGpuLayers = "llamacpp_gpu_layers";
 constexpr const char* kFlash = "llamacpp_flash_attn";
 
-double read(const Context& ctx, const char* name) {
-    const auto i = ctx.find(name);
-    return i ? ctx.value(*i) : 0.0;
-}
+double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
 // Whether a tensor lives on the GPU: layer i is offloaded when i >= L - n_gpu_layers; the
 // output layer (final norm, lm_head) only when n_gpu_layers > L (llama-model.cpp i_gpu_start,
@@ -49,6 +46,14 @@ double compute_logits(const Context& ctx, double n_ub) {
 }
 
 }  // namespace
+
+void declare_llama_cpp_symbols(Registrar& reg) {
+    reg.declare(kCtx, "tokens", "llama.cpp n_ctx (padded to 256)");
+    reg.declare(kUbatch, "tokens", "llama.cpp n_ubatch");
+    reg.declare(kSeq, "sequences", "llama.cpp n_seq_max");
+    reg.declare(kGpuLayers, "layers", "llama.cpp n_gpu_layers (L + 1 = all and output)");
+    reg.declare(kFlash, "flag", "llama.cpp flash attention");
+}
 
 bool llamacpp_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "llama.cpp"; }
 
@@ -90,12 +95,12 @@ void LlamaCppRuntime::prepare(Context& ctx, const Params& o) const {
     if (ctx[Sym::t] > 1)
         throw ParamError("parallelism.tensor", "llama.cpp splits layers, not tensors; allowed: 1 "
                                                "with engine llama.cpp");
-    ctx.set(ctx.define(kCtx, "tokens", "llama.cpp n_ctx (padded to 256)"), static_cast<double>(n_ctx));
-    ctx.set(ctx.define(kUbatch, "tokens", "llama.cpp n_ubatch"), static_cast<double>(n_ubatch));
-    ctx.set(ctx.define(kSeq, "sequences", "llama.cpp n_seq_max"), static_cast<double>(n_seq));
-    ctx.set(ctx.define(kGpuLayers, "layers", "llama.cpp n_gpu_layers (L + 1 = all and output)"),
+    ctx.set(ctx.symbol(kCtx), static_cast<double>(n_ctx));
+    ctx.set(ctx.symbol(kUbatch), static_cast<double>(n_ubatch));
+    ctx.set(ctx.symbol(kSeq), static_cast<double>(n_seq));
+    ctx.set(ctx.symbol(kGpuLayers),
             static_cast<double>(gpu_layers));
-    ctx.set(ctx.define(kFlash, "flag", "llama.cpp flash attention"), o.flag("flash_attn") ? 1.0 : 0.0);
+    ctx.set(ctx.symbol(kFlash), o.flag("flash_attn") ? 1.0 : 0.0);
     ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
     if (static_cast<double>(n_ctx) < ctx[Sym::b] * ctx[Sym::s])
         ctx.notes.push_back("llama.cpp: n_ctx " + std::to_string(n_ctx) + " holds fewer tokens than the batch needs (" +

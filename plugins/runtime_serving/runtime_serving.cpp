@@ -5,6 +5,8 @@
 
 VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     using namespace vram::plugins;
+    declare_vllm_symbols(reg);
+    declare_llama_cpp_symbols(reg);
     reg.add(std::make_unique<VllmRuntime>());
     reg.add(std::make_unique<VllmKvCacheTerm>());
     reg.add(std::make_unique<VllmProfilePeakTerm>());

@@ -4,9 +4,14 @@
 #pragma once
 
 #include "vram/component.hpp"
+#include "vram/registrar.hpp"
 #include "vram/runtime.hpp"
 
 namespace vram::plugins {
+
+/// The symbols each engine profile sets, declared at registration.
+void declare_vllm_symbols(Registrar& reg);
+void declare_llama_cpp_symbols(Registrar& reg);
 
 // ------------------------------------------------------------------------------------- vLLM
 

@@ -13,7 +13,7 @@
 namespace vram::plugins {
 namespace {
 
-// Symbols the profile defines; components read them back by name.
+// Symbols the profile declares and sets; its own components read them back by name.
 constexpr const char* kUtil = "vllm_util";
 constexpr const char* kTokens = "vllm_batched_tokens";
 constexpr const char* kSeqs = "vllm_max_seqs";
@@ -22,10 +22,7 @@ constexpr const char* kNonTorch = "vllm_non_torch";
 constexpr const char* kGraphs = "vllm_cuda_graphs";
 constexpr const char* kSampler = "vllm_sampler_bpl";
 
-double read(const Context& ctx, const char* name) {
-    const auto i = ctx.find(name);
-    return i ? ctx.value(*i) : 0.0;
-}
+double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
 // Width of the MLP intermediates one token produces: F for dense layers; for MoE the routed
 // top-k experts plus the shared expert block.
@@ -57,6 +54,16 @@ std::int64_t rounded_tokens(const Context& ctx) {
 }
 
 }  // namespace
+
+void declare_vllm_symbols(Registrar& reg) {
+    reg.declare(kUtil, "fraction", "vLLM gpu_memory_utilization");
+    reg.declare(kTokens, "tokens", "vLLM max_num_batched_tokens (profile run)");
+    reg.declare(kSeqs, "sequences", "vLLM max_num_seqs");
+    reg.declare(kBlock, "tokens", "vLLM block_size (KV page)");
+    reg.declare(kNonTorch, "B", "vLLM non-torch memory per GPU");
+    reg.declare(kGraphs, "B", "vLLM CUDA graph pool");
+    reg.declare(kSampler, "B", "bytes per logit live in the profile run's sampler");
+}
 
 bool vllm_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "vllm"; }
 
@@ -112,14 +119,14 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
                                                       "; allowed: max_model_len >= workload.sequence_length");
     const double t = ctx[Sym::t];
     const double non_torch = (o.number("non_torch_mib") + (t > 1 ? (t - 1) * o.number("nccl_mib") : 0.0)) * kMiB;
-    ctx.set(ctx.define(kUtil, "fraction", "vLLM gpu_memory_utilization"), o.number("gpu_memory_utilization"));
-    ctx.set(ctx.define(kTokens, "tokens", "vLLM max_num_batched_tokens (profile run)"), static_cast<double>(tokens));
-    ctx.set(ctx.define(kSeqs, "sequences", "vLLM max_num_seqs"), static_cast<double>(seqs));
-    ctx.set(ctx.define(kBlock, "tokens", "vLLM block_size (KV page)"), static_cast<double>(o.integer("block_size")));
-    ctx.set(ctx.define(kNonTorch, "B", "vLLM non-torch memory per GPU"), non_torch);
-    ctx.set(ctx.define(kGraphs, "B", "vLLM CUDA graph pool"),
+    ctx.set(ctx.symbol(kUtil), o.number("gpu_memory_utilization"));
+    ctx.set(ctx.symbol(kTokens), static_cast<double>(tokens));
+    ctx.set(ctx.symbol(kSeqs), static_cast<double>(seqs));
+    ctx.set(ctx.symbol(kBlock), static_cast<double>(o.integer("block_size")));
+    ctx.set(ctx.symbol(kNonTorch), non_torch);
+    ctx.set(ctx.symbol(kGraphs),
             o.flag("enforce_eager") ? 0.0 : o.number("cuda_graph_mib") * kMiB);
-    ctx.set(ctx.define(kSampler, "B", "bytes per logit live in the profile run's sampler"),
+    ctx.set(ctx.symbol(kSampler),
             o.number("sampler_bytes_per_logit"));
     ctx.notes.push_back("runtime vllm: preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +

@@ -41,22 +41,27 @@ struct SavePolicy {
     bool mlp_mid = true;    // act·up read by down_proj (fc2)
 };
 
+// Positions per sequence the LM head computes: the objective's (GRPO: completions), else all.
+double logits_tokens(const Context& ctx, double s) { return ctx.objective.logits_tokens > 0 ? ctx.objective.logits_tokens : s; }
+
 SavePolicy save_policy(const Context& ctx) {
     SavePolicy p;
     const Convention c = convention(ctx);
-    p.rms = c != Convention::megatron && symbol_or(ctx, "rmsnorm", 0) > 0;
-    p.rms_upcast = symbol_or(ctx, "rmsnorm_upcast", 1) > 0;
-    p.mean_saves_input = symbol_or(ctx, "torch_mean_saves_input", 0) > 0;
+    // Typed facts of the runtime stage (EngineFacts) and of the method (MethodFacts).
+    p.rms = c != Convention::megatron && ctx.engine.rmsnorm;
+    p.rms_upcast = ctx.engine.rmsnorm_upcast;
+    p.mean_saves_input = ctx.engine.mean_saves_input;
     p.residual_bytes = ctx.weight_format == "fp32" ? 4.0 : ctx[Sym::bytes_act];
-    if (symbol_or(ctx, "frozen_base", 0) > 0) {
+    if (ctx.method.frozen_base) {
         p.norm_trainable = false;
         const std::string& f = ctx.weight_format;
         const bool bnb4 = f.rfind("nf4", 0) == 0 || f.rfind("fp4", 0) == 0;
-        const bool saves_all = bnb4 && symbol_or(ctx, "bnb_4bit_saves_input", 0) > 0;
-        p.attn_in = saves_all || symbol_or(ctx, "lora_reads_attn_in", 0) > 0;
-        p.attn_out = saves_all || symbol_or(ctx, "lora_reads_attn_out", 0) > 0;
-        p.mlp_in = saves_all || symbol_or(ctx, "lora_reads_mlp_in", 0) > 0;
-        p.mlp_mid = saves_all || symbol_or(ctx, "lora_reads_mlp_mid", 0) > 0;
+        const bool saves_all = bnb4 && ctx.engine.bnb_4bit_saves_input;
+        const KeptInputs& k = ctx.method.kept_inputs;
+        p.attn_in = saves_all || k.attn_in;
+        p.attn_out = saves_all || k.attn_out;
+        p.mlp_in = saves_all || k.mlp_in;
+        p.mlp_mid = saves_all || k.mlp_mid;
     }
     return p;
 }
@@ -268,7 +273,7 @@ std::string ActivationsTerm::substitute(const Context& ctx) const {
                                       std::pair{p.mlp_in, "MLP input"}, std::pair{p.mlp_mid, "down_proj input"}})
         if (!kept) dropped += std::string(dropped.empty() ? "" : ", ") + label;
     if (!dropped.empty()) s += "; frozen Linears keep no input: " + dropped;
-    else if (symbol_or(ctx, "frozen_base", 0) > 0) s += "; every frozen Linear input kept (LoRA reads it, or a 4-bit matmul saves it)";
+    else if (ctx.method.frozen_base) s += "; every frozen Linear input kept (LoRA reads it, or a 4-bit matmul saves it)";
     return s + " = " + format_count(evaluate(ctx)) + " B";
 }
 
@@ -292,7 +297,7 @@ double logits_bytes(const Context& ctx) {
     // log_softmax's input gradient: 12 per element, the larger of the two [DER].
     // Objectives that ask the LM head for only some positions (TRL GRPO's logits_to_keep = C + 1)
     // publish `logits_tokens` (plugins/training_rl); the hidden-state terms still cover s.
-    const double kept = std::min(x.s_local, symbol_or(ctx, "logits_tokens", x.s) / std::max(1.0, ctx[Sym::cp]));
+    const double kept = std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
     return x.b * (x.s_local * 2 * h * x.ba + kept * std::max(x.ba + 8, 12.0) * V / x.t);
 }
 }  // namespace
@@ -322,7 +327,7 @@ std::string LogitsTerm::substitute(const Context& ctx) const {
                    : "2 · " + b + " · " + s + " · (" + V + " / " + t + " + " + h + ")";
     else
         out = b + " · (" + s + " · 2 · " + h + " · " + format_number(x.ba) + " + " +
-              format_number(std::min(x.s_local, symbol_or(ctx, "logits_tokens", x.s) / std::max(1.0, ctx[Sym::cp]))) +
+              format_number(std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]))) +
               " · " + format_number(std::max(x.ba + 8, 12.0)) + " · " + V + " / " + t + ")";
     return out + " [" + convention_name(convention(ctx)) + " loss] = " + format_count(evaluate(ctx)) + " B";
 }

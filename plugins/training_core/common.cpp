@@ -6,10 +6,7 @@
 
 namespace vram::plugins::training {
 
-double symbol_or(const Context& ctx, const char* name, double fallback) noexcept {
-    const auto i = ctx.find(name);
-    return i && ctx.is_set(*i) ? ctx.value(*i) : fallback;
-}
+double symbol_or(const Context& ctx, const char* name, double fallback) { return ctx.get(name, fallback); }
 
 Convention auto_convention(const Scenario& s) noexcept {
     const ParallelismSpec& q = s.parallelism;
@@ -19,7 +16,7 @@ Convention auto_convention(const Scenario& s) noexcept {
     return Convention::hf;
 }
 
-Convention convention(const Context& ctx) noexcept {
+Convention convention(const Context& ctx) {
     const double v = symbol_or(ctx, kConvention, -1);
     if (v == 1) return Convention::deepspeed;
     if (v == 2) return Convention::megatron;
@@ -36,11 +33,13 @@ const char* convention_name(Convention c) noexcept {
     return "hf";
 }
 
-StateDtypes state_dtypes(const Context& ctx) noexcept {
+StateDtypes state_dtypes(const Context& ctx) {
     StateDtypes d;
     d.conv = convention(ctx);
     d.amp = ctx.scenario().training.mixed_precision != "none";
-    d.param = symbol_or(ctx, kBytesTrainable, ctx[Sym::bytes_w] > 0 ? ctx[Sym::bytes_w] : 2);
+    // The method states the dtype of what it trains (MethodFacts); the pipeline refuses a method
+    // that trains tensors without saying it.
+    d.param = ctx.method.trainable_bytes > 0 ? ctx.method.trainable_bytes : (ctx[Sym::bytes_w] > 0 ? ctx[Sym::bytes_w] : 2);
     // Without mixed precision every framework keeps grads and optimizer states in the parameter
     // dtype (torch optimizers allocate state with zeros_like(param)); no master copy.
     d.grad = d.param;

@@ -14,19 +14,18 @@ namespace vram::plugins::training {
 /// Whose bookkeeping of mixed-precision model states the estimate follows (docs/training.md).
 enum class Convention { hf = 0, deepspeed = 1, megatron = 2 };
 
-// Symbols published by the training methods (docs/training.md, "symbols").
-inline constexpr const char* kBytesTrainable = "bytes_trainable";  ///< stored bytes per trainable parameter
+// Symbols the full method declares and sets (docs/training.md, "symbols"); only this plugin reads them.
 inline constexpr const char* kConvention = "convention";           ///< 0 hf, 1 deepspeed, 2 megatron
 inline constexpr const char* kBucketView = "ddp_bucket_view";      ///< 1: DDP gradient_as_bucket_view
 inline constexpr const char* kReduceBucket = "ds_reduce_bucket";    ///< DeepSpeed reduce_bucket_size, elements
 
-/// Value of a plugin symbol, `fallback` when no stage defined or set it.
-double symbol_or(const Context& ctx, const char* name, double fallback) noexcept;
+/// Value of one of this plugin's declared symbols, `fallback` when no stage set it.
+double symbol_or(const Context& ctx, const char* name, double fallback);
 
 /// The convention a scenario implies when no method chose one: FSDP is PyTorch (hf), ZeRO is
 /// DeepSpeed, tensor/pipeline parallelism is Megatron, anything else the HF Trainer.
 Convention auto_convention(const Scenario& s) noexcept;
-Convention convention(const Context& ctx) noexcept;
+Convention convention(const Context& ctx);
 const char* convention_name(Convention c) noexcept;
 
 /// Bytes per trainable parameter of each model state, unsharded (formulas.md §5.1).
@@ -42,7 +41,7 @@ struct StateDtypes {
     double state = 4;          ///< bytes per optimizer-state element
     double autocast = 0;       ///< half-precision copy autocast makes of each fp32 Linear weight
 };
-StateDtypes state_dtypes(const Context& ctx) noexcept;
+StateDtypes state_dtypes(const Context& ctx);
 
 /// dp when ZeRO stage >= `stage` (FSDP full_shard counts as 3, shard_grad_op as 2), else 1.
 double zero_divisor(const Context& ctx, int stage) noexcept;

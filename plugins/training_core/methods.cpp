@@ -58,14 +58,10 @@ void FullMethod::prepare(Context& ctx, const Params& options) const {
                             std::to_string(s.parallelism.zero) +
                                 " under the megatron convention; allowed: 0, or 1 for Megatron's distributed optimizer");
 
-    const std::size_t ib = ctx.define(kBytesTrainable, "B", "stored bytes per trainable parameter");
-    ctx.set(ib, bytes);
-    const std::size_t ic = ctx.define(kConvention, "", "model-state convention: 0 hf, 1 deepspeed, 2 megatron");
-    ctx.set(ic, static_cast<double>(static_cast<int>(c)));
-    const std::size_t iv = ctx.define(kBucketView, "", "1 when DDP gradients are views of its all-reduce buckets");
-    ctx.set(iv, options.flag("gradient_as_bucket_view") ? 1.0 : 0.0);
-    const std::size_t ir = ctx.define(kReduceBucket, "elements", "DeepSpeed reduce_bucket_size");
-    ctx.set(ir, options.number("reduce_bucket_size"));
+    ctx.method.trainable_bytes = bytes;
+    ctx.set(ctx.symbol(kConvention), static_cast<double>(static_cast<int>(c)));
+    ctx.set(ctx.symbol(kBucketView), options.flag("gradient_as_bucket_view") ? 1.0 : 0.0);
+    ctx.set(ctx.symbol(kReduceBucket), options.number("reduce_bucket_size"));
 
     std::string note = "training full: all " + format_count(static_cast<std::uint64_t>(ctx[Sym::P_total])) +
                        " parameters trainable; convention " + convention_name(c) +

@@ -4,10 +4,14 @@
 #include "methods.hpp"
 #include "model_states.hpp"
 #include "optimizers.hpp"
+#include "adapters.hpp"
 #include "vram/plugin_api.hpp"
 
 VRAM_PLUGIN(vram_training_core, "0.1.0") {
     using namespace vram::plugins::training;
+    reg.declare(kConvention, "", "model-state convention of the full method: 0 hf, 1 deepspeed, 2 megatron");
+    reg.declare(kBucketView, "flag", "1 when DDP gradients are views of its all-reduce buckets (gradient_as_bucket_view)");
+    reg.declare(kReduceBucket, "elements", "DeepSpeed reduce_bucket_size");
     reg.add(std::make_unique<FullMethod>());
     reg.add(std::make_unique<SftObjective>());
     reg.add(std::make_unique<PretrainObjective>());
@@ -55,4 +59,6 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.add(std::make_unique<DeepSpeedBucketTerm>());
     reg.add(std::make_unique<ActivationsTerm>());
     reg.add(std::make_unique<LogitsTerm>());
+    reg.add(std::make_unique<AdapterWeightsTerm>());
+    reg.add(std::make_unique<AdapterActivationsTerm>());
 }

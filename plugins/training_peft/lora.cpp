@@ -151,33 +151,21 @@ std::vector<Tensor> lora_adapter_tensors(const std::vector<const Tensor*>& linea
 
 namespace {
 
-// Without lora_dropout PEFT's dropout is nn.Identity and lora_A reads the base Linear's input
-// itself, so autograd keeps that input even though the base weight is frozen (lora_A's weight
-// gradient needs it). The training activations read these flags (training_core activations.cpp).
-void publish_inputs_read(Context& ctx, const std::vector<const Tensor*>& linears, double dropout) {
-    static const char* const kOutputProjections[] = {"o_proj", "out_proj", "dense", "c_proj", "wo", "o", "proj"};
-    bool attn_in = false, attn_out = false, mlp_in = false, mlp_mid = false;
-    const std::int64_t h = ctx.model().hidden;
-    if (dropout == 0) {
-        for (const Tensor* t : linears) {
-            if (t->layer < 0) continue;
-            if (t->group == "attention") {
-                bool out = false;
-                for (const char* name : kOutputProjections) out = out || t->module == name;
-                if (out) attn_out = true;
-                else if (t->cols == h) attn_in = true;
-            } else if (t->group.find("mlp") != std::string::npos || t->group.find("expert") != std::string::npos) {
-                (t->cols == h ? mlp_in : mlp_mid) = true;
-            }
-        }
+// What autograd keeps because of the adapters (MethodFacts): without lora_dropout PEFT's dropout
+// is nn.Identity and lora_A reads the base Linear's input itself, so that input stays saved though
+// the base weight is frozen; lora_B keeps lora_A's rank-r output; with dropout lora_A keeps the
+// dropped copy and its 1-byte mask instead.
+void publish_saved(Context& ctx, const std::vector<const Tensor*>& linears, std::int64_t rank, bool dropout) {
+    ctx.method.kept_inputs = kept_inputs_of_adapters(ctx.model(), linears, dropout);
+    ctx.method.adapter_activations.clear();
+    for (const Tensor* t : linears) {
+        AdapterActivation a;
+        a.layer = t->layer;
+        a.token_copies = t->active_copies;  // routed experts see top-k copies of each token
+        a.elements = static_cast<double>(rank) + (dropout ? static_cast<double>(t->cols) : 0.0);
+        a.mask_bytes = dropout ? static_cast<double>(t->cols) : 0.0;
+        ctx.method.adapter_activations.push_back(a);
     }
-    const auto flag = [&ctx](const char* name, const char* meaning, bool on) {
-        ctx.set(ctx.define(name, "flag", meaning), on ? 1.0 : 0.0);
-    };
-    flag("lora_reads_attn_in", "1 when an undropped LoRA A reads the attention input (q/k/v input)", attn_in);
-    flag("lora_reads_attn_out", "1 when an undropped LoRA A reads the attention output (o_proj input)", attn_out);
-    flag("lora_reads_mlp_in", "1 when an undropped LoRA A reads the MLP input (gate/up input)", mlp_in);
-    flag("lora_reads_mlp_mid", "1 when an undropped LoRA A reads the down_proj input", mlp_mid);
 }
 
 }  // namespace
@@ -189,7 +177,7 @@ std::int64_t prepare_lora(Context& ctx, const Params& options, const std::string
     const auto adapters = lora_adapter_tensors(linears, r, options.flag("bias"), options.flag("use_dora"));
     const std::string dtype = options.string("dtype");
     publish_adapters(ctx, adapters, adapter_dtype_bytes(dtype, block + ".dtype"));
-    publish_inputs_read(ctx, linears, options.number("dropout"));
+    publish_saved(ctx, linears, r, options.number("dropout") > 0);
     std::int64_t n = 0;
     for (const auto& t : adapters) n += t.numel() * t.copies;
     // Which modules, for --explain.

@@ -12,15 +12,8 @@ namespace vram::plugins {
 
 namespace {
 
-const char* const kLoraDropout = "lora_dropout";
-const char* const kDequantTile = "dequant_tile_elements";
-const char* const kUpcastParams = "kbit_fp32_params";
-const char* const kPrefixTokens = "n_virtual";
-const char* const kPrefixTokenDim = "token_dim";
 
-void set_symbol(Context& ctx, const char* name, const char* unit, const char* meaning, double value) {
-    ctx.set(ctx.define(name, unit, meaning), value);
-}
+void set_symbol(Context& ctx, const char* name, double value) { ctx.set(ctx.symbol(name), value); }
 
 }  // namespace
 
@@ -30,7 +23,7 @@ std::vector<ParamSpec> LoraMethod::params() const { return lora_params(); }
 
 void LoraMethod::prepare(Context& ctx, const Params& options) const {
     prepare_lora(ctx, options, "training.lora");
-    set_symbol(ctx, kLoraDropout, "probability", "lora_dropout of the adapters", options.number("dropout"));
+    set_symbol(ctx, kLoraDropout, options.number("dropout"));
 }
 
 // ---- QLoRA ---------------------------------------------------------------------------------
@@ -53,7 +46,7 @@ void QloraMethod::prepare(Context& ctx, const Params& options) const {
                                               "base, got '" + f + "'; allowed: nf4, nf4-dq (or method lora for a "
                                               "16-bit base)");
     prepare_lora(ctx, options, "training.qlora");
-    set_symbol(ctx, kLoraDropout, "probability", "lora_dropout of the adapters", options.number("dropout"));
+    set_symbol(ctx, kLoraDropout, options.number("dropout"));
     // Largest quantized Linear (one copy): bitsandbytes MatMul4Bit materializes it whole in the
     // compute dtype (F.dequantize_4bit(B, state).to(A.dtype)) in forward and again in backward.
     double tile = 0;
@@ -63,15 +56,14 @@ void QloraMethod::prepare(Context& ctx, const Params& options) const {
         if (!t.linear || t.embedding) continue;
         tile = std::max(tile, static_cast<double>(t.numel()));
     }
-    set_symbol(ctx, kDequantTile, "elements", "largest 4-bit Linear dequantized per matmul (QLoRA)", tile);
+    set_symbol(ctx, kDequantTile, tile);
     // peft utils/other.py prepare_model_for_kbit_training: every fp16/bf16 parameter (the ones the
     // 4-bit format left unquantized: embeddings, LM head, norms, biases) is cast to fp32.
     double kept16 = 0;
     if (options.flag("prepare_kbit"))
         for (const Tensor& t : m.tensors)
             if (!t.linear || t.embedding) kept16 += static_cast<double>(t.numel()) * static_cast<double>(t.copies);
-    set_symbol(ctx, kUpcastParams, "parameters", "16-bit parameters prepare_model_for_kbit_training casts to fp32",
-               kept16);
+    set_symbol(ctx, kUpcastParams, kept16);
     ctx.notes.push_back("training.qlora: base stored in " + f + ", computed in " + ctx.compute_dtype +
                         "; bitsandbytes dequantizes one Linear at a time (largest " +
                         format_count(static_cast<std::uint64_t>(tile)) + " elements)");
@@ -139,113 +131,13 @@ void PrefixMethod::prepare(Context& ctx, const Params& options) const {
         tensors.push_back(b2);
     }
     publish_adapters(ctx, tensors, adapter_dtype_bytes(options.string("dtype"), "training.prefix.dtype"));
-    set_symbol(ctx, kPrefixTokens, "tokens", "prefix-tuning virtual tokens per layer", static_cast<double>(n));
-    set_symbol(ctx, kPrefixTokenDim, "elements", "prefix width per layer for K or V: n_kv · head_dim",
-               static_cast<double>(token_dim));
+    set_symbol(ctx, kPrefixTokens, static_cast<double>(n));
+    set_symbol(ctx, kPrefixTokenDim, static_cast<double>(token_dim));
     ctx.notes.push_back("training.prefix: " + std::to_string(n) + " virtual tokens × " + std::to_string(L) +
                         " layers × 2 (K, V) × token_dim " + std::to_string(token_dim) + " (n_kv " +
                         std::to_string(m.kv_heads) + " × head_dim " + std::to_string(m.head_dim) + ")" +
                         (options.flag("prefix_projection") ? " through the projection MLP" : "") + " = " +
                         format_count(static_cast<std::uint64_t>(ctx[Sym::P_trainable])) + " trainable parameters");
-}
-
-// ---- adapter weights -----------------------------------------------------------------------
-
-std::string_view AdapterWeightsTerm::source() const {
-    return "exact adapter tensors of the PEFT method (peft tuners/lora/layer.py update_layer; "
-           "prefix_tuning/model.py PrefixEncoder); dtype fp32 under PEFT's autocast_adapter_dtype=True";
-}
-
-bool AdapterWeightsTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] > 0 && symbol_or_zero(ctx, kAdapterParams) > 0;
-}
-
-Bytes AdapterWeightsTerm::evaluate(const Context& ctx) const {
-    // Only the adapters of the layers on this rank's pipeline stage; adapters of a Linear split by
-    // tensor parallelism are split with it (parameters_on_rank applies the same placement rules).
-    return to_bytes(parameters_on_rank(ctx, ctx.trainable_tensors) * symbol_or_zero(ctx, kBytesTrainable),
-                    "peft.adapters.weights");
-}
-
-std::string AdapterWeightsTerm::substitute(const Context& ctx) const {
-    return format_count(static_cast<std::uint64_t>(parameters_on_rank(ctx, ctx.trainable_tensors))) +
-           " adapter params on this rank × " + format_number(symbol_or_zero(ctx, kBytesTrainable)) + " B = " +
-           format_count(evaluate(ctx)) + " B";
-}
-
-// ---- LoRA's own activations ----------------------------------------------------------------
-
-namespace {
-
-bool ends_with(const std::string& s, std::string_view suffix) {
-    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// Saved elements per token from LoRA's own modules, on this rank: rank-r outputs of every
-// lora_A, plus the dropped-out input and its 1-byte mask per adapted Linear when dropout > 0.
-// With full gradient checkpointing only the layer being recomputed holds them.
-struct LoraSaved {
-    double a_out = 0;      // elements (compute dtype)
-    double dropout_in = 0; // elements (compute dtype) + the same count of 1-byte mask entries
-};
-
-LoraSaved lora_saved(const Context& ctx) {
-    const bool dropout = symbol_or_zero(ctx, kLoraDropout) > 0;
-    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
-    const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
-    const bool checkpointed = ctx.scenario().training.gradient_checkpointing == "full";
-    const ModelSpec& m = ctx.model();
-    LoraSaved total, layer_max, layer;
-    std::int32_t current = -2;
-    for (const auto& t : ctx.trainable_tensors) {
-        if (!ends_with(t.name, ".lora_A.weight") || !on_pipeline_stage(t, m, stage, p)) continue;
-        if (t.layer != current) {
-            layer_max.a_out = std::max(layer_max.a_out, layer.a_out);
-            layer_max.dropout_in = std::max(layer_max.dropout_in, layer.dropout_in);
-            layer = {};
-            current = t.layer;
-        }
-        // Routed experts see top-k copies of each token.
-        const double copies = static_cast<double>(t.active_copies);
-        layer.a_out += static_cast<double>(t.rows) * copies;
-        if (dropout) layer.dropout_in += static_cast<double>(t.cols) * copies;
-        total.a_out += static_cast<double>(t.rows) * copies;
-        if (dropout) total.dropout_in += static_cast<double>(t.cols) * copies;
-    }
-    layer_max.a_out = std::max(layer_max.a_out, layer.a_out);
-    layer_max.dropout_in = std::max(layer_max.dropout_in, layer.dropout_in);
-    return checkpointed ? layer_max : total;
-}
-
-}  // namespace
-
-std::string_view LoraActivationsTerm::formula() const {
-    return "b × s / cp × Σ_adapted (r × bytes_act + [lora_dropout > 0] × d_in × (bytes_act + 1))";
-}
-
-std::string_view LoraActivationsTerm::source() const {
-    return "peft tuners/lora/layer.py Linear.forward: lora_B(lora_A(dropout(x))) — autograd saves lora_A's "
-           "output for lora_B's weight gradient and, with dropout, the dropped input for lora_A's and its bool "
-           "mask [DER]; LoRA-FA (arXiv 2308.03303): LoRA still needs the full-rank input activations";
-}
-
-bool LoraActivationsTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] > 0 && ctx.find(kLoraDropout).has_value();
-}
-
-Bytes LoraActivationsTerm::evaluate(const Context& ctx) const {
-    const LoraSaved k = lora_saved(ctx);
-    const double cp = std::max(1.0, ctx[Sym::cp]);
-    const double tokens = ctx[Sym::b] * ctx[Sym::s] / cp;
-    const double bytes = ctx[Sym::bytes_act];
-    return to_bytes(tokens * (k.a_out * bytes + k.dropout_in * (bytes + 1)), "peft.lora.activations");
-}
-
-std::string LoraActivationsTerm::substitute(const Context& ctx) const {
-    const LoraSaved k = lora_saved(ctx);
-    return format_number(ctx[Sym::b]) + " × " + format_number(ctx[Sym::s]) + " tokens × (" + format_number(k.a_out) +
-           " × " + format_number(ctx[Sym::bytes_act]) + " B + " + format_number(k.dropout_in) + " × " +
-           format_number(ctx[Sym::bytes_act] + 1) + " B) = " + format_count(evaluate(ctx)) + " B";
 }
 
 // ---- QLoRA dequantized tile ----------------------------------------------------------------
@@ -256,16 +148,16 @@ std::string_view DequantTileTerm::source() const {
 }
 
 bool DequantTileTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] > 0 && symbol_or_zero(ctx, kDequantTile) > 0;
+    return ctx[Sym::training] > 0 && ctx.get(kDequantTile) > 0;
 }
 
 Bytes DequantTileTerm::evaluate(const Context& ctx) const {
-    return to_bytes(symbol_or_zero(ctx, kDequantTile) * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]),
+    return to_bytes(ctx.get(kDequantTile) * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]),
                     "peft.qlora.dequant_tile");
 }
 
 std::string DequantTileTerm::substitute(const Context& ctx) const {
-    return format_count(static_cast<std::uint64_t>(symbol_or_zero(ctx, kDequantTile))) + " × " +
+    return format_count(static_cast<std::uint64_t>(ctx.get(kDequantTile))) + " × " +
            format_number(ctx[Sym::bytes_act]) + " B / " + format_number(std::max(1.0, ctx[Sym::t])) + " = " +
            format_count(evaluate(ctx)) + " B";
 }
@@ -279,15 +171,15 @@ std::string_view KbitUpcastTerm::source() const {
 }
 
 bool KbitUpcastTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] > 0 && symbol_or_zero(ctx, kUpcastParams) > 0;
+    return ctx[Sym::training] > 0 && ctx.get(kUpcastParams) > 0;
 }
 
 Bytes KbitUpcastTerm::evaluate(const Context& ctx) const {
-    return to_bytes(symbol_or_zero(ctx, kUpcastParams) * 2, "peft.qlora.fp32_upcast");
+    return to_bytes(ctx.get(kUpcastParams) * 2, "peft.qlora.fp32_upcast");
 }
 
 std::string KbitUpcastTerm::substitute(const Context& ctx) const {
-    return format_count(static_cast<std::uint64_t>(symbol_or_zero(ctx, kUpcastParams))) + " × (4 − 2) B = " +
+    return format_count(static_cast<std::uint64_t>(ctx.get(kUpcastParams))) + " × (4 − 2) B = " +
            format_count(evaluate(ctx)) + " B";
 }
 
@@ -298,17 +190,17 @@ std::string_view PrefixKvTerm::source() const {
            "past_key_values (n_virtual entries per layer for K and V); formulas.md §6.3";
 }
 
-bool PrefixKvTerm::applies(const Context& ctx) const { return symbol_or_zero(ctx, kPrefixTokens) > 0; }
+bool PrefixKvTerm::applies(const Context& ctx) const { return ctx.get(kPrefixTokens) > 0; }
 
 Bytes PrefixKvTerm::evaluate(const Context& ctx) const {
-    const double per_seq = symbol_or_zero(ctx, kPrefixTokens) * ctx[Sym::L] / std::max(1.0, ctx[Sym::p]) * 2 *
-                           symbol_or_zero(ctx, kPrefixTokenDim) / std::max(1.0, ctx[Sym::t]);
+    const double per_seq = ctx.get(kPrefixTokens) * ctx[Sym::L] / std::max(1.0, ctx[Sym::p]) * 2 *
+                           ctx.get(kPrefixTokenDim) / std::max(1.0, ctx[Sym::t]);
     return to_bytes(ctx[Sym::b] * per_seq * ctx[Sym::bytes_act], "peft.prefix.kv");
 }
 
 std::string PrefixKvTerm::substitute(const Context& ctx) const {
-    return format_number(ctx[Sym::b]) + " × " + format_number(symbol_or_zero(ctx, kPrefixTokens)) + " × " +
-           format_number(ctx[Sym::L]) + " × 2 × " + format_number(symbol_or_zero(ctx, kPrefixTokenDim)) + " × " +
+    return format_number(ctx[Sym::b]) + " × " + format_number(ctx.get(kPrefixTokens)) + " × " +
+           format_number(ctx[Sym::L]) + " × 2 × " + format_number(ctx.get(kPrefixTokenDim)) + " × " +
            format_number(ctx[Sym::bytes_act]) + " B = " + format_count(evaluate(ctx)) + " B";
 }
 

@@ -7,6 +7,13 @@
 
 namespace vram::plugins {
 
+// Symbols this plugin declares and sets (docs/methods.md); formulas may read them.
+inline constexpr const char* kLoraDropout = "lora_dropout";
+inline constexpr const char* kDequantTile = "dequant_tile_elements";
+inline constexpr const char* kUpcastParams = "kbit_fp32_params";
+inline constexpr const char* kPrefixTokens = "n_virtual";
+inline constexpr const char* kPrefixTokenDim = "token_dim";
+
 /// LoRA: trainable low-rank adapters on the targeted Linears; the base is frozen (formulas.md §6.1).
 class LoraMethod final : public TrainingMethod {
 public:
@@ -33,33 +40,6 @@ public:
     std::string_view key() const override { return "prefix"; }
     std::vector<ParamSpec> params() const override;
     void prepare(Context& ctx, const Params& options) const override;
-};
-
-/// Adapter weights: trainable parameters stored outside the model's weights, at their dtype.
-class AdapterWeightsTerm final : public Component {
-public:
-    std::string_view id() const override { return "peft.adapters.weights"; }
-    Category category() const override { return Category::adapters; }
-    std::string_view formula() const override { return "adapter_params × bytes_trainable"; }
-    std::string_view source() const override;
-    bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
-};
-
-/// LoRA's own saved activations: per adapted Linear the rank-r output of lora_A (input of
-/// lora_B's weight gradient) and, with lora_dropout > 0, the dropout mask and dropped input.
-class LoraActivationsTerm final : public Component {
-public:
-    std::string_view id() const override { return "peft.lora.activations"; }
-    Category category() const override { return Category::activations; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
-    bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
-    /// Saved for backward: live in the training step, not while GRPO generates.
-    std::string_view phase() const override { return "training"; }
 };
 
 /// QLoRA: bitsandbytes dequantizes one 4-bit Linear to the compute dtype for each matmul

@@ -11,13 +11,11 @@ void publish_adapters(Context& ctx, const std::vector<Tensor>& adapters, double 
     double n = 0;
     for (const auto& t : adapters) n += static_cast<double>(t.numel()) * static_cast<double>(t.copies);
     ctx.set(Sym::P_trainable, n);
-    ctx.set(ctx.define(kBytesTrainable, "bytes", "bytes per element of the trainable tensors (their storage dtype)"),
-            bytes_per_param);
-    ctx.set(ctx.define(kAdapterParams, "parameters",
-                       "trainable parameters stored outside the model's weights (LoRA adapters, prefixes)"),
-            n);
-    ctx.set(ctx.define(kFrozenBase, "flag", "1 when the base model is frozen (PEFT): no gradients, no optimizer states"),
-            1.0);
+    ctx.method.frozen_base = true;
+    ctx.method.trainable_bytes = bytes_per_param;
+    ctx.method.adapter_params = static_cast<std::int64_t>(n);
+    // Nothing of the frozen base keeps a Linear input unless an adapter reads it (prepare_lora says).
+    ctx.method.kept_inputs = KeptInputs{false, false, false, false};
 }
 
 double adapter_dtype_bytes(const std::string& dtype, const std::string& path) {
@@ -32,11 +30,6 @@ ParamSpec adapter_dtype_spec() {
     return {"dtype", ParamType::string, "fp32",
             "adapter storage dtype: fp32 (PEFT default, autocast_adapter_dtype=True) or the 16-bit base dtype",
             0, 0, {"fp32", "bf16", "fp16"}};
-}
-
-double symbol_or_zero(const Context& ctx, const char* name) noexcept {
-    const auto i = ctx.find(name);
-    return i ? ctx.value(*i) : 0.0;
 }
 
 }  // namespace vram::plugins

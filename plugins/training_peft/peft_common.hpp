@@ -12,15 +12,8 @@
 
 namespace vram::plugins {
 
-// Symbols the PEFT methods define (docs/methods.md). Training components (gradients, optimizer
-// states) read `bytes_trainable` to learn the dtype of Context::trainable_tensors; the adapter
-// terms read `adapter_params` (trainable parameters that live outside the model's stored
-// weights, so core.weights does not count them).
-inline constexpr const char* kBytesTrainable = "bytes_trainable";
-inline constexpr const char* kAdapterParams = "adapter_params";
-inline constexpr const char* kFrozenBase = "frozen_base";
-
-/// Defines the PEFT symbols on `ctx` and sets them.
+/// Fills the method's typed facts (MethodFacts) for adapters over a frozen base: the trainable
+/// tensors, their dtype, the adapter parameter count. The training terms read nothing else.
 void publish_adapters(Context& ctx, const std::vector<Tensor>& adapters, double bytes_per_param);
 
 /// Bytes per element of an adapter dtype key (fp32 4, bf16/fp16 2); throws ParamError at `path`.
@@ -28,9 +21,6 @@ double adapter_dtype_bytes(const std::string& dtype, const std::string& path);
 
 /// ParamSpec of the adapter dtype option shared by the methods.
 ParamSpec adapter_dtype_spec();
-
-/// Value of a plugin symbol, 0 when no stage defined it (components only read).
-double symbol_or_zero(const Context& ctx, const char* name) noexcept;
 
 /// LoRA/QLoRA options: rank, alpha, targets, dropout, bias, use_dora, dtype.
 std::vector<ParamSpec> lora_params();

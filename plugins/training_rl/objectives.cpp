@@ -10,18 +10,13 @@
 namespace vram::plugins {
 namespace {
 
-double sym(const Context& ctx, const char* name) noexcept {
-    const auto i = ctx.find(name);
-    return i && ctx.is_set(*i) ? ctx.value(*i) : 0.0;
-}
+double sym(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
-void set_sym(Context& ctx, const char* name, const char* unit, const char* meaning, double v) {
-    ctx.set(ctx.define(name, unit, meaning), v);
-}
+void set_sym(Context& ctx, const char* name, double v) { ctx.set(ctx.symbol(name), v); }
 
-// The PEFT methods publish frozen_base = 1 (plugins/training_peft): TRL then gets reference
+// A method that freezes the base (PEFT; MethodFacts::frozen_base): TRL then gets reference
 // log-probs from the same model with the adapters disabled, and loads no second copy.
-bool peft(const Context& ctx) noexcept { return sym(ctx, "frozen_base") > 0; }
+bool peft(const Context& ctx) noexcept { return ctx.method.frozen_base; }
 
 bool is(const Context& ctx, std::string_view objective) { return ctx.scenario().training.objective == objective; }
 
@@ -53,8 +48,8 @@ void DpoObjective::prepare(Context& ctx, const Params& options) const {
     const bool pre = options.flag("precompute_ref_log_probs");
     const std::string& ref = options.string("reference_model");
     const bool separate = !pre && (ref == "separate" || (ref == "auto" && !peft(ctx)));
-    set_sym(ctx, kRefWeights, "flag", "1 when a separate frozen reference model is loaded", separate ? 1 : 0);
-    set_sym(ctx, kRefForward, "flag", "1 when reference log-probs are computed during the step", pre ? 0 : 1);
+    set_sym(ctx, kRefWeights, separate ? 1 : 0);
+    set_sym(ctx, kRefForward, pre ? 0 : 1);
     std::string note = "objective dpo (TRL): workload.batch_size = " + n(pairs) + " preference pairs → b = " +
                        n(2 * pairs) + " sequences (chosen + rejected concatenated): activations and logits are those "
                        "of 2B sequences; reference model: ";
@@ -112,17 +107,15 @@ void GrpoObjective::prepare(Context& ctx, const Params& options) const {
     // Training sequences are prompt + completion; only the completion positions get logits
     // (logits_to_keep = C, computed as C + 1 then the last dropped).
     ctx.set(Sym::s, static_cast<double>(P + C) + static_cast<double>(ctx.modality_tokens));
-    set_sym(ctx, kLogitsTokens, "tokens", "positions per sequence the LM head computes logits for",
-            static_cast<double>(C + 1));
-    set_sym(ctx, kGrpoPrompt, "tokens", "GRPO prompt length", static_cast<double>(P));
-    set_sym(ctx, kGrpoCompletion, "tokens", "GRPO completion length", static_cast<double>(C));
-    set_sym(ctx, kGrpoSteps, "steps", "GRPO steps_per_generation", static_cast<double>(S));
-    set_sym(ctx, kRefWeights, "flag", "1 when a separate frozen reference model is loaded", separate ? 1 : 0);
-    set_sym(ctx, kRefForward, "flag", "1 when reference log-probs are computed", ref_used ? 1 : 0);
-    set_sym(ctx, kVllmUtil, "fraction", "colocated vLLM gpu_memory_utilization (0: HF generate)",
-            vllm ? options.number("vllm_gpu_memory_utilization") : 0.0);
-    set_sym(ctx, kVllmSleep, "flag", "1 when vLLM sleep mode frees its pool outside generation",
-            vllm && options.flag("vllm_enable_sleep_mode") ? 1 : 0);
+    ctx.objective.logits_tokens = static_cast<double>(C + 1);  // the training terms read the typed fact
+    set_sym(ctx, kLogitsTokens, static_cast<double>(C + 1));
+    set_sym(ctx, kGrpoPrompt, static_cast<double>(P));
+    set_sym(ctx, kGrpoCompletion, static_cast<double>(C));
+    set_sym(ctx, kGrpoSteps, static_cast<double>(S));
+    set_sym(ctx, kRefWeights, separate ? 1 : 0);
+    set_sym(ctx, kRefForward, ref_used ? 1 : 0);
+    set_sym(ctx, kVllmUtil, vllm ? options.number("vllm_gpu_memory_utilization") : 0.0);
+    set_sym(ctx, kVllmSleep, vllm && options.flag("vllm_enable_sleep_mode") ? 1 : 0);
 
     const std::string b = std::to_string(B);
     ctx.notes.push_back(

@@ -8,14 +8,14 @@
 
 namespace vram::plugins {
 
-// Symbols the objectives define (docs/methods.md).
+// Symbols the objectives declare and set (docs/methods.md); formulas may read them.
 inline constexpr const char* kRefWeights = "ref_model";           ///< 1: a separate frozen reference copy is loaded
 inline constexpr const char* kRefForward = "ref_forward";         ///< 1: reference log-probs are computed each step
 inline constexpr const char* kLogitsTokens = "logits_tokens";     ///< positions per sequence the LM head computes
 inline constexpr const char* kGrpoPrompt = "P_prompt";            ///< GRPO prompt tokens
 inline constexpr const char* kGrpoCompletion = "C_completion";    ///< GRPO completion tokens
 inline constexpr const char* kGrpoSteps = "S_steps";              ///< GRPO steps_per_generation
-inline constexpr const char* kVllmUtil = "vllm_util";             ///< colocated vLLM pool fraction (0: HF generate)
+inline constexpr const char* kVllmUtil = "grpo_vllm_util";        ///< colocated vLLM pool fraction (0: HF generate)
 inline constexpr const char* kVllmSleep = "vllm_sleep";           ///< 1: vLLM sleep mode frees the pool for training
 
 /// DPO (TRL DPOTrainer): chosen and rejected sequences of each pair in one batch, a reference

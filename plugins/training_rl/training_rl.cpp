@@ -5,6 +5,14 @@
 
 VRAM_PLUGIN(vram_training_rl, "0.1.0") {
     using namespace vram::plugins;
+    reg.declare(kRefWeights, "flag", "1 when a separate frozen reference model is loaded");
+    reg.declare(kRefForward, "flag", "1 when reference log-probs are computed during the step");
+    reg.declare(kLogitsTokens, "tokens", "positions per sequence the LM head computes logits for");
+    reg.declare(kGrpoPrompt, "tokens", "GRPO prompt length");
+    reg.declare(kGrpoCompletion, "tokens", "GRPO completion length");
+    reg.declare(kGrpoSteps, "steps", "GRPO steps_per_generation");
+    reg.declare(kVllmUtil, "fraction", "colocated vLLM gpu_memory_utilization (0: HF generate)");
+    reg.declare(kVllmSleep, "flag", "1 when vLLM sleep mode frees its pool outside generation");
     reg.add(std::make_unique<DpoObjective>());
     reg.add(std::make_unique<GrpoObjective>());
     reg.add(std::make_unique<ReferenceWeightsTerm>());

@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(issue6_prefix_kv_in_every_layer) {
         "training: {method: prefix, objective: sft, optimizer: adamw, prefix: {num_virtual_tokens: 20}}\n");
     BOOST_TEST(r.estimate.trainable_parameters == 1310720);
     BOOST_TEST(r.bytes("peft.prefix.kv") == 5242880ULL);
-    BOOST_TEST(r.bytes("peft.adapters.weights") == 5242880ULL);
+    BOOST_TEST(r.bytes("training.adapters.weights") == 5242880ULL);
 }
 
 // QLoRA refuses a 16-bit base: the 4-bit base is precision.weights' job.
@@ -142,7 +142,7 @@ BOOST_AUTO_TEST_CASE(issue6_qlora_fp32_upcast_and_dequant_tile) {
     BOOST_TEST(r.bytes("peft.qlora.fp32_upcast") == 524820480ULL);
     BOOST_TEST(r.bytes("peft.qlora.dequant_tile") == 90177536ULL);
     // fp32 adapters (PEFT default): 32 · 2 · 16 · 8192 = 8,388,608 params · 4 B
-    BOOST_TEST(r.bytes("peft.adapters.weights") == 33554432ULL);
+    BOOST_TEST(r.bytes("training.adapters.weights") == 33554432ULL);
 }
 
 

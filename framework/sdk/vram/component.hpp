@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vram/bytes.hpp"
 #include "vram/context.hpp"
@@ -42,6 +43,41 @@ public:
     /// Phase the term is live in: "" = the whole run. Terms of different named phases do not
     /// coexist (GRPO generation vs training step): the peak takes the largest phase.
     virtual std::string_view phase() const { return {}; }
+    /// Plugin symbols the term reads by name (built-ins need no listing). Checked at load: a
+    /// name no loaded plugin declared refuses the plugin, with the file and the name.
+    virtual std::vector<std::string> reads() const { return {}; }
+};
+
+/// The base of every term: one compute() yields the bytes and, when asked, the formula with
+/// this scenario's numbers, so the two can never disagree.
+class VRAM_API TermBase : public Component {
+public:
+    ~TermBase() override;
+    /// Bytes per GPU for the rank `ctx` describes. When `explain` is not null, also writes the
+    /// substituted formula there ("2 × 4096 × 2 B = 16,384 B"). Hot path when null: no allocation.
+    virtual Bytes compute(const Context& ctx, std::string* explain) const = 0;
+    Bytes evaluate(const Context& ctx) const final { return compute(ctx, nullptr); }
+    std::string substitute(const Context& ctx) const final {
+        std::string text;
+        compute(ctx, &text);
+        return text;
+    }
+};
+
+/// Mixin (LLVM's PassInfoMixin): a term's identity as static data of the derived class,
+///   struct MyTerm : TermInfo<MyTerm> {
+///       static constexpr std::string_view kId = "acme.dora.norm_buffer", kFormula = "...", kSource = "...";
+///       static constexpr Category kCategory = Category::buffers;
+///       bool applies(const Context&) const override;  Bytes compute(const Context&, std::string*) const override;
+///   };
+/// A phase() or reads() of its own is declared as usual.
+template <class Derived>
+class TermInfo : public TermBase {
+public:
+    std::string_view id() const final { return Derived::kId; }
+    Category category() const final { return Derived::kCategory; }
+    std::string_view formula() const final { return Derived::kFormula; }
+    std::string_view source() const final { return Derived::kSource; }
 };
 
 }  // namespace vram

@@ -12,14 +12,17 @@
 #include "vram/bytes.hpp"
 #include "vram/export.hpp"
 #include "vram/model.hpp"
+#include "vram/plan.hpp"
 #include "vram/scenario.hpp"
+#include "vram/symbols.hpp"
 
 namespace vram {
 
 class Optimizer;  // vram/training.hpp
 
 /// Well-known symbols. Their names (see symbol_name()) are also the symbols of the expression
-/// language; docs/symbols.md lists unit and meaning. Plugins may define more with define().
+/// language; docs/symbols.md lists unit and meaning. Plugins declare more at registration
+/// (Registrar::declare) and set them with set(symbol("name"), v).
 enum class Sym : std::uint16_t {
     b,            ///< sequences per GPU step (batch or micro-batch, after method multipliers)
     s,            ///< tokens per sequence, modality tokens included
@@ -41,18 +44,17 @@ enum class Sym : std::uint16_t {
     training,     ///< 1 for a training workload, 0 for inference
     flash,        ///< 1 when attention kernels never materialize the s × s scores (flash/SDPA)
     cuda_context, ///< bytes per process per GPU for the CUDA context and kernels (runtime profile)
+    bytes_trainable, ///< stored bytes per trainable parameter (MethodFacts::trainable_bytes)
+    adapter_params,  ///< trainable parameters outside the model's weights (MethodFacts::adapter_params)
+    frozen_base,     ///< 1 when the base model is frozen (MethodFacts::frozen_base)
     count_
 };
 
 /// Name of a well-known symbol ("b", "P_total" ...).
 VRAM_API const char* symbol_name(Sym sym) noexcept;
 
-/// Description of one symbol for `vram symbols` and the expression language.
-struct SymbolInfo {
-    std::string name;
-    std::string unit;
-    std::string meaning;
-};
+/// The built-in symbols (enum Sym order), owner "core". The host appends declared symbols.
+VRAM_API SymbolTable builtin_symbols();
 
 /// One run of layers that cache the same way (KV cache or recurrent state).
 struct KvGroup {
@@ -71,7 +73,9 @@ struct KvGroup {
 /// training method, parallelism, runtime); components only read it.
 class VRAM_API Context {
 public:
-    Context(const ModelSpec& model, const Scenario& scenario);
+    /// `symbols` lists every readable symbol (built-ins first, as builtin_symbols() returns them)
+    /// and must outlive the Context; null = the built-ins only.
+    Context(const ModelSpec& model, const Scenario& scenario, const SymbolTable* symbols = nullptr);
     Context(const Context&) = default;
     Context& operator=(const Context&) = default;
     ~Context();
@@ -87,8 +91,13 @@ public:
         values_[index] = value;
         origins_[index] = stage_;
     }
-    /// Defines (or finds) a plugin symbol; returns its index for value()/set().
-    std::size_t define(const std::string& name, const std::string& unit, const std::string& meaning);
+    /// Index of a declared symbol, for set()/value(). Throws EstimateError naming the symbol
+    /// when nobody declared it (declare it with Registrar::declare at registration).
+    std::size_t symbol(std::string_view name) const;
+    /// Value of a declared symbol when a stage set it in this scenario, else `fallback`. Throws
+    /// EstimateError for an undeclared name: a misspelt symbol never reads as 0.
+    double get(std::string_view name, double fallback = 0) const;
+    /// Index of a declared symbol, nullopt when undeclared (no throw; for tools and formulas).
     std::optional<std::size_t> find(std::string_view name) const noexcept;
     std::size_t symbol_count() const noexcept { return values_.size(); }
     const SymbolInfo& info(std::size_t index) const;
@@ -108,6 +117,9 @@ public:
     std::string kv_dtype = "bf16";           ///< KV cache dtype name
     std::string compute_dtype = "bf16";      ///< activation / compute dtype name
     std::vector<Tensor> trainable_tensors;   ///< training method stage: tensors receiving gradients
+    MethodFacts method;                      ///< training method stage: what trains and what autograd keeps
+    ObjectiveFacts objective;                ///< training objective stage
+    EngineFacts engine;                      ///< runtime stage: what the engine's library versions keep
     std::int64_t modality_tokens = 0;        ///< tokenizers: tokens added to each sequence
     std::int64_t encoder_patches = 0;        ///< tokenizers: patches/frames the encoder towers see per sequence
     std::vector<std::pair<std::string, std::int64_t>> tokens_by_modality;
@@ -123,9 +135,9 @@ private:
     static constexpr std::uint16_t kUnset = 0xffff;
     const ModelSpec* model_;
     const Scenario* scenario_;
+    const SymbolTable* symbols_;
     std::vector<double> values_;
     std::vector<std::uint16_t> origins_;
-    std::vector<SymbolInfo> infos_;
     std::vector<std::string> stage_names_;
     std::uint16_t stage_ = kUnset;
 };

@@ -4,11 +4,14 @@
 
 #include <cstdint>
 
+#include "vram/abi_fingerprint.hpp"
 #include "vram/registrar.hpp"
 #include "vram/version.hpp"
 
-/// Bump on ANY change to vram_plugin_info or to any type reachable from vram::Registrar.
-#define VRAM_PLUGIN_API_VERSION 1u
+/// Bump on ANY change to a plugin-facing header (framework/sdk/vram). The build computes
+/// VRAM_ABI_FINGERPRINT from those headers; the test abi.fingerprint_is_locked fails when it
+/// moves while this number does not (framework/sdk/abi.lock records the pair).
+#define VRAM_PLUGIN_API_VERSION 2u
 
 /// Standard-library ABI the plugin was built with; must equal the host's (docs/plugin-abi.md).
 #if defined(_LIBCPP_VERSION)
@@ -40,6 +43,7 @@ struct vram_plugin_info {
     const char* name;           ///< plugin name, e.g. "vram_attention_core"
     const char* version;        ///< the plugin's own version
     void (*register_components)(vram::Registrar&);  ///< adds the plugin's objects
+    const char* abi_fingerprint;  ///< VRAM_ABI_FINGERPRINT seen by the plugin (API v2 on)
 };
 }
 
@@ -49,6 +53,6 @@ struct vram_plugin_info {
     static void vram_register_##NAME(::vram::Registrar& reg);                            \
     extern "C" VRAM_PLUGIN_EXPORT ::vram_plugin_info vram_get_plugin_info() {             \
         return {VRAM_PLUGIN_API_VERSION, VRAM_VERSION_STRING, VRAM_ABI_STDLIB, #NAME,      \
-                VERSION, &vram_register_##NAME};                                         \
+                VERSION, &vram_register_##NAME, VRAM_ABI_FINGERPRINT};                   \
     }                                                                                   \
     static void vram_register_##NAME([[maybe_unused]] ::vram::Registrar& reg)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "vram/attention.hpp"
 #include "vram/component.hpp"
@@ -46,6 +47,10 @@ public:
     virtual void add(std::unique_ptr<RuntimeProfile> item) = 0;
     /// A source of GPU specs for hardware.gpu and `vram gpus`.
     virtual void add(std::unique_ptr<GpuCatalog> item) = 0;
+    /// Declares a symbol the plugin sets (Context::set(ctx.symbol(name), v)) and formulas may read:
+    /// name, unit and meaning (the owner is this plugin). A name taken by a built-in or another
+    /// plugin fails the load naming both. Components may read only declared symbols.
+    virtual void declare(const std::string& name, const std::string& unit, const std::string& meaning) = 0;
     /// The host's logger; valid during registration only (do not keep the reference).
     virtual Logger& log() = 0;
 };

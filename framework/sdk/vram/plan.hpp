@@ -1,0 +1,68 @@
+// vram/plan.hpp - typed facts one plan stage hands to the next (docs/architecture.md "Plan")
+// SPDX-License-Identifier: Apache-2.0
+//
+// Stages never talk through names: a training method fills MethodFacts, the runtime profile
+// EngineFacts, the objective ObjectiveFacts, and the terms that depend on them (model states,
+// activations, adapters, logits) read these structs. A third-party method gets exactly the
+// treatment of a built-in one by filling the same struct.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vram/export.hpp"
+#include "vram/model.hpp"
+
+namespace vram {
+
+/// Which inputs of a decoder layer's Linears autograd keeps for backward when the base weights
+/// are frozen. PyTorch's mm keeps `self` only when `mat2` needs a gradient (derivatives.yaml), so
+/// a frozen Linear keeps its input only when another consumer needs it (an adapter reading it).
+struct KeptInputs {
+    bool attn_in = true;   ///< the attention norm output, read by q/k/v (MLA: q_a/kv_a)
+    bool attn_out = true;  ///< the attention output, read by o_proj
+    bool mlp_in = true;    ///< the MLP norm output, read by gate/up (fc1); routed copies for experts
+    bool mlp_mid = true;   ///< act(gate)·up, read by down_proj (fc2)
+};
+
+/// Tensors one adapted Linear keeps for backward per token, beyond what the frozen base keeps.
+struct AdapterActivation {
+    std::int32_t layer = -1;       ///< decoder layer of the adapted Linear (-1: outside the layers)
+    std::int64_t token_copies = 1; ///< copies of each token the Linear sees (routed experts: top-k)
+    double elements = 0;           ///< elements per token in the compute dtype (LoRA: r, + d_in with dropout)
+    double mask_bytes = 0;         ///< 1-byte entries per token (dropout masks)
+};
+
+/// What the training method decided (method stage). Read by the model-state, activation and
+/// adapter terms. `trainable_bytes` must be set whenever Context::trainable_tensors is not empty.
+struct MethodFacts {
+    bool frozen_base = false;       ///< base weights get no gradients and no optimizer states
+    double trainable_bytes = 0;     ///< stored bytes per element of Context::trainable_tensors
+    std::int64_t adapter_params = 0;///< trainable parameters stored outside the model's weights
+    KeptInputs kept_inputs;         ///< read when frozen_base: which Linear inputs stay saved
+    std::vector<AdapterActivation> adapter_activations;  ///< one entry per adapted Linear copy
+    std::string explain;            ///< one line for --explain: what trains and in which dtype
+};
+
+/// What the engine's library versions and modules imply (runtime stage).
+struct EngineFacts {
+    bool rmsnorm = false;              ///< RMSNorm written in PyTorch ops (transformers), not fused
+    bool rmsnorm_upcast = true;        ///< it computes in fp32 and saves that copy (LlamaRMSNorm)
+    bool mean_saves_input = false;     ///< torch.mean saves its input for backward (PyTorch < 2.2)
+    bool bnb_4bit_saves_input = false; ///< bitsandbytes < 0.43.2 MatMul4Bit saves every 4-bit input
+};
+
+/// What the training objective decided (objective stage).
+struct ObjectiveFacts {
+    double logits_tokens = 0;       ///< positions per sequence the LM head computes (0: all of s)
+    bool separate_reference = false;///< a frozen reference copy of the model is loaded
+};
+
+/// The KeptInputs implied by adapters on `linears` (PEFT's LoRA/DoRA layout): without dropout
+/// an adapter's A matrix reads the base Linear's input itself, so autograd keeps that input; with
+/// dropout it reads the dropped copy instead and the base input is free.
+VRAM_API KeptInputs kept_inputs_of_adapters(const ModelSpec& model, const std::vector<const Tensor*>& linears,
+                                            bool dropout);
+
+}  // namespace vram
