@@ -3,7 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVRAM_SANITIZE=ON \
+# No -Werror here, deliberately (VRAM_WERROR=OFF even under CI): the GCC manual (Instrumentation
+# Options) recommends against combining -Werror with sanitizers, which raise the rate of false
+# positive warnings, most notably -Wmaybe-uninitialized. scripts/test.sh already builds the same
+# sources warning-free with -Werror under CI.
+cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVRAM_SANITIZE=ON -DVRAM_WERROR=OFF \
       -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" >/dev/null
 cmake --build build-asan --parallel "$(nproc)"
 cd build-asan

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "test_support.hpp"
 
+#include <boost/test/unit_test.hpp>
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -93,14 +95,24 @@ std::string write_scenario(const std::string& yaml, const std::string& name) {
 double Result::total_gib() const { return static_cast<double>(estimate.total_bytes) / kGiB; }
 
 Bytes Result::bytes(const std::string& id) const {
-    for (const auto& t : estimate.ranks[estimate.most_loaded].terms)
+    const auto& terms = estimate.ranks[estimate.most_loaded].terms;
+    for (const auto& t : terms)
         if (t.id == id) return t.bytes;
+    // An unknown id is a failure, not 0: a renamed or vanished component must not pass as "absent"
+    // (absence is checked with has()).
+    std::string present;
+    for (const auto& t : terms) present += (present.empty() ? "" : ", ") + t.id;
+    BOOST_FAIL("no component \"" << id << "\" on the most loaded rank; present: " << present);
     return 0;
 }
 
 bool Result::has(const std::string& id) const {
     for (const auto& t : estimate.ranks[estimate.most_loaded].terms)
         if (t.id == id) return true;
+    // `!r.has(id)` must not pass because the id is misspelt or was renamed: an absent id has to be
+    // one a loaded plugin registers (scenario-defined components are always present when declared).
+    if (!core_registry().components.find(id))
+        BOOST_FAIL("has(\"" << id << "\"): no loaded plugin registers a component with this id");
     return false;
 }
 

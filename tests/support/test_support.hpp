@@ -44,8 +44,11 @@ std::string write_scenario(const std::string& yaml, const std::string& name = "s
 struct Result {
     Estimate estimate;
     double total_gib() const;
-    /// Bytes of a component id on the most loaded rank (0 when absent).
+    /// Bytes of a component id on the most loaded rank. An id that is not there fails the test
+    /// (BOOST_FAIL naming the id and the ids present): never 0 for a misspelt or renamed id.
     Bytes bytes(const std::string& id) const;
+    /// Whether the most loaded rank has a term with this id (use for absence: `!r.has(id)`). An
+    /// absent id that no loaded plugin registers fails the test (a misspelt id is never "absent").
     bool has(const std::string& id) const;
     /// Sum of a category on the most loaded rank.
     Bytes category(Category c) const;
