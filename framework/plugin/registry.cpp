@@ -32,7 +32,7 @@ std::vector<std::string> closest_names(std::string_view wanted, const std::vecto
     for (const auto& n : names) {
         std::size_t d = edit_distance(wanted, n);
         // A name that contains the wanted text (or the reverse) is a good suggestion too.
-        if (n.find(wanted) != std::string::npos || (wanted.size() > 2 && std::string(wanted).find(n) != std::string::npos))
+        if (n.find(wanted) != std::string::npos || (wanted.size() > 2 && n.size() > 2 && std::string(wanted).find(n) != std::string::npos))
             d = std::min<std::size_t>(d, 1);
         if (d <= budget) scored.emplace_back(d, n);
     }

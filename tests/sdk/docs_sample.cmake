@@ -2,6 +2,7 @@
 # The plugin sample of docs/writing-a-plugin.md, compiled as printed: every fenced block that
 # follows a `<!-- docs-sample: FILE -->` line is written to OUT/FILE, the folder is built against
 # the installed SDK (C++17, -Werror), and the installed vram must list the sample's component.
+cmake_minimum_required(VERSION 3.25)
 file(READ "${DOC}" text)
 file(REMOVE_RECURSE "${OUT}")
 file(MAKE_DIRECTORY "${OUT}")

@@ -269,7 +269,7 @@ BOOST_AUTO_TEST_CASE(issue9_symbols_command_lists_value_unit_meaning_and_origin)
     const CliResult r = run_cli({"symbols", path, "--format", "json"});
     BOOST_TEST_INFO(r.err);
     BOOST_REQUIRE_EQUAL(r.rc, 0);
-    BOOST_TEST(contains(r.out, R"({"name": "P_total", "value": 6738415616, "unit": "parameters", "meaning": "exact parameter count", "set_by": "core.model"})"));
+    BOOST_TEST(contains(r.out, R"({"name": "P_total", "value": 6738415616, "unit": "parameters", "meaning": "exact parameter count", "owner": "core", "set_by": "core.model"})"));
     BOOST_TEST(contains(r.out, R"({"name": "b", "value": 2, "unit": "sequences")"));
     // KV bytes per token = 2 · 32 layers · 32 heads · 128 · 2 B = 524,288
     BOOST_TEST(contains(r.out, R"({"name": "kv_per_token", "value": 524288, "unit": "bytes")"));

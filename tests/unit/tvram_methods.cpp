@@ -25,7 +25,7 @@ std::unique_ptr<Prepared> prepare_method(const std::string& config, const std::s
     auto out = std::make_unique<Prepared>();
     out->model = load_model(config);
     out->scenario.workload.type = "training";
-    out->ctx = std::make_unique<Context>(out->model, out->scenario);
+    out->ctx = std::make_unique<Context>(out->model, out->scenario, &core_registry().symbols);
     out->ctx->weight_format = weights;
     const TrainingMethod& m = core_registry().methods.get(method);
     const ConfigNode block = parse_yaml_text(block_yaml, "test");
