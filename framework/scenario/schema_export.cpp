@@ -323,6 +323,9 @@ std::string scenario_json_schema(const SchemaPlugins& plugins) {
     for (auto& kv : body) root[kv.key()] = kv.value();
     root["description"] = "A vram scenario (docs/scenario-format.md). x-owner names the plugin that declares a key.";
     auto& props = root["properties"].as_object();
+    json::array sources;  // exactly one, as the reader demands
+    for (const char* k : {"preset", "config", "architecture", "hub"}) sources.push_back(json::object{{"required", json::array{k}}});
+    props["model"].as_object()["oneOf"] = sources;
     add_union(props["precision"].as_object(), plugins.format_options, "weights", find_schema_key("precision.weights")->default_value, "weight format");
     add_union(props["runtime"].as_object(), plugins.runtime_options, "engine", find_schema_key("runtime.engine")->default_value, "engine");
     add_blocks(props["training"].as_object(), plugins.method_blocks, "method");
