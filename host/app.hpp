@@ -84,5 +84,6 @@ int cmd_sweep(App& app, int argc, const char* const* argv);
 int cmd_recommend(App& app, int argc, const char* const* argv);
 int cmd_compare(App& app, int argc, const char* const* argv);
 int cmd_symbols(App& app, int argc, const char* const* argv);
+int cmd_schema(App& app, int argc, const char* const* argv);
 
 }  // namespace vram::cli

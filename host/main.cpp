@@ -24,6 +24,7 @@ const std::map<std::string, std::pair<vram::cli::Command, const char*>>& command
         {"sweep", {cmd_sweep, "the cross product of varied keys, one row per point (csv / json)"}},
         {"recommend", {cmd_recommend, "every catalog GPU the scenario fits on, how many, cheapest first"}},
         {"compare", {cmd_compare, "scenarios side by side, component by component, with differences"}},
+        {"schema", {cmd_schema, "JSON Schema of scenarios: every key, its type, range, default and owner"}},
         {"symbols", {cmd_symbols, "symbols formulas can read: value, unit, meaning, which plugin set it"}},
     };
     return table;

@@ -21,8 +21,9 @@ VRAM_API ConfigNode parse_yaml_text(const std::string& text, const std::string& 
 VRAM_API ConfigNode parse_json_file(const std::string& path);
 VRAM_API ConfigNode parse_json_text(const std::string& text, const std::string& name);
 
-/// Applies `key.path=value` overrides (value parsed as a YAML scalar or flow collection).
-/// Throws UsageError for malformed overrides.
+/// Applies `key.path=value` overrides. The path must be a key of the schema table or lie in a
+/// plugin-owned block; the value is typed by typed_override() (schema.hpp). Throws UsageError
+/// for malformed overrides and unknown keys (naming the closest key).
 VRAM_API void apply_overrides(ConfigNode& root, const std::vector<std::string>& overrides);
 
 /// Builds a validated Scenario from a tree: unknown keys, wrong types, non-finite or
