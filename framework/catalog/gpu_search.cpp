@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <string_view>
 
 #include "vram/error.hpp"
 #include "catalog/gpu_search.hpp"
@@ -81,21 +82,31 @@ double token_score(const std::string& q, const std::vector<std::string>& name_to
 
 // `typos`: also try the whole query against every window of the name (slow; only when no
 // name matched word by word).
-double score_text(const std::string& query, const std::string& text, bool typos) {
-    const std::string nq = normalize(query), nt = normalize(text);
+// What score_text needs of the query: computed once per search, not once per catalog row.
+struct Query {
+    std::string nq;               ///< normalized
+    std::vector<std::string> qt;  ///< tokens
+    std::string core;             ///< tokens without brand words, concatenated
+    explicit Query(const std::string& query) : nq(normalize(query)), qt(tokens(query)) {
+        for (const auto& q : qt)
+            if (!brand_word(q)) core += q;
+    }
+};
+
+double score_text(const Query& query, const std::string& text, bool typos) {
+    const std::string& nq = query.nq;
+    const std::vector<std::string>& qt = query.qt;
     if (nq.empty()) return 0;
+    const std::string nt = normalize(text);
     if (nq == nt) return 1000;
-    const auto qt = tokens(query);
     const auto tt = tokens(text);
     {
         // The name without its brand words, typed exactly with or without some of them
         // ("mi300x", "rtx 4090", "geforce rtx4090", "h100 sxm5 80gb").
-        std::string rest, core;
+        std::string rest;
         for (const auto& t : tt)
             if (!brand_word(t)) rest += t;
-        for (const auto& q : qt)
-            if (!brand_word(q)) core += q;
-        if (!core.empty() && rest == core) return 950;
+        if (!query.core.empty() && rest == query.core) return 950;
     }
     double sum = 0;
     bool all = true;
@@ -121,55 +132,89 @@ double score_text(const std::string& query, const std::string& text, bool typos)
     return score;
 }
 
-std::vector<std::string> split_csv_line(const std::string& line) {
+// RFC 4180 cells: "" inside quotes is a quote, CR outside quotes is dropped. The built-in
+// catalog is parsed on every start, so runs of plain characters are appended whole rather than
+// one character at a time.
+std::vector<std::string> split_csv_line(std::string_view line) {
     std::vector<std::string> out;
     std::string cur;
     bool quoted = false;
-    for (std::size_t i = 0; i < line.size(); ++i) {
-        const char c = line[i];
+    std::size_t i = 0;
+    while (i < line.size()) {
+        std::size_t k = i;
         if (quoted) {
-            if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { cur += '"'; ++i; }
-            else if (c == '"') quoted = false;
-            else cur += c;
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            out.push_back(cur);
-            cur.clear();
-        } else if (c != '\r') {
-            cur += c;
+            while (k < line.size() && line[k] != '"') ++k;
+        } else {
+            while (k < line.size() && line[k] != ',' && line[k] != '"' && line[k] != '\r') ++k;
         }
+        cur.append(line.substr(i, k - i));
+        if (k == line.size()) break;
+        if (quoted) {
+            if (k + 1 < line.size() && line[k + 1] == '"') {
+                cur += '"';
+                ++k;
+            } else {
+                quoted = false;
+            }
+        } else if (line[k] == '"') {
+            quoted = true;
+        } else if (line[k] == ',') {
+            out.push_back(std::move(cur));
+            cur.clear();
+        }  // else a CR outside quotes: dropped
+        i = k + 1;
     }
-    out.push_back(cur);
+    out.push_back(std::move(cur));
+    return out;
+}
+
+}  // namespace
+
+namespace {
+
+/// A catalog row by reference: ranking reads the rows in place and copies only the matches
+/// (copying all 356 built-in rows into GpuMatch values was most of a `vram run`'s GPU lookup).
+struct GpuRef {
+    const GpuSpec* gpu;
+    std::string_view catalog;
+};
+
+std::vector<GpuRef> gpu_refs(const Registry& registry, const std::vector<GpuSpec>& extra) {
+    std::vector<GpuRef> out;
+    out.reserve(extra.size() + 512);
+    for (const auto& e : registry.gpu_catalogs.entries())
+        for (const auto& g : e.item->gpus()) out.push_back({&g, e.item->name()});
+    for (const auto& g : extra) out.push_back({&g, "user catalog"});
     return out;
 }
 
 }  // namespace
 
 std::vector<GpuMatch> all_gpus(const Registry& registry, const std::vector<GpuSpec>& extra) {
+    const std::vector<GpuRef> refs = gpu_refs(registry, extra);
     std::vector<GpuMatch> out;
-    for (const auto& e : registry.gpu_catalogs.entries())
-        for (const auto& g : e.item->gpus()) out.push_back({g, 0, std::string(e.item->name())});
-    for (const auto& g : extra) out.push_back({g, 0, "user catalog"});
+    out.reserve(refs.size());
+    for (const auto& r : refs) out.push_back({*r.gpu, 0, std::string(r.catalog)});
     return out;
 }
 
 std::vector<GpuMatch> search_gpus(const Registry& registry, const std::vector<GpuSpec>& extra, const std::string& query) {
-    std::vector<GpuMatch> all = all_gpus(registry, extra);
-    if (normalize(query).empty()) return all;
-    std::vector<GpuMatch> out;
+    if (normalize(query).empty()) return all_gpus(registry, extra);
+    const std::vector<GpuRef> refs = gpu_refs(registry, extra);
+    const Query q(query);
+    std::vector<std::pair<const GpuRef*, double>> hits;
     for (const bool typos : {false, true}) {
-        for (auto& m : all) {
-            double best = score_text(query, m.gpu.name, typos);
-            for (const auto& a : m.gpu.aliases) best = std::max(best, score_text(query, a, typos) - 1);
-            if (best > 0) {
-                m.score = best;
-                out.push_back(std::move(m));
-            }
+        for (const auto& r : refs) {
+            double best = score_text(q, r.gpu->name, typos);
+            for (const auto& a : r.gpu->aliases) best = std::max(best, score_text(q, a, typos) - 1);
+            if (best > 0) hits.emplace_back(&r, best);
         }
-        if (!out.empty()) break;
+        if (!hits.empty()) break;
     }
-    std::stable_sort(out.begin(), out.end(), [](const GpuMatch& a, const GpuMatch& b) { return a.score > b.score; });
+    std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::vector<GpuMatch> out;
+    out.reserve(hits.size());
+    for (const auto& [r, score] : hits) out.push_back({*r->gpu, score, std::string(r->catalog)});
     return out;
 }
 
@@ -197,27 +242,26 @@ std::vector<GpuSpec> read_gpu_csv(const std::string& path) {
 }
 
 std::vector<GpuSpec> parse_gpu_csv(const std::string& text, const std::string& name) {
-    std::vector<std::string> lines;
+    std::vector<std::string_view> lines;  // views into `text`
     {
-        std::string cur;
+        std::size_t start = 0;
         bool quoted = false;
-        for (char c : text) {  // newlines inside quoted cells belong to the cell
-            if (c == '"') quoted = !quoted;
-            if (c == '\n' && !quoted) {
-                lines.push_back(cur);
-                cur.clear();
-            } else {
-                cur += c;
+        for (std::size_t i = 0; i < text.size(); ++i) {  // newlines inside quoted cells belong to the cell
+            if (text[i] == '"') quoted = !quoted;
+            if (text[i] == '\n' && !quoted) {
+                lines.emplace_back(text.data() + start, i - start);
+                start = i + 1;
             }
         }
-        if (!cur.empty()) lines.push_back(cur);
+        if (start < text.size()) lines.emplace_back(text.data() + start, text.size() - start);
     }
     if (lines.empty()) throw ScenarioError(name, "empty GPU catalog; expected a CSV header");
-    const auto header = split_csv_line(lines[0]);
+    std::vector<std::string> header = split_csv_line(lines[0]);
+    for (auto& h : header) h = normalize(h);  // once, not once per column name tried
     auto col = [&](std::initializer_list<const char*> names) -> int {
         for (const char* n : names)
             for (std::size_t i = 0; i < header.size(); ++i)
-                if (normalize(header[i]) == normalize(n)) return static_cast<int>(i);
+                if (header[i] == normalize(n)) return static_cast<int>(i);
         return -1;
     };
     const int c_name = col({"name", "gpu", "board"});
@@ -240,8 +284,9 @@ std::vector<GpuSpec> parse_gpu_csv(const std::string& text, const std::string& n
     if (c_name < 0 || (c_gb < 0 && c_gib < 0))
         throw ScenarioError(name + ":1", "GPU catalog header needs a 'name' column and 'memory_size_gb' or 'memory_gib'");
     std::vector<GpuSpec> out;
+    out.reserve(lines.size());  // the built-in catalog is parsed on every start: no regrowth
     for (std::size_t line_no = 2; line_no <= lines.size(); ++line_no) {
-        const std::string& line = lines[line_no - 1];
+        const std::string_view line = lines[line_no - 1];
         if (line.empty() || line == "\r") continue;
         const auto cells = split_csv_line(line);
         auto cell = [&](int c) -> std::string { return c >= 0 && c < static_cast<int>(cells.size()) ? cells[c] : ""; };

@@ -1,4 +1,6 @@
 // hub_client.cpp - the only file with libcurl: config.json and safetensors headers from a model hub.
+// Built into libvram_hub.so (not the framework) and reached through vram_hub_get_api(), so
+// libcurl is mapped only when a hub model is used (hub_loader.cpp loads it).
 // SPDX-License-Identifier: Apache-2.0
 #include <curl/curl.h>
 
@@ -11,29 +13,14 @@
 #include <sstream>
 
 #include "vram/error.hpp"
-#include "hub/hub.hpp"
+#include "hub/hub_api.hpp"
+#include "vram/version.hpp"
 #include "scenario/scenario_loader.hpp"
 
 namespace fs = std::filesystem;
 
 namespace vram {
 namespace {
-
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-}
-
-bool env_true(const char* name) {
-    std::string v = env(name);
-    std::transform(v.begin(), v.end(), v.begin(), ::tolower);
-    return v == "1" || v == "true" || v == "yes" || v == "on";
-}
-
-std::string home() {
-    const std::string h = env("HOME");
-    return h.empty() ? "/root" : h;
-}
 
 struct Response {
     long status = 0;
@@ -199,57 +186,7 @@ void add_header(CheckpointInfo& info, const ConfigNode& header, const std::strin
     }
 }
 
-}  // namespace
-
-HubSettings HubSettings::from_environment(const std::string& hub) {
-    HubSettings s;
-    s.hub = hub;
-    if (hub == "ms") {
-        s.endpoint = env("MODELSCOPE_ENDPOINT");
-        if (s.endpoint.empty()) s.endpoint = env("MODELSCOPE_DOMAIN");
-        if (s.endpoint.empty()) s.endpoint = "https://modelscope.cn";
-        if (s.endpoint.find("://") == std::string::npos) s.endpoint = "https://" + s.endpoint;
-        s.token = env("MODELSCOPE_API_TOKEN");
-        s.offline = env_true("MODELSCOPE_OFFLINE") || env_true("HF_HUB_OFFLINE");
-        s.cache_dir = env("MODELSCOPE_CACHE");
-        if (s.cache_dir.empty()) s.cache_dir = home() + "/.cache/modelscope/hub";
-    } else {
-        s.endpoint = env("HF_ENDPOINT");
-        if (s.endpoint.empty()) s.endpoint = "https://huggingface.co";
-        s.token = env("HF_TOKEN");
-        if (s.token.empty()) s.token = env("HUGGING_FACE_HUB_TOKEN");
-        s.offline = env_true("HF_HUB_OFFLINE");
-        s.cache_dir = env("HF_HUB_CACHE");
-        if (s.cache_dir.empty()) {
-            const std::string hf_home = env("HF_HOME");
-            s.cache_dir = (hf_home.empty() ? home() + "/.cache/huggingface" : hf_home) + "/hub";
-        }
-    }
-    return s;
-}
-
-bool parse_hub_id(const std::string& text, std::string& hub, std::string& repo, std::string& revision) {
-    std::string t = text;
-    hub = "hf";
-    if (t.rfind("hf:", 0) == 0) t.erase(0, 3);
-    else if (t.rfind("ms:", 0) == 0) { hub = "ms"; t.erase(0, 3); }
-    else if (t.find('/') == std::string::npos || t.find(".json") != std::string::npos || t[0] == '.' || t[0] == '/')
-        return false;
-    revision = "main";
-    if (auto at = t.find('@'); at != std::string::npos) {
-        revision = t.substr(at + 1);
-        t.resize(at);
-    }
-    const auto slash = t.find('/');
-    if (slash == std::string::npos || slash == 0 || slash + 1 == t.size() || t.find('/', slash + 1) != std::string::npos)
-        return false;
-    for (char c : t)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '/')) return false;
-    repo = t;
-    return !revision.empty();
-}
-
-HubModel fetch_hub_model(const HubSettings& s, const std::string& repo, const std::string& revision) {
+HubModel fetch_from_hub(const HubSettings& s, const std::string& repo, const std::string& revision) {
     HubModel m;
     m.hub = s.hub;
     m.repo = repo;
@@ -338,4 +275,27 @@ HubModel fetch_hub_model(const HubSettings& s, const std::string& repo, const st
     return m;
 }
 
+bool fetch_entry(const HubSettings* settings, const char* repo, const char* revision, HubModel* out,
+                 HubFailure* failure) noexcept {
+    // Everything the framework would have seen as an exception travels back as data, so no
+    // exception unwinds through the extern "C" boundary; the framework rethrows it unchanged.
+    try {
+        *out = fetch_from_hub(*settings, repo, revision);
+        return true;
+    } catch (const ScenarioError& e) {
+        *failure = HubFailure{true, e.where(), e.detail()};
+    } catch (const std::exception& e) {
+        *failure = HubFailure{false, "", e.what()};
+    } catch (...) {
+        *failure = HubFailure{false, "", "unknown exception in the hub library"};
+    }
+    return false;
+}
+
+const vram_hub_api kApi = {VRAM_HUB_API_VERSION, VRAM_VERSION_STRING, sizeof(HubSettings), sizeof(HubModel),
+                           &fetch_entry};
+
+}  // namespace
 }  // namespace vram
+
+extern "C" __attribute__((visibility("default"))) const vram_hub_api* vram_hub_get_api() { return &vram::kApi; }

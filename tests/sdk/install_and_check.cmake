@@ -7,7 +7,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${rc}): ${err}")
 endif()
 
-foreach(f bin/vram lib/libvram_framework.so include/vram/plugin_api.hpp include/vram/registrar.hpp
+foreach(f bin/vram lib/libvram_framework.so lib/libvram_hub.so include/vram/plugin_api.hpp include/vram/registrar.hpp
           include/vram/component.hpp include/vram/version.hpp include/vram/export.hpp
           lib/cmake/vram/vramConfig.cmake lib/cmake/vram/vramConfigVersion.cmake
           lib/cmake/vram/vramTargets.cmake lib/cmake/vram/vramPluginHelpers.cmake
@@ -71,6 +71,16 @@ execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=LD_LIBRARY_PATH --unse
 # Llama-2-7B: 6,738,415,616 parameters (share/vram/presets/models/llama-2-7b.yaml).
 if(NOT rc EQUAL 0 OR NOT out MATCHES "\"parameters\": 6738415616")
   message(FATAL_ERROR "installed vram did not find share/vram/presets (rc ${rc}): ${out} ${err}")
+endif()
+# The hub client is a library of its own, loaded for hub models only (issue 16): offline with an
+# empty cache, the installed vram must get as far as the hub's own "not in the cache" line,
+# which only libvram_hub.so says, rather than "hub support is unavailable".
+execute_process(COMMAND "${CMAKE_COMMAND}" -E env --unset=LD_LIBRARY_PATH HF_HUB_OFFLINE=1
+                        "HF_HUB_CACHE=${PREFIX}/empty-hub-cache" "${PREFIX}/bin/vram" inspect hf:acme/none
+                WORKING_DIRECTORY "${PREFIX}/.."
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 1 OR NOT err MATCHES "offline \\(HF_HUB_OFFLINE\\) and not in the cache")
+  message(FATAL_ERROR "installed vram did not load its lib/libvram_hub.so (rc ${rc}): ${out} ${err}")
 endif()
 # Relocatable: a copy of the prefix elsewhere still finds its own library, plugins and presets
 # ($ORIGIN RPATHs, paths relative to the executable).
