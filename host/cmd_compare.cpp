@@ -66,7 +66,7 @@ int cmd_compare(App& app, int argc, const char* const* argv) {
     std::vector<ReportItem> items;
     for (std::size_t i = 0; i < files.size(); ++i) {
         const std::string base = std::filesystem::path(files[i]).filename().string();
-        items.push_back({estimators[i]->scenario(), estimators[i]->model(), estimators[i]->context(), estimates[i],
+        items.push_back({estimators[i]->scenario(), estimators[i]->model(), estimates[i],
                          repeated.count(base) ? files[i] : base});
     }
     emit(common, render_comparison(format, items, options));

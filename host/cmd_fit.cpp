@@ -113,17 +113,17 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
     const Bytes usable = e.usable_bytes();
     std::string out;
     if (format == "json") {
-        char nums[256];
-        std::snprintf(nums, sizeof nums, "\"value\": %lld, \"fits\": %s, \"total_bytes\": %lld, \"gpu_memory_bytes\": %lld, "
-                      "\"gpu_count\": %lld",
-                      static_cast<long long>(value), at.fits ? "true" : "false", static_cast<long long>(at.total),
-                      static_cast<long long>(usable), static_cast<long long>(at.gpus));
-        out = "{\"key\": " + json_quote(key) + ", " + nums;
-        if (at.fits && !limited)
-            out += ", \"next\": {\"value\": " + std::to_string(value + 1) + ", \"fits\": false, \"total_bytes\": " +
-                   std::to_string(next.total) + "}";
-        if (limited) out += ", \"limit_reached\": true";
-        out += "}\n";
+        JsonWriter w;
+        w.object(JsonWriter::Layout::line).field("key", key).field("value", value).field("fits", at.fits);
+        w.field("total_bytes", static_cast<std::int64_t>(at.total)).field("gpu_memory_bytes", static_cast<std::int64_t>(usable));
+        w.field("gpu_count", at.gpus);
+        if (at.fits && !limited) {
+            w.key("next").object().field("value", value + 1).field("fits", false);
+            w.field("total_bytes", static_cast<std::int64_t>(next.total)).end();
+        }
+        if (limited) w.field("limit_reached", true);
+        w.end();
+        out = w.str();
     } else {
         char line[512];
         const double gib = static_cast<double>(at.total) / kGiB, cap = static_cast<double>(usable) / kGiB;

@@ -41,21 +41,21 @@ int cmd_gpus(App& app, int argc, const char* const* argv) {
     if (limit > 0 && matches.size() > limit) matches.resize(limit);
     std::string out;
     if (format == "json") {
-        out = "[";
-        for (std::size_t i = 0; i < matches.size(); ++i) {
-            const GpuSpec& g = matches[i].gpu;
-            char nums[512];
-            std::snprintf(nums, sizeof nums,
-                          "\"memory_bytes\": %llu, \"usable_bytes\": %llu, \"bandwidth_gbs\": %g, \"bf16_tflops\": %g, "
-                          "\"fp8_tflops\": %g, \"tdp_w\": %g, \"price_usd\": %g, \"score\": %g",
-                          static_cast<unsigned long long>(g.memory_bytes), static_cast<unsigned long long>(g.usable_bytes),
-                          g.bandwidth_gbs, g.bf16_tflops, g.fp8_tflops, g.tdp_w, g.price_usd, matches[i].score);
-            out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(g.name) + ", \"vendor\": " +
-                   json_quote(g.vendor) + ", \"kind\": " + json_quote(g.kind) + ", " + nums + ", \"price_kind\": " +
-                   json_quote(g.price_kind) + ", \"catalog\": " + json_quote(matches[i].catalog) + ", \"source\": " +
-                   json_quote(g.source) + ", \"licence\": " + json_quote(g.licence) + "}";
+        // Catalog figures keep six significant digits, as the table shows them.
+        JsonWriter w;
+        w.array();
+        for (const auto& m : matches) {
+            const GpuSpec& g = m.gpu;
+            w.object(JsonWriter::Layout::line).field("name", g.name).field("vendor", g.vendor).field("kind", g.kind);
+            w.field("memory_bytes", g.memory_bytes).field("usable_bytes", g.usable_bytes);
+            w.key("bandwidth_gbs").general(g.bandwidth_gbs).key("bf16_tflops").general(g.bf16_tflops);
+            w.key("fp8_tflops").general(g.fp8_tflops).key("tdp_w").general(g.tdp_w);
+            w.key("price_usd").general(g.price_usd).key("score").general(m.score);
+            w.field("price_kind", g.price_kind).field("catalog", m.catalog).field("source", g.source);
+            w.field("licence", g.licence).end();
         }
-        out += "\n]\n";
+        w.end();
+        out = w.str();
     } else {
         if (matches.empty()) {
             out = "no GPU matches '" + query + "'\n";

@@ -42,22 +42,22 @@ int cmd_presets(App& app, int argc, const char* const* argv) {
 
     std::string out;
     if (format == "json") {
-        out = "{\"models\": [";
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const auto& r = rows[i];
-            out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(r.preset.name) + ", \"display\": " +
-                   json_quote(r.preset.display) + ", \"model_type\": " + json_quote(r.model.model_type) +
-                   ", \"parameters\": " + std::to_string(parameter_count(r.model)) +
-                   ", \"active_parameters\": " + std::to_string(active_parameter_count(r.model)) + ", \"tags\": [";
-            for (std::size_t t = 0; t < r.preset.tags.size(); ++t)
-                out += std::string(t ? ", " : "") + json_quote(r.preset.tags[t]);
-            out += "], \"source\": " + json_quote(r.preset.source) + "}";
+        JsonWriter w;
+        w.object().key("models").array();
+        for (const auto& r : rows) {
+            w.object(JsonWriter::Layout::line).field("name", r.preset.name).field("display", r.preset.display);
+            w.field("model_type", r.model.model_type).field("parameters", parameter_count(r.model));
+            w.field("active_parameters", active_parameter_count(r.model));
+            w.key("tags").array();
+            for (const auto& t : r.preset.tags) w.value(t);
+            w.end();
+            w.field("source", r.preset.source).end();
         }
-        out += "\n],\n\"scenarios\": [";
-        for (std::size_t i = 0; i < scenarios.size(); ++i)
-            out += std::string(i ? ", " : "") + "\n  {\"name\": " +
-                   json_quote(std::filesystem::path(scenarios[i]).stem().string()) + ", \"path\": " + json_quote(scenarios[i]) + "}";
-        out += "\n]}\n";
+        w.end().key("scenarios").array();
+        for (const auto& s : scenarios)
+            w.object(JsonWriter::Layout::line).field("name", std::filesystem::path(s).stem().string()).field("path", s).end();
+        w.end().end();
+        out = w.str();
     } else {
         out += "model presets (" + std::to_string(rows.size()) + "):\n";
         for (const auto& r : rows) {

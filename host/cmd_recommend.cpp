@@ -119,23 +119,20 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
     if (limit > 0 && fits.size() > limit) fits.resize(limit);
     std::string out;
     if (format == "json") {
-        out = "[";
-        for (std::size_t i = 0; i < fits.size(); ++i) {
-            const Option& o = fits[i];
-            char nums[512];
-            std::snprintf(nums, sizeof nums,
-                          "\"gpu_count\": %lld, \"memory_bytes\": %llu, \"usable_bytes\": %lld, \"total_bytes\": %lld, "
-                          "\"headroom_bytes\": %lld, \"utilization\": %.4f, \"price_usd\": %.0f, "
-                          "\"price_per_usable_gib_usd\": %.2f",
-                          static_cast<long long>(o.count), static_cast<unsigned long long>(o.gpu.memory_bytes),
-                          static_cast<long long>(o.usable), static_cast<long long>(o.total),
-                          static_cast<long long>(o.usable - o.total),
-                          static_cast<double>(o.total) / static_cast<double>(o.usable), o.price, o.price_per_gib);
-            out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(o.gpu.name) + ", \"vendor\": " +
-                   json_quote(o.gpu.vendor) + ", \"kind\": " + json_quote(o.gpu.kind) + ", " + nums +
-                   ", \"price_kind\": " + json_quote(o.gpu.price_kind) + ", \"licence\": " + json_quote(o.gpu.licence) + "}";
+        // Rounded as a reader of the table sees them: utilization to 4 decimals, prices to cents.
+        JsonWriter w;
+        w.array();
+        for (const Option& o : fits) {
+            w.object(JsonWriter::Layout::line).field("name", o.gpu.name).field("vendor", o.gpu.vendor).field("kind", o.gpu.kind);
+            w.field("gpu_count", o.count).field("memory_bytes", o.gpu.memory_bytes);
+            w.field("usable_bytes", static_cast<std::int64_t>(o.usable)).field("total_bytes", static_cast<std::int64_t>(o.total));
+            w.field("headroom_bytes", static_cast<std::int64_t>(o.usable) - static_cast<std::int64_t>(o.total));
+            w.key("utilization").fixed(static_cast<double>(o.total) / static_cast<double>(o.usable), 4);
+            w.key("price_usd").fixed(o.price, 0).key("price_per_usable_gib_usd").fixed(o.price_per_gib, 2);
+            w.field("price_kind", o.gpu.price_kind).field("licence", o.gpu.licence).end();
         }
-        out += "\n]\n";
+        w.end();
+        out = w.str();
     } else {
         char line[512];
         std::snprintf(line, sizeof line, "%-48s %5s %10s %10s %9s %6s %11s %9s\n", "GPU", "count", "need GiB",

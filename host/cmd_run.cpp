@@ -34,7 +34,7 @@ int cmd_run(App& app, int argc, const char* const* argv) {
     app.load_plugins(common, scenario.plugins, scenario.directory);
     Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
     const Estimate e = estimator.estimate();
-    const ReportItem item{estimator.scenario(), estimator.model(), estimator.context(), e,
+    const ReportItem item{estimator.scenario(), estimator.model(), e,
                           std::filesystem::path(file).filename().string()};
     emit(common, render_estimate(format, item, report_options(common)));
     return 0;

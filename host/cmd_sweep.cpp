@@ -181,9 +181,9 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         out += "total_bytes,gpu_memory_bytes,gpu_count,fits";
         for (std::size_t c = 0; c < kCategories; ++c) (out += ',') += to_string(static_cast<Category>(c));
         out += '\n';
-    } else {
-        out = "[";
     }
+    JsonWriter rows;  // json: one `vram run` document per point, in an array
+    if (format == "json") rows.array();
     std::vector<std::size_t> index(axes.size(), 0);
     std::vector<std::size_t> last(axes.size(), static_cast<std::size_t>(-1));
     CategoryBytes cats{};
@@ -224,19 +224,19 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
             }
             out += '\n';
         } else {
-            // Each row is `vram run`'s JSON with the point's key values added.
+            // Each row is `vram run`'s JSON with the point's key values first.
             const Estimate est = e.estimate();
-            std::string row = estimate_to_json(e.scenario(), e.model(), e.context(), est, ReportOptions{});
-            std::string keys = "\"point\": {";
+            rows.object().key("point").object(JsonWriter::Layout::line);
             for (std::size_t a = 0; a < axes.size(); ++a) {
-                keys += (a ? ", " : "") + json_quote(axes[a].key) + ": ";
-                keys += std::isnan(axes[a].numbers[index[a]]) ? json_quote(axes[a].values[index[a]]) : axes[a].values[index[a]];
+                const double x = axes[a].numbers[index[a]];
+                rows.key(axes[a].key);
+                if (std::isnan(x)) rows.value(axes[a].values[index[a]]);
+                else if (x == std::floor(x) && std::fabs(x) < 9.0e15) rows.value(static_cast<std::int64_t>(x));
+                else rows.value(x);
             }
-            keys += "}, ";
-            const auto brace = row.find('{');
-            row.insert(brace + 1, keys);
-            while (!row.empty() && (row.back() == '\n' || row.back() == ' ')) row.pop_back();
-            out += (point ? ",\n" : "\n") + row;
+            rows.end();
+            write_estimate_fields(rows, e.scenario(), e.model(), est, ReportOptions{});
+            rows.end();
         }
         progress.tick(point + 1);
         for (std::size_t a = axes.size(); a-- > 0;) {
@@ -245,7 +245,7 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         }
     }
     progress.finish();
-    if (format == "json") out += "\n]\n";
+    if (format == "json") out = rows.end().str();
     emit(common, out);
     return 0;
 }

@@ -29,9 +29,13 @@ int cmd_validate(App& app, int argc, const char* const* argv) {
     app.load_plugins(common, scenario.plugins, scenario.directory);
     // Resolving the model, plugins and options is the whole check; nothing is evaluated.
     Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
-    emit(common, format == "json" ? std::string("{\"valid\": true, \"scenario\": ") +
-                                        json_quote(estimator.scenario().name) + "}\n"
-                                  : file + ": valid\n");
+    if (format == "json") {
+        JsonWriter w;
+        w.object(JsonWriter::Layout::line).field("valid", true).field("scenario", estimator.scenario().name).end();
+        emit(common, w.str());
+    } else {
+        emit(common, file + ": valid\n");
+    }
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "vram/error.hpp"
 #include "catalog/gpu_search.hpp"
 #include "plugin/registry.hpp"
+#include "text/edit_distance.hpp"
 
 namespace vram {
 namespace {
@@ -40,22 +41,6 @@ std::vector<std::string> tokens(const std::string& s) {
     return out;
 }
 
-// Edit distance counting a swap of neighbours as one edit ("nvidai" is one typo from "nvidia").
-std::size_t distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev2(b.size() + 1), prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) cur[j] = std::min(cur[j], prev2[j - 2] + 1);
-        }
-        std::swap(prev2, prev);
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
 // Brand words people leave out: "rtx 4090" names the "NVIDIA GeForce RTX 4090".
 bool brand_word(const std::string& t) {
     static const char* const kWords[] = {"nvidia", "geforce", "tesla", "quadro", "amd", "radeon", "instinct",
@@ -74,7 +59,7 @@ double token_score(const std::string& q, const std::vector<std::string>& name_to
         // Letters forgive one typo from 4 letters on, two from 8 on; model numbers must match.
         const std::size_t allowed = q.size() >= 8 ? 2u : 1u;
         const std::size_t gap = q.size() > t.size() ? q.size() - t.size() : t.size() - q.size();
-        if (!digits && q.size() >= 4 && gap <= allowed && distance(q, t) <= allowed) best = std::max(best, 0.5);
+        if (!digits && q.size() >= 4 && gap <= allowed && edit_distance(q, t, true) <= allowed) best = std::max(best, 0.5);
         // memory sizes: "80" matches "80gb" tokens split as 80, gb already; "80g" typed as 80 + g
     }
     return best;
@@ -121,7 +106,7 @@ double score_text(const Query& query, const std::string& text, bool typos) {
         if (typos && nq.size() >= 5) {
             std::size_t best = nq.size();
             for (std::size_t i = 0; i + nq.size() <= nt.size() + 1 && i < nt.size(); ++i)
-                best = std::min(best, distance(nq, nt.substr(i, nq.size())));
+                best = std::min(best, edit_distance(nq, std::string_view(nt).substr(i, nq.size()), true));
             if (best <= 1 && !std::isdigit(static_cast<unsigned char>(nq.back()))) return 100 - static_cast<double>(nt.size()) * 0.1;
         }
         return 0;

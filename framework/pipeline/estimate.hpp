@@ -1,4 +1,5 @@
-// pipeline/estimate.hpp - host side: Scenario -> Context stages -> components -> breakdown
+// pipeline/estimate.hpp - host side: Scenario -> resolve -> plan (Context stages) -> evaluate
+// -> Estimate, the snapshot every report and command reads
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
@@ -15,6 +16,9 @@
 #include "vram/gpu_catalog.hpp"
 #include "vram/model.hpp"
 #include "vram/scenario.hpp"
+// Part of this API since before the stages had their own units: callers include estimate.hpp.
+#include "pipeline/attention.hpp"
+#include "pipeline/dtype.hpp"
 
 namespace vram {
 
@@ -31,15 +35,34 @@ struct Term {
     std::string phase;
 };
 
+/// Bytes of the terms of one phase on one rank.
+struct PhaseBytes {
+    std::string phase;
+    Bytes bytes = 0;
+};
+
 /// The breakdown of one GPU rank role (pipeline stage).
 struct RankBreakdown {
     std::string label;        ///< "all GPUs", "pipeline stage 0 (first)" ...
     std::int64_t stage = 0;
     std::vector<Term> terms;
     Bytes total = 0;          ///< peak: phase-less terms + the largest phase
+    std::vector<PhaseBytes> phases;  ///< in order of first appearance; empty without phased terms
+    std::string peak_phase;   ///< the phase that makes the peak ("" without phased terms)
 };
 
-/// The answer to a scenario.
+/// One symbol of the expression language as the estimate left it (`--explain`, `vram symbols`).
+struct SymbolValue {
+    std::string name;
+    std::string unit;
+    std::string meaning;
+    bool set = false;         ///< false: no stage set it for this scenario (value is 0)
+    double value = 0;
+    std::string set_by;       ///< the stage or plugin that set it ("" when unset)
+};
+
+/// The answer to a scenario: a snapshot that owns everything reports and commands read, so
+/// that none of them needs the Estimator's live Context.
 struct Estimate {
     std::vector<RankBreakdown> ranks;
     std::size_t most_loaded = 0;
@@ -57,7 +80,15 @@ struct Estimate {
     std::int64_t trainable_parameters = 0;
     std::int64_t tokens_per_sequence = 0;
     std::vector<std::pair<std::string, std::int64_t>> modality_tokens;
-    std::vector<std::string> notes;
+    std::vector<std::string> notes;   ///< conventions named by the stages (--explain)
+    // what the stages decided
+    std::string attention;            ///< "gqa", "mla", "gqa+sliding" ...
+    std::int64_t kv_bytes_per_token = 0;  ///< whole model, unsharded, at kv_dtype
+    std::string weight_format;        ///< the format's key, or "checkpoint"
+    std::string kv_dtype;
+    std::string compute_dtype;
+    /// Every symbol (set or not) with its value at the most loaded rank.
+    std::vector<SymbolValue> symbols;
 };
 
 /// Bytes per breakdown category, indexed by static_cast<std::size_t>(Category).
@@ -77,6 +108,8 @@ public:
     /// The scenario; change numbers, then call prepare() again.
     Scenario& scenario() noexcept;
     const ModelSpec& model() const noexcept;
+    /// The live Context of the last preparation and evaluation (for plugins' and benchmarks'
+    /// eyes); reports and commands read the Estimate snapshot instead.
     const Context& context() const noexcept;
     /// Re-reads plugin option blocks after scenario changes to them (slow path).
     void revalidate();
@@ -93,29 +126,14 @@ public:
     /// Peak bytes of the most loaded GPU, and that GPU's bytes per category (sweep rows).
     /// Hot path: no allocation after the first call.
     Bytes evaluate_categories(CategoryBytes& per_category);
-    /// Full breakdown with formulas, for reports. Resolves count: auto first.
+    /// The snapshot: every rank role with its terms (formulas, substituted values, sources) and
+    /// phases, the serving and training figures, and the symbols at the most loaded rank.
+    /// Resolves count: auto first.
     Estimate estimate();
 
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
-
-}  // namespace vram
-
-namespace vram {
-
-/// How a model's layers cache tokens at a KV dtype.
-struct AttentionSummary {
-    std::string label;                 ///< "gqa", "mla", "gqa+sliding" ...
-    std::vector<KvGroup> groups;
-    std::int64_t kv_bytes_per_token = 0;  ///< all layers, unsharded, windows ignored
-};
-
-/// Runs the attention stage alone (for `vram inspect`).
-VRAM_API AttentionSummary describe_attention(const Registry& registry, const ModelSpec& model,
-                                             const std::string& kv_dtype);
-/// Bytes per KV element of a dtype name (bf16 2, fp8 1, q8_0 34/32 ...); throws ScenarioError.
-VRAM_API double kv_dtype_bytes(const std::string& dtype, const std::string& where);
 
 }  // namespace vram

@@ -4,27 +4,9 @@
 #include <cctype>
 
 #include "plugin/registry.hpp"
+#include "text/edit_distance.hpp"
 
 namespace vram {
-namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                              std::tolower(static_cast<unsigned char>(b[j - 1]));
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
-        }
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
-}
-
-}  // namespace
-
 std::vector<std::string> closest_names(std::string_view wanted, const std::vector<std::string>& names,
                                        std::size_t limit) {
     std::vector<std::pair<std::size_t, std::string>> scored;

@@ -1,4 +1,4 @@
-// report/report.hpp - host side: renders estimates (the only file with Boost.JSON is report_json.cpp)
+// report/report.hpp - host side: renders Estimate snapshots (JSON through report/json_writer.hpp)
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pipeline/estimate.hpp"
+#include "report/json_writer.hpp"
 #include "vram/export.hpp"
 #include "vram/model.hpp"
 
@@ -17,11 +18,11 @@ struct ReportOptions {
     int width = 100;      ///< terminal columns the table may use
 };
 
-/// One estimated scenario as the renderers see it; the Estimator owns the referenced objects.
+/// One estimated scenario as the renderers see it: the scenario and model as given, and the
+/// Estimate snapshot (renderers never read an Estimator's live Context).
 struct ReportItem {
     const Scenario& scenario;
     const ModelSpec& model;
-    const Context& ctx;
     const Estimate& estimate;
     std::string label;    ///< how `compare` names the scenario (its file name)
 };
@@ -54,18 +55,18 @@ VRAM_API std::string stacked_bar_text(const RankBreakdown& rank, Bytes capacity,
 
 /// JSON of `vram run` (contract.md, schema_version 1).
 VRAM_API std::string estimate_to_json(const Scenario& scenario, const ModelSpec& model,
-                                      const Context& ctx, const Estimate& estimate,
-                                      const ReportOptions& options);
+                                      const Estimate& estimate, const ReportOptions& options);
 /// Human table in GiB.
 VRAM_API std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model,
-                                       const Context& ctx, const Estimate& estimate,
-                                       const ReportOptions& options);
+                                       const Estimate& estimate, const ReportOptions& options);
 /// `vram inspect` output.
 VRAM_API std::string model_to_json(const ModelSpec& model, std::int64_t kv_bytes_per_token,
                                    const std::string& kv_dtype, const std::string& attention);
 VRAM_API std::string model_to_table(const ModelSpec& model, std::int64_t kv_bytes_per_token,
                                     const std::string& kv_dtype, const std::string& attention);
-/// Escapes a string for JSON (for hand-built JSON in host commands).
-VRAM_API std::string json_quote(const std::string& text);
+/// The keys of `vram run`'s JSON, written into the writer's innermost open object (a sweep row
+/// adds its point first; compare nests one per scenario).
+VRAM_API void write_estimate_fields(JsonWriter& writer, const Scenario& scenario, const ModelSpec& model,
+                                    const Estimate& estimate, const ReportOptions& options);
 
 }  // namespace vram

@@ -230,8 +230,8 @@ std::string cards(const ReportItem& it) {
 
 std::string subtitle(const ReportItem& it) {
     std::string s = "model " + it.model.name + " (" + format_count(static_cast<std::uint64_t>(parameter_count(it.model))) +
-                    " parameters, attention " + it.ctx.attention_label + "), weights " + it.ctx.weight_format +
-                    ", KV " + it.ctx.kv_dtype + "; " + it.scenario.workload.type + ", batch " +
+                    " parameters, attention " + it.estimate.attention + "), weights " + it.estimate.weight_format +
+                    ", KV " + it.estimate.kv_dtype + "; " + it.scenario.workload.type + ", batch " +
                     std::to_string(it.scenario.workload.batch_size) + " × " +
                     format_count(static_cast<std::uint64_t>(it.estimate.tokens_per_sequence)) + " tokens";
     return "<p class=\"sub\">" + html_escape(s) + "</p>\n";
@@ -310,11 +310,11 @@ std::string estimate_to_html(const ReportItem& it, const ReportOptions& options)
 
     out += "<section>\n<details><summary>Symbols</summary>\n<div class=\"scroll\"><table>\n"
            "<tr><th>symbol</th><th class=\"n\">value</th><th>unit</th><th>meaning</th><th>set by</th></tr>\n";
-    for (std::size_t i = 0; i < it.ctx.symbol_count(); ++i) {
-        if (!it.ctx.is_set(i)) continue;
-        out += "<tr><td><code>" + html_escape(it.ctx.info(i).name) + "</code></td><td class=\"n\">" +
-               format_number(it.ctx.value(i)) + "</td><td>" + html_escape(it.ctx.info(i).unit) + "</td><td>" +
-               html_escape(it.ctx.info(i).meaning) + "</td><td>" + html_escape(it.ctx.origin(i)) + "</td></tr>\n";
+    for (const auto& sym : it.estimate.symbols) {
+        if (!sym.set) continue;
+        out += "<tr><td><code>" + html_escape(sym.name) + "</code></td><td class=\"n\">" +
+               format_number(sym.value) + "</td><td>" + html_escape(sym.unit) + "</td><td>" +
+               html_escape(sym.meaning) + "</td><td>" + html_escape(sym.set_by) + "</td></tr>\n";
     }
     out += "</table></div>\n</details>\n";
     if (!e.notes.empty()) {

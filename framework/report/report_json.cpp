@@ -1,245 +1,173 @@
-// report_json.cpp - JSON reports (Boost.JSON), contract.md schema_version 1.
+// report_json.cpp - JSON reports, contract.md schema_version 1, written with the JsonWriter
+// every command uses.
 // SPDX-License-Identifier: Apache-2.0
-#include <boost/json.hpp>
-
-#include "report_util.hpp"
+#include "report/json_writer.hpp"
 #include "report/report.hpp"
-
-namespace json = boost::json;
+#include "report_util.hpp"
 
 namespace vram {
 namespace {
 
-json::object term_json(const Term& t, bool explain) {
-    json::object o;
-    o["name"] = t.id;
-    o["category"] = to_string(t.category);
-    o["bytes"] = t.bytes;
-    o["formula"] = t.formula;
-    o["substituted"] = t.substituted;
-    o["source"] = t.source;
-    if (!t.phase.empty()) o["phase"] = t.phase;
-    (void)explain;
-    return o;
+void write_term(JsonWriter& w, const Term& t) {
+    w.object();
+    w.field("name", t.id).field("category", to_string(t.category)).field("bytes", t.bytes);
+    w.field("formula", t.formula).field("substituted", t.substituted).field("source", t.source);
+    if (!t.phase.empty()) w.field("phase", t.phase);
+    w.end();
 }
 
-std::string serialize_pretty(const json::value& v, int indent = 0) {
-    // Boost.JSON 1.81 has no pretty printer: indent objects and arrays, keep scalars compact.
-    std::string pad(static_cast<std::size_t>(indent), ' ');
-    std::string inner(static_cast<std::size_t>(indent + 2), ' ');
-    if (v.is_object()) {
-        const auto& o = v.get_object();
-        if (o.empty()) return "{}";
-        std::string out = "{\n";
-        std::size_t i = 0;
-        for (const auto& kv : o) {
-            out += inner + json::serialize(json::value(kv.key())) + ": " + serialize_pretty(kv.value(), indent + 2);
-            out += ++i < o.size() ? ",\n" : "\n";
-        }
-        return out + pad + "}";
-    }
-    if (v.is_array()) {
-        const auto& a = v.get_array();
-        if (a.empty()) return "[]";
-        bool scalars = true;
-        for (const auto& x : a) scalars = scalars && !x.is_object() && !x.is_array();
-        if (scalars) return json::serialize(v);
-        std::string out = "[\n";
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            out += inner + serialize_pretty(a[i], indent + 2);
-            out += i + 1 < a.size() ? ",\n" : "\n";
-        }
-        return out + pad + "]";
-    }
-    return json::serialize(v);
+void write_terms(JsonWriter& w, const std::vector<Term>& terms) {
+    w.array();
+    for (const auto& t : terms) write_term(w, t);
+    w.end();
 }
 
 }  // namespace
 
-std::string json_quote(const std::string& text) { return json::serialize(json::value(text)); }
-
-namespace {
-
-// The `run` document as an object, so `compare` can embed one per scenario.
-json::object run_object(const Scenario& scenario, const ModelSpec& model, const Context& ctx, const Estimate& e,
-                        const ReportOptions& options) {
-    json::object root;
-    root["schema_version"] = 1;
-    root["scenario"] = scenario.name;
-    json::object m;
-    m["name"] = model.name;
-    m["parameters"] = parameter_count(model);
-    m["attention"] = ctx.attention_label;
-    m["kv_cache_bytes_per_token"] = static_cast<std::int64_t>(ctx[Sym::kv_per_token]);
-    m["weight_format"] = ctx.weight_format;
-    m["kv_dtype"] = ctx.kv_dtype;
-    root["model"] = std::move(m);
-    const RankBreakdown& top = e.ranks[e.most_loaded];
-    json::array comps;
-    for (const auto& t : top.terms) comps.push_back(term_json(t, options.explain));
-    root["components"] = std::move(comps);
-    root["total_bytes"] = e.total_bytes;
+void write_estimate_fields(JsonWriter& w, const Scenario& scenario, const ModelSpec& model, const Estimate& e,
+                           const ReportOptions& options) {
+    w.field("schema_version", 1).field("scenario", scenario.name);
+    w.key("model").object();
+    w.field("name", model.name).field("parameters", parameter_count(model)).field("attention", e.attention);
+    w.field("kv_cache_bytes_per_token", e.kv_bytes_per_token).field("weight_format", e.weight_format);
+    w.field("kv_dtype", e.kv_dtype);
+    w.end();
+    w.key("components");
+    write_terms(w, e.ranks[e.most_loaded].terms);
+    w.field("total_bytes", e.total_bytes);
     if (e.gpu_memory_bytes > 0) {
-        json::object g;
-        g["name"] = e.gpu.name;
-        g["vendor"] = e.gpu.vendor;
-        g["memory_bytes"] = e.gpu_memory_bytes;
-        g["marketed_memory_bytes"] = e.gpu.memory_bytes;
-        g["count"] = e.gpu_count;
-        g["utilization"] = e.utilization;
-        root["gpu"] = std::move(g);
-        root["fits"] = e.fits;
+        w.key("gpu").object();
+        w.field("name", e.gpu.name).field("vendor", e.gpu.vendor).field("memory_bytes", e.gpu_memory_bytes);
+        w.field("marketed_memory_bytes", e.gpu.memory_bytes).field("count", e.gpu_count);
+        w.field("utilization", e.utilization);
+        w.end();
+        w.field("fits", e.fits);
     } else {
-        root["gpu"] = nullptr;
-        root["fits"] = nullptr;
+        w.key("gpu").null();
+        w.key("fits").null();
     }
-    json::object w;
-    w["type"] = scenario.workload.type;
-    w["batch_size"] = scenario.workload.batch_size;
-    w["sequence_length"] = scenario.workload.sequence_length;
-    w["tokens_per_sequence"] = e.tokens_per_sequence;
-    json::object mt;
-    for (const auto& [k, v] : e.modality_tokens) mt[k] = v;
-    w["modality_tokens"] = std::move(mt);
-    root["workload"] = std::move(w);
-    json::object sv;
-    sv["kv_cache_bytes"] = e.kv_cache_bytes;
-    sv["max_kv_tokens"] = static_cast<std::int64_t>(e.max_kv_tokens);
-    sv["max_concurrency"] = e.max_concurrency;
-    root["serving"] = std::move(sv);
-    json::object tr;
-    tr["trainable_parameters"] = e.trainable_parameters;
-    root["training"] = std::move(tr);
+    w.key("workload").object();
+    w.field("type", scenario.workload.type).field("batch_size", scenario.workload.batch_size);
+    w.field("sequence_length", scenario.workload.sequence_length);
+    w.field("tokens_per_sequence", e.tokens_per_sequence);
+    w.key("modality_tokens").object();
+    for (const auto& [k, v] : e.modality_tokens) w.field(k, v);
+    w.end();
+    w.end();
+    w.key("serving").object();
+    w.field("kv_cache_bytes", e.kv_cache_bytes).field("max_kv_tokens", static_cast<std::int64_t>(e.max_kv_tokens));
+    w.field("max_concurrency", e.max_concurrency);
+    w.end();
+    w.key("training").object().field("trainable_parameters", e.trainable_parameters).end();
     if (e.ranks.size() > 1) {
-        json::array ranks;
+        w.key("ranks").array();
         for (const auto& r : e.ranks) {
-            json::object o;
-            o["label"] = r.label;
-            o["pipeline_stage"] = r.stage;
-            o["total_bytes"] = r.total;
-            json::array terms;
-            for (const auto& t : r.terms) terms.push_back(term_json(t, options.explain));
-            o["components"] = std::move(terms);
-            ranks.push_back(std::move(o));
+            w.object().field("label", r.label).field("pipeline_stage", r.stage).field("total_bytes", r.total);
+            w.key("components");
+            write_terms(w, r.terms);
+            w.end();
         }
-        root["ranks"] = std::move(ranks);
+        w.end();
     }
     if (options.explain) {
-        json::array syms;
-        for (std::size_t i = 0; i < ctx.symbol_count(); ++i) {
-            if (!ctx.is_set(i)) continue;
-            json::object s;
-            s["name"] = ctx.info(i).name;
-            s["value"] = ctx.value(i);
-            s["unit"] = ctx.info(i).unit;
-            s["meaning"] = ctx.info(i).meaning;
-            s["set_by"] = ctx.origin(i);
-            syms.push_back(std::move(s));
+        w.key("symbols").array();
+        for (const auto& sym : e.symbols) {
+            if (!sym.set) continue;
+            w.object().field("name", sym.name).field("value", sym.value).field("unit", sym.unit);
+            w.field("meaning", sym.meaning).field("set_by", sym.set_by).end();
         }
-        root["symbols"] = std::move(syms);
-        json::array notes;
-        for (const auto& n : e.notes) notes.push_back(json::value(n));
-        root["notes"] = std::move(notes);
+        w.end();
+        w.key("notes").array();
+        for (const auto& n : e.notes) w.value(n);
+        w.end();
     }
-    return root;
 }
 
-}  // namespace
-
-std::string estimate_to_json(const Scenario& scenario, const ModelSpec& model, const Context& ctx,
-                             const Estimate& e, const ReportOptions& options) {
-    return serialize_pretty(run_object(scenario, model, ctx, e, options)) + "\n";
+std::string estimate_to_json(const Scenario& scenario, const ModelSpec& model, const Estimate& e,
+                             const ReportOptions& options) {
+    JsonWriter w;
+    w.object();
+    write_estimate_fields(w, scenario, model, e, options);
+    w.end();
+    return w.str();
 }
 
 std::string comparison_to_json(const std::vector<ReportItem>& items, const ReportOptions& options) {
     // Differences are to the first scenario; bytes are per GPU of each scenario's most loaded rank.
-    json::object root;
-    root["schema_version"] = 1;
-    root["baseline"] = 0;
-    json::array scenarios;
+    JsonWriter w;
+    w.object().field("schema_version", 1).field("baseline", 0);
+    w.key("scenarios").array();
     for (const auto& it : items) {
-        json::object s;
-        s["file"] = it.label;
-        s["scenario"] = it.scenario.name;
-        s["total_bytes"] = it.estimate.total_bytes;
-        s["delta_total_bytes"] = report_detail::difference(items.front().estimate.total_bytes, it.estimate.total_bytes);
-        if (it.estimate.gpu_memory_bytes > 0) {
-            s["gpu"] = it.estimate.gpu.name;
-            s["gpu_memory_bytes"] = it.estimate.gpu_memory_bytes;
-            s["gpu_count"] = it.estimate.gpu_count;
-            s["utilization"] = it.estimate.utilization;
-            s["fits"] = it.estimate.fits;
+        const Estimate& e = it.estimate;
+        w.object().field("file", it.label).field("scenario", it.scenario.name).field("total_bytes", e.total_bytes);
+        w.field("delta_total_bytes", report_detail::difference(items.front().estimate.total_bytes, e.total_bytes));
+        if (e.gpu_memory_bytes > 0) {
+            w.field("gpu", e.gpu.name).field("gpu_memory_bytes", e.gpu_memory_bytes).field("gpu_count", e.gpu_count);
+            w.field("utilization", e.utilization).field("fits", e.fits);
         } else {
-            s["gpu"] = nullptr;
-            s["fits"] = nullptr;
+            w.key("gpu").null();
+            w.key("fits").null();
         }
-        scenarios.push_back(std::move(s));
+        w.end();
     }
-    root["scenarios"] = std::move(scenarios);
-    json::array comps;
+    w.end();
+    w.key("components").array();
     for (const auto& row : report_detail::compare_rows(items)) {
-        json::object c;
-        c["name"] = row.id;
-        c["category"] = to_string(row.category);
-        if (!row.phase.empty()) c["phase"] = row.phase;
-        json::array bytes, deltas;
+        w.object().field("name", row.id).field("category", to_string(row.category));
+        if (!row.phase.empty()) w.field("phase", row.phase);
+        // null, not 0: the scenario has no such component at all.
+        w.key("bytes").array();
+        for (const Term* t : row.terms) {
+            if (t) w.value(t->bytes);
+            else w.null();
+        }
+        w.end();
+        w.key("delta_bytes").array();
         for (std::size_t i = 0; i < row.terms.size(); ++i) {
-            const Term* t = row.terms[i];
-            // null, not 0: the scenario has no such component at all.
-            if (t) bytes.push_back(json::value(t->bytes));
-            else bytes.push_back(nullptr);
-            if (row.absent(i)) deltas.push_back(nullptr);
-            else deltas.push_back(report_detail::difference(report_detail::bytes_of(row.terms.front()), report_detail::bytes_of(t)));
+            if (row.absent(i)) w.null();
+            else w.value(report_detail::difference(report_detail::bytes_of(row.terms.front()),
+                                                   report_detail::bytes_of(row.terms[i])));
         }
-        c["bytes"] = std::move(bytes);
-        c["delta_bytes"] = std::move(deltas);
-        if (const Term* t = row.first()) {
-            c["formula"] = t->formula;
-            c["source"] = t->source;
-        }
-        comps.push_back(std::move(c));
+        w.end();
+        if (const Term* t = row.first()) w.field("formula", t->formula).field("source", t->source);
+        w.end();
     }
-    root["components"] = std::move(comps);
-    json::array runs;
-    for (const auto& it : items) runs.push_back(run_object(it.scenario, it.model, it.ctx, it.estimate, options));
-    root["runs"] = std::move(runs);
-    return serialize_pretty(root) + "\n";
+    w.end();
+    w.key("runs").array();
+    for (const auto& it : items) {
+        w.object();
+        write_estimate_fields(w, it.scenario, it.model, it.estimate, options);
+        w.end();
+    }
+    w.end();
+    w.end();
+    return w.str();
 }
 
 std::string model_to_json(const ModelSpec& model, std::int64_t kv_bytes_per_token, const std::string& kv_dtype,
                           const std::string& attention) {
-    json::object root;
-    root["name"] = model.name;
-    root["model_type"] = model.model_type;
-    root["source"] = model.source;
-    root["parameters"] = parameter_count(model);
-    root["active_parameters"] = active_parameter_count(model);
-    json::object groups;
-    for (const auto& [g, n] : parameters_by_group(model)) groups[g] = n;
-    root["parameters_by_group"] = std::move(groups);
-    root["attention"] = attention;
-    root["layers"] = model.layers;
-    root["hidden_size"] = model.hidden;
-    root["num_attention_heads"] = model.heads;
-    root["num_key_value_heads"] = model.kv_heads;
-    root["head_dim"] = model.head_dim;
-    root["intermediate_size"] = model.intermediate;
-    root["vocab_size"] = model.vocab;
-    root["tie_word_embeddings"] = model.tied_embeddings;
+    JsonWriter w;
+    w.object().field("name", model.name).field("model_type", model.model_type).field("source", model.source);
+    w.field("parameters", parameter_count(model)).field("active_parameters", active_parameter_count(model));
+    w.key("parameters_by_group").object();
+    for (const auto& [g, n] : parameters_by_group(model)) w.field(g, n);
+    w.end();
+    w.field("attention", attention).field("layers", model.layers).field("hidden_size", model.hidden);
+    w.field("num_attention_heads", model.heads).field("num_key_value_heads", model.kv_heads);
+    w.field("head_dim", model.head_dim).field("intermediate_size", model.intermediate).field("vocab_size", model.vocab);
+    w.field("tie_word_embeddings", model.tied_embeddings);
     if (model.experts > 0) {
-        json::object moe;
-        moe["experts"] = model.experts;
-        moe["experts_per_token"] = model.experts_per_token;
-        moe["shared_experts"] = model.shared_experts;
-        moe["moe_intermediate_size"] = model.moe_intermediate;
-        root["moe"] = std::move(moe);
+        w.key("moe").object();
+        w.field("experts", model.experts).field("experts_per_token", model.experts_per_token);
+        w.field("shared_experts", model.shared_experts).field("moe_intermediate_size", model.moe_intermediate);
+        w.end();
     }
-    root["kv_cache_dtype"] = kv_dtype;
-    root["kv_cache_bytes_per_token"] = kv_bytes_per_token;
-    json::array notes;
-    for (const auto& n : model.notes) notes.push_back(json::value(n));
-    root["notes"] = std::move(notes);
-    return serialize_pretty(root) + "\n";
+    w.field("kv_cache_dtype", kv_dtype).field("kv_cache_bytes_per_token", kv_bytes_per_token);
+    w.key("notes").array();
+    for (const auto& n : model.notes) w.value(n);
+    w.end();
+    w.end();
+    return w.str();
 }
 
 }  // namespace vram

@@ -36,8 +36,8 @@ std::string summary(const ReportItem& it) {
     out += "| | |\n|---|---|\n";
     out += "| model | " + markdown_cell(it.model.name) + ", " +
            format_count(static_cast<std::uint64_t>(parameter_count(it.model))) + " parameters, attention " +
-           markdown_cell(it.ctx.attention_label) + " |\n";
-    out += "| precision | weights " + markdown_cell(it.ctx.weight_format) + ", KV " + markdown_cell(it.ctx.kv_dtype) + " |\n";
+           markdown_cell(it.estimate.attention) + " |\n";
+    out += "| precision | weights " + markdown_cell(it.estimate.weight_format) + ", KV " + markdown_cell(it.estimate.kv_dtype) + " |\n";
     out += "| workload | " + markdown_cell(it.scenario.workload.type) + ", batch " +
            std::to_string(it.scenario.workload.batch_size) + " × " +
            format_count(static_cast<std::uint64_t>(e.tokens_per_sequence)) + " tokens per sequence |\n";
@@ -93,10 +93,10 @@ std::string estimate_to_markdown(const ReportItem& it, const ReportOptions& opti
                    "  \n  source: " + markdown_cell(t.source) + "\n";
         }
         out += "\n| symbol | value | unit | set by |\n|---|--:|---|---|\n";
-        for (std::size_t i = 0; i < it.ctx.symbol_count(); ++i) {
-            if (!it.ctx.is_set(i)) continue;
-            out += "| " + markdown_cell(it.ctx.info(i).name) + " | " + format_number(it.ctx.value(i)) + " | " +
-                   markdown_cell(it.ctx.info(i).unit) + " | " + markdown_cell(it.ctx.origin(i)) + " |\n";
+        for (const auto& sym : it.estimate.symbols) {
+            if (!sym.set) continue;
+            out += "| " + markdown_cell(sym.name) + " | " + format_number(sym.value) + " | " +
+                   markdown_cell(sym.unit) + " | " + markdown_cell(sym.set_by) + " |\n";
         }
         out += "\n</details>\n\n";
         for (const auto& n : e.notes) out += "> " + markdown_cell(n) + "\n";

@@ -130,7 +130,7 @@ std::string stacked_bar_text(const RankBreakdown& rank, Bytes capacity, const Re
     if (capacity > total) add(paint(kFree, 240, options.color) + " free " + gib2(capacity - total));
     if (capacity > 0 && total > capacity)
         add(paint("┃", 196, options.color) + " capacity, over by " + gib2(total - capacity));
-    const std::string phase = peak_phase(rank);
+    const std::string& phase = rank.peak_phase;
     if (!phase.empty()) add("(peak phase: " + phase + ")");
     while (!line.empty() && line.back() == ' ') line.pop_back();
     legend += line + "\n";

@@ -61,12 +61,12 @@ std::string percent(double x) {
 
 }  // namespace
 
-std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, const Context& ctx, const Estimate& e,
+std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, const Estimate& e,
                               const ReportOptions& options) {
     std::string out;
     out += scenario.name + "\n";
     out += "model " + model.name + ": " + format_count(static_cast<std::uint64_t>(parameter_count(model))) +
-           " parameters, attention " + ctx.attention_label + ", weights " + ctx.weight_format + ", KV " + ctx.kv_dtype +
+           " parameters, attention " + e.attention + ", weights " + e.weight_format + ", KV " + e.kv_dtype +
            "\n";
     out += "workload " + scenario.workload.type + ": batch " + std::to_string(scenario.workload.batch_size) + " × " +
            format_count(static_cast<std::uint64_t>(e.tokens_per_sequence)) + " tokens per sequence";
@@ -127,12 +127,12 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
         out += "\nSymbols (value, unit, set by):\n";
         // Plugin symbols can be long (bnb_4bit_saves_input): the name column fits the longest.
         std::size_t name_width = 14;
-        for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
-            if (ctx.is_set(i)) name_width = std::max(name_width, ctx.info(i).name.size() + 1);
-        for (std::size_t i = 0; i < ctx.symbol_count(); ++i) {
-            if (!ctx.is_set(i)) continue;
-            out += "  " + pad(ctx.info(i).name, name_width) + pad(format_number(ctx.value(i)), 20) + pad(ctx.info(i).unit, 12) +
-                   ctx.origin(i) + "\n";
+        for (const auto& sym : e.symbols)
+            if (sym.set) name_width = std::max(name_width, sym.name.size() + 1);
+        for (const auto& sym : e.symbols) {
+            if (!sym.set) continue;
+            out += "  " + pad(sym.name, name_width) + pad(format_number(sym.value), 20) + pad(sym.unit, 12) +
+                   sym.set_by + "\n";
         }
         if (!e.notes.empty()) {
             out += "\nNotes:\n";

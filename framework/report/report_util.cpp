@@ -41,25 +41,10 @@ std::string percent1(double fraction) {
     return buf;
 }
 
-std::string peak_phase(const RankBreakdown& rank) {
-    std::map<std::string, Bytes> by_phase;
-    for (const auto& t : rank.terms)
-        if (!t.phase.empty()) by_phase[t.phase] += t.bytes;
-    std::string best;
-    Bytes best_bytes = 0;
-    for (const auto& [phase, bytes] : by_phase)
-        if (best.empty() || bytes > best_bytes) {
-            best = phase;
-            best_bytes = bytes;
-        }
-    return best;
-}
-
 std::vector<const Term*> peak_terms(const RankBreakdown& rank) {
-    const std::string phase = peak_phase(rank);
     std::vector<const Term*> out;
     for (const auto& t : rank.terms)
-        if (t.phase.empty() || t.phase == phase) out.push_back(&t);
+        if (t.phase.empty() || t.phase == rank.peak_phase) out.push_back(&t);
     return out;
 }
 
@@ -232,8 +217,8 @@ const std::vector<std::string>& report_formats() {
 }
 
 std::string render_estimate(const std::string& format, const ReportItem& item, const ReportOptions& options) {
-    if (format == "table") return estimate_to_table(item.scenario, item.model, item.ctx, item.estimate, options);
-    if (format == "json") return estimate_to_json(item.scenario, item.model, item.ctx, item.estimate, options);
+    if (format == "table") return estimate_to_table(item.scenario, item.model, item.estimate, options);
+    if (format == "json") return estimate_to_json(item.scenario, item.model, item.estimate, options);
     if (format == "markdown") return estimate_to_markdown(item, options);
     if (format == "csv") return estimate_to_csv(item, options);
     if (format == "html") return estimate_to_html(item, options);

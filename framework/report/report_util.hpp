@@ -19,11 +19,9 @@ std::string signed_count(std::int64_t delta);
 /// "19.0 %".
 std::string percent1(double fraction);
 
-/// The terms that make up a rank's peak: phase-less terms plus those of the largest phase
-/// (terms of different phases never coexist, so the bar must not stack them).
+/// The terms that make up a rank's peak: phase-less terms plus those of the phase the estimate
+/// found largest (terms of different phases never coexist, so the bar must not stack them).
 std::vector<const Term*> peak_terms(const RankBreakdown& rank);
-/// Name of the peak phase ("" when the rank has no phased terms).
-std::string peak_phase(const RankBreakdown& rank);
 
 /// Display colour of a category: index into a fixed palette (same order everywhere).
 int category_index(Category category);

@@ -1,0 +1,81 @@
+// attention.cpp - the attention stage: which attention plugin describes each run of layers,
+// and how many KV elements a token costs across them.
+// SPDX-License-Identifier: Apache-2.0
+#include "pipeline/attention.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "pipeline/dtype.hpp"
+#include "plugin/registry.hpp"
+#include "vram/error.hpp"
+
+namespace vram {
+
+// Runs the attention stage: one KV group per (layer kind, window) run, described by the
+// best-scoring attention variant.
+void attention_stage(const Registry& reg, const ModelSpec& m, std::vector<KvGroup>& groups, std::string& label) {
+    groups.clear();
+    std::vector<std::pair<std::pair<LayerAttention, std::int64_t>, std::int64_t>> runs;
+    for (const auto& l : m.layer_specs) {
+        auto key = std::make_pair(l.attention, l.attention == LayerAttention::sliding ? l.window : 0);
+        auto it = std::find_if(runs.begin(), runs.end(), [&](auto& r) { return r.first == key; });
+        if (it == runs.end()) runs.push_back({key, 1});
+        else ++it->second;
+    }
+    std::vector<std::string> labels;
+    for (const auto& [key, layers] : runs) {
+        const AttentionVariant* best = nullptr;
+        int best_score = 0;
+        for (const auto& e : reg.attention.entries()) {
+            const int sc = e.item->score(m, key.first);
+            if (sc > best_score) {
+                best_score = sc;
+                best = e.item.get();
+            }
+        }
+        if (!best)
+            throw ScenarioError(m.source, std::string("no attention plugin describes ") + to_string(key.first) +
+                                              " layers of model_type '" + m.model_type + "'");
+        groups.push_back(best->describe(m, key.first, layers, key.second));
+        const std::string l(best->label());
+        if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+    }
+    // Cross-attention (encoder-decoder): decoder layers that also attend to the encoder's outputs
+    // keep a second cache of the encoder's frames, fixed per sequence (formulas.md §3.7).
+    const auto cross_layers = std::count_if(m.layer_specs.begin(), m.layer_specs.end(),
+                                            [](const LayerSpec& l) { return l.cross_attention; });
+    if (cross_layers > 0) {
+        const AttentionVariant* best = nullptr;
+        int best_score = 0;
+        for (const auto& e : reg.attention.entries()) {
+            const int sc = e.item->score(m, LayerAttention::cross);
+            if (sc > best_score) best_score = sc, best = e.item.get();
+        }
+        if (!best)
+            throw ScenarioError(m.source, "no attention plugin describes the cross-attention layers of model_type '" +
+                                              m.model_type + "'");
+        groups.push_back(best->describe(m, LayerAttention::cross, cross_layers, 0));
+        const std::string l(best->label());
+        if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
+    }
+    label.clear();
+    for (std::size_t i = 0; i < labels.size(); ++i) label += (i ? "+" : "") + labels[i];
+}
+
+std::int64_t kv_elements_per_token(const std::vector<KvGroup>& groups) {
+    std::int64_t n = 0;
+    for (const auto& g : groups)
+        if (g.fixed_tokens == 0) n += g.layers * g.elements_per_token;
+    return n;
+}
+
+AttentionSummary describe_attention(const Registry& registry, const ModelSpec& model, const std::string& kv_dtype) {
+    AttentionSummary s;
+    attention_stage(registry, model, s.groups, s.label);
+    const double bytes = kv_dtype_bytes(kv_dtype, model.source);
+    s.kv_bytes_per_token = static_cast<std::int64_t>(std::ceil(kv_elements_per_token(s.groups) * bytes));
+    return s;
+}
+
+}  // namespace vram

@@ -1,0 +1,96 @@
+// evaluate.cpp - the hot path: every component's bytes for one rank role, summed into the
+// rank's peak over phases (PhasePeak). Pure: reads the prepared Context, sets only the rank
+// being evaluated (Sym::stage), never allocates after the first call.
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+
+#include "pipeline/estimator_impl.hpp"
+
+namespace vram {
+
+void PhasePeak::add(std::string_view phase, Bytes bytes) {
+    if (phase.empty()) {
+        always_ = add_bytes(always_, bytes);
+        return;
+    }
+    std::size_t j = 0;
+    while (j < n_ && phases_[j].first != phase) ++j;
+    if (j == n_) {
+        if (n_ == phases_.size()) throw EstimateError("more than 8 phases");
+        phases_[n_++] = {phase, 0};
+    }
+    phases_[j].second = add_bytes(phases_[j].second, bytes);
+}
+
+std::size_t PhasePeak::peak_index() const noexcept {
+    std::size_t top = n_;
+    for (std::size_t j = 0; j < n_; ++j)
+        if (top == n_ || phases_[j].second > phases_[top].second) top = j;
+    return top;
+}
+
+Bytes PhasePeak::peak() const noexcept {
+    const std::size_t top = peak_index();
+    return add_bytes(always_, top == n_ ? 0 : phases_[top].second);
+}
+
+bool PhasePeak::at_peak(std::string_view phase) const noexcept {
+    if (phase.empty()) return true;
+    const std::size_t top = peak_index();
+    return top != n_ && phases_[top].first == phase;
+}
+
+Bytes Estimator::Impl::evaluate_role(std::int64_t stage, Bytes* values, PhasePeak& phases) {
+    ctx.set(Sym::stage, static_cast<double>(stage));
+    phases.clear();
+    for (std::size_t i = 0; i < components.size(); ++i) {
+        const Component* c = components[i];
+        Bytes v = 0;
+        bool applies = false;
+        try {
+            applies = c->applies(ctx);
+            if (applies) v = c->evaluate(ctx);
+        } catch (const ScenarioError&) {
+            throw;  // scenario formulas already name the file, the component and the column
+        } catch (const Error& e) {
+            // Errors name the scenario and the component; only reached when estimation fails.
+            throw EstimateError(scenario.file + ": " + std::string(c->id()) + ": " + e.what());
+        } catch (const std::exception& e) {
+            throw EstimateError(scenario.file + ": component " + std::string(c->id()) + " threw: " + e.what());
+        }
+        if (values) values[i] = v;
+        // A term that does not apply is absent, not a zero-byte phase: reports name the peak
+        // phase, and a phase with no term on this rank must never be it.
+        if (applies) phases.add(c->phase(), v);
+    }
+    return phases.peak();
+}
+
+Bytes Estimator::Impl::evaluate_peak() {
+    PhasePeak phases;
+    Bytes peak = 0;
+    for (auto role : roles) peak = std::max(peak, evaluate_role(role, nullptr, phases));
+    return peak;
+}
+
+// Per-category bytes of the most loaded rank: the terms resident at its peak.
+Bytes Estimator::Impl::evaluate_categories(CategoryBytes& out) {
+    values_buf.resize(components.size());
+    PhasePeak phases;
+    Bytes peak = 0;
+    std::size_t top = 0;
+    for (std::size_t r = 0; r < roles.size(); ++r) {
+        const Bytes v = evaluate_role(roles[r], nullptr, phases);
+        if (r == 0 || v > peak) peak = v, top = r;
+    }
+    evaluate_role(roles[top], values_buf.data(), phases);
+    out.fill(0);
+    for (std::size_t i = 0; i < components.size(); ++i) {
+        if (!phases.at_peak(components[i]->phase())) continue;
+        auto& slot = out[static_cast<std::size_t>(components[i]->category())];
+        slot = add_bytes(slot, values_buf[i]);
+    }
+    return peak;
+}
+
+}  // namespace vram
