@@ -76,7 +76,14 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
     // 80 columns hold every column; narrower terminals lose the exact bytes and then name width.
     const bool show_bytes = options.width >= 80;
     const std::size_t w_cat = 18, w_gib = 10, w_bytes = show_bytes ? 18 : 0;
-    const std::size_t w_name = options.width >= 80 ? 34
+    // The name column grows to the longest "id [phase]" (a cut id hides which term it is), as far
+    // as the width leaves room for the other columns.
+    std::size_t longest = 0;
+    for (const auto& rank : e.ranks)
+        for (const auto& t : rank.terms)
+            longest = std::max(longest, report_detail::display_width(t.id) + (t.phase.empty() ? 0 : t.phase.size() + 3) + 2);
+    const std::size_t room = options.width > 0 ? static_cast<std::size_t>(options.width) - w_cat - w_gib - w_bytes : 34;
+    const std::size_t w_name = options.width >= 80 ? std::max<std::size_t>(34, std::min(longest, room))
                                : options.width > 48 ? static_cast<std::size_t>(options.width) - w_cat - w_gib
                                                     : 20;
     for (std::size_t r = 0; r < e.ranks.size(); ++r) {
