@@ -4,6 +4,7 @@
 #include <map>
 
 #include "app.hpp"
+#include "report/json_writer.hpp"
 #include "report/report.hpp"
 
 namespace vram::cli {
@@ -26,26 +27,22 @@ int cmd_plugins(App& app, int argc, const char* const* argv) {
     const auto& failed = app.loader().failed();
     std::string out;
     if (format == "json") {
-        out = "{\"plugins\": [";
-        for (std::size_t i = 0; i < loaded.size(); ++i) {
-            const auto& p = loaded[i];
+        JsonWriter w;
+        w.object().key("plugins").array();
+        for (const auto& p : loaded) {
             std::map<std::string, int> kinds;
             for (const auto& [k, n] : p.items) ++kinds[k];
-            out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(p.name) + ", \"version\": " +
-                   json_quote(p.version) + ", \"path\": " + json_quote(p.path) + ", \"kinds\": [";
-            std::size_t j = 0;
-            for (const auto& [k, n] : kinds) out += std::string(j++ ? ", " : "") + json_quote(k);
-            out += "], \"components\": [";
-            for (std::size_t k = 0; k < p.items.size(); ++k)
-                out += std::string(k ? ", " : "") + "{\"kind\": " + json_quote(p.items[k].first) +
-                       ", \"name\": " + json_quote(p.items[k].second) + "}";
-            out += "]}";
+            w.object(JsonWriter::Layout::line).field("name", p.name).field("version", p.version).field("path", p.path);
+            w.key("kinds").array();
+            for (const auto& [k, n] : kinds) w.value(k);
+            w.end().key("components").array();
+            for (const auto& [kind, name] : p.items) w.object(JsonWriter::Layout::line).field("kind", kind).field("name", name).end();
+            w.end().end();
         }
-        out += "\n],\n\"failed\": [";
-        for (std::size_t i = 0; i < failed.size(); ++i)
-            out += std::string(i ? "," : "") + "\n  {\"path\": " + json_quote(failed[i].path) +
-                   ", \"reason\": " + json_quote(failed[i].reason) + "}";
-        out += "\n]}\n";
+        w.end().key("failed").array();
+        for (const auto& f : failed) w.object(JsonWriter::Layout::line).field("path", f.path).field("reason", f.reason).end();
+        w.end().end();
+        out = w.str();
     } else {
         for (const auto& p : loaded) {
             std::map<std::string, int> kinds;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "report/json_writer.hpp"
 #include "vram/error.hpp"
 #include "pipeline/estimate.hpp"
 #include "report/report.hpp"
@@ -29,6 +30,7 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
 
     struct Row {
         std::string name, value, unit, meaning, set_by, owner;
+        double number = 0;  // the value, when set
     };
     std::vector<Row> rows;
     if (file.empty()) {
@@ -36,7 +38,7 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         // against before a scenario exists.
         app.load_plugins(common);
         for (const SymbolInfo& sym : app.registry().symbols)
-            rows.push_back({sym.name, "", sym.unit, sym.meaning, "", sym.owner});
+            rows.push_back({sym.name, "", sym.unit, sym.meaning, "", sym.owner, 0});
     } else {
         Scenario scenario = load_scenario(file, common.sets);
         app.load_plugins(common, scenario.plugins, scenario.directory);
@@ -48,20 +50,24 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         const Context& ctx = estimator.context();
         for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
             rows.push_back({ctx.info(i).name, ctx.is_set(i) ? format_number(ctx.value(i)) : "", ctx.info(i).unit,
-                            ctx.info(i).meaning, ctx.origin(i), ctx.info(i).owner});
+                            ctx.info(i).meaning, ctx.origin(i), ctx.info(i).owner, ctx.value(i)});
     }
 
     std::string out;
     if (format == "json") {
-        out = "{\"symbols\": [";
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            const Row& r = rows[i];
-            out += std::string(i ? "," : "") + "\n  {\"name\": " + json_quote(r.name) +
-                   ", \"value\": " + (r.value.empty() ? "null" : r.value) + ", \"unit\": " + json_quote(r.unit) +
-                   ", \"meaning\": " + json_quote(r.meaning) + ", \"owner\": " + json_quote(r.owner) + ", \"set_by\": " +
-                   (r.set_by.empty() ? "null" : json_quote(r.set_by)) + "}";
+        JsonWriter w;
+        w.object().key("symbols").array();
+        for (const Row& r : rows) {
+            w.object(JsonWriter::Layout::line).field("name", r.name).key("value");
+            if (r.value.empty()) w.null();
+            else w.value(r.number);
+            w.field("unit", r.unit).field("meaning", r.meaning).field("owner", r.owner).key("set_by");
+            if (r.set_by.empty()) w.null();
+            else w.value(r.set_by);
+            w.end();
         }
-        out += "\n]}\n";
+        w.end().end();
+        out = w.str();
     } else {
         std::size_t w_name = 6, w_value = 5, w_unit = 4, w_by = 6, w_owner = 5;
         for (const auto& r : rows) {

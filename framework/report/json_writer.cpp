@@ -6,6 +6,8 @@
 
 #include <boost/json.hpp>
 
+#include <charconv>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +27,34 @@ struct LineFlags {
     std::size_t next = 0;     // the next object the printer meets
     bool take() { return flags[next++ - first] != 0; }
 };
+
+// Scalars. Boost.JSON prints every double in exponent form (3.35E3); people and their tools
+// read 3350: whole numbers below 2^53 as integers, others in the shortest form that round-trips.
+void scalar(std::string& out, const json::value& v) {
+    if (v.is_array()) {  // an array of scalars, compact as Boost.JSON writes it: [1,2]
+        out += "[";
+        const auto& a = v.get_array();
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (i) out += ",";
+            scalar(out, a[i]);
+        }
+        out += "]";
+        return;
+    }
+    if (!v.is_double()) {
+        out += json::serialize(v);
+        return;
+    }
+    const double d = v.get_double();
+    char buf[64];
+    if (std::abs(d) < 9007199254740992.0 && d == std::trunc(d)) {
+        std::snprintf(buf, sizeof buf, "%.0f", d);
+        out += buf;
+        return;
+    }
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    out.append(buf, r.ptr);
+}
 
 // One line, separators as people write them: {"a": 1, "b": [1, 2]}.
 void one_line(std::string& out, const json::value& v, LineFlags& lines) {
@@ -46,7 +76,7 @@ void one_line(std::string& out, const json::value& v, LineFlags& lines) {
         }
         out += "]";
     } else {
-        out += json::serialize(v);
+        scalar(out, v);
     }
 }
 
@@ -80,7 +110,7 @@ void pretty(std::string& out, const json::value& v, int indent, LineFlags& lines
         bool scalars = true;
         for (const auto& x : a) scalars = scalars && !x.is_object() && !x.is_array();
         if (a.empty() || scalars) {
-            out += json::serialize(v);
+            scalar(out, v);
             return;
         }
         out += "[\n";
@@ -92,7 +122,7 @@ void pretty(std::string& out, const json::value& v, int indent, LineFlags& lines
         out += pad + "]";
         return;
     }
-    out += json::serialize(v);
+    scalar(out, v);
 }
 
 // The double a reader of printf's text gets back (JSON numbers are compared after parsing).
