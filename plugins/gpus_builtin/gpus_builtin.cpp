@@ -1,21 +1,27 @@
 // gpus_builtin.cpp - plugin entry: the built-in GPU catalog (docs/gpus.md lists sources and licences).
 // SPDX-License-Identifier: Apache-2.0
+#include <mutex>
+
 #include "catalog_data.hpp"
 #include "vram/gpu_catalog.hpp"
-#include "vram/gpu_csv.hpp"
 #include "vram/plugin_api.hpp"
 
 namespace vram::plugins {
 namespace {
 
+// The GpuSpecs are made from the compiled-in table on first use: commands that never look at
+// GPUs (vram --version, vram schema ...) do not build them.
 class BuiltinCatalog final : public GpuCatalog {
 public:
-    BuiltinCatalog() : gpus_(parse_gpu_csv(builtin_catalog_csv(), "presets/gpus/builtin.csv")) {}
     std::string_view name() const override { return "core.gpus.builtin"; }
-    const std::vector<GpuSpec>& gpus() const override { return gpus_; }
+    const std::vector<GpuSpec>& gpus() const override {
+        std::call_once(once_, [this] { gpus_ = builtin_gpus(); });
+        return gpus_;
+    }
 
 private:
-    std::vector<GpuSpec> gpus_;
+    mutable std::once_flag once_;
+    mutable std::vector<GpuSpec> gpus_;
 };
 
 }  // namespace
