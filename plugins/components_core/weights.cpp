@@ -20,7 +20,8 @@ bool params_offloaded(const Context& ctx) {
 }  // namespace
 
 Bytes WeightsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = params_offloaded(ctx) ? 0 : to_bytes(weight_bytes_on_rank(ctx) / zero3_divisor(ctx), kId.data());
+    const Bytes bytes =
+        params_offloaded(ctx) ? 0 : to_bytes(weight_bytes_on_rank(ctx) / zero3_divisor(ctx), kId.data());
     if (!explain) return bytes;
     std::string s = format_count(static_cast<std::uint64_t>(ctx[Sym::P_total])) + " params in " + ctx.weight_format +
                     " = " + format_count(static_cast<std::uint64_t>(ctx[Sym::W])) + " B (" +

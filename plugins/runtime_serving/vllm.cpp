@@ -209,11 +209,11 @@ Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) con
     const Bytes bytes = to_bytes(vllm_profile_peak(ctx), kId.data());
     if (!explain) return bytes;
     const ModelSpec& m = ctx.model();
+    const std::string rows = last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0");
     *explain = format_number(read(ctx, kTokens)) + " · (2·" + std::to_string(m.hidden) + " + 3·" +
                format_number(mlp_width(m)) + ") · " + format_number(ctx[Sym::bytes_act]) + " / " +
-               format_number(ctx[Sym::t]) + " + " + (last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0")) +
-               " · " + format_number(ctx[Sym::V]) + " · " + format_number(read(ctx, kSampler)) + " = " +
-               format_count(bytes) + " B";
+               format_number(ctx[Sym::t]) + " + " + rows + " · " + format_number(ctx[Sym::V]) + " · " +
+               format_number(read(ctx, kSampler)) + " = " + format_count(bytes) + " B";
     return bytes;
 }
 

@@ -139,11 +139,12 @@ bool AutocastCopyTerm::applies(const Context& ctx) const {
            fp32_linear_params_on_rank(ctx) > 0;  // e.g. a 16-bit LoRA base has nothing to cast
 }
 Bytes AutocastCopyTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = to_bytes(fp32_linear_params_on_rank(ctx) * state_dtypes(ctx).autocast, kId.data());
+    const double params = fp32_linear_params_on_rank(ctx), copy = state_dtypes(ctx).autocast;
+    const Bytes bytes = to_bytes(params * copy, kId.data());
     if (explain)
-        *explain = format_count(static_cast<std::uint64_t>(fp32_linear_params_on_rank(ctx) + 0.5)) + " fp32 Linear params × " +
-                   format_number(state_dtypes(ctx).autocast) + " B (" + ctx.scenario().training.mixed_precision +
-                   " autocast copy) = " + format_count(bytes) + " B";
+        *explain = format_count(static_cast<std::uint64_t>(params + 0.5)) + " fp32 Linear params × " +
+                   format_number(copy) + " B (" + ctx.scenario().training.mixed_precision + " autocast copy) = " +
+                   format_count(bytes) + " B";
     return bytes;
 }
 
@@ -204,9 +205,10 @@ bool DdpBucketsTerm::applies(const Context& ctx) const {
            convention(ctx) == Convention::hf && symbol_or(ctx, kBucketView, 0) == 0;
 }
 Bytes DdpBucketsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = to_bytes(trainable_on_rank(ctx) * state_dtypes(ctx).grad, kId.data());
+    const double grad = state_dtypes(ctx).grad;
+    const Bytes bytes = to_bytes(trainable_on_rank(ctx) * grad, kId.data());
     if (explain)
-        *explain = params_text(ctx) + " × " + format_number(state_dtypes(ctx).grad) +
+        *explain = params_text(ctx) + " × " + format_number(grad) +
                    " B (DDP buckets, gradient_as_bucket_view false) = " + format_count(bytes) + " B";
     return bytes;
 }
@@ -224,10 +226,11 @@ bool DeepSpeedBucketTerm::applies(const Context& ctx) const {
 Bytes DeepSpeedBucketTerm::compute(const Context& ctx, std::string* explain) const {
     // Allocated at its configured size whatever the model size (torch.empty(reduce_bucket_size)).
     const double elements = symbol_or(ctx, kReduceBucket, 5e8);
-    const Bytes bytes = to_bytes(elements * state_dtypes(ctx).grad, kId.data());
+    const double grad = state_dtypes(ctx).grad;
+    const Bytes bytes = to_bytes(elements * grad, kId.data());
     if (explain)
-        *explain = format_number(elements) + " elements × " + format_number(state_dtypes(ctx).grad) + " B = " +
-                   format_count(bytes) + " B";
+        *explain = format_number(elements) + " elements × " + format_number(grad) + " B = " + format_count(bytes) +
+                   " B";
     return bytes;
 }
 

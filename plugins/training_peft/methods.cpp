@@ -175,7 +175,8 @@ bool PrefixKvTerm::applies(const Context& ctx) const { return ctx.get(kPrefixTok
 
 Bytes PrefixKvTerm::compute(const Context& ctx, std::string* explain) const {
     const double tokens = ctx.get(kPrefixTokens), token_dim = ctx.get(kPrefixTokenDim);
-    const double per_seq = tokens * ctx[Sym::L] / std::max(1.0, ctx[Sym::p]) * 2 * token_dim / std::max(1.0, ctx[Sym::t]);
+    const double per_seq =
+        tokens * ctx[Sym::L] / std::max(1.0, ctx[Sym::p]) * 2 * token_dim / std::max(1.0, ctx[Sym::t]);
     const Bytes bytes = to_bytes(ctx[Sym::b] * per_seq * ctx[Sym::bytes_act], kId.data());
     if (explain)
         *explain = format_number(ctx[Sym::b]) + " × " + format_number(tokens) + " × " + format_number(ctx[Sym::L]) +

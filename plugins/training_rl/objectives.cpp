@@ -161,11 +161,11 @@ bool DpoReferenceLogitsTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && is(ctx, "dpo") && sym(ctx, kRefForward) > 0;
 }
 Bytes DpoReferenceLogitsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes =
-        to_bytes(ctx[Sym::b] * ctx[Sym::s] * ctx[Sym::V] * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]), kId.data());
+    const double t = std::max(1.0, ctx[Sym::t]);
+    const Bytes bytes = to_bytes(ctx[Sym::b] * ctx[Sym::s] * ctx[Sym::V] * ctx[Sym::bytes_act] / t, kId.data());
     if (explain)
-        *explain = n(ctx[Sym::b]) + " × " + n(ctx[Sym::s]) + " × " + n(ctx[Sym::V]) + " × " + n(ctx[Sym::bytes_act]) + " / " +
-                   n(std::max(1.0, ctx[Sym::t])) + " = " + format_count(bytes) + " B";
+        *explain = n(ctx[Sym::b]) + " × " + n(ctx[Sym::s]) + " × " + n(ctx[Sym::V]) + " × " + n(ctx[Sym::bytes_act]) +
+                   " / " + n(t) + " = " + format_count(bytes) + " B";
     return bytes;
 }
 
@@ -186,9 +186,9 @@ Bytes GrpoGenerationKvTerm::compute(const Context& ctx, std::string* explain) co
                                                 static_cast<std::int64_t>(std::max(1.0, ctx[Sym::p])));
     const Bytes bytes = mul_bytes(per_seq, static_cast<Bytes>(generation_sequences(ctx)));
     if (explain)
-        *explain = n(ctx[Sym::b]) + " × " + n(sym(ctx, kGrpoSteps)) + " sequences × (" + n(sym(ctx, kGrpoPrompt)) + " + " +
-                   n(sym(ctx, kGrpoCompletion)) + ") tokens × " + n(ctx[Sym::kv_per_token]) + " B/token (whole model, " +
-                   ctx.kv_dtype + ") = " + format_count(bytes) + " B";
+        *explain = n(ctx[Sym::b]) + " × " + n(sym(ctx, kGrpoSteps)) + " sequences × (" + n(sym(ctx, kGrpoPrompt)) +
+                   " + " + n(sym(ctx, kGrpoCompletion)) + ") tokens × " + n(ctx[Sym::kv_per_token]) +
+                   " B/token (whole model, " + ctx.kv_dtype + ") = " + format_count(bytes) + " B";
     return bytes;
 }
 
