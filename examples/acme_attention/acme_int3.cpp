@@ -61,23 +61,23 @@ public:
 };
 
 /// The bf16 copy of the largest Linear weight while it is dequantized for its matmul.
-class AcmeDequantBuffer final : public vram::Component {
+class AcmeDequantBuffer final : public vram::TermInfo<AcmeDequantBuffer> {
 public:
-    std::string_view id() const override { return "acme.buffers.int3_dequant"; }
-    vram::Category category() const override { return vram::Category::buffers; }
-    std::string_view formula() const override { return "max Linear numel × 2 B / t"; }
-    std::string_view source() const override { return "acme-int3 kernels dequantize one weight at a time to bf16"; }
+    static constexpr std::string_view kId = "acme.buffers.int3_dequant";
+    static constexpr vram::Category kCategory = vram::Category::buffers;
+    static constexpr std::string_view kFormula = "max Linear numel × 2 B / t";
+    static constexpr std::string_view kSource = "acme-int3 kernels dequantize one weight at a time to bf16";
     bool applies(const vram::Context& ctx) const override { return ctx.weight_format == "acme-int3"; }
-    vram::Bytes evaluate(const vram::Context& ctx) const override {
+    vram::Bytes compute(const vram::Context& ctx, std::string* explain) const override {
         std::int64_t largest = 0;
         for (const auto& t : ctx.model().tensors)
             if (t.linear && !t.embedding) largest = std::max(largest, t.numel());
         const double t = std::max(1.0, ctx[vram::Sym::t]);
-        return vram::to_bytes(static_cast<double>(largest) * 2.0 / t, "acme.buffers.int3_dequant");
-    }
-    std::string substitute(const vram::Context& ctx) const override {
-        return "largest Linear × 2 B / " + vram::format_number(ctx[vram::Sym::t]) + " = " +
-               vram::format_count(evaluate(ctx)) + " B";
+        const vram::Bytes bytes = vram::to_bytes(static_cast<double>(largest) * 2.0 / t, kId.data());
+        if (explain)
+            *explain = "largest Linear × 2 B / " + vram::format_number(ctx[vram::Sym::t]) + " = " +
+                       vram::format_count(bytes) + " B";
+        return bytes;
     }
 };
 

@@ -4,25 +4,14 @@
 
 namespace vram::plugins {
 
-std::string_view KvCacheTerm::formula() const {
-    return "b × Σ_layer groups ceil(layers / p) · elements_per_token · (n_kv_local / n_kv) · bytes_kv · min(s, window)";
-}
-
-std::string_view KvCacheTerm::source() const {
-    return "2 · n_kv · head_dim · bytes per token per attention layer, window-capped, heads split over t and "
-           "replicated when t > n_kv (vLLM kv_cache_interface.py, ModelConfig.get_num_kv_heads; formulas.md §3)";
-}
-
 bool KvCacheTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && hf_engine(ctx); }
 
-Bytes KvCacheTerm::evaluate(const Context& ctx) const {
+Bytes KvCacheTerm::compute(const Context& ctx, std::string* explain) const {
     const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, static_cast<std::int64_t>(ctx[Sym::s]), ctx[Sym::bytes_kv],
                                                 static_cast<std::int64_t>(ctx[Sym::t]),
                                                 static_cast<std::int64_t>(ctx[Sym::p]));
-    return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
-}
-
-std::string KvCacheTerm::substitute(const Context& ctx) const {
+    const Bytes bytes = mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
+    if (!explain) return bytes;
     std::string s = format_number(ctx[Sym::b]) + " × [";
     bool first = true;
     for (const auto& g : ctx.kv_groups) {
@@ -37,7 +26,8 @@ std::string KvCacheTerm::substitute(const Context& ctx) const {
     s += "]";
     if (ctx[Sym::t] > 1) s += " with t=" + format_number(ctx[Sym::t]);
     if (ctx[Sym::p] > 1) s += ", layers / p=" + format_number(ctx[Sym::p]);
-    return s + " = " + format_count(evaluate(ctx)) + " B";
+    *explain = s + " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 }  // namespace vram::plugins

@@ -19,21 +19,10 @@ bool params_offloaded(const Context& ctx) {
 
 }  // namespace
 
-std::string_view WeightsTerm::formula() const {
-    return "Σ_tensors on this rank numel · bytes(format) / (t for Linear and embedding tensors, ep for experts) / (dp under ZeRO-3)";
-}
-
-std::string_view WeightsTerm::source() const {
-    return "exact tensor list of the model adapter × the weight format's bytes per tensor (formulas.md §1-2); "
-           "Megatron TP/PP/EP placement and ZeRO-3 partitioning (formulas.md §5.2)";
-}
-
-Bytes WeightsTerm::evaluate(const Context& ctx) const {
-    if (params_offloaded(ctx)) return 0;
-    return to_bytes(weight_bytes_on_rank(ctx) / zero3_divisor(ctx), "core.weights");
-}
-
-std::string WeightsTerm::substitute(const Context& ctx) const {
+Bytes WeightsTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes =
+        params_offloaded(ctx) ? 0 : to_bytes(weight_bytes_on_rank(ctx) / zero3_divisor(ctx), kId.data());
+    if (!explain) return bytes;
     std::string s = format_count(static_cast<std::uint64_t>(ctx[Sym::P_total])) + " params in " + ctx.weight_format +
                     " = " + format_count(static_cast<std::uint64_t>(ctx[Sym::W])) + " B (" +
                     format_number(ctx[Sym::bytes_w]) + " B/param)";
@@ -42,7 +31,8 @@ std::string WeightsTerm::substitute(const Context& ctx) const {
              format_number(ctx[Sym::stage]) + "), ep=" + format_number(ctx[Sym::ep]);
     if (zero3_divisor(ctx) > 1) s += "; / dp=" + format_number(ctx[Sym::dp]) + " (ZeRO-3 / FSDP full_shard)";
     if (params_offloaded(ctx)) s += "; partitions offloaded to CPU (parallelism.offload: optimizer+parameters)";
-    return s + " → " + format_count(evaluate(ctx)) + " B";
+    *explain = s + " → " + format_count(bytes) + " B";
+    return bytes;
 }
 
 }  // namespace vram::plugins

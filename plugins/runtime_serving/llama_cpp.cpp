@@ -112,16 +112,11 @@ void LlamaCppRuntime::prepare(Context& ctx, const Params& o) const {
 
 double LlamaCppRuntime::max_kv_tokens(const Context& ctx, double, double) const { return read(ctx, kCtx); }
 
-std::string_view LlamaCppWeightsTerm::formula() const {
-    return "Σ tensors of the offloaded layers (+ output layer when n_gpu_layers > L) in the GGUF types; token_embd on "
-           "the host";
-}
-std::string_view LlamaCppWeightsTerm::source() const {
-    return "llama-model.cpp load_tensors: the input layer (token_embd) is always on the CPU, layers >= L − "
-           "n_gpu_layers on the GPU, the output layer when n_gpu_layers > L; a tied head is a duplicate of token_embd "
-           "placed with the output layer. Byte counts from the weight format (docs/formats.md)";
-}
-Bytes LlamaCppWeightsTerm::evaluate(const Context& ctx) const {
+std::vector<std::string> LlamaCppWeightsTerm::reads() const { return {kGpuLayers}; }
+std::vector<std::string> LlamaCppKvCacheTerm::reads() const { return {kCtx, kSeq, kGpuLayers}; }
+std::vector<std::string> LlamaCppComputeTerm::reads() const { return {kCtx, kUbatch, kFlash}; }
+
+Bytes LlamaCppWeightsTerm::compute(const Context& ctx, std::string* explain) const {
     const ModelSpec& m = ctx.model();
     const auto gpu_layers = static_cast<std::int64_t>(read(ctx, kGpuLayers));
     Bytes total = 0;
@@ -130,64 +125,45 @@ Bytes LlamaCppWeightsTerm::evaluate(const Context& ctx) const {
         const bool tied_output = m.tied_embeddings && t.embedding && !t.linear && gpu_layers > m.layers;
         if (on_gpu(t, m.layers, gpu_layers) || tied_output) total = add_bytes(total, ctx.tensor_bytes[i]);
     }
+    if (explain)
+        *explain = format_count(static_cast<Bytes>(ctx[Sym::W])) + " B in " + ctx.weight_format + ", n_gpu_layers " +
+                   format_number(read(ctx, kGpuLayers)) + " of " + std::to_string(m.layers) +
+                   " (+1 = output), token_embd on the host → " + format_count(total) + " B";
     return total;
 }
-std::string LlamaCppWeightsTerm::substitute(const Context& ctx) const {
-    return format_count(static_cast<Bytes>(ctx[Sym::W])) + " B in " + ctx.weight_format + ", n_gpu_layers " +
-           format_number(read(ctx, kGpuLayers)) + " of " + std::to_string(ctx.model().layers) +
-           " (+1 = output), token_embd on the host → " + format_count(evaluate(ctx)) + " B";
-}
 
-std::string_view LlamaCppKvCacheTerm::formula() const {
-    return "Σ_groups layers_on_gpu · elements_per_token · bytes_kv · min(n_ctx, window) + (n_seq_max − 1) · state";
-}
-std::string_view LlamaCppKvCacheTerm::source() const {
-    return "llama_kv_cache: K and V tensors of n_ctx cells per offloaded layer, allocated at start-up whatever the "
-           "requests (ollama log: n_ctx 8192 → KV 1024 MiB for Llama-3.1-8B, independent of n_seq_max); n_ctx padded to "
-           "256 (llama-context.cpp); recurrent state one per sequence";
-}
-Bytes LlamaCppKvCacheTerm::evaluate(const Context& ctx) const {
+Bytes LlamaCppKvCacheTerm::compute(const Context& ctx, std::string* explain) const {
     const auto n_ctx = static_cast<std::int64_t>(read(ctx, kCtx));
-    const double bytes = ctx[Sym::bytes_kv];
-    const Bytes cells = kv_bytes_per_sequence(ctx.kv_groups, n_ctx, bytes, 1, 1);
-    const Bytes fixed = kv_bytes_per_sequence(ctx.kv_groups, 0, bytes, 1, 1);  // states, encoder frames
+    const double bytes_kv = ctx[Sym::bytes_kv];
+    const Bytes cells = kv_bytes_per_sequence(ctx.kv_groups, n_ctx, bytes_kv, 1, 1);
+    const Bytes fixed = kv_bytes_per_sequence(ctx.kv_groups, 0, bytes_kv, 1, 1);  // states, encoder frames
     const auto n_seq = static_cast<Bytes>(read(ctx, kSeq));
     Bytes total = add_bytes(cells, mul_bytes(n_seq > 0 ? n_seq - 1 : 0, fixed));
     const auto layers = static_cast<double>(ctx.model().layers);
     const double gpu_layers = std::min(read(ctx, kGpuLayers), layers);
     if (gpu_layers < layers) total = static_cast<Bytes>(std::ceil(static_cast<double>(total) * gpu_layers / layers));
-    return total;
-}
-std::string LlamaCppKvCacheTerm::substitute(const Context& ctx) const {
+    if (!explain) return total;
     std::string s;
     bool first = true;
     for (const auto& g : ctx.kv_groups) {
         s += (first ? "" : " + ") + std::to_string(g.layers) + " layers · " + std::to_string(g.elements_per_token) + " · " +
-             format_number(ctx[Sym::bytes_kv]) + " B · " + format_number(read(ctx, kCtx));
+             format_number(bytes_kv) + " B · " + format_number(read(ctx, kCtx));
         if (g.state_bytes > 0) s += " + " + format_number(read(ctx, kSeq)) + " · state " + std::to_string(g.state_bytes) + " B";
         first = false;
     }
-    return s + " (n_ctx) = " + format_count(evaluate(ctx)) + " B";
+    *explain = s + " (n_ctx) = " + format_count(total) + " B";
+    return total;
 }
 
-std::string_view LlamaCppComputeTerm::formula() const {
-    return "max(n_ub · (n_ctx · (n_q + 1) · 4 + 4·h·4)  [flash_attn: n_ub · (n_ctx · 2 + 4·h·4)],  n_ub · (V + h) · 4)";
-}
-std::string_view LlamaCppComputeTerm::source() const {
-    return "ggml-alloc reserves the worst-case graph of one n_ubatch micro-batch over the full cache: f32 KQ "
-           "scores n_ctx × n_ub × n_head and the KQ mask without flash attention, or f32 logits of n_ub outputs "
-           "(llama-context.cpp graph_reserve, llama-graph.cpp build_attn_mha). Derived; reproduces the 560.00 MiB "
-           "compute buffer of the ollama Llama-3.1-8B log at n_ctx 8192 (docs/serving.md)";
-}
-Bytes LlamaCppComputeTerm::evaluate(const Context& ctx) const {
+Bytes LlamaCppComputeTerm::compute(const Context& ctx, std::string* explain) const {
     const double n_ub = read(ctx, kUbatch);
-    return to_bytes(std::max(compute_attention(ctx, n_ub), compute_logits(ctx, n_ub)), "llama.cpp.compute_buffer");
-}
-std::string LlamaCppComputeTerm::substitute(const Context& ctx) const {
-    const double n_ub = read(ctx, kUbatch);
-    return "max(attention " + format_count(static_cast<Bytes>(compute_attention(ctx, n_ub))) + ", logits " +
-           format_count(static_cast<Bytes>(compute_logits(ctx, n_ub))) + ") with n_ub = " + format_number(n_ub) +
-           ", n_ctx = " + format_number(read(ctx, kCtx)) + " = " + format_count(evaluate(ctx)) + " B";
+    const double attention = compute_attention(ctx, n_ub), logits = compute_logits(ctx, n_ub);
+    const Bytes bytes = to_bytes(std::max(attention, logits), kId.data());
+    if (explain)
+        *explain = "max(attention " + format_count(static_cast<Bytes>(attention)) + ", logits " +
+                   format_count(static_cast<Bytes>(logits)) + ") with n_ub = " + format_number(n_ub) + ", n_ctx = " +
+                   format_number(read(ctx, kCtx)) + " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 }  // namespace vram::plugins

@@ -41,60 +41,80 @@ Bytes vllm_kv_needed(const Context& ctx);
 /// util·total − weights − profile peak − non-torch (may be negative: vLLM refuses to start).
 double vllm_kv_pool(const Context& ctx);
 
-class VllmKvCacheTerm final : public Component {
+class VllmKvCacheTerm final : public TermInfo<VllmKvCacheTerm> {
 public:
-    std::string_view id() const override { return "vllm.kv_cache"; }
-    Category category() const override { return Category::kv_cache; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "vllm.kv_cache";
+    static constexpr Category kCategory = Category::kv_cache;
+    static constexpr std::string_view kFormula =
+        "b × Σ_groups layers · elements_per_token · (n_kv_local / n_kv) · bytes_kv · ceil(s / block) · block";
+    static constexpr std::string_view kSource =
+        "paged KV: every sequence holds whole blocks of block_size tokens (vLLM kv_cache_interface.py "
+        "AttentionSpec.page_size_bytes, block_size 16 on CUDA); heads split over TP, replicated when t > n_kv, "
+        "MLA latent on every rank (ModelConfig.get_num_kv_heads); formulas.md §3.1-3.6";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
-class VllmProfilePeakTerm final : public Component {
+class VllmProfilePeakTerm final : public TermInfo<VllmProfilePeakTerm> {
 public:
-    std::string_view id() const override { return "vllm.activations.profile_peak"; }
-    Category category() const override { return Category::activations; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "vllm.activations.profile_peak";
+    static constexpr Category kCategory = Category::activations;
+    static constexpr std::string_view kFormula =
+        "max_num_batched_tokens · (2·h + 3·F_eff) · bytes_act / t + min(max_num_seqs, max_num_batched_tokens) · V · "
+        "sampler_bytes_per_logit";
+    static constexpr std::string_view kSource =
+        "vLLM profile_run: one forward pass over max_num_batched_tokens dummy tokens (largest live set in a "
+        "decoder layer: residual + normed hidden 2h, gate/up and act 3F) then the dummy sampler over one row per "
+        "request (gpu_model_runner.py profile_run / _dummy_sampler_run; gpu_worker.py determine_available_memory "
+        "takes the torch peak). Derived; checked against 1.26 GiB (vLLM PR #10511) and 4.76 GiB (llm-d) for "
+        "Llama-3-8B: docs/serving.md";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
-class VllmNonTorchTerm final : public Component {
+class VllmNonTorchTerm final : public TermInfo<VllmNonTorchTerm> {
 public:
-    std::string_view id() const override { return "vllm.overhead.non_torch"; }
-    Category category() const override { return Category::overhead; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "vllm.overhead.non_torch";
+    static constexpr Category kCategory = Category::overhead;
+    static constexpr std::string_view kFormula = "non_torch_mib + (t − 1) · nccl_mib";
+    static constexpr std::string_view kSource =
+        "measured: non_torch_memory 1.79 GiB at TP 1 and 3.58 GiB at TP 2 (Llama-3-8B, H100, vLLM PR #10511); "
+        "utils/mem_utils.py memory_profiling counts it in the non-KV memory; growth beyond TP 2 assumed linear in "
+        "the peers";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
 /// The part of the preallocated KV pool the batch does not use: vLLM reserves util·total.
-class VllmKvReserveTerm final : public Component {
+class VllmKvReserveTerm final : public TermInfo<VllmKvReserveTerm> {
 public:
-    std::string_view id() const override { return "vllm.kv_cache.unused_pool"; }
-    Category category() const override { return Category::buffers; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "vllm.kv_cache.unused_pool";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "max(0, gpu_memory_utilization · gpu_mem − weights − profile_peak − non_torch − kv_cache)";
+    static constexpr std::string_view kSource =
+        "vLLM allocates the whole KV pool at start-up: available_kv_cache_memory = requested_memory − "
+        "non_kv_cache_memory (gpu_worker.py determine_available_memory); the part the batch does not fill is still "
+        "held; formulas.md §4.2";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
-class VllmCudaGraphTerm final : public Component {
+class VllmCudaGraphTerm final : public TermInfo<VllmCudaGraphTerm> {
 public:
-    std::string_view id() const override { return "vllm.overhead.cuda_graphs"; }
-    Category category() const override { return Category::overhead; }
-    std::string_view formula() const override { return "cuda_graph_mib (outside gpu_memory_utilization)"; }
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "vllm.overhead.cuda_graphs";
+    static constexpr Category kCategory = Category::overhead;
+    static constexpr std::string_view kFormula = "cuda_graph_mib (outside gpu_memory_utilization)";
+    static constexpr std::string_view kSource =
+        "CUDA graphs are captured after the KV cache is allocated, so they must fit in (1 − "
+        "gpu_memory_utilization) · total; llm-d measured −0.45 to +1.03 GiB on H100 (formulas.md §4.2)";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
 // -------------------------------------------------------------------------------- llama.cpp
@@ -117,37 +137,51 @@ struct LlamaCppSettings {
 LlamaCppSettings llamacpp_settings(const Context& ctx);
 bool llamacpp_engine(const Context& ctx) noexcept;
 
-class LlamaCppWeightsTerm final : public Component {
+class LlamaCppWeightsTerm final : public TermInfo<LlamaCppWeightsTerm> {
 public:
-    std::string_view id() const override { return "llama.cpp.weights"; }
-    Category category() const override { return Category::weights; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "llama.cpp.weights";
+    static constexpr Category kCategory = Category::weights;
+    static constexpr std::string_view kFormula =
+        "Σ tensors of the offloaded layers (+ output layer when n_gpu_layers > L) in the GGUF types; token_embd on "
+        "the host";
+    static constexpr std::string_view kSource =
+        "llama-model.cpp load_tensors: the input layer (token_embd) is always on the CPU, layers >= L − "
+        "n_gpu_layers on the GPU, the output layer when n_gpu_layers > L; a tied head is a duplicate of token_embd "
+        "placed with the output layer. Byte counts from the weight format (docs/formats.md)";
     bool applies(const Context& ctx) const override { return llamacpp_engine(ctx); }
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
-class LlamaCppKvCacheTerm final : public Component {
+class LlamaCppKvCacheTerm final : public TermInfo<LlamaCppKvCacheTerm> {
 public:
-    std::string_view id() const override { return "llama.cpp.kv_cache"; }
-    Category category() const override { return Category::kv_cache; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "llama.cpp.kv_cache";
+    static constexpr Category kCategory = Category::kv_cache;
+    static constexpr std::string_view kFormula =
+        "Σ_groups layers_on_gpu · elements_per_token · bytes_kv · min(n_ctx, window) + (n_seq_max − 1) · state";
+    static constexpr std::string_view kSource =
+        "llama_kv_cache: K and V tensors of n_ctx cells per offloaded layer, allocated at start-up whatever the "
+        "requests (ollama log: n_ctx 8192 → KV 1024 MiB for Llama-3.1-8B, independent of n_seq_max); n_ctx padded to "
+        "256 (llama-context.cpp); recurrent state one per sequence";
     bool applies(const Context& ctx) const override { return llamacpp_engine(ctx); }
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
-class LlamaCppComputeTerm final : public Component {
+class LlamaCppComputeTerm final : public TermInfo<LlamaCppComputeTerm> {
 public:
-    std::string_view id() const override { return "llama.cpp.compute_buffer"; }
-    Category category() const override { return Category::activations; }
-    std::string_view formula() const override;
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "llama.cpp.compute_buffer";
+    static constexpr Category kCategory = Category::activations;
+    static constexpr std::string_view kFormula =
+        "max(n_ub · (n_ctx · (n_q + 1) · 4 + 4·h·4)  [flash_attn: n_ub · (n_ctx · 2 + 4·h·4)],  n_ub · (V + h) · 4)";
+    static constexpr std::string_view kSource =
+        "ggml-alloc reserves the worst-case graph of one n_ubatch micro-batch over the full cache: f32 KQ "
+        "scores n_ctx × n_ub × n_head and the KQ mask without flash attention, or f32 logits of n_ub outputs "
+        "(llama-context.cpp graph_reserve, llama-graph.cpp build_attn_mha). Derived; reproduces the 560.00 MiB "
+        "compute buffer of the ollama Llama-3.1-8B log at n_ctx 8192 (docs/serving.md)";
     bool applies(const Context& ctx) const override { return llamacpp_engine(ctx); }
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
 };
 
 }  // namespace vram::plugins

@@ -175,17 +175,18 @@ double vllm_kv_pool(const Context& ctx) {
 
 // ---------------------------------------------------------------- components
 
-std::string_view VllmKvCacheTerm::formula() const {
-    return "b × Σ_groups layers · elements_per_token · (n_kv_local / n_kv) · bytes_kv · ceil(s / block) · block";
+std::vector<std::string> VllmKvCacheTerm::reads() const { return {kBlock}; }
+std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler}; }
+std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
+std::vector<std::string> VllmKvReserveTerm::reads() const {
+    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler};
 }
-std::string_view VllmKvCacheTerm::source() const {
-    return "paged KV: every sequence holds whole blocks of block_size tokens (vLLM kv_cache_interface.py "
-           "AttentionSpec.page_size_bytes, block_size 16 on CUDA); heads split over TP, replicated when t > n_kv, "
-           "MLA latent on every rank (ModelConfig.get_num_kv_heads); formulas.md §3.1-3.6";
-}
+std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
+
 bool VllmKvCacheTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
-Bytes VllmKvCacheTerm::evaluate(const Context& ctx) const { return vllm_kv_needed(ctx); }
-std::string VllmKvCacheTerm::substitute(const Context& ctx) const {
+Bytes VllmKvCacheTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = vllm_kv_needed(ctx);
+    if (!explain) return bytes;
     std::string s = format_number(ctx[Sym::b]) + " × [";
     bool first = true;
     for (const auto& g : ctx.kv_groups) {
@@ -199,77 +200,53 @@ std::string VllmKvCacheTerm::substitute(const Context& ctx) const {
     }
     s += "] (s = " + format_number(ctx[Sym::s]) + " rounded up to blocks of " + format_number(read(ctx, kBlock)) + ")";
     if (ctx[Sym::t] > 1) s += " with t=" + format_number(ctx[Sym::t]);
-    return s + " = " + format_count(evaluate(ctx)) + " B";
+    *explain = s + " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
-std::string_view VllmProfilePeakTerm::formula() const {
-    return "max_num_batched_tokens · (2·h + 3·F_eff) · bytes_act / t + min(max_num_seqs, max_num_batched_tokens) · V · "
-           "sampler_bytes_per_logit";
-}
-std::string_view VllmProfilePeakTerm::source() const {
-    return "vLLM profile_run: one forward pass over max_num_batched_tokens dummy tokens (largest live set in a "
-           "decoder layer: residual + normed hidden 2h, gate/up and act 3F) then the dummy sampler over one row per "
-           "request (gpu_model_runner.py profile_run / _dummy_sampler_run; gpu_worker.py determine_available_memory "
-           "takes the torch peak). Derived; checked against 1.26 GiB (vLLM PR #10511) and 4.76 GiB (llm-d) for "
-           "Llama-3-8B: docs/serving.md";
-}
 bool VllmProfilePeakTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
-Bytes VllmProfilePeakTerm::evaluate(const Context& ctx) const {
-    return to_bytes(vllm_profile_peak(ctx), "vllm.activations.profile_peak");
-}
-std::string VllmProfilePeakTerm::substitute(const Context& ctx) const {
+Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(vllm_profile_peak(ctx), kId.data());
+    if (!explain) return bytes;
     const ModelSpec& m = ctx.model();
-    return format_number(read(ctx, kTokens)) + " · (2·" + std::to_string(m.hidden) + " + 3·" +
-           format_number(mlp_width(m)) + ") · " + format_number(ctx[Sym::bytes_act]) + " / " +
-           format_number(ctx[Sym::t]) + " + " + (last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0")) +
-           " · " + format_number(ctx[Sym::V]) + " · " + format_number(read(ctx, kSampler)) + " = " +
-           format_count(evaluate(ctx)) + " B";
+    const std::string rows = last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0");
+    *explain = format_number(read(ctx, kTokens)) + " · (2·" + std::to_string(m.hidden) + " + 3·" +
+               format_number(mlp_width(m)) + ") · " + format_number(ctx[Sym::bytes_act]) + " / " +
+               format_number(ctx[Sym::t]) + " + " + rows + " · " + format_number(ctx[Sym::V]) + " · " +
+               format_number(read(ctx, kSampler)) + " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
-std::string_view VllmNonTorchTerm::formula() const { return "non_torch_mib + (t − 1) · nccl_mib"; }
-std::string_view VllmNonTorchTerm::source() const {
-    return "measured: non_torch_memory 1.79 GiB at TP 1 and 3.58 GiB at TP 2 (Llama-3-8B, H100, vLLM PR #10511); "
-           "utils/mem_utils.py memory_profiling counts it in the non-KV memory; growth beyond TP 2 assumed linear in "
-           "the peers";
-}
 bool VllmNonTorchTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
-Bytes VllmNonTorchTerm::evaluate(const Context& ctx) const { return to_bytes(read(ctx, kNonTorch), "vllm.overhead.non_torch"); }
-std::string VllmNonTorchTerm::substitute(const Context& ctx) const {
-    return format_number(read(ctx, kNonTorch) / kMiB) + " MiB with t=" + format_number(ctx[Sym::t]) + " = " +
-           format_count(evaluate(ctx)) + " B";
+Bytes VllmNonTorchTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(read(ctx, kNonTorch), kId.data());
+    if (explain)
+        *explain = format_number(read(ctx, kNonTorch) / kMiB) + " MiB with t=" + format_number(ctx[Sym::t]) + " = " +
+                   format_count(bytes) + " B";
+    return bytes;
 }
 
-std::string_view VllmKvReserveTerm::formula() const {
-    return "max(0, gpu_memory_utilization · gpu_mem − weights − profile_peak − non_torch − kv_cache)";
-}
-std::string_view VllmKvReserveTerm::source() const {
-    return "vLLM allocates the whole KV pool at start-up: available_kv_cache_memory = requested_memory − "
-           "non_kv_cache_memory (gpu_worker.py determine_available_memory); the part the batch does not fill is still "
-           "held; formulas.md §4.2";
-}
 bool VllmKvReserveTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
-Bytes VllmKvReserveTerm::evaluate(const Context& ctx) const {
+Bytes VllmKvReserveTerm::compute(const Context& ctx, std::string* explain) const {
     const double rest = vllm_kv_pool(ctx) - static_cast<double>(vllm_kv_needed(ctx));
-    return rest > 0 ? static_cast<Bytes>(std::floor(rest)) : 0;
-}
-std::string VllmKvReserveTerm::substitute(const Context& ctx) const {
-    return format_number(read(ctx, kUtil)) + " · " + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) + " − " +
-           format_count(static_cast<Bytes>(weight_bytes_on_rank(ctx))) + " − " +
-           format_count(static_cast<Bytes>(vllm_profile_peak(ctx))) + " − " +
-           format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) + " = " +
-           format_count(evaluate(ctx)) + " B";
+    const Bytes bytes = rest > 0 ? static_cast<Bytes>(std::floor(rest)) : 0;
+    if (explain)
+        *explain = format_number(read(ctx, kUtil)) + " · " + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) +
+                   " − " + format_count(static_cast<Bytes>(weight_bytes_on_rank(ctx))) + " − " +
+                   format_count(static_cast<Bytes>(vllm_profile_peak(ctx))) + " − " +
+                   format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) +
+                   " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
-std::string_view VllmCudaGraphTerm::source() const {
-    return "CUDA graphs are captured after the KV cache is allocated, so they must fit in (1 − "
-           "gpu_memory_utilization) · total; llm-d measured −0.45 to +1.03 GiB on H100 (formulas.md §4.2)";
-}
 bool VllmCudaGraphTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kGraphs) > 0;
 }
-Bytes VllmCudaGraphTerm::evaluate(const Context& ctx) const { return to_bytes(read(ctx, kGraphs), "vllm.overhead.cuda_graphs"); }
-std::string VllmCudaGraphTerm::substitute(const Context& ctx) const {
-    return format_number(read(ctx, kGraphs) / kMiB) + " MiB = " + format_count(evaluate(ctx)) + " B";
+Bytes VllmCudaGraphTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(read(ctx, kGraphs), kId.data());
+    if (explain)
+        *explain = format_number(read(ctx, kGraphs) / kMiB) + " MiB = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 }  // namespace vram::plugins

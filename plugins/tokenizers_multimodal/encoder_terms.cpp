@@ -74,38 +74,48 @@ bool first_stage(const Context& ctx) { return ctx[Sym::stage] == 0; }
 
 std::string n(double v) { return format_number(v); }
 
+// The two towers: the one a term covers and the ids of its terms.
+struct Vision {
+    static constexpr std::string_view kWhich = "vision", kPrefill = "mm.encoder.vision.prefill",
+                                      kSaved = "mm.encoder.vision.activations";
+};
+struct Audio {
+    static constexpr std::string_view kWhich = "audio", kPrefill = "mm.encoder.audio.prefill",
+                                      kSaved = "mm.encoder.audio.activations";
+};
+
 // ---- inference: one tower layer's live set -----------------------------------------------------
 
-class TowerPrefill final : public Component {
+template <class Tower>
+class TowerPrefill final : public TermInfo<TowerPrefill<Tower>> {
 public:
-    explicit TowerPrefill(std::string_view which)
-        : which_(which), id_(which == "audio" ? "mm.encoder.audio.prefill" : "mm.encoder.vision.prefill") {}
-    std::string_view id() const override { return id_; }
-    Category category() const override { return Category::encoder; }
-    std::string_view formula() const override {
-        return "max over modalities of b · P · (2·h_v + k·F_v) · bytes_act / t, P = Σ patches per forward, k = 2 "
-               "(GELU MLP) or 3 (SwiGLU); LLaVA keeps every layer's hidden state: (L_v+1)·h_v instead of 2·h_v; "
-               "without flash/SDPA + b · Σ_units n_heads_v · N² · (bytes_act + 4) / t (Qwen2-VL: one unit at a time)";
-    }
-    std::string_view source() const override {
-        return "peak inside one encoder layer over the patches (formulas.md §8): residual and normed states, MLP "
-               "intermediates; eager attention's bf16 scores and fp32 softmax per image (CLIP/SigLIP/Whisper batch "
-               "all images, transformers Qwen2-VL vision attention loops over cu_seqlens chunks without flash). "
-               "Added to the decoder's prefill transient although the two run one after the other: an upper bound";
-    }
+    static constexpr std::string_view kId = Tower::kPrefill;
+    static constexpr Category kCategory = Category::encoder;
+    static constexpr std::string_view kFormula =
+        "max over modalities of b · P · (2·h_v + k·F_v) · bytes_act / t, P = Σ patches per forward, k = 2 "
+        "(GELU MLP) or 3 (SwiGLU); LLaVA keeps every layer's hidden state: (L_v+1)·h_v instead of 2·h_v; "
+        "without flash/SDPA + b · Σ_units n_heads_v · N² · (bytes_act + 4) / t (Qwen2-VL: one unit at a time)";
+    static constexpr std::string_view kSource =
+        "peak inside one encoder layer over the patches (formulas.md §8): residual and normed states, MLP "
+        "intermediates; eager attention's bf16 scores and fp32 softmax per image (CLIP/SigLIP/Whisper batch "
+        "all images, transformers Qwen2-VL vision attention loops over cu_seqlens chunks without flash). "
+        "Added to the decoder's prefill transient although the two run one after the other: an upper bound";
     bool applies(const Context& ctx) const override {
         return ctx[Sym::training] == 0 && ctx.scenario().runtime.engine == "hf" && first_stage(ctx) &&
                tower_ready(tower_of(ctx.model(), which_)) && !work(ctx, which_).empty();
     }
-    Bytes evaluate(const Context& ctx) const override { return to_bytes(compute(ctx, nullptr), id_); }
-    std::string substitute(const Context& ctx) const override {
-        std::string s;
-        compute(ctx, &s);
-        return s + " = " + format_count(evaluate(ctx)) + " B";
+    Bytes compute(const Context& ctx, std::string* explain) const override {
+        if (explain) explain->clear();
+        const Bytes bytes = to_bytes(peak(ctx, explain), kId.data());
+        if (explain) *explain += " = " + format_count(bytes) + " B";
+        return bytes;
     }
 
 private:
-    double compute(const Context& ctx, std::string* text) const {
+    static constexpr std::string_view which_ = Tower::kWhich;
+
+    // The largest modality's live set; appends its substituted formula to `text` when not null.
+    static double peak(const Context& ctx, std::string* text) {
         const ModelSpec& m = ctx.model();
         const TowerSpec& tw = tower_of(m, which_);
         const auto all = work(ctx, which_);
@@ -150,45 +160,41 @@ private:
         }
         return best;
     }
-
-    std::string_view which_;
-    const char* id_;
 };
 
 // ---- training: activations the tower saves for backward -----------------------------------------
 
-class TowerSaved final : public Component {
+template <class Tower>
+class TowerSaved final : public TermInfo<TowerSaved<Tower>> {
 public:
-    explicit TowerSaved(std::string_view which)
-        : which_(which), id_(which == "audio" ? "mm.encoder.audio.activations" : "mm.encoder.vision.activations") {}
-    std::string_view id() const override { return id_; }
-    Category category() const override { return Category::encoder; }
+    static constexpr std::string_view kId = Tower::kSaved;
+    static constexpr Category kCategory = Category::encoder;
+    static constexpr std::string_view kFormula =
+        "L_v · b · P · (8·h_v + k·F_v) · bytes_act / t, P = Σ patches per sample, k = 2 (GELU MLP) or 4 "
+        "(SwiGLU); without flash + L_v · b · Σ_units n_heads_v · N² · (bytes_act + 4) / t; full "
+        "checkpointing: L_v · b · P · h_v · bytes_act + one layer; selective: no N² term";
+    static constexpr std::string_view kSource =
+        "formulas.md §5.3 applied to the tower with s = N_patches (§8): per position the inputs of both "
+        "norms, of the QKV and output projections, Q, K, V and the MLP (8·h_v), the MLP intermediates (2·F_v "
+        "for fc1-GELU-fc2, 4·F_v gated); counted only when a tower parameter is trainable (full fine-tuning, "
+        "or LoRA targets that match tower Linears); a frozen tower before every trainable module saves nothing";
     // Live during the training step only (not during a GRPO generation phase).
     std::string_view phase() const override { return "training"; }
-    std::string_view formula() const override {
-        return "L_v · b · P · (8·h_v + k·F_v) · bytes_act / t, P = Σ patches per sample, k = 2 (GELU MLP) or 4 "
-               "(SwiGLU); without flash + L_v · b · Σ_units n_heads_v · N² · (bytes_act + 4) / t; full "
-               "checkpointing: L_v · b · P · h_v · bytes_act + one layer; selective: no N² term";
-    }
-    std::string_view source() const override {
-        return "formulas.md §5.3 applied to the tower with s = N_patches (§8): per position the inputs of both "
-               "norms, of the QKV and output projections, Q, K, V and the MLP (8·h_v), the MLP intermediates (2·F_v "
-               "for fc1-GELU-fc2, 4·F_v gated); counted only when a tower parameter is trainable (full fine-tuning, "
-               "or LoRA targets that match tower Linears); a frozen tower before every trainable module saves nothing";
-    }
     bool applies(const Context& ctx) const override {
         return ctx[Sym::training] > 0 && first_stage(ctx) && tower_ready(tower_of(ctx.model(), which_)) &&
                group_trainable(ctx, group_of(which_)) && !work(ctx, which_).empty();
     }
-    Bytes evaluate(const Context& ctx) const override { return to_bytes(compute(ctx, nullptr), id_); }
-    std::string substitute(const Context& ctx) const override {
-        std::string s;
-        compute(ctx, &s);
-        return s + " = " + format_count(evaluate(ctx)) + " B";
+    Bytes compute(const Context& ctx, std::string* explain) const override {
+        const Bytes bytes = to_bytes(saved(ctx, explain), kId.data());
+        if (explain) *explain += " = " + format_count(bytes) + " B";
+        return bytes;
     }
 
 private:
-    double compute(const Context& ctx, std::string* text) const {
+    static constexpr std::string_view which_ = Tower::kWhich;
+
+    // Saved bytes of the tower's layers; writes its substituted formula to `text` when not null.
+    static double saved(const Context& ctx, std::string* text) {
         const ModelSpec& m = ctx.model();
         const TowerSpec& tw = tower_of(m, which_);
         const double b = ctx[Sym::b], t = ctx[Sym::t], bytes = ctx[Sym::bytes_act];
@@ -226,9 +232,6 @@ private:
         }
         return v;
     }
-
-    std::string_view which_;
-    const char* id_;
 };
 
 // ---- training: activations the projector saves --------------------------------------------------
@@ -268,19 +271,17 @@ double projector_elements(const ModelSpec& m) {
     return e;
 }
 
-class ProjectorSaved final : public Component {
+class ProjectorSaved final : public TermInfo<ProjectorSaved> {
 public:
-    std::string_view id() const override { return "mm.projector.activations"; }
-    Category category() const override { return Category::encoder; }
+    static constexpr std::string_view kId = "mm.projector.activations";
+    static constexpr Category kCategory = Category::encoder;
+    static constexpr std::string_view kFormula =
+        "b · Σ projector positions · (Σ Linear inputs + Σ hidden activations + norm input) · bytes_act / t";
+    static constexpr std::string_view kSource =
+        "autograd saves each Linear's input for its weight gradient and each GELU's input (formulas.md §5.3 "
+        "bookkeeping, §8 'only the projector input' when the tower is frozen); counted when the projector "
+        "or a tower before it is trainable";
     std::string_view phase() const override { return "training"; }
-    std::string_view formula() const override {
-        return "b · Σ projector positions · (Σ Linear inputs + Σ hidden activations + norm input) · bytes_act / t";
-    }
-    std::string_view source() const override {
-        return "autograd saves each Linear's input for its weight gradient and each GELU's input (formulas.md §5.3 "
-               "bookkeeping, §8 'only the projector input' when the tower is frozen); counted when the projector "
-               "or a tower before it is trainable";
-    }
     bool applies(const Context& ctx) const override {
         if (ctx[Sym::training] == 0 || !first_stage(ctx) || projector_elements(ctx.model()) == 0) return false;
         if (!group_trainable(ctx, "projector") && !group_trainable(ctx, "vision_tower") &&
@@ -288,14 +289,13 @@ public:
             return false;
         return positions(ctx) > 0;
     }
-    Bytes evaluate(const Context& ctx) const override {
-        return to_bytes(ctx[Sym::b] * positions(ctx) * projector_elements(ctx.model()) * ctx[Sym::bytes_act] /
-                            ctx[Sym::t],
-                        "mm.projector.activations");
-    }
-    std::string substitute(const Context& ctx) const override {
-        return n(ctx[Sym::b]) + " · " + n(positions(ctx)) + " · " + n(projector_elements(ctx.model())) + " · " +
-               n(ctx[Sym::bytes_act]) + " / " + n(ctx[Sym::t]) + " = " + format_count(evaluate(ctx)) + " B";
+    Bytes compute(const Context& ctx, std::string* explain) const override {
+        const double p = positions(ctx), elements = projector_elements(ctx.model());
+        const Bytes bytes = to_bytes(ctx[Sym::b] * p * elements * ctx[Sym::bytes_act] / ctx[Sym::t], kId.data());
+        if (explain)
+            *explain = n(ctx[Sym::b]) + " · " + n(p) + " · " + n(elements) + " · " + n(ctx[Sym::bytes_act]) + " / " +
+                       n(ctx[Sym::t]) + " = " + format_count(bytes) + " B";
+        return bytes;
     }
 
 private:
@@ -312,10 +312,10 @@ private:
 
 std::vector<std::unique_ptr<Component>> make_encoder_terms() {
     std::vector<std::unique_ptr<Component>> out;
-    out.push_back(std::make_unique<TowerPrefill>("vision"));
-    out.push_back(std::make_unique<TowerPrefill>("audio"));
-    out.push_back(std::make_unique<TowerSaved>("vision"));
-    out.push_back(std::make_unique<TowerSaved>("audio"));
+    out.push_back(std::make_unique<TowerPrefill<Vision>>());
+    out.push_back(std::make_unique<TowerPrefill<Audio>>());
+    out.push_back(std::make_unique<TowerSaved<Vision>>());
+    out.push_back(std::make_unique<TowerSaved<Audio>>());
     out.push_back(std::make_unique<ProjectorSaved>());
     return out;
 }

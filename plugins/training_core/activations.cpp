@@ -226,29 +226,11 @@ StageActs stage_acts(const Context& ctx) {
 
 }  // namespace
 
-std::string_view ActivationsTerm::formula() const {
-    return "in_flight × [Σ_layers on stage A_layer (none) | Σ A_layer without s² (selective) | Σ b·s·h·bytes_act "
-           "(full)] + max A_layer (full: recompute) + embedding ids; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
-           "+ h·kept(mlp_in) + q + k + v + o + MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split "
-           "over t (and SP); norms = 2h·bytes_act (fused / LayerNorm), transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
-           "bytes_res·[trainable]), without its fp32 upcast 2h·bytes_act·(1 + [torch < 2.2] + [trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "
-           "LoRA reading x undropped or bitsandbytes < 0.43.2 4-bit base";
-}
-std::string_view ActivationsTerm::source() const {
-    return "tensors autograd saves per decoder layer, generalised from Korthikanti et al. 2022 (arXiv 2205.05198, "
-           "34sbh + 5as²b) to GQA/MLA, gated MLPs (4F: gate, up, act, act·up) and MoE top-k (formulas.md §5.3 [DER]); "
-           "flash/SDPA keeps no s² scores, only the fp32 log-sum-exp; transformers' LlamaRMSNorm saves its fp32 upcast "
-           "(and x², which mean() kept before PyTorch 2.2, pytorch PR #109935); a frozen Linear's input is not saved "
-           "(derivatives.yaml mm: self only for mat2's gradient) unless bitsandbytes < 0.43.2 MatMul4Bit keeps it "
-           "(bitsandbytes PR #1270, CHANGELOG 0.43.2); full checkpointing keeps each layer's input and recomputes one "
-           "layer; selective drops the s² terms (Megatron); TP splits all but norm/block inputs and masks unless "
-           "sequence parallel; CP splits s; 1F1B pipeline stage i holds min(m, p − i) micro-batches (Megatron "
-           "theoretical_memory_usage.py). Gradient accumulation adds none: b is the micro-batch";
-}
 bool ActivationsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0; }
-Bytes ActivationsTerm::evaluate(const Context& ctx) const { return to_bytes(stage_acts(ctx).total, "training.activations"); }
-std::string ActivationsTerm::substitute(const Context& ctx) const {
+Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     const StageActs a = stage_acts(ctx);
+    const Bytes bytes = to_bytes(a.total, kId.data());
+    if (!explain) return bytes;
     const Shape x = shape(ctx);
     const std::string& mode = ctx.scenario().training.gradient_checkpointing;
     std::string s = format_number(a.in_flight) + " micro-batch(es) in flight × (" + std::to_string(a.layers) +
@@ -274,7 +256,8 @@ std::string ActivationsTerm::substitute(const Context& ctx) const {
         if (!kept) dropped += std::string(dropped.empty() ? "" : ", ") + label;
     if (!dropped.empty()) s += "; frozen Linears keep no input: " + dropped;
     else if (ctx.method.frozen_base) s += "; every frozen Linear input kept (LoRA reads it, or a 4-bit matmul saves it)";
-    return s + " = " + format_count(evaluate(ctx)) + " B";
+    *explain = s + " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 // ---- logits and loss -------------------------------------------------------------------------
@@ -302,22 +285,13 @@ double logits_bytes(const Context& ctx) {
 }
 }  // namespace
 
-std::string_view LogitsTerm::formula() const {
-    return "hf/deepspeed: b·(s·2·h·bytes_act + s_logits·max(bytes_act + 8, 12)·V/t), s_logits = logits_tokens "
-           "(GRPO: C + 1) else s; megatron: 4·b·s·(h + V)/t (SP) or "
-           "2·b·s·(V/t + h); last pipeline stage only";
-}
-std::string_view LogitsTerm::source() const {
-    return "transformers loss_utils.py ForCausalLMLoss (logits.float()) + torch cross_entropy = log_softmax + nll_loss "
-           "(fp32 log-probs saved, fp32 gradients in backward) [DER]; Megatron theoretical_memory_usage.py output-layer "
-           "terms. Checkpointing does not shrink them. formulas.md §5.4";
-}
 bool LogitsTerm::applies(const Context& ctx) const {
     if (ctx[Sym::training] == 0 || ctx.model().encoder_only || ctx[Sym::V] <= 0) return false;
     return ctx[Sym::stage] == std::max(1.0, ctx[Sym::p]) - 1;
 }
-Bytes LogitsTerm::evaluate(const Context& ctx) const { return to_bytes(logits_bytes(ctx), "training.logits"); }
-std::string LogitsTerm::substitute(const Context& ctx) const {
+Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(logits_bytes(ctx), kId.data());
+    if (!explain) return bytes;
     const Shape x = shape(ctx);
     const std::string b = format_number(x.b), s = format_number(x.s_local), V = format_number(ctx[Sym::V]);
     const std::string h = std::to_string(ctx.model().hidden), t = format_number(x.t);
@@ -329,7 +303,8 @@ std::string LogitsTerm::substitute(const Context& ctx) const {
         out = b + " · (" + s + " · 2 · " + h + " · " + format_number(x.ba) + " + " +
               format_number(std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]))) +
               " · " + format_number(std::max(x.ba + 8, 12.0)) + " · " + V + " / " + t + ")";
-    return out + " [" + convention_name(convention(ctx)) + " loss] = " + format_count(evaluate(ctx)) + " B";
+    *explain = out + " [" + convention_name(convention(ctx)) + " loss] = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 }  // namespace vram::plugins::training

@@ -58,10 +58,4 @@ std::vector<Tensor> rank_local_tensors(const Context& ctx);
 /// " / dp=8 (ZeRO-3)"-style suffix for --explain; empty when `divisor` is 1.
 std::string zero_suffix(const Context& ctx, int stage);
 
-/// A training term: applies to training workloads only.
-class TrainingTerm : public Component {
-public:
-    bool applies(const Context& ctx) const override { return ctx[Sym::training] > 0; }
-};
-
 }  // namespace vram::plugins::training

@@ -1,5 +1,6 @@
 // model_states.hpp - gradients, optimizer states, master weights and the buffers that scale with
-// the parameters (formulas.md §5.1-5.2).
+// the parameters (formulas.md §5.1-5.2), and the activations and logits of the step. Every term
+// reads the model-state convention this plugin declares (common.hpp), some a setting besides.
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
@@ -7,47 +8,170 @@
 
 namespace vram::plugins::training {
 
-#define VRAM_TRAINING_TERM(Class, Id, Cat)                                          \
-    class Class final : public TrainingTerm {                                      \
-    public:                                                                        \
-        std::string_view id() const override { return Id; }                        \
-        Category category() const override { return Category::Cat; }               \
-        std::string_view formula() const override;                                 \
-        std::string_view source() const override;                                  \
-        bool applies(const Context& ctx) const override;                           \
-        Bytes evaluate(const Context& ctx) const override;                         \
-        std::string substitute(const Context& ctx) const override;                 \
-    };
+class GradientsTerm final : public TermInfo<GradientsTerm> {
+public:
+    static constexpr std::string_view kId = "training.gradients";
+    static constexpr Category kCategory = Category::gradients;
+    static constexpr std::string_view kFormula = "P_trainable(rank) × bytes(grad) / (dp under ZeRO-2/3 or FSDP)";
+    static constexpr std::string_view kSource =
+        "one gradient per trainable parameter in the dtype autograd writes: the parameter dtype (torch), 16-bit "
+        "(DeepSpeed), fp32 main_grad (Megatron bf16); partitioned by ZeRO-2/3 and FSDP (ZeRO paper "
+        "arXiv 1910.02054 §5; DeepSpeed estimate_zero2/3_model_states_mem_needs; torch FSDP ShardingStrategy); "
+        "0 on the GPU when ZeRO-2/3 offloads the optimizer (DeepSpeed estimator: GPU = 2Ψ). formulas.md §5.1-5.2";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
 
-VRAM_TRAINING_TERM(GradientsTerm, "training.gradients", gradients)
-VRAM_TRAINING_TERM(Fp32GradientsTerm, "training.gradients.fp32", gradients)
-VRAM_TRAINING_TERM(OptimizerStatesTerm, "training.optimizer_states", optimizer_states)
-VRAM_TRAINING_TERM(MasterWeightsTerm, "training.master_weights", master_weights)
-VRAM_TRAINING_TERM(AutocastCopyTerm, "training.weights.autocast_copy", weights)
-VRAM_TRAINING_TERM(GatheredParamsTerm, "training.buffers.zero3_gathered", buffers)
-VRAM_TRAINING_TERM(DdpBucketsTerm, "training.buffers.ddp_buckets", buffers)
-VRAM_TRAINING_TERM(DeepSpeedBucketTerm, "training.buffers.deepspeed_bucket", buffers)
+class Fp32GradientsTerm final : public TermInfo<Fp32GradientsTerm> {
+public:
+    static constexpr std::string_view kId = "training.gradients.fp32";
+    static constexpr Category kCategory = Category::gradients;
+    static constexpr std::string_view kFormula = "P_trainable(rank) × 4 / (dp under ZeRO-1+ / distributed optimizer)";
+    static constexpr std::string_view kSource =
+        "fp32 copy of the gradients the optimizer steps with: DeepSpeed '4_grads_32bit' (estimate_zero2/3_"
+        "model_states_mem_needs), Megatron fp16 '4 + 16/d' (docs/user-guide/features/dist_optimizer.md); "
+        "formulas.md §5.1";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
+class OptimizerStatesTerm final : public TermInfo<OptimizerStatesTerm> {
+public:
+    static constexpr std::string_view kId = "training.optimizer_states";
+    static constexpr Category kCategory = Category::optimizer_states;
+    static constexpr std::string_view kFormula =
+        "optimizer.state_bytes(trainable tensors on this rank) / (dp under ZeRO-1+ or FSDP)";
+    static constexpr std::string_view kSource =
+        "state layout of the scenario's optimizer (torch.optim AdamW/SGD/Adafactor, bitsandbytes 8-bit and paged "
+        "optimizers, lion-pytorch), fp32 under mixed precision; partitioned by ZeRO-1/2/3 (ZeRO paper §5) and FSDP; "
+        "on the CPU with parallelism.offload. formulas.md §5.1-5.2";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
+class MasterWeightsTerm final : public TermInfo<MasterWeightsTerm> {
+public:
+    static constexpr std::string_view kId = "training.master_weights";
+    static constexpr Category kCategory = Category::master_weights;
+    static constexpr std::string_view kFormula = "P_trainable(rank) × 4 / (dp under ZeRO-1+)";
+    static constexpr std::string_view kSource =
+        "fp32 master copy of 16-bit trainable weights kept by the optimizer: ZeRO paper K=12 = 4 (master) + 8 "
+        "(Adam); DeepSpeed '4_params_32bit'; Megatron dist_optimizer.md. torch.autocast keeps none (the fp32 "
+        "weights are the master). formulas.md §5.1";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
+class AutocastCopyTerm final : public TermInfo<AutocastCopyTerm> {
+public:
+    static constexpr std::string_view kId = "training.weights.autocast_copy";
+    static constexpr Category kCategory = Category::weights;
+    static constexpr std::string_view kFormula =
+        "Σ fp32 Linear weights on this rank × 2 (half-precision copies autocast keeps for backward)";
+    static constexpr std::string_view kSource =
+        "torch.autocast casts fp32 Linear weights to fp16/bf16 per matmul (weight casts cached inside the autocast "
+        "region; autograd saves them for backward): the '+2 bytes' of transformers model_memory_anatomy.md "
+        "('mixed precision training: 6 bytes per parameter'). Embeddings and norms are not cast. formulas.md §5.1";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
+class GatheredParamsTerm final : public TermInfo<GatheredParamsTerm> {
+public:
+    static constexpr std::string_view kId = "training.buffers.zero3_gathered";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "deepspeed: 4 × largest module params; FSDP: (root unit + 2 × largest layer) × bytes_act + largest "
+        "layer × bytes_act (its unsharded gradient)";
+    static constexpr std::string_view kSource =
+        "DeepSpeed estimate_zero3_model_states_mem_needs: largest_layer_memory = 4 × largest_layer_params (16-bit "
+        "params + grads of the live module); FSDP FULL_SHARD all-gathers one wrapped unit (a decoder layer under "
+        "transformer_auto_wrap_policy) plus the prefetched next one, the root unit (embedding, head) stays "
+        "gathered, and a unit's unsharded gradient lives until its reduce-scatter [DER from torch FSDP "
+        "ShardingStrategy / BackwardPrefetch docs]. formulas.md §5.2";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
+class DdpBucketsTerm final : public TermInfo<DdpBucketsTerm> {
+public:
+    static constexpr std::string_view kId = "training.buffers.ddp_buckets";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula = "P_trainable(rank) × bytes(grad)  (dp > 1, no ZeRO)";
+    static constexpr std::string_view kSource =
+        "torch DistributedDataParallel copies gradients into its all-reduce buckets unless "
+        "gradient_as_bucket_view=True, which 'can reduce peak memory usage, where the saved memory size will be "
+        "equal to the total gradients size' (torch.nn.parallel.DistributedDataParallel docs)";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention, kBucketView}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
+class DeepSpeedBucketTerm final : public TermInfo<DeepSpeedBucketTerm> {
+public:
+    static constexpr std::string_view kId = "training.buffers.deepspeed_bucket";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula = "reduce_bucket_size × bytes(grad)  (deepspeed, ZeRO ≥ 1)";
+    static constexpr std::string_view kSource =
+        "DeepSpeed ZeRO with contiguous_gradients (default true) allocates an ipg bucket of reduce_bucket_size "
+        "16-bit elements (stage_1_and_2.py / stage3.py; default 5e8, runtime/zero/config.py). overlap_comm "
+        "multiplies bucket use further (transformers deepspeed.md: 4.5×), not modelled. formulas.md §5.2";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention, kReduceBucket}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
 
 // The dynamic terms of the optimisation step live in phase "training": objectives with another
 // phase (GRPO generation) take the larger of the two, not the sum (formulas.md §9).
-#define VRAM_TRAINING_STEP_TERM(Class, Id, Cat)                                     \
-    class Class final : public TrainingTerm {                                      \
-    public:                                                                        \
-        std::string_view id() const override { return Id; }                        \
-        Category category() const override { return Category::Cat; }               \
-        std::string_view formula() const override;                                 \
-        std::string_view source() const override;                                  \
-        bool applies(const Context& ctx) const override;                           \
-        Bytes evaluate(const Context& ctx) const override;                         \
-        std::string substitute(const Context& ctx) const override;                 \
-        std::string_view phase() const override { return "training"; }             \
-    };
+class ActivationsTerm final : public TermInfo<ActivationsTerm> {
+public:
+    static constexpr std::string_view kId = "training.activations";
+    static constexpr Category kCategory = Category::activations;
+    static constexpr std::string_view kFormula =
+        "in_flight × [Σ_layers on stage A_layer (none) | Σ A_layer without s² (selective) | Σ b·s·h·bytes_act "
+        "(full)] + max A_layer (full: recompute) + embedding ids; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
+        "+ h·kept(mlp_in) + q + k + v + o + MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split "
+        "over t (and SP); norms = 2h·bytes_act (fused / LayerNorm), transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
+        "bytes_res·[trainable]), without its fp32 upcast 2h·bytes_act·(1 + [torch < 2.2] + [trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "
+        "LoRA reading x undropped or bitsandbytes < 0.43.2 4-bit base";
+    static constexpr std::string_view kSource =
+        "tensors autograd saves per decoder layer, generalised from Korthikanti et al. 2022 (arXiv 2205.05198, "
+        "34sbh + 5as²b) to GQA/MLA, gated MLPs (4F: gate, up, act, act·up) and MoE top-k (formulas.md §5.3 [DER]); "
+        "flash/SDPA keeps no s² scores, only the fp32 log-sum-exp; transformers' LlamaRMSNorm saves its fp32 upcast "
+        "(and x², which mean() kept before PyTorch 2.2, pytorch PR #109935); a frozen Linear's input is not saved "
+        "(derivatives.yaml mm: self only for mat2's gradient) unless bitsandbytes < 0.43.2 MatMul4Bit keeps it "
+        "(bitsandbytes PR #1270, CHANGELOG 0.43.2); full checkpointing keeps each layer's input and recomputes one "
+        "layer; selective drops the s² terms (Megatron); TP splits all but norm/block inputs and masks unless "
+        "sequence parallel; CP splits s; 1F1B pipeline stage i holds min(m, p − i) micro-batches (Megatron "
+        "theoretical_memory_usage.py). Gradient accumulation adds none: b is the micro-batch";
+    std::string_view phase() const override { return "training"; }
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
 
-VRAM_TRAINING_STEP_TERM(ActivationsTerm, "training.activations", activations)
-VRAM_TRAINING_STEP_TERM(LogitsTerm, "training.logits", logits)
-
-#undef VRAM_TRAINING_STEP_TERM
-
-#undef VRAM_TRAINING_TERM
+class LogitsTerm final : public TermInfo<LogitsTerm> {
+public:
+    static constexpr std::string_view kId = "training.logits";
+    static constexpr Category kCategory = Category::logits;
+    static constexpr std::string_view kFormula =
+        "hf/deepspeed: b·(s·2·h·bytes_act + s_logits·max(bytes_act + 8, 12)·V/t), s_logits = logits_tokens "
+        "(GRPO: C + 1) else s; megatron: 4·b·s·(h + V)/t (SP) or "
+        "2·b·s·(V/t + h); last pipeline stage only";
+    static constexpr std::string_view kSource =
+        "transformers loss_utils.py ForCausalLMLoss (logits.float()) + torch cross_entropy = log_softmax + nll_loss "
+        "(fp32 log-probs saved, fp32 gradients in backward) [DER]; Megatron theoretical_memory_usage.py output-layer "
+        "terms. Checkpointing does not shrink them. formulas.md §5.4";
+    std::string_view phase() const override { return "training"; }
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
 
 }  // namespace vram::plugins::training

@@ -12,7 +12,6 @@ namespace vram::plugins {
 
 namespace {
 
-
 void set_symbol(Context& ctx, const char* name, double value) { ctx.set(ctx.symbol(name), value); }
 
 }  // namespace
@@ -142,66 +141,48 @@ void PrefixMethod::prepare(Context& ctx, const Params& options) const {
 
 // ---- QLoRA dequantized tile ----------------------------------------------------------------
 
-std::string_view DequantTileTerm::source() const {
-    return "bitsandbytes autograd/_functions.py MatMul4Bit: F.dequantize_4bit(B, state).to(A.dtype) before the "
-           "matmul, in forward and in backward (transient, one Linear at a time) [DER]";
-}
-
 bool DequantTileTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && ctx.get(kDequantTile) > 0;
 }
 
-Bytes DequantTileTerm::evaluate(const Context& ctx) const {
-    return to_bytes(ctx.get(kDequantTile) * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]),
-                    "peft.qlora.dequant_tile");
-}
-
-std::string DequantTileTerm::substitute(const Context& ctx) const {
-    return format_count(static_cast<std::uint64_t>(ctx.get(kDequantTile))) + " × " +
-           format_number(ctx[Sym::bytes_act]) + " B / " + format_number(std::max(1.0, ctx[Sym::t])) + " = " +
-           format_count(evaluate(ctx)) + " B";
+Bytes DequantTileTerm::compute(const Context& ctx, std::string* explain) const {
+    const double tile = ctx.get(kDequantTile);
+    const Bytes bytes = to_bytes(tile * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]), kId.data());
+    if (explain)
+        *explain = format_count(static_cast<std::uint64_t>(tile)) + " × " +
+                   format_number(ctx[Sym::bytes_act]) + " B / " + format_number(std::max(1.0, ctx[Sym::t])) + " = " +
+                   format_count(bytes) + " B";
+    return bytes;
 }
 
 // ---- QLoRA fp32 upcast --------------------------------------------------------------------
-
-std::string_view KbitUpcastTerm::source() const {
-    return "peft utils/other.py prepare_model_for_kbit_training: param.data = param.data.to(torch.float32) for every "
-           "fp16/bf16 parameter of a 4-bit model (TRL SFTTrainer/GRPOTrainer call it for quantized models): 4 bytes "
-           "instead of the 2 core.weights counts";
-}
 
 bool KbitUpcastTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && ctx.get(kUpcastParams) > 0;
 }
 
-Bytes KbitUpcastTerm::evaluate(const Context& ctx) const {
-    return to_bytes(ctx.get(kUpcastParams) * 2, "peft.qlora.fp32_upcast");
-}
-
-std::string KbitUpcastTerm::substitute(const Context& ctx) const {
-    return format_count(static_cast<std::uint64_t>(ctx.get(kUpcastParams))) + " × (4 − 2) B = " +
-           format_count(evaluate(ctx)) + " B";
+Bytes KbitUpcastTerm::compute(const Context& ctx, std::string* explain) const {
+    const double params = ctx.get(kUpcastParams);
+    const Bytes bytes = to_bytes(params * 2, kId.data());
+    if (explain)
+        *explain = format_count(static_cast<std::uint64_t>(params)) + " × (4 − 2) B = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 // ---- prefix KV -----------------------------------------------------------------------------
 
-std::string_view PrefixKvTerm::source() const {
-    return "peft PeftModelForCausalLM.get_prompt: the PrefixEncoder output, expanded to the batch, is passed as "
-           "past_key_values (n_virtual entries per layer for K and V); formulas.md §6.3";
-}
-
 bool PrefixKvTerm::applies(const Context& ctx) const { return ctx.get(kPrefixTokens) > 0; }
 
-Bytes PrefixKvTerm::evaluate(const Context& ctx) const {
-    const double per_seq = ctx.get(kPrefixTokens) * ctx[Sym::L] / std::max(1.0, ctx[Sym::p]) * 2 *
-                           ctx.get(kPrefixTokenDim) / std::max(1.0, ctx[Sym::t]);
-    return to_bytes(ctx[Sym::b] * per_seq * ctx[Sym::bytes_act], "peft.prefix.kv");
-}
-
-std::string PrefixKvTerm::substitute(const Context& ctx) const {
-    return format_number(ctx[Sym::b]) + " × " + format_number(ctx.get(kPrefixTokens)) + " × " +
-           format_number(ctx[Sym::L]) + " × 2 × " + format_number(ctx.get(kPrefixTokenDim)) + " × " +
-           format_number(ctx[Sym::bytes_act]) + " B = " + format_count(evaluate(ctx)) + " B";
+Bytes PrefixKvTerm::compute(const Context& ctx, std::string* explain) const {
+    const double tokens = ctx.get(kPrefixTokens), token_dim = ctx.get(kPrefixTokenDim);
+    const double per_seq =
+        tokens * ctx[Sym::L] / std::max(1.0, ctx[Sym::p]) * 2 * token_dim / std::max(1.0, ctx[Sym::t]);
+    const Bytes bytes = to_bytes(ctx[Sym::b] * per_seq * ctx[Sym::bytes_act], kId.data());
+    if (explain)
+        *explain = format_number(ctx[Sym::b]) + " × " + format_number(tokens) + " × " + format_number(ctx[Sym::L]) +
+                   " × 2 × " + format_number(token_dim) + " × " +
+                   format_number(ctx[Sym::bytes_act]) + " B = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 }  // namespace vram::plugins

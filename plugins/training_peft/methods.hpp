@@ -44,41 +44,48 @@ public:
 
 /// QLoRA: bitsandbytes dequantizes one 4-bit Linear to the compute dtype for each matmul
 /// (forward and backward); the largest Linear bounds that transient tile.
-class DequantTileTerm final : public Component {
+class DequantTileTerm final : public TermInfo<DequantTileTerm> {
 public:
-    std::string_view id() const override { return "peft.qlora.dequant_tile"; }
-    Category category() const override { return Category::buffers; }
-    std::string_view formula() const override { return "max_linear_numel × bytes_act / t"; }
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "peft.qlora.dequant_tile";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula = "max_linear_numel × bytes_act / t";
+    static constexpr std::string_view kSource =
+        "bitsandbytes autograd/_functions.py MatMul4Bit: F.dequantize_4bit(B, state).to(A.dtype) before the "
+        "matmul, in forward and in backward (transient, one Linear at a time) [DER]";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kDequantTile}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
     std::string_view phase() const override { return "training"; }
 };
 
 /// QLoRA through PEFT's prepare_model_for_kbit_training: the 16-bit parameters the 4-bit format
 /// kept become fp32 (2 more bytes each than core.weights counts).
-class KbitUpcastTerm final : public Component {
+class KbitUpcastTerm final : public TermInfo<KbitUpcastTerm> {
 public:
-    std::string_view id() const override { return "peft.qlora.fp32_upcast"; }
-    Category category() const override { return Category::weights; }
-    std::string_view formula() const override { return "kbit_fp32_params × (4 − 2)"; }
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "peft.qlora.fp32_upcast";
+    static constexpr Category kCategory = Category::weights;
+    static constexpr std::string_view kFormula = "kbit_fp32_params × (4 − 2)";
+    static constexpr std::string_view kSource =
+        "peft utils/other.py prepare_model_for_kbit_training: param.data = param.data.to(torch.float32) for every "
+        "fp16/bf16 parameter of a 4-bit model (TRL SFTTrainer/GRPOTrainer call it for quantized models): 4 bytes "
+        "instead of the 2 core.weights counts";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kUpcastParams}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
 /// Prefix tuning: every attention layer holds n_virtual extra key/value entries per sequence.
-class PrefixKvTerm final : public Component {
+class PrefixKvTerm final : public TermInfo<PrefixKvTerm> {
 public:
-    std::string_view id() const override { return "peft.prefix.kv"; }
-    Category category() const override { return Category::kv_cache; }
-    std::string_view formula() const override { return "b × n_virtual × L × 2 × token_dim × bytes_act"; }
-    std::string_view source() const override;
+    static constexpr std::string_view kId = "peft.prefix.kv";
+    static constexpr Category kCategory = Category::kv_cache;
+    static constexpr std::string_view kFormula = "b × n_virtual × L × 2 × token_dim × bytes_act";
+    static constexpr std::string_view kSource =
+        "peft PeftModelForCausalLM.get_prompt: the PrefixEncoder output, expanded to the batch, is passed as "
+        "past_key_values (n_virtual entries per layer for K and V); formulas.md §6.3";
     bool applies(const Context& ctx) const override;
-    Bytes evaluate(const Context& ctx) const override;
-    std::string substitute(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kPrefixTokens, kPrefixTokenDim}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
 }  // namespace vram::plugins

@@ -143,41 +143,30 @@ void GrpoObjective::prepare(Context& ctx, const Params& options) const {
 
 // ---- reference weights ---------------------------------------------------------------------
 
-std::string_view ReferenceWeightsTerm::formula() const { return "W(rank) / (dp under ZeRO-3)"; }
-std::string_view ReferenceWeightsTerm::source() const {
-    return "TRL dpo_trainer.py / grpo_trainer.py: ref_model = create_reference_model(model) (a frozen copy, forward "
-           "under no_grad) unless PEFT (adapters disabled), precompute_ref_log_probs, or GRPO beta = 0; formulas.md §7";
-}
 bool ReferenceWeightsTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && sym(ctx, kRefWeights) > 0;
 }
-Bytes ReferenceWeightsTerm::evaluate(const Context& ctx) const {
-    return to_bytes(weight_bytes_on_rank(ctx) / zero3(ctx), "rl.reference_model.weights");
-}
-std::string ReferenceWeightsTerm::substitute(const Context& ctx) const {
-    return "a second " + ctx.weight_format + " copy of the weights on this rank" +
-           (zero3(ctx) > 1 ? " / dp=" + n(ctx[Sym::dp]) + " (ZeRO-3)" : std::string()) + " = " +
-           format_count(evaluate(ctx)) + " B";
+Bytes ReferenceWeightsTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(weight_bytes_on_rank(ctx) / zero3(ctx), kId.data());
+    if (explain)
+        *explain = "a second " + ctx.weight_format + " copy of the weights on this rank" +
+                   (zero3(ctx) > 1 ? " / dp=" + n(ctx[Sym::dp]) + " (ZeRO-3)" : std::string()) + " = " +
+                   format_count(bytes) + " B";
+    return bytes;
 }
 
 // ---- DPO reference logits ------------------------------------------------------------------
 
-std::string_view DpoReferenceLogitsTerm::formula() const { return "b × s × V × bytes_act / t"; }
-std::string_view DpoReferenceLogitsTerm::source() const {
-    return "TRL DPOTrainer.get_batch_loss_metrics: concatenated_forward(policy) then compute_ref_log_probs under "
-           "no_grad: the reference logits of the 2B sequences are live while the policy's activations are held; "
-           "selective_log_softmax loops per row so only the logits count [DER]";
-}
 bool DpoReferenceLogitsTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && is(ctx, "dpo") && sym(ctx, kRefForward) > 0;
 }
-Bytes DpoReferenceLogitsTerm::evaluate(const Context& ctx) const {
-    return to_bytes(ctx[Sym::b] * ctx[Sym::s] * ctx[Sym::V] * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]),
-                    "rl.dpo.reference_logits");
-}
-std::string DpoReferenceLogitsTerm::substitute(const Context& ctx) const {
-    return n(ctx[Sym::b]) + " × " + n(ctx[Sym::s]) + " × " + n(ctx[Sym::V]) + " × " + n(ctx[Sym::bytes_act]) + " / " +
-           n(std::max(1.0, ctx[Sym::t])) + " = " + format_count(evaluate(ctx)) + " B";
+Bytes DpoReferenceLogitsTerm::compute(const Context& ctx, std::string* explain) const {
+    const double t = std::max(1.0, ctx[Sym::t]);
+    const Bytes bytes = to_bytes(ctx[Sym::b] * ctx[Sym::s] * ctx[Sym::V] * ctx[Sym::bytes_act] / t, kId.data());
+    if (explain)
+        *explain = n(ctx[Sym::b]) + " × " + n(ctx[Sym::s]) + " × " + n(ctx[Sym::V]) + " × " + n(ctx[Sym::bytes_act]) +
+                   " / " + n(t) + " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 // ---- GRPO generation -----------------------------------------------------------------------
@@ -189,101 +178,75 @@ bool hf_generation(const Context& ctx) {
 }
 }  // namespace
 
-std::string_view GrpoGenerationKvTerm::formula() const {
-    return "B × S × kv_bytes_per_sequence(P + C) (this rank's layers and KV heads)";
-}
-std::string_view GrpoGenerationKvTerm::source() const {
-    return "TRL GRPOTrainer._generate_and_score_completions: one generate() for per_device_train_batch_size × "
-           "steps_per_generation completions, buffered for the next S steps; DynamicCache holds P + C tokens per "
-           "sequence (formulas.md §3.1, §7.3)";
-}
 bool GrpoGenerationKvTerm::applies(const Context& ctx) const { return hf_generation(ctx); }
-Bytes GrpoGenerationKvTerm::evaluate(const Context& ctx) const {
+Bytes GrpoGenerationKvTerm::compute(const Context& ctx, std::string* explain) const {
     const auto tokens = static_cast<std::int64_t>(sym(ctx, kGrpoPrompt) + sym(ctx, kGrpoCompletion));
     const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, tokens, ctx[Sym::bytes_kv],
                                                 static_cast<std::int64_t>(std::max(1.0, ctx[Sym::t])),
                                                 static_cast<std::int64_t>(std::max(1.0, ctx[Sym::p])));
-    return mul_bytes(per_seq, static_cast<Bytes>(generation_sequences(ctx)));
-}
-std::string GrpoGenerationKvTerm::substitute(const Context& ctx) const {
-    return n(ctx[Sym::b]) + " × " + n(sym(ctx, kGrpoSteps)) + " sequences × (" + n(sym(ctx, kGrpoPrompt)) + " + " +
-           n(sym(ctx, kGrpoCompletion)) + ") tokens × " + n(ctx[Sym::kv_per_token]) + " B/token (whole model, " +
-           ctx.kv_dtype + ") = " + format_count(evaluate(ctx)) + " B";
+    const Bytes bytes = mul_bytes(per_seq, static_cast<Bytes>(generation_sequences(ctx)));
+    if (explain)
+        *explain = n(ctx[Sym::b]) + " × " + n(sym(ctx, kGrpoSteps)) + " sequences × (" + n(sym(ctx, kGrpoPrompt)) +
+                   " + " + n(sym(ctx, kGrpoCompletion)) + ") tokens × " + n(ctx[Sym::kv_per_token]) +
+                   " B/token (whole model, " + ctx.kv_dtype + ") = " + format_count(bytes) + " B";
+    return bytes;
 }
 
-std::string_view GrpoGenerationLogitsTerm::formula() const { return "B × S × V × (bytes_act + 4) / t"; }
-std::string_view GrpoGenerationLogitsTerm::source() const {
-    return "transformers generation/utils.py: logits_to_keep = 1 while generating, next-token logits upcast to fp32 "
-           "(formulas.md §4.3)";
-}
 bool GrpoGenerationLogitsTerm::applies(const Context& ctx) const { return hf_generation(ctx); }
-Bytes GrpoGenerationLogitsTerm::evaluate(const Context& ctx) const {
-    return to_bytes(generation_sequences(ctx) * ctx[Sym::V] * (ctx[Sym::bytes_act] + 4) / std::max(1.0, ctx[Sym::t]),
-                    "rl.grpo.generation_logits");
-}
-std::string GrpoGenerationLogitsTerm::substitute(const Context& ctx) const {
-    return n(generation_sequences(ctx)) + " × " + n(ctx[Sym::V]) + " × (" + n(ctx[Sym::bytes_act]) + " + 4) = " +
-           format_count(evaluate(ctx)) + " B";
+Bytes GrpoGenerationLogitsTerm::compute(const Context& ctx, std::string* explain) const {
+    const double sequences = generation_sequences(ctx);
+    const Bytes bytes =
+        to_bytes(sequences * ctx[Sym::V] * (ctx[Sym::bytes_act] + 4) / std::max(1.0, ctx[Sym::t]), kId.data());
+    if (explain)
+        *explain = n(sequences) + " × " + n(ctx[Sym::V]) + " × (" + n(ctx[Sym::bytes_act]) + " + 4) = " +
+                   format_count(bytes) + " B";
+    return bytes;
 }
 
 // ---- GRPO scoring forwards -----------------------------------------------------------------
 
-std::string_view GrpoScoringLogitsTerm::formula() const { return "2 × B × (C + 1) × V × bytes_act / t"; }
-std::string_view GrpoScoringLogitsTerm::source() const {
-    return "TRL GRPOTrainer._get_per_token_logps_and_entropies under no_grad (reference model, or old policy when "
-           "steps_per_generation > 1), in chunks of per_device_train_batch_size: logits_to_keep + 1 positions, the "
-           "logits / temperature copy, then selective_log_softmax row by row (trl/trainer/utils.py) [DER]";
-}
 bool GrpoScoringLogitsTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && is(ctx, "grpo") && (sym(ctx, kRefForward) > 0 || sym(ctx, kGrpoSteps) > 1);
 }
-Bytes GrpoScoringLogitsTerm::evaluate(const Context& ctx) const {
-    return to_bytes(2 * ctx[Sym::b] * sym(ctx, kLogitsTokens) * ctx[Sym::V] * ctx[Sym::bytes_act] /
-                        std::max(1.0, ctx[Sym::t]),
-                    "rl.grpo.scoring_logits");
-}
-std::string GrpoScoringLogitsTerm::substitute(const Context& ctx) const {
-    return "2 × " + n(ctx[Sym::b]) + " × " + n(sym(ctx, kLogitsTokens)) + " × " + n(ctx[Sym::V]) + " × " +
-           n(ctx[Sym::bytes_act]) + " = " + format_count(evaluate(ctx)) + " B";
+Bytes GrpoScoringLogitsTerm::compute(const Context& ctx, std::string* explain) const {
+    const double kept = sym(ctx, kLogitsTokens);
+    const Bytes bytes =
+        to_bytes(2 * ctx[Sym::b] * kept * ctx[Sym::V] * ctx[Sym::bytes_act] / std::max(1.0, ctx[Sym::t]), kId.data());
+    if (explain)
+        *explain = "2 × " + n(ctx[Sym::b]) + " × " + n(kept) + " × " + n(ctx[Sym::V]) + " × " +
+                   n(ctx[Sym::bytes_act]) + " = " + format_count(bytes) + " B";
+    return bytes;
 }
 
 // ---- colocated vLLM ------------------------------------------------------------------------
 
 namespace {
-Bytes pool_bytes(const Context& ctx, const char* what) {
+// The colocated pool, util × the GPU's memory: one computation for both pool terms.
+Bytes pool(const Context& ctx, const char* what, std::string* explain) {
     if (ctx[Sym::gpu_mem] <= 0)
         throw EstimateError(std::string(what) + ": training.grpo.use_vllm needs hardware.gpu or hardware.memory_gib "
                                                 "(the colocated pool is a fraction of the GPU)");
-    return to_bytes(sym(ctx, kVllmUtil) * ctx[Sym::gpu_mem], what);
-}
-std::string pool_text(const Context& ctx, Bytes b) {
-    return n(sym(ctx, kVllmUtil)) + " × " + format_count(static_cast<std::uint64_t>(ctx[Sym::gpu_mem])) + " B = " +
-           format_count(b) + " B";
+    const double util = sym(ctx, kVllmUtil);
+    const Bytes bytes = to_bytes(util * ctx[Sym::gpu_mem], what);
+    if (explain)
+        *explain = n(util) + " × " + format_count(static_cast<std::uint64_t>(ctx[Sym::gpu_mem])) + " B = " +
+                   format_count(bytes) + " B";
+    return bytes;
 }
 }  // namespace
 
-std::string_view VllmPoolTerm::formula() const { return "vllm_gpu_memory_utilization × gpu_mem"; }
-std::string_view VllmPoolTerm::source() const {
-    return "TRL GRPOConfig vllm_mode='colocate', vllm_gpu_memory_utilization=0.3: an in-process vLLM engine reserves "
-           "that fraction of the GPU (its weight copy and KV pool) for the whole run (formulas.md §4.2, §7.3)";
-}
 bool VllmPoolTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && is(ctx, "grpo") && sym(ctx, kVllmUtil) > 0 && sym(ctx, kVllmSleep) <= 0;
 }
-Bytes VllmPoolTerm::evaluate(const Context& ctx) const { return pool_bytes(ctx, "rl.grpo.vllm_pool"); }
-std::string VllmPoolTerm::substitute(const Context& ctx) const { return pool_text(ctx, evaluate(ctx)); }
+Bytes VllmPoolTerm::compute(const Context& ctx, std::string* explain) const {
+    return pool(ctx, kId.data(), explain);
+}
 
-std::string_view VllmPoolSleepTerm::formula() const {
-    return "vllm_gpu_memory_utilization × gpu_mem (generation phase only)";
-}
-std::string_view VllmPoolSleepTerm::source() const {
-    return "TRL vllm_enable_sleep_mode: the engine sleeps (weights offloaded, KV discarded) while the policy trains "
-           "and wakes up to generate (docs reducing_memory_usage.md)";
-}
 bool VllmPoolSleepTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && is(ctx, "grpo") && sym(ctx, kVllmUtil) > 0 && sym(ctx, kVllmSleep) > 0;
 }
-Bytes VllmPoolSleepTerm::evaluate(const Context& ctx) const { return pool_bytes(ctx, "rl.grpo.vllm_pool_awake"); }
-std::string VllmPoolSleepTerm::substitute(const Context& ctx) const { return pool_text(ctx, evaluate(ctx)); }
+Bytes VllmPoolSleepTerm::compute(const Context& ctx, std::string* explain) const {
+    return pool(ctx, kId.data(), explain);
+}
 
 }  // namespace vram::plugins
