@@ -48,6 +48,7 @@ void DpoObjective::prepare(Context& ctx, const Params& options) const {
     const bool pre = options.flag("precompute_ref_log_probs");
     const std::string& ref = options.string("reference_model");
     const bool separate = !pre && (ref == "separate" || (ref == "auto" && !peft(ctx)));
+    ctx.objective.separate_reference = separate;
     set_sym(ctx, kRefWeights, separate ? 1 : 0);
     set_sym(ctx, kRefForward, pre ? 0 : 1);
     std::string note = "objective dpo (TRL): workload.batch_size = " + n(pairs) + " preference pairs → b = " +
@@ -112,6 +113,7 @@ void GrpoObjective::prepare(Context& ctx, const Params& options) const {
     set_sym(ctx, kGrpoPrompt, static_cast<double>(P));
     set_sym(ctx, kGrpoCompletion, static_cast<double>(C));
     set_sym(ctx, kGrpoSteps, static_cast<double>(S));
+    ctx.objective.separate_reference = separate;
     set_sym(ctx, kRefWeights, separate ? 1 : 0);
     set_sym(ctx, kRefForward, ref_used ? 1 : 0);
     set_sym(ctx, kVllmUtil, vllm ? options.number("vllm_gpu_memory_utilization") : 0.0);

@@ -20,9 +20,11 @@ public:
     virtual std::string_view key() const = 0;    ///< "lora"
     /// Options of the block training.<key()>; the host validates them before prepare().
     virtual std::vector<ParamSpec> params() const { return {}; }
-    /// Sets Context::trainable_tensors and Sym::P_trainable (and any symbols of its own).
-    /// Runs once per preparation, after the weight format stage. Throws vram::ParamError with
-    /// the option's key path ("training.lora.rank") for values the model cannot take.
+    /// Sets Context::trainable_tensors, Sym::P_trainable and Context::method (MethodFacts: the
+    /// dtype of what trains is required when anything trains), and the symbols it declared at
+    /// registration. Runs once per preparation, after the weight format stage. Throws
+    /// vram::ParamError with the option's key path ("training.lora.rank") for values the model
+    /// cannot take.
     virtual void prepare(Context& ctx, const Params& options) const = 0;
 };
 
@@ -34,8 +36,9 @@ public:
     virtual std::string_view key() const = 0;    ///< "dpo"
     /// Options of the block training.<key()>; the host validates them before prepare().
     virtual std::vector<ParamSpec> params() const { return {}; }
-    /// Adjusts Sym::b / Sym::s / Sym::G and defines its own symbols. Runs after the method's
-    /// prepare(). Throws vram::ParamError like TrainingMethod::prepare.
+    /// Adjusts Sym::b / Sym::s / Sym::G, fills Context::objective (ObjectiveFacts) and sets the
+    /// symbols it declared at registration. Runs after the method's prepare(). Throws
+    /// vram::ParamError like TrainingMethod::prepare.
     virtual void prepare(Context& ctx, const Params& options) const = 0;
 };
 
