@@ -60,7 +60,7 @@ ConfigNode parse_json_text(const std::string& text, const std::string& name) {
     return convert(parser.release());
 }
 
-ConfigNode parse_json_file(const std::string& path) {
+std::string read_scenario_file(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
         throw ScenarioError(path, "cannot read the file: it is a directory");
@@ -68,7 +68,9 @@ ConfigNode parse_json_file(const std::string& path) {
     if (!in) throw ScenarioError(path, "cannot read the file (missing or unreadable)");
     std::ostringstream ss;
     ss << in.rdbuf();
-    return parse_json_text(ss.str(), path);
+    return ss.str();
 }
+
+ConfigNode parse_json_file(const std::string& path) { return parse_json_text(read_scenario_file(path), path); }
 
 }  // namespace vram

@@ -15,6 +15,8 @@ class Registry;
 
 /// Parses a YAML file into a ConfigNode tree with line/column marks. Rejects duplicate keys,
 /// tabs, binary data, excessive depth or size, and alias bombs. Throws ScenarioError.
+/// The whole file as text; throws ScenarioError naming the path for a directory or an unreadable file.
+VRAM_API std::string read_scenario_file(const std::string& path);
 VRAM_API ConfigNode parse_yaml_file(const std::string& path);
 VRAM_API ConfigNode parse_yaml_text(const std::string& text, const std::string& name);
 /// Parses a JSON file (config.json) into a ConfigNode. Throws ScenarioError.

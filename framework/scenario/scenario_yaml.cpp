@@ -133,15 +133,6 @@ ConfigNode parse_yaml_text(const std::string& text, const std::string& name) {
     }
 }
 
-ConfigNode parse_yaml_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw ScenarioError(path, "cannot read the file: it is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ScenarioError(path, "cannot read the file (missing or unreadable)");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_yaml_text(ss.str(), path);
-}
+ConfigNode parse_yaml_file(const std::string& path) { return parse_yaml_text(read_scenario_file(path), path); }
 
 }  // namespace vram
