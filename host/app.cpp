@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -15,12 +16,30 @@
 
 namespace vram::cli {
 
-void add_common_options(po::options_description& desc, CommonOptions& c, bool scenario_command) {
+namespace {
+
+std::string join_formats(const std::vector<std::string>& formats, const char* separator) {
+    std::string out;
+    for (std::size_t i = 0; i < formats.size(); ++i) out += (i ? separator : "") + formats[i];
+    return out;
+}
+
+}  // namespace
+
+void add_common_options(po::options_description& desc, CommonOptions& c, const CommandTraits& traits) {
+    c.formats = traits.formats;
+    c.default_format = traits.default_format;
+    const bool has_table = std::find(traits.formats.begin(), traits.formats.end(), "table") != traits.formats.end();
+    const std::string default_text =
+        !traits.default_format.empty() ? traits.default_format
+        : has_table                    ? "table on a terminal, json otherwise"
+                                       : "json";
+    desc.add_options()("help,h", po::bool_switch(&c.help), "show this help");
+    if (!traits.formats.empty()) {
+        const std::string text = "output format: " + join_formats(traits.formats, " | ") + " (default: " + default_text + ")";
+        desc.add_options()("format,f", po::value(&c.format), text.c_str());
+    }
     desc.add_options()
-        ("help,h", po::bool_switch(&c.help), "show this help")
-        ("format,f", po::value(&c.format),
-         "output format: table | json | markdown | csv | html (default: table on a terminal, json otherwise; "
-         "commands support a subset)")
         ("output,o", po::value(&c.output), "write the output to FILE instead of stdout")
         ("color", po::value(&c.color), "colour the table: auto | always | never (auto: only on a terminal, "
          "and not when NO_COLOR is set)")
@@ -31,11 +50,12 @@ void add_common_options(po::options_description& desc, CommonOptions& c, bool sc
          "load plugin files even if group or others can write them")
         ("verbose,v", po::value<int>()->zero_tokens()->notifier([&c](int) { ++c.verbosity; }), "more log output on stderr")
         ("quiet,q", po::value<int>()->zero_tokens()->notifier([&c](int) { c.verbosity = -1; }), "errors only on stderr");
-    if (scenario_command) {
-        desc.add_options()
-            ("set,s", po::value(&c.sets)->composing(), "override a scenario key: --set workload.batch_size=8 (repeatable)")
-            ("explain,e", po::bool_switch(&c.explain), "show every term's formula, substituted values and source");
-    }
+    if (traits.scenario)
+        desc.add_options()("set,s", po::value(&c.sets)->composing(),
+                           "override a scenario key: --set workload.batch_size=8 (repeatable)");
+    if (traits.explain)
+        desc.add_options()("explain,e", po::bool_switch(&c.explain),
+                           "show every term's formula, substituted values and source");
 }
 
 App::App() : loader_(registry_) {
@@ -77,14 +97,16 @@ void App::load_plugins(const CommonOptions& c, const std::vector<std::string>& s
     for (const auto& f : loader_.failed()) spdlog::warn("skipped plugin {}: {}", f.path, f.reason);
 }
 
-std::string output_format(const CommonOptions& c, const std::vector<std::string>& allowed) {
+std::string output_format(const CommonOptions& c) {
     std::string f = c.format;
-    if (f.empty()) f = (c.output.empty() && ::isatty(STDOUT_FILENO)) ? "table" : "json";
-    for (const auto& a : allowed)
+    if (f.empty()) f = c.default_format;
+    if (f.empty()) {
+        const bool has_table = std::find(c.formats.begin(), c.formats.end(), "table") != c.formats.end();
+        f = has_table && c.output.empty() && ::isatty(STDOUT_FILENO) ? "table" : "json";
+    }
+    for (const auto& a : c.formats)
         if (a == f) return f;
-    std::string list;
-    for (std::size_t i = 0; i < allowed.size(); ++i) list += (i ? ", " : "") + allowed[i];
-    throw UsageError("--format " + f + ": not supported by this command; allowed: " + list);
+    throw UsageError("--format " + f + ": not supported by this command; allowed: " + join_formats(c.formats, ", "));
 }
 
 void emit(const CommonOptions& c, const std::string& text) {

@@ -27,10 +27,20 @@ struct CommonOptions {
     bool allow_insecure_plugins = false;
     bool help = false;
     std::string color = "auto";  ///< --color auto | always | never (auto: a TTY without NO_COLOR)
+    std::vector<std::string> formats;  ///< the --format values this command accepts (from CommandTraits)
+    std::string default_format;        ///< empty: table on a terminal, json otherwise
+};
+
+/// What a command accepts beyond the options every command has; --help lists exactly these.
+struct CommandTraits {
+    std::vector<std::string> formats;  ///< --format values, in the order --help lists them
+    std::string default_format;        ///< empty: table on a terminal (when allowed), json otherwise
+    bool scenario = false;             ///< takes --set (it reads a scenario)
+    bool explain = false;              ///< takes --explain (its output can show formulas)
 };
 
 /// Adds the common options to a command's description.
-void add_common_options(po::options_description& desc, CommonOptions& common, bool scenario_command);
+void add_common_options(po::options_description& desc, CommonOptions& common, const CommandTraits& traits);
 
 /// The registry and its plugins, loaded once per process. Declared before use in main so
 /// they outlive every object the commands create.
@@ -51,8 +61,8 @@ private:
     bool loaded_ = false;
 };
 
-/// Resolved output format for a command.
-std::string output_format(const CommonOptions& common, const std::vector<std::string>& allowed);
+/// The command's output format: --format if the command accepts it, else its default.
+std::string output_format(const CommonOptions& common);
 /// Writes the finished output (stdout or --output); nothing is written before success.
 void emit(const CommonOptions& common, const std::string& text);
 /// Parses a command's arguments; throws UsageError with the command's help on bad usage.

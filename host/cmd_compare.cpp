@@ -18,7 +18,7 @@ int cmd_compare(App& app, int argc, const char* const* argv) {
     std::vector<std::string> files;
     po::options_description desc("options");
     desc.add_options()("scenarios", po::value(&files)->composing(), "scenario YAML files, two or more (the first is the baseline)");
-    add_common_options(desc, common, true);
+    add_common_options(desc, common, CommandTraits{report_formats(), "", true, true});
     po::positional_options_description pos;
     pos.add("scenarios", -1);
     parse_command("compare", argc, argv, desc, pos);
@@ -34,7 +34,7 @@ int cmd_compare(App& app, int argc, const char* const* argv) {
     if (files.size() < 2)
         throw UsageError("vram compare: needs two or more scenario files, got " + std::to_string(files.size()) +
                          " (see vram compare --help)");
-    const std::string format = output_format(common, report_formats());
+    const std::string format = output_format(common);
     const ReportOptions options = report_options(common);
 
     std::vector<Scenario> scenarios;

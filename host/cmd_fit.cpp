@@ -34,7 +34,7 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
                                         "workload.prompt_length, or any other numeric scenario key")
         ("min", po::value(&minimum), "smallest value to try (default: the key's minimum, e.g. 1)")
         ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
-    add_common_options(desc, common, true);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", true, false});
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("fit", argc, argv, desc, pos);
@@ -46,7 +46,7 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
     if (key.empty())
         throw UsageError("vram fit: missing --maximize KEY; allowed: workload.batch_size, workload.sequence_length, or "
                          "another numeric key");
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
     std::vector<std::string> overrides = common.sets;
     if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
     ScenarioSession session(app, common, file, overrides);

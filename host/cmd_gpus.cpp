@@ -20,7 +20,7 @@ int cmd_gpus(App& app, int argc, const char* const* argv) {
     desc.add_options()("query", po::value(&words)->composing(), "search text (\"rtx 4090\", \"h100sxm\", \"mi300x\")")
         ("catalog", po::value(&catalogs)->composing(), "also search a CSV catalog FILE (repeatable)")
         ("limit,n", po::value(&limit), "show at most N matches");
-    add_common_options(desc, common, false);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", false, false});
     po::positional_options_description pos;
     pos.add("query", -1);
     parse_command("gpus", argc, argv, desc, pos);
@@ -28,7 +28,7 @@ int cmd_gpus(App& app, int argc, const char* const* argv) {
         std::cout << command_help("gpus", "[QUERY...] [--catalog FILE.csv] [--limit N]", desc);
         return 0;
     }
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
     app.load_plugins(common);
     std::string query;
     for (const auto& w : words) query += (query.empty() ? "" : " ") + w;

@@ -17,7 +17,7 @@ int cmd_inspect(App& app, int argc, const char* const* argv) {
     po::options_description desc("options");
     desc.add_options()("model", po::value(&model_arg), "preset name or path to a config.json")
         ("kv-dtype", po::value(&kv_dtype), "KV cache dtype for the per-token figure (default bf16)");
-    add_common_options(desc, common, false);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", false, false});
     po::positional_options_description pos;
     pos.add("model", 1);
     parse_command("inspect", argc, argv, desc, pos);
@@ -26,7 +26,7 @@ int cmd_inspect(App& app, int argc, const char* const* argv) {
         return 0;
     }
     if (model_arg.empty()) throw UsageError("vram inspect: missing MODEL (see vram inspect --help)");
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
     app.load_plugins(common);
     std::optional<CheckpointInfo> checkpoint;
     const ModelSpec model = load_model_argument(app.registry(), model_arg, app.preset_dir(), &checkpoint);

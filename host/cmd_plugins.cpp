@@ -12,14 +12,14 @@ namespace vram::cli {
 int cmd_plugins(App& app, int argc, const char* const* argv) {
     CommonOptions common;
     po::options_description desc("options");
-    add_common_options(desc, common, false);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", false, false});
     po::positional_options_description pos;
     parse_command("plugins", argc, argv, desc, pos);
     if (common.help) {
         std::cout << command_help("plugins", "[--plugin-dir DIR] [--plugin FILE]", desc);
         return 0;
     }
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
     // Listing is about diagnosing plugins: keep going past failures and report them.
     common.skip_bad_plugins = true;
     app.load_plugins(common);

@@ -14,14 +14,14 @@ namespace vram::cli {
 int cmd_presets(App& app, int argc, const char* const* argv) {
     CommonOptions common;
     po::options_description desc("options");
-    add_common_options(desc, common, false);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", false, false});
     po::positional_options_description pos;
     parse_command("presets", argc, argv, desc, pos);
     if (common.help) {
         std::cout << command_help("presets", "[--format table|json]", desc);
         return 0;
     }
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
     app.load_plugins(common);
     struct Row {
         ModelPreset preset;

@@ -51,7 +51,7 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
         ("max-gpus", po::value(&max_gpus), "only layouts of at most N GPUs")
         ("limit,n", po::value(&limit), "show at most N GPUs")
         ("catalog", po::value(&catalog), "also consider the GPU catalog FILE.csv");
-    add_common_options(desc, common, true);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", true, false});
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("recommend", argc, argv, desc, pos);
@@ -63,7 +63,7 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
     if (file.empty()) throw UsageError("vram recommend: missing SCENARIO.yaml (see vram recommend --help)");
     if (sort != "price" && sort != "price-per-gib" && sort != "gpus" && sort != "headroom")
         throw UsageError("--sort " + sort + ": allowed: price, price-per-gib, gpus, headroom");
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
     std::vector<std::string> overrides = common.sets;
     if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
     ScenarioSession session(app, common, file, overrides);

@@ -18,7 +18,7 @@ int cmd_run(App& app, int argc, const char* const* argv) {
     po::options_description desc("options");
     desc.add_options()("scenario", po::value(&file), "scenario YAML file")
         ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
-    add_common_options(desc, common, true);
+    add_common_options(desc, common, CommandTraits{report_formats(), "", true, true});
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("run", argc, argv, desc, pos);
@@ -27,7 +27,7 @@ int cmd_run(App& app, int argc, const char* const* argv) {
         return 0;
     }
     if (file.empty()) throw UsageError("vram run: missing SCENARIO.yaml (see vram run --help)");
-    const std::string format = output_format(common, report_formats());
+    const std::string format = output_format(common);
     std::vector<std::string> overrides = common.sets;
     if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
     Scenario scenario = load_scenario(file, overrides);

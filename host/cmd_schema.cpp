@@ -11,7 +11,7 @@ namespace vram::cli {
 int cmd_schema(App& app, int argc, const char* const* argv) {
     CommonOptions common;
     po::options_description desc("options");
-    add_common_options(desc, common, false);
+    add_common_options(desc, common, CommandTraits{{"json", "markdown"}, "json", false, false});
     po::positional_options_description pos;
     parse_command("schema", argc, argv, desc, pos);
     if (common.help) {
@@ -23,8 +23,7 @@ int cmd_schema(App& app, int argc, const char* const* argv) {
         return 0;
     }
     // JSON unless asked otherwise, also on a terminal: the schema is for programs and editors.
-    if (common.format.empty()) common.format = "json";
-    const std::string format = output_format(common, {"json", "markdown"});
+    const std::string format = output_format(common);
     app.load_plugins(common);
     const SchemaPlugins plugins = schema_plugins(app.registry(), app.loader().loaded());
     emit(common, format == "json" ? scenario_json_schema(plugins) : scenario_schema_markdown(plugins));

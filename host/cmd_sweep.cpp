@@ -136,7 +136,7 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         ("vary", po::value(&varies)->composing(),
          "KEY=V1,V2,... or KEY=START:STOP:STEP (inclusive; repeatable: the cross product, last key fastest)")
         ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
-    add_common_options(desc, common, true);
+    add_common_options(desc, common, CommandTraits{{"csv", "json"}, "csv", true, false});
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("sweep", argc, argv, desc, pos);
@@ -147,9 +147,7 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
     }
     if (file.empty()) throw UsageError("vram sweep: missing SCENARIO.yaml (see vram sweep --help)");
     if (varies.empty()) throw UsageError("vram sweep: give at least one --vary KEY=V1,V2 (see vram sweep --help)");
-    std::string format = common.format.empty() ? "csv" : common.format;
-    if (format != "csv" && format != "json")
-        throw UsageError("--format " + format + ": not supported by this command; allowed: csv, json");
+    const std::string format = output_format(common);
     std::vector<Axis> axes;
     std::size_t points = 1;
     for (const auto& v : varies) {

@@ -18,7 +18,7 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
     std::string file;
     po::options_description desc("options");
     desc.add_options()("scenario", po::value(&file), "scenario YAML file (without it: names, units and meanings only)");
-    add_common_options(desc, common, true);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", true, false});
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("symbols", argc, argv, desc, pos);
@@ -26,7 +26,7 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         std::cout << command_help("symbols", "[SCENARIO.yaml] [--set key.path=value ...] [--format table|json]", desc);
         return 0;
     }
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
 
     struct Row {
         std::string name, value, unit, meaning, set_by, owner;

@@ -15,7 +15,7 @@ int cmd_validate(App& app, int argc, const char* const* argv) {
     std::string file;
     po::options_description desc("options");
     desc.add_options()("scenario", po::value(&file), "scenario YAML file");
-    add_common_options(desc, common, true);
+    add_common_options(desc, common, CommandTraits{{"table", "json"}, "", true, false});
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("validate", argc, argv, desc, pos);
@@ -24,7 +24,7 @@ int cmd_validate(App& app, int argc, const char* const* argv) {
         return 0;
     }
     if (file.empty()) throw UsageError("vram validate: missing SCENARIO.yaml (see vram validate --help)");
-    const std::string format = output_format(common, {"table", "json"});
+    const std::string format = output_format(common);
     Scenario scenario = load_scenario(file, common.sets);
     app.load_plugins(common, scenario.plugins, scenario.directory);
     // Resolving the model, plugins and options is the whole check; nothing is evaluated.
