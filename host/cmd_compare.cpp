@@ -10,37 +10,46 @@
 #include "pipeline/estimate.hpp"
 #include "report/report.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "scenario_input.hpp"
+#include "scenario_session.hpp"
 
 namespace vram::cli {
 
 int cmd_compare(App& app, int argc, const char* const* argv) {
     CommonOptions common;
     std::vector<std::string> files;
+    std::string catalog;
+    QuestionFlags flags;
     po::options_description desc("options");
-    desc.add_options()("scenarios", po::value(&files)->composing(), "scenario YAML files, two or more (the first is the baseline)");
+    desc.add_options()("scenarios", po::value(&files)->composing(),
+                       "scenario files or scenario preset names, two or more (the first is the baseline)")
+        ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog, every scenario)");
     add_common_options(desc, common, CommandTraits{report_formats(), "", true, true});
+    add_question_options(desc, flags);
     po::positional_options_description pos;
     pos.add("scenarios", -1);
     parse_command("compare", argc, argv, desc, pos);
     if (common.help) {
         std::cout << command_help("compare",
-                                  "A.yaml B.yaml [C.yaml ...] [--set key.path=value ...] "
+                                  "A.yaml|PRESET B.yaml|PRESET [C ...] [--model M ...] [--set key.path=value ...] "
                                   "[--format table|json|markdown|csv|html]\n\n"
                                   "Estimates every scenario and shows them side by side, component by component, "
-                                  "with the difference of each to the first. --set applies to every scenario.",
+                                  "with the difference of each to the first. Flags and --set apply to every scenario.",
                                   desc);
         return 0;
     }
     if (files.size() < 2)
-        throw UsageError("vram compare: needs two or more scenario files, got " + std::to_string(files.size()) +
+        throw UsageError("vram compare: needs two or more scenarios, got " + std::to_string(files.size()) +
                          " (see vram compare --help)");
     const std::string format = output_format(common);
     const ReportOptions options = report_options(common);
 
+    std::vector<ScenarioInput> inputs;
     std::vector<Scenario> scenarios;
     std::vector<std::string> plugins;
     for (const auto& f : files) {
-        scenarios.push_back(load_scenario(f, common.sets));
+        inputs.emplace_back(app, f, flags, common.sets, catalog_overrides(catalog));
+        scenarios.push_back(inputs.back().build());
         // Plugins of every scenario, resolved against their own file, load in one go.
         for (const auto& p : scenarios.back().plugins) {
             std::filesystem::path path = p;
@@ -58,16 +67,15 @@ int cmd_compare(App& app, int argc, const char* const* argv) {
         estimators.push_back(std::make_unique<Estimator>(app.registry(), std::move(s), app.preset_dir()));
         estimates.push_back(estimators.back()->estimate());
     }
-    // Columns are named by file name; the whole path where two files share a name.
+    // Columns are named by file (or preset) name; the whole argument where two share a name.
     std::set<std::string> names, repeated;
-    for (const auto& f : files)
-        if (!names.insert(std::filesystem::path(f).filename().string()).second)
-            repeated.insert(std::filesystem::path(f).filename().string());
+    for (const auto& in : inputs)
+        if (!names.insert(in.label()).second) repeated.insert(in.label());
     std::vector<ReportItem> items;
     for (std::size_t i = 0; i < files.size(); ++i) {
-        const std::string base = std::filesystem::path(files[i]).filename().string();
+        const std::string& label = inputs[i].label();
         items.push_back({estimators[i]->scenario(), estimators[i]->model(), estimates[i],
-                         repeated.count(base) ? files[i] : base});
+                         repeated.count(label) ? files[i] : label});
     }
     emit(common, render_comparison(format, items, options));
     return 0;

@@ -28,35 +28,35 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
     CommonOptions common;
     std::string file, key, catalog;
     std::int64_t minimum = -1;
+    QuestionFlags flags;
     po::options_description desc("options");
-    desc.add_options()("scenario", po::value(&file), "scenario YAML file")
+    desc.add_options()("scenario", po::value(&file), kScenarioArgument)
         ("maximize,m", po::value(&key), "numeric key to maximize: workload.batch_size, workload.sequence_length, "
                                         "workload.prompt_length, or any other numeric scenario key")
         ("min", po::value(&minimum), "smallest value to try (default: the key's minimum, e.g. 1)")
         ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
     add_common_options(desc, common, CommandTraits{{"table", "json"}, "", true, false});
+    add_question_options(desc, flags);
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("fit", argc, argv, desc, pos);
     if (common.help) {
-        std::cout << command_help("fit", "SCENARIO.yaml --maximize KEY [--set key=value ...] [--format table|json]", desc);
+        std::cout << command_help("fit", "[SCENARIO.yaml | PRESET | -] [--model M ...] --maximize KEY [--set key=value ...] "
+                                         "[--format table|json]", desc);
         return 0;
     }
-    if (file.empty()) throw UsageError("vram fit: missing SCENARIO.yaml (see vram fit --help)");
     if (key.empty())
         throw UsageError("vram fit: missing --maximize KEY; allowed: workload.batch_size, workload.sequence_length, or "
                          "another numeric key");
     const std::string format = output_format(common);
-    std::vector<std::string> overrides = common.sets;
-    if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
-    ScenarioSession session(app, common, file, overrides);
+    ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
     Estimator& first = session.estimator();
     if (first.scenario().hardware.count_auto)
-        throw ScenarioError(file,
+        throw ScenarioError(session.input().file(),
                             "hardware.count: auto adds GPUs until anything fits; fit needs a fixed count (--set "
                             "hardware.count=N)");
     if (first.usable_bytes() == 0)
-        throw ScenarioError(file,
+        throw ScenarioError(session.input().file(),
                             "hardware: fit needs hardware.gpu or hardware.memory_gib to fit against");
     double key_min = 1;
     if (!scenario_key_minimum(key, key_min)) key_min = 1;

@@ -1,6 +1,7 @@
 // cmd_presets.cpp - vram presets: model presets with parameter counts, and scenario presets.
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <iostream>
 
@@ -8,17 +9,42 @@
 #include "vram/error.hpp"
 #include "model/model_loader.hpp"
 #include "report/report.hpp"
+#include "scenario/scenario_loader.hpp"
 
 namespace vram::cli {
 
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+// Every word must occur (any case) in one of the entry's fields: name, display name, family, tags.
+bool matches(const std::vector<std::string>& words, const std::vector<std::string>& fields) {
+    for (const auto& w : words) {
+        bool found = false;
+        for (const auto& f : fields) found = found || lower(f).find(lower(w)) != std::string::npos;
+        if (!found) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 int cmd_presets(App& app, int argc, const char* const* argv) {
     CommonOptions common;
+    std::vector<std::string> words;
     po::options_description desc("options");
+    desc.add_options()("words", po::value(&words)->composing(),
+                       "only entries whose name, model name, family (model_type) or tags contain every WORD (any case)");
     add_common_options(desc, common, CommandTraits{{"table", "json"}, "", false, false});
     po::positional_options_description pos;
+    pos.add("words", -1);
     parse_command("presets", argc, argv, desc, pos);
     if (common.help) {
-        std::cout << command_help("presets", "[--format table|json]", desc);
+        std::cout << command_help("presets", "[WORD ...] [--format table|json]\n\n"
+                                             "Model and scenario presets; WORDs filter them (vram presets qwen moe).", desc);
         return 0;
     }
     const std::string format = output_format(common);
@@ -29,16 +55,18 @@ int cmd_presets(App& app, int argc, const char* const* argv) {
     };
     std::vector<Row> rows;
     for (auto& p : list_model_presets(app.preset_dir())) {
+        std::vector<std::string> fields = {p.name, p.display};
+        fields.insert(fields.end(), p.tags.begin(), p.tags.end());
+        if (const ConfigNode* type = p.config.find("model_type"); type && type->is_string())
+            fields.push_back(type->as_string());
+        if (!matches(words, fields)) continue;
         ModelSpec m = model_from_config(app.registry(), p.config, p.name, p.path);
         rows.push_back({std::move(p), std::move(m)});
     }
     std::vector<std::string> scenarios;
-    std::error_code ec;
-    const auto dir = std::filesystem::path(app.preset_dir()) / "scenarios";
-    if (std::filesystem::is_directory(dir, ec))
-        for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-            if (e.path().extension() == ".yaml") scenarios.push_back(e.path().string());
-    std::sort(scenarios.begin(), scenarios.end());
+    for (const auto& name : list_scenario_presets(app.preset_dir()))
+        if (matches(words, {name}))
+            scenarios.push_back((std::filesystem::path(app.preset_dir()) / "scenarios" / (name + ".yaml")).string());
 
     std::string out;
     if (format == "json") {
@@ -74,8 +102,15 @@ int cmd_presets(App& app, int argc, const char* const* argv) {
             }
             out += "\n";
         }
-        out += "\nscenario presets (" + std::to_string(scenarios.size()) + "):\n";
-        for (const auto& s : scenarios) out += "  " + s + "\n";
+        out += "\nscenario presets (" + std::to_string(scenarios.size()) + "; vram run NAME):\n";
+        for (const auto& s : scenarios) {
+            // The preset's own title, so the list says what each one asks.
+            std::string name = std::filesystem::path(s).stem().string(), title;
+            const ConfigNode root = parse_yaml_file(s);
+            if (const ConfigNode* t = root.is_map() ? root.find("name") : nullptr; t && t->is_string()) title = t->as_string();
+            name.resize(std::max<std::size_t>(name.size() + 2, 40), ' ');
+            out += "  " + name + title + "\n";
+        }
     }
     emit(common, out);
     return 0;

@@ -42,8 +42,10 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
     std::string file, sort = "price", kinds, vendors, catalog;
     std::size_t limit = 0;
     std::int64_t max_gpus = 0;
+    QuestionFlags flags;
     po::options_description desc("options");
-    desc.add_options()("scenario", po::value(&file), "scenario YAML file (hardware.gpu is replaced by each catalog GPU)")
+    desc.add_options()("scenario", po::value(&file), "SCENARIO.yaml | PRESET | - | nothing (flags only); hardware.gpu is "
+                                                     "replaced by each catalog GPU")
         ("sort", po::value(&sort), "order: price (the job's GPUs) | price-per-gib (one GPU's usable GiB) | gpus | "
                                    "headroom")
         ("kind", po::value(&kinds), "only these kinds, comma-separated: datacenter,workstation,consumer,apple")
@@ -52,6 +54,7 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
         ("limit,n", po::value(&limit), "show at most N GPUs")
         ("catalog", po::value(&catalog), "also consider the GPU catalog FILE.csv");
     add_common_options(desc, common, CommandTraits{{"table", "json"}, "", true, false});
+    add_question_options(desc, flags);
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("recommend", argc, argv, desc, pos);
@@ -60,13 +63,10 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
                                                "[--max-gpus N] [--format table|json]", desc);
         return 0;
     }
-    if (file.empty()) throw UsageError("vram recommend: missing SCENARIO.yaml (see vram recommend --help)");
     if (sort != "price" && sort != "price-per-gib" && sort != "gpus" && sort != "headroom")
         throw UsageError("--sort " + sort + ": allowed: price, price-per-gib, gpus, headroom");
     const std::string format = output_format(common);
-    std::vector<std::string> overrides = common.sets;
-    if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
-    ScenarioSession session(app, common, file, overrides);
+    ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
     std::vector<GpuSpec> extra;
     if (!session.estimator().scenario().hardware.catalog.empty()) {
         std::string path = session.estimator().scenario().hardware.catalog;

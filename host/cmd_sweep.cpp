@@ -131,12 +131,14 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
     CommonOptions common;
     std::string file, catalog;
     std::vector<std::string> varies;
+    QuestionFlags flags;
     po::options_description desc("options");
-    desc.add_options()("scenario", po::value(&file), "scenario YAML file")
+    desc.add_options()("scenario", po::value(&file), kScenarioArgument)
         ("vary", po::value(&varies)->composing(),
          "KEY=V1,V2,... or KEY=START:STOP:STEP (inclusive; repeatable: the cross product, last key fastest)")
         ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
     add_common_options(desc, common, CommandTraits{{"csv", "json"}, "csv", true, false});
+    add_question_options(desc, flags);
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("sweep", argc, argv, desc, pos);
@@ -145,7 +147,6 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
                                   desc);
         return 0;
     }
-    if (file.empty()) throw UsageError("vram sweep: missing SCENARIO.yaml (see vram sweep --help)");
     if (varies.empty()) throw UsageError("vram sweep: give at least one --vary KEY=V1,V2 (see vram sweep --help)");
     const std::string format = output_format(common);
     std::vector<Axis> axes;
@@ -157,9 +158,7 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         points *= axes.back().values.size();
         if (points > kMaxPoints) throw UsageError("vram sweep: more than 100,000,000 points");
     }
-    std::vector<std::string> overrides = common.sets;
-    if (!catalog.empty()) overrides.push_back(catalog_override(catalog));
-    ScenarioSession session(app, common, file, overrides);
+    ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
     const auto& fast = fast_scenario_keys();
     std::vector<bool> is_fast;
     for (const auto& a : axes) {

@@ -10,18 +10,20 @@
 
 namespace vram::cli {
 
-std::string catalog_override(const std::string& file) {
+Override catalog_override(const std::string& file) {
     std::error_code ec;
     const auto abs = std::filesystem::absolute(file, ec);
-    return "hardware.catalog=" + (ec ? file : abs.string());
+    return {"hardware.catalog=" + (ec ? file : abs.string()), "--catalog " + file};
 }
 
-ScenarioSession::ScenarioSession(App& app, const CommonOptions& common, const std::string& file,
-                                 std::vector<std::string> overrides)
-    : app_(app), file_(file), root_(parse_yaml_file(file)), overrides_(std::move(overrides)) {
-    ConfigNode tree = root_;
-    apply_overrides(tree, overrides_);
-    Scenario scenario = build_scenario(tree, file_);
+std::vector<Override> catalog_overrides(const std::string& file) {
+    if (file.empty()) return {};
+    return {catalog_override(file)};
+}
+
+ScenarioSession::ScenarioSession(App& app, const CommonOptions& common, ScenarioInput input)
+    : app_(app), input_(std::move(input)) {
+    Scenario scenario = input_.build();
     app_.load_plugins(common, scenario.plugins, scenario.directory);
     estimator_ = std::make_unique<Estimator>(app_.registry(), std::move(scenario), app_.preset_dir());
 }
@@ -45,11 +47,9 @@ void ScenarioSession::set_number(const std::string& key, double value) {
 }
 
 void ScenarioSession::rebuild() {
-    std::vector<std::string> all = overrides_;
-    for (const auto& [k, v] : slow_) all.push_back(k + "=" + v);
-    ConfigNode tree = root_;
-    apply_overrides(tree, all);
-    Scenario scenario = build_scenario(tree, file_);
+    std::vector<Override> more;
+    for (const auto& [k, v] : slow_) more.push_back({k + "=" + v, {}});
+    Scenario scenario = input_.build(more);
     estimator_ = std::make_unique<Estimator>(app_.registry(), std::move(scenario), app_.preset_dir());
     slow_dirty_ = false;
 }

@@ -11,18 +11,20 @@
 #include "vram/config_node.hpp"
 #include "pipeline/estimate.hpp"
 #include "scenario/scenario_keys.hpp"
+#include "scenario_input.hpp"
 
 namespace vram::cli {
 
 /// `--catalog FILE` as a scenario override (absolute, so it does not resolve against the scenario).
-std::string catalog_override(const std::string& file);
+Override catalog_override(const std::string& file);
+/// The catalog override as a list (empty when `file` is empty), for ScenarioInput's `extra`.
+std::vector<Override> catalog_overrides(const std::string& file);
 
 /// Parses the YAML once. Numeric keys (scenario_keys.hpp) are set in place and only the numbers
 /// are prepared again; other keys rebuild the scenario from the parsed tree (no file access).
 class ScenarioSession {
 public:
-    ScenarioSession(App& app, const CommonOptions& common, const std::string& file,
-                    std::vector<std::string> overrides);
+    ScenarioSession(App& app, const CommonOptions& common, ScenarioInput input);
     /// Stages `key=value` for the next apply().
     void set(const std::string& key, const std::string& value);
     /// Numeric fast path of set() (the key must be one of fast_scenario_keys()).
@@ -30,14 +32,12 @@ public:
     /// Makes the staged values current: rebuilds if a slow key changed, then prepares.
     void apply();
     Estimator& estimator() noexcept { return *estimator_; }
-    const std::string& file() const noexcept { return file_; }
+    const ScenarioInput& input() const noexcept { return input_; }
 
 private:
     void rebuild();
     App& app_;
-    std::string file_;
-    ConfigNode root_;
-    std::vector<std::string> overrides_;
+    ScenarioInput input_;
     std::vector<std::pair<std::string, std::string>> slow_;   // key, value (rebuild)
     std::vector<std::pair<std::string, double>> fast_;        // key, value (in place)
     bool slow_dirty_ = false;

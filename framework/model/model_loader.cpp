@@ -1,11 +1,13 @@
 // model_loader.cpp - presets, config.json files and inline architectures into ModelSpecs.
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "vram/error.hpp"
 #include "model/model_loader.hpp"
 #include "plugin/registry.hpp"
+#include "scenario/key_lookups.hpp"
 #include "scenario/scenario_loader.hpp"
 
 namespace fs = std::filesystem;
@@ -46,15 +48,55 @@ std::vector<ModelPreset> list_model_presets(const std::string& preset_dir) {
     return out;
 }
 
-ModelPreset load_model_preset(const std::string& preset_dir, const std::string& name) {
-    const fs::path file = fs::path(preset_dir) / "models" / (name + ".yaml");
-    std::error_code ec;
-    if (name.find('/') == std::string::npos && fs::exists(file, ec)) return preset_from_file(file);
+namespace {
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+/// Stems of the .yaml files in `dir`, sorted.
+std::vector<std::string> yaml_stems(const fs::path& dir) {
     std::vector<std::string> names;
-    if (fs::is_directory(fs::path(preset_dir) / "models", ec))
-        for (const auto& e : fs::directory_iterator(fs::path(preset_dir) / "models", ec))
+    std::error_code ec;
+    if (fs::is_directory(dir, ec))
+        for (const auto& e : fs::directory_iterator(dir, ec))
             if (e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
     std::sort(names.begin(), names.end());
+    return names;
+}
+
+/// The stem in `dir` equal to `name` (exactly, else ignoring case); empty when none.
+std::string find_stem(const fs::path& dir, std::string name) {
+    if (name.size() > 5 && name.compare(name.size() - 5, 5, ".yaml") == 0) name.resize(name.size() - 5);
+    if (name.empty() || name.find('/') != std::string::npos || name.find('\\') != std::string::npos) return {};
+    std::error_code ec;
+    if (fs::exists(dir / (name + ".yaml"), ec)) return name;
+    const std::string wanted = lower(name);
+    for (const auto& stem : yaml_stems(dir))
+        if (lower(stem) == wanted) return stem;
+    return {};
+}
+
+}  // namespace
+
+std::string find_model_preset_name(const std::string& preset_dir, const std::string& name) {
+    return find_stem(fs::path(preset_dir) / "models", name);
+}
+
+std::string find_scenario_preset(const std::string& preset_dir, const std::string& name) {
+    const std::string stem = find_stem(fs::path(preset_dir) / "scenarios", name);
+    return stem.empty() ? std::string() : (fs::path(preset_dir) / "scenarios" / (stem + ".yaml")).string();
+}
+
+std::vector<std::string> list_scenario_presets(const std::string& preset_dir) {
+    return yaml_stems(fs::path(preset_dir) / "scenarios");
+}
+
+ModelPreset load_model_preset(const std::string& preset_dir, const std::string& name) {
+    if (const std::string stem = find_model_preset_name(preset_dir, name); !stem.empty())
+        return preset_from_file(fs::path(preset_dir) / "models" / (stem + ".yaml"));
+    const std::vector<std::string> names = yaml_stems(fs::path(preset_dir) / "models");
     auto close = closest_names(name, names, 3);
     std::string msg = "unknown model preset '" + name + "'";
     if (!close.empty()) {
@@ -90,6 +132,43 @@ ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, 
 }
 
 namespace {
+
+// config.json keys that carry no memory fact (token ids, numerics, provenance): a user who
+// copies them into an inline architecture is not mistaken, so they are never reported.
+constexpr std::string_view kKeysWithoutMemoryFacts[] = {
+    "_name_or_path", "architectures", "auto_map", "transformers_version", "torch_dtype", "dtype", "model_type",
+    "bos_token_id", "eos_token_id", "pad_token_id", "sep_token_id", "decoder_start_token_id", "use_cache",
+    "initializer_range", "initializer_factor", "rms_norm_eps", "layer_norm_eps", "layer_norm_epsilon", "norm_eps",
+    "rope_theta", "rope_scaling", "hidden_act", "hidden_activation", "activation_function", "pretraining_tp",
+    "attention_dropout", "hidden_dropout", "resid_pdrop", "embd_pdrop", "attn_pdrop", "dropout", "use_sliding_window",
+    "torchscript", "return_dict", "output_attentions", "output_hidden_states", "is_encoder_decoder"};
+
+// An inline architecture is typed by hand: a key the family's adapter never asked for is a
+// typo or a key of another family, and ignoring it silently changes the model (issue 21:
+// `num_key_value_head: 8` made a GQA model MHA with 4x the KV cache). config.json files keep
+// their extra keys: they come from the library, not from a keyboard.
+void reject_unread_keys(const ConfigNode& arch, const KeyLookups& asked, const Scenario& s) {
+    const std::vector<std::string> read = asked.keys();
+    for (const auto& [key, value] : arch.entries()) {
+        if (asked.contains(key) ||
+            std::find(std::begin(kKeysWithoutMemoryFacts), std::end(kKeysWithoutMemoryFacts), key) !=
+                std::end(kKeysWithoutMemoryFacts))
+            continue;
+        const std::string path = "model.architecture." + key;
+        const SourceMark mark = value.mark();
+        const std::string where = mark.line > 0 ? s.file + ":" + std::to_string(mark.line) + ":" +
+                                                      std::to_string(mark.column)
+                                                : s.where(path);
+        const ConfigNode* type = arch.find("model_type");
+        std::string msg = path + ": unknown key for model_type " + (type ? type->text() : std::string("llama"));
+        const auto close = closest_names(key, read, 1);
+        if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
+        std::string list;
+        for (const auto& k : read)
+            if (k != "model_type" && arch.find(k) == nullptr) list += (list.empty() ? "" : ", ") + k;
+        throw ScenarioError(where, msg + "; its adapter reads: " + list);
+    }
+}
 
 ModelSpec model_from_hub(const Registry& registry, const std::string& hub, const std::string& repo,
                          const std::string& revision, std::optional<CheckpointInfo>* checkpoint) {
@@ -133,7 +212,9 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
     if (!s.model.architecture.is_null()) {
         ConfigNode arch = s.model.architecture;
         if (!arch.find("model_type")) arch.set("model_type", ConfigNode::make_string("llama"));
+        KeyLookups asked;
         ModelSpec m = model_from_config(registry, arch, s.name, s.where("model.architecture"));
+        reject_unread_keys(arch, asked, s);
         m.source = "inline architecture in " + s.file;
         return m;
     }

@@ -28,7 +28,14 @@ struct ModelPreset {
 
 /// Lists the model presets in `preset_dir`/models, sorted by name.
 VRAM_API std::vector<ModelPreset> list_model_presets(const std::string& preset_dir);
-/// Loads one preset by name; throws ScenarioError listing close names.
+/// The preset file's name for `name` in any case ("Llama-3-8B" -> "llama-3-8b"); empty when
+/// there is no such preset. Preset names are unique ignoring case (a test checks).
+VRAM_API std::string find_model_preset_name(const std::string& preset_dir, const std::string& name);
+/// Scenario presets: presets/scenarios/NAME.yaml, found the same way; empty path when none.
+VRAM_API std::string find_scenario_preset(const std::string& preset_dir, const std::string& name);
+/// Names of the scenario presets, sorted.
+VRAM_API std::vector<std::string> list_scenario_presets(const std::string& preset_dir);
+/// Loads one preset by name (any case); throws ScenarioError listing close names.
 VRAM_API ModelPreset load_model_preset(const std::string& preset_dir, const std::string& name);
 
 /// Builds a ModelSpec from a config tree through the adapter for its model_type.

@@ -3,6 +3,7 @@
 // catalogs, or a CSV catalog read from disk). Runs once per scenario and again on revalidate();
 // never on the hot path.
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cmath>
 
 #include "catalog/gpu_search.hpp"
@@ -44,12 +45,23 @@ void Estimator::Impl::resolve_training() {
         method = &lookup(registry.methods, s.training.method, "training.method");
         objective = &lookup(registry.objectives, s.training.objective, "training.objective");
         optimizer = &lookup(registry.optimizers, s.training.optimizer, "training.optimizer");
-        const std::string mkey(method->key()), okey(objective->key());
+        const std::string okey(objective->key());
+        // The method's block: its key or one alias (training.lora: for qlora), never two.
+        std::string mkey(method->key());
+        std::vector<std::string> method_keys = {mkey};
+        for (auto alias : method->option_block_aliases()) method_keys.emplace_back(alias);
+        for (const auto& k : method_keys)
+            if (k != mkey && s.training.blocks.find(k)) {
+                if (s.training.blocks.find(mkey))
+                    fail_at("training." + k, "training." + k + ": give the options of method '" + mkey +
+                                                 "' once, under training." + mkey + " or training." + k + ", not both");
+                mkey = k;
+            }
         for (const auto& [k, v] : s.training.blocks.entries())
-            if (k != mkey && k != okey)
+            if (k != okey && std::find(method_keys.begin(), method_keys.end(), k) == method_keys.end())
                 fail_at("training." + k, "training." + k + ": options for '" + k +
-                                             "', which is neither the method ('" + mkey + "') nor the objective ('" +
-                                             okey + "')");
+                                             "', which is neither the method ('" + method_keys.front() +
+                                             "') nor the objective ('" + okey + "')");
         method_params = params_for(s.training.blocks.find(mkey), method->params(), "training." + mkey);
         objective_params = params_for(s.training.blocks.find(okey), objective->params(), "training." + okey);
     } else if (s.precision.weights.empty()) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline/estimate.hpp"
@@ -25,6 +26,9 @@ struct ReportItem {
     const ModelSpec& model;
     const Estimate& estimate;
     std::string label;    ///< how `compare` names the scenario (its file name)
+    /// Keys nobody gave and the defaults used (a question asked with flags only): reports
+    /// print them first, so the answer never hides what it assumed.
+    std::vector<std::pair<std::string, std::string>> assumed = {};
 };
 
 /// Formats of `vram run` and `vram compare`: table, json, markdown, csv, html.

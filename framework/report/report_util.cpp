@@ -9,6 +9,7 @@
 #include <map>
 
 #include "vram/error.hpp"
+#include "report/json_writer.hpp"
 
 namespace vram {
 namespace report_detail {
@@ -216,12 +217,44 @@ const std::vector<std::string>& report_formats() {
     return formats;
 }
 
+namespace {
+
+// "assumed (not given): workload.type = inference, ..." for the human formats.
+std::string assumed_line(const ReportItem& item) {
+    std::string out = "assumed (not given): ";
+    for (std::size_t i = 0; i < item.assumed.size(); ++i)
+        out += (i ? ", " : "") + item.assumed[i].first + " = " + item.assumed[i].second;
+    return out;
+}
+
+}  // namespace
+
 std::string render_estimate(const std::string& format, const ReportItem& item, const ReportOptions& options) {
-    if (format == "table") return estimate_to_table(item.scenario, item.model, item.estimate, options);
-    if (format == "json") return estimate_to_json(item.scenario, item.model, item.estimate, options);
-    if (format == "markdown") return estimate_to_markdown(item, options);
+    const bool assumed = !item.assumed.empty();
+    if (format == "table")
+        return (assumed ? assumed_line(item) + "\n\n" : std::string()) +
+               estimate_to_table(item.scenario, item.model, item.estimate, options);
+    if (format == "json") {
+        if (!assumed) return estimate_to_json(item.scenario, item.model, item.estimate, options);
+        JsonWriter w;
+        w.object();
+        write_estimate_fields(w, item.scenario, item.model, item.estimate, options);
+        w.key("assumed").object();
+        for (const auto& [key, value] : item.assumed) w.field(key, value);
+        w.end().end();
+        return w.str();
+    }
+    if (format == "markdown")
+        return (assumed ? "_" + report_detail::markdown_cell(assumed_line(item)) + "_\n\n" : std::string()) +
+               estimate_to_markdown(item, options);
     if (format == "csv") return estimate_to_csv(item, options);
-    if (format == "html") return estimate_to_html(item, options);
+    if (format == "html") {
+        std::string html = estimate_to_html(item, options);
+        const auto body = html.find("<body>");
+        if (assumed && body != std::string::npos)
+            html.insert(body + 6, "\n<p class=\"notes\" id=\"assumed\">" + report_detail::html_escape(assumed_line(item)) + "</p>");
+        return html;
+    }
     throw UsageError("--format " + format + ": unknown; allowed: table, json, markdown, csv, html");
 }
 

@@ -1,11 +1,13 @@
 // config_node.cpp - the plugin-facing value tree.
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
 #include "vram/bytes.hpp"
 #include "vram/config_node.hpp"
 #include "vram/error.hpp"
+#include "scenario/key_lookups.hpp"
 
 namespace vram {
 
@@ -106,7 +108,35 @@ std::vector<std::pair<std::string, ConfigNode>>& ConfigNode::entries() {
     return entries_;
 }
 
+namespace {
+thread_local std::vector<std::string>* t_key_lookups = nullptr;  // set by a live KeyLookups
+}  // namespace
+
+KeyLookups::KeyLookups() : previous_(t_key_lookups) { t_key_lookups = &keys_; }
+KeyLookups::~KeyLookups() { t_key_lookups = previous_; }
+
+bool KeyLookups::contains(std::string_view key) const noexcept {
+    return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
+}
+
+std::vector<std::string> KeyLookups::keys() const {
+    std::vector<std::string> out;
+    for (const auto& k : keys_)
+        if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    return out;
+}
+
+void note_key_lookup(std::string_view key) noexcept {
+    if (!t_key_lookups) return;
+    try {
+        t_key_lookups->emplace_back(key);
+    } catch (...) {
+        // Out of memory while recording: the strictness check loses a key, nothing else.
+    }
+}
+
 const ConfigNode* ConfigNode::find(std::string_view key) const noexcept {
+    note_key_lookup(key);
     if (kind_ != Kind::map) return nullptr;
     for (const auto& [k, v] : entries_)
         if (k == key) return &v;
@@ -114,6 +144,7 @@ const ConfigNode* ConfigNode::find(std::string_view key) const noexcept {
 }
 
 ConfigNode* ConfigNode::find(std::string_view key) noexcept {
+    note_key_lookup(key);
     if (kind_ != Kind::map) return nullptr;
     for (auto& [k, v] : entries_)
         if (k == key) return &v;

@@ -18,18 +18,25 @@ class Reader {
 public:
     Reader(Scenario& s, const std::string& file) : s_(s), file_(file) {}
 
-    std::string where(const ConfigNode& node) const {
+    /// The command-line argument that set `path` (or a parent of it), else the node's position.
+    std::string where(const ConfigNode& node, const std::string& path = {}) const {
+        for (std::string p = path; !p.empty();) {
+            if (auto it = s_.origins.find(p); it != s_.origins.end()) return it->second;
+            const auto cut = p.find_last_of(".[");
+            if (cut == std::string::npos) break;
+            p.resize(cut);
+        }
         const SourceMark m = node.mark();
         if (m.line > 0) return file_ + ":" + std::to_string(m.line) + ":" + std::to_string(m.column);
         return file_;
     }
     [[noreturn]] void fail(const ConfigNode& node, const std::string& path, const std::string& what) const {
-        throw ScenarioError(where(node), path + ": " + what);
+        throw ScenarioError(where(node, path), path + ": " + what);
     }
 
     /// `value` checked against the table's key `key` (`inputs[].width`); `path` names it in messages.
     ConfigNode check(const ConfigNode& value, const std::string& key, const std::string& path) const {
-        return check_schema_value(*find_schema_key(key), value, path, where(value));
+        return check_schema_value(*find_schema_key(key), value, path, where(value, path));
     }
 
     /// Rejects keys of `map` the table does not list under `section` (unless its owners are
@@ -148,6 +155,7 @@ void read_components(Reader& r, Scenario& s, const ConfigNode& list) {
 std::string Scenario::where(const std::string& key_path) const {
     std::string p = key_path;
     while (!p.empty()) {
+        if (auto o = origins.find(p); o != origins.end()) return o->second;
         auto it = marks.find(p);
         if (it != marks.end() && it->second.line > 0)
             return file + ":" + std::to_string(it->second.line) + ":" + std::to_string(it->second.column);
@@ -158,9 +166,10 @@ std::string Scenario::where(const std::string& key_path) const {
     return file;
 }
 
-Scenario build_scenario(const ConfigNode& root, const std::string& file) {
+Scenario build_scenario(const ConfigNode& root, const std::string& file, const OverrideOrigins& origins) {
     Scenario s;
     s.file = file;
+    s.origins = origins;
     s.directory = std::filesystem::path(file).parent_path().string();
     Reader r(s, file);
     if (!root.is_map())
@@ -195,22 +204,24 @@ Scenario build_scenario(const ConfigNode& root, const std::string& file) {
     return s;
 }
 
-void apply_overrides(ConfigNode& root, const std::vector<std::string>& overrides) {
+OverrideOrigins apply_overrides(ConfigNode& root, const std::vector<Override>& overrides) {
+    OverrideOrigins origins;
     for (const auto& o : overrides) {
-        const auto eq = o.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw UsageError("--set '" + o + "': expected key.path=value");
-        const std::string path = o.substr(0, eq);
+        const std::string& text = o.assignment;
+        const std::string origin = o.origin.empty() ? "--set " + text : o.origin;
+        const auto eq = text.find('=');
+        if (eq == std::string::npos || eq == 0) throw UsageError(origin + ": expected key.path=value");
+        const std::string path = text.substr(0, eq);
         if (path.back() == '.' || path.front() == '.' || path.find("..") != std::string::npos)
-            throw UsageError("--set '" + o + "': empty key in the path");
-        ConfigNode value = typed_override(path, o.substr(eq + 1));
+            throw UsageError(origin + ": empty key in the path");
+        ConfigNode value = typed_override(path, text.substr(eq + 1), o.origin.empty() ? "--set " + path : o.origin);
         if (!root.is_map()) root = ConfigNode::make_map();
         ConfigNode* node = &root;
         std::size_t start = 0;
         while (true) {
             const auto dot = path.find('.', start);
             const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-            if (key.empty()) throw UsageError("--set '" + o + "': empty key in the path");
+            if (key.empty()) throw UsageError(origin + ": empty key in the path");
             if (dot == std::string::npos) {
                 node->set(key, std::move(value));
                 break;
@@ -220,13 +231,25 @@ void apply_overrides(ConfigNode& root, const std::vector<std::string>& overrides
             node = next;
             start = dot + 1;
         }
+        // A later override of a parent replaces what an earlier one said about its children.
+        for (auto it = origins.lower_bound(path + "."); it != origins.end() && it->first.rfind(path + ".", 0) == 0;)
+            it = origins.erase(it);
+        origins[path] = origin;
     }
+    return origins;
+}
+
+OverrideOrigins apply_overrides(ConfigNode& root, const std::vector<std::string>& overrides) {
+    std::vector<Override> list;
+    list.reserve(overrides.size());
+    for (const auto& o : overrides) list.push_back({o, {}});
+    return apply_overrides(root, list);
 }
 
 Scenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
     ConfigNode root = parse_yaml_file(path);
-    apply_overrides(root, overrides);
-    return build_scenario(root, path);
+    const OverrideOrigins origins = apply_overrides(root, overrides);
+    return build_scenario(root, path, origins);
 }
 
 }  // namespace vram

@@ -300,8 +300,8 @@ std::vector<std::string> settable_keys() {
     return out;
 }
 
-ConfigNode typed_override(const std::string& path, const std::string& text) {
-    const std::string where = "--set " + path;
+ConfigNode typed_override(const std::string& path, const std::string& text, const std::string& origin) {
+    const std::string where = origin.empty() ? "--set " + path : origin;
     // Plugin option blocks and inline architectures take keys the table cannot know; their
     // owners check them once the plugins are loaded.
     std::string section = path;
@@ -322,7 +322,7 @@ ConfigNode typed_override(const std::string& path, const std::string& text) {
             else
                 all = settable_keys();
             const auto close = closest_names(path, all, 1);
-            std::string msg = "--set " + path + ": unknown key '" + path + "'";
+            std::string msg = where + ": unknown key '" + path + "'";
             if (!close.empty()) msg += " (did you mean '" + close.front() + "'?)";
             throw UsageError(msg + "; allowed: " + (section.empty() ? join(schema_children(""))
                                                                     : join(schema_children(section))) +

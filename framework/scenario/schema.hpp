@@ -64,7 +64,8 @@ VRAM_API std::vector<std::string> settable_keys();
 
 /// Checks the path of `--set path=value` and types the value: string keys keep the text as
 /// written when YAML would read a map or list from it. Throws UsageError naming the closest key.
-VRAM_API ConfigNode typed_override(const std::string& path, const std::string& text);
+/// `origin` is the argument messages name (default "--set PATH").
+VRAM_API ConfigNode typed_override(const std::string& path, const std::string& text, const std::string& origin = {});
 
 /// Type of a key as docs write it ("integer", "enum", ...).
 VRAM_API const char* key_type_name(KeyType type);

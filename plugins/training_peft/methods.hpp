@@ -29,6 +29,7 @@ class QloraMethod final : public TrainingMethod {
 public:
     std::string_view name() const override { return "core.method.qlora"; }
     std::string_view key() const override { return "qlora"; }
+    std::vector<std::string_view> option_block_aliases() const override { return {"lora"}; }
     std::vector<ParamSpec> params() const override;
     void prepare(Context& ctx, const Params& options) const override;
 };

@@ -111,9 +111,13 @@ struct Scenario {
     std::vector<ExpressionSpec> components;
     /// key path -> position in the file, for errors found after parsing.
     std::map<std::string, SourceMark> marks;
+    /// key path -> the command-line argument that set it ("--set workload.batch_size=8",
+    /// "--batch 8"): errors in such a value name the argument, not the file.
+    std::map<std::string, std::string> origins;
 
     bool training_run() const noexcept { return workload.type == "training"; }
-    /// "file:line:col" for a key path (falls back to the closest parent, then to the file).
+    /// "file:line:col" for a key path, or the command-line argument that set it (falls back to
+    /// the closest parent, then to the file).
     VRAM_API std::string where(const std::string& key_path) const;
 };
 

@@ -20,6 +20,9 @@ public:
     virtual std::string_view key() const = 0;    ///< "lora"
     /// Options of the block training.<key()>; the host validates them before prepare().
     virtual std::vector<ParamSpec> params() const { return {}; }
+    /// Other block names that hold the same options (QLoRA: "lora", since it is LoRA on a 4-bit
+    /// base and people write its options there). One block at most may be given.
+    virtual std::vector<std::string_view> option_block_aliases() const { return {}; }
     /// Sets Context::trainable_tensors, Sym::P_trainable and Context::method (MethodFacts: the
     /// dtype of what trains is required when anything trains), and the symbols it declared at
     /// registration. Runs once per preparation, after the weight format stage. Throws
