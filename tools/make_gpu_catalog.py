@@ -54,8 +54,6 @@ SAME_BOARD = {
     'mi300': 'mi300x',          # HF "MI300" is the 192 GB MI300X
     'a10': 'a10',
     'l40s': 'l40s',
-    'l20pcle': 'l20',
-    'l2pcle': 'l2',
     'h800sxm5': 'h800',
     'a800sxm': 'a800',
     'a40pcie': 'a40',
@@ -95,6 +93,18 @@ ALIASES = {
 
 DROP_WORDS = {'nvidia', 'amd', 'intel', 'apple', 'geforce', 'tesla', 'radeon', 'instinct', 'habana',
               'quadro', 'generation', 'gb', 'pcie', 'sxm', 'sxm4', 'sxm5', 'hbm3', 'hbm3e'}
+
+
+# Misspellings in the sources, corrected in the catalog's names (the source files stay as
+# published): Epoch writes "PCle" (lower-case L) for two boards, which neither search nor a
+# reader would match with "PCIe".
+TYPOS = {r'\bPCle\b': 'PCIe'}
+
+
+def fix_typos(name):
+    for wrong, right in TYPOS.items():
+        name = re.sub(wrong, right, name)
+    return name
 
 
 def key_of(name):
@@ -199,7 +209,7 @@ def main():
     # 2. Epoch AI: accelerators with a memory size (or matching a board that has one).
     with open(os.path.join(SHARED, 'epoch_ml_hardware.csv')) as f:
         for r in csv.DictReader(f):
-            name = r['Hardware name'].strip()
+            name = fix_typos(r['Hardware name'].strip())
             typ = r['Type']
             if typ in ('Other', 'LPU', 'Hybrid CPU') or name.startswith(('NVIDIA GH100', 'MT-')):
                 continue  # not a board a model is served from (chip only, CPU, on-chip SRAM)
