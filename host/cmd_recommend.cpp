@@ -185,7 +185,10 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
             w.field("usable_bytes", static_cast<std::int64_t>(o.usable)).field("total_bytes", static_cast<std::int64_t>(o.total));
             w.field("headroom_bytes", static_cast<std::int64_t>(o.usable) - static_cast<std::int64_t>(o.total));
             w.key("utilization").fixed(static_cast<double>(o.total) / static_cast<double>(o.usable), 4);
-            w.key("price_usd").fixed(o.price, 0).key("price_per_usable_gib_usd").fixed(o.price_per_gib, 2);
+            // A board without a price has null prices (as in `vram gpus`), never a price of 0.
+            w.key("price_usd");
+            if (o.price > 0) w.fixed(o.price, 0).key("price_per_usable_gib_usd").fixed(o.price_per_gib, 2);
+            else w.null().key("price_per_usable_gib_usd").null();
             w.field("price_kind", o.gpu.price_kind).field("licence", o.gpu.licence).end();
         }
         w.end();

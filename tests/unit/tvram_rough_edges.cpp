@@ -358,6 +358,11 @@ BOOST_AUTO_TEST_CASE(issue21_recommend_takes_every_format_and_checks_filters) {
     BOOST_TEST(html.out.find("http") == std::string::npos);  // nothing fetched
     const CliResult table = run_cli({"recommend", preset, "--kind", "datacenter", "--format", "table"});
     BOOST_TEST(table.rc == 0);
+    // A board without a price: null, as in `vram gpus`, never "price_usd": 0.
+    const CliResult all = run_cli({"recommend", preset, "--format", "json"});
+    BOOST_REQUIRE_MESSAGE(all.rc == 0, all.err);
+    BOOST_TEST(all.out.find("\"price_usd\": 0,") == std::string::npos);
+    BOOST_TEST(all.out.find("\"price_usd\": null, \"price_per_usable_gib_usd\": null") != std::string::npos);
 
     for (const std::vector<std::string>& bad : {std::vector<std::string>{"--kind", "datacentre"},
                                                std::vector<std::string>{"--vendor", "NVIDIA,Nvidai"},
