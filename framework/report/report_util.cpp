@@ -239,7 +239,7 @@ std::vector<RankGroup> rank_groups(const Estimate& e) {
             if (any) kinds += (kinds.empty() ? "" : " and ") + std::string(kind);
         }
         g.label = "pipeline stages " + std::to_string(a.stage) + "–" + std::to_string(b.stage) + " (" +
-                  (kinds.empty() ? "" : kinds + ", ") + "identical: each holds what follows)";
+                  (kinds.empty() ? "" : kinds + ", ") + "identical: each stage holds this)";
     }
     return out;
 }

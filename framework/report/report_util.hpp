@@ -66,7 +66,7 @@ std::int64_t difference(Bytes a, Bytes b);
 struct RankGroup {
     std::size_t first = 0;
     std::size_t last = 0;
-    std::string label;          ///< "pipeline stage 0 (first)", "pipeline stages 1–2 (middle, each)"
+    std::string label;          ///< "pipeline stage 0 (first)", "pipeline stages 1–2 (middle, identical: each stage holds this)"
     bool most_loaded = false;   ///< the group holds the estimate's most loaded rank
 };
 /// Every rank of the estimate in order, identical neighbours grouped: no stage is left out.

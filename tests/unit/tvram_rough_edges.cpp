@@ -467,6 +467,15 @@ BOOST_AUTO_TEST_CASE(issue21_completions_offer_presets_keys_and_gpus) {
     if (std::system("command -v zsh > /dev/null 2>&1") == 0) {
         std::ofstream(dir / "_vram") << z.out;
         BOOST_TEST(shell("zsh -n " + (dir / "_vram").string() + " && echo ok") == "ok\n");
+        // The lists behind the zsh completers (compadd itself needs an interactive completion).
+        const std::string lists = shell("PATH='" + bin + "':\"$PATH\" zsh -f -c 'source " + (dir / "_vram").string() +
+                                        " >/dev/null 2>&1; _vram_list gpus vram; _vram_list models vram; "
+                                        "_vram_list scenarios vram; print -l ${(f)_vram_cache_gpus} "
+                                        "${(f)_vram_cache_models} ${(f)_vram_cache_scenarios}'");
+        for (const char* name : {"NVIDIA H100 SXM5 80GB\n", "llama-2-7b\n", "llama2-7b-serving-h100\n"})
+            BOOST_TEST(lists.find(name) != std::string::npos, name << lists.substr(0, 300));
+    } else {
+        BOOST_TEST_MESSAGE("zsh not installed: the zsh completion was checked as text only");
     }
 }
 
