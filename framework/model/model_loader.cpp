@@ -170,6 +170,17 @@ void reject_unread_keys(const ConfigNode& arch, const KeyLookups& asked, const S
     }
 }
 
+// A model given by a config.json path is named by the config's `_name_or_path` (what
+// transformers writes on save_pretrained), else by its folder when the file is a plain
+// config.json (a checkpoint directory), else by the file's stem: reports never show a blank name.
+std::string config_model_name(const ConfigNode& config, const fs::path& path) {
+    if (const ConfigNode* n = config.is_map() ? config.find("_name_or_path") : nullptr)
+        if (n->is_string() && !n->as_string().empty()) return n->as_string();
+    std::error_code ec;
+    const std::string folder = fs::absolute(path, ec).parent_path().filename().string();
+    return path.filename() == "config.json" && !folder.empty() ? folder : path.stem().string();
+}
+
 ModelSpec model_from_hub(const Registry& registry, const std::string& hub, const std::string& repo,
                          const std::string& revision, std::optional<CheckpointInfo>* checkpoint) {
     HubModel h = fetch_hub_model(HubSettings::from_environment(hub), repo, revision);
@@ -205,7 +216,7 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
         } catch (const ScenarioError& e) {
             throw ScenarioError(s.where("model.config"), std::string("model.config: ") + e.detail());
         }
-        ModelSpec m = model_from_config(registry, config, path.parent_path().filename().string(), path.string());
+        ModelSpec m = model_from_config(registry, config, config_model_name(config, path), path.string());
         m.source = path.string();
         return m;
     }
@@ -241,8 +252,7 @@ ModelSpec load_model_argument(const Registry& registry, const std::string& argum
         return load_model_argument(registry, (path / "config.json").string(), preset_dir, checkpoint);
     if (path.extension() == ".json" || fs::exists(path, ec)) {
         ConfigNode config = parse_json_file(argument);
-        ModelSpec m = model_from_config(registry, config, path.parent_path().filename().string(), argument);
-        if (m.name.empty()) m.name = path.stem().string();
+        ModelSpec m = model_from_config(registry, config, config_model_name(config, path), argument);
         m.source = argument;
         return m;
     }

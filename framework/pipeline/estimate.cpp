@@ -28,7 +28,13 @@ Estimate Estimator::Impl::snapshot() {
     Estimate out;
     std::vector<Bytes> values(components.size());
     PhasePeak phases;
-    for (auto role : roles) {
+    // Every pipeline stage, not only the roles the hot path evaluates (first, second, last: the
+    // second bounds every middle stage, so fit and sweep need no more): a report lists each
+    // stage, and identical neighbours are grouped there, never dropped.
+    const auto stages = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
+    std::vector<std::int64_t> every;
+    for (std::int64_t st = 0; st < stages; ++st) every.push_back(st);
+    for (auto role : every) {
         RankBreakdown rb;
         rb.stage = role;
         rb.label = rank_label(role, static_cast<std::int64_t>(ctx[Sym::p]), count);
@@ -81,6 +87,7 @@ Estimate Estimator::Impl::snapshot() {
     out.trainable_parameters = static_cast<std::int64_t>(ctx[Sym::P_trainable]);
     out.tokens_per_sequence = static_cast<std::int64_t>(ctx[Sym::s]);
     out.modality_tokens = ctx.tokens_by_modality;
+    out.encoder_frame_modalities = encoder_frame_modalities;
     out.notes = ctx.notes;
     out.attention = ctx.attention_label;
     out.kv_bytes_per_token = static_cast<std::int64_t>(ctx[Sym::kv_per_token]);

@@ -79,7 +79,11 @@ struct Estimate {
     // training
     std::int64_t trainable_parameters = 0;
     std::int64_t tokens_per_sequence = 0;
+    /// Per modality: tokens added to the decoder sequence, or for an input that reaches the
+    /// decoder only through cross-attention (Whisper audio) the encoder frames it produces.
     std::vector<std::pair<std::string, std::int64_t>> modality_tokens;
+    /// The modalities of modality_tokens counted in encoder frames (not in tokens_per_sequence).
+    std::vector<std::string> encoder_frame_modalities;
     std::vector<std::string> notes;   ///< conventions named by the stages (--explain)
     // what the stages decided
     std::string attention;            ///< "gqa", "mla", "gqa+sliding" ...

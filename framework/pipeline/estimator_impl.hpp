@@ -77,6 +77,9 @@ struct Estimator::Impl {
     // plan.cpp
     std::int64_t count = 1;
     std::vector<std::int64_t> roles{0};
+    // Modalities whose reported count is encoder frames reached through cross-attention
+    // (Whisper), not tokens in the decoder sequence: tokenizer_stage fills it, snapshot copies it.
+    std::vector<std::string> encoder_frame_modalities;
     // Reused across preparations: copy-assigning a blank context reuses the vectors' storage,
     // where constructing one allocates every symbol's name and meaning again (sweeps prepare
     // once per point).

@@ -102,6 +102,7 @@ void Estimator::Impl::tokenizer_stage() {
     ctx.modality_tokens = 0;
     ctx.encoder_patches = 0;
     ctx.tokens_by_modality.clear();
+    encoder_frame_modalities.clear();
     for (std::size_t i = 0; i < s.inputs.size(); ++i) {
         ctx.begin_stage(std::string(tokenizers[i]->name()));
         TokenCount c;
@@ -115,10 +116,18 @@ void Estimator::Impl::tokenizer_stage() {
         }
         ctx.modality_tokens += c.tokens;
         ctx.encoder_patches += c.encoder_patches;
+        // An input that adds nothing to the decoder sequence but feeds an encoder (Whisper's audio,
+        // read through cross-attention) is reported by its encoder frames: "0 audio tokens" would
+        // say the clip vanished. The decoder sequence (Sym::s) still counts only c.tokens.
+        const bool frames = c.tokens == 0 && c.encoder_patches > 0;
+        const std::int64_t reported = frames ? c.encoder_patches : c.tokens;
+        if (frames && std::find(encoder_frame_modalities.begin(), encoder_frame_modalities.end(),
+                                s.inputs[i].modality) == encoder_frame_modalities.end())
+            encoder_frame_modalities.push_back(s.inputs[i].modality);
         auto it = std::find_if(ctx.tokens_by_modality.begin(), ctx.tokens_by_modality.end(),
                                [&](auto& p) { return p.first == s.inputs[i].modality; });
-        if (it == ctx.tokens_by_modality.end()) ctx.tokens_by_modality.emplace_back(s.inputs[i].modality, c.tokens);
-        else it->second += c.tokens;
+        if (it == ctx.tokens_by_modality.end()) ctx.tokens_by_modality.emplace_back(s.inputs[i].modality, reported);
+        else it->second += reported;
         if (!c.arithmetic.empty()) ctx.notes.push_back(s.inputs[i].modality + ": " + c.arithmetic);
     }
     if (ctx.modality_tokens > 0) {

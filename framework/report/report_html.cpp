@@ -248,7 +248,10 @@ std::string estimate_to_html(const ReportItem& it, const ReportOptions& options)
     Bytes scale = e.gpu_memory_bytes;
     for (const auto& r : e.ranks) scale = std::max(scale, r.total);
     out += "<section>\n<h2>Memory per GPU against capacity</h2>\n";
-    for (std::size_t r = 0; r < e.ranks.size(); ++r) {
+    // Every rank; identical neighbouring pipeline stages share one bar (report_detail::rank_groups).
+    const auto groups = rank_groups(e);
+    for (const auto& group : groups) {
+        const std::size_t r = group.first;
         const RankBreakdown& rank = e.ranks[r];
         std::vector<Seg> segs;
         for (std::size_t i = 0; i < rank.terms.size(); ++i) {
@@ -262,9 +265,9 @@ std::string estimate_to_html(const ReportItem& it, const ReportOptions& options)
                                                                 static_cast<double>(e.gpu_memory_bytes)) +
                                                        ")"
                                                  : "";
-        const std::string label = e.ranks.size() > 1 ? rank.label : std::string("one GPU");
+        const std::string label = e.ranks.size() > 1 ? group.label : std::string("one GPU");
         out += "<figure class=\"bar\"><figcaption><span>" + html_escape(label) +
-               (r == e.most_loaded && e.ranks.size() > 1 ? " (most loaded)" : "") + "</span><span><b>" +
+               (group.most_loaded && e.ranks.size() > 1 ? " (most loaded)" : "") + "</span><span><b>" +
                gib2(rank.total) + " GiB</b>" + html_escape(cap) + "</span></figcaption>\n";
         out += bar_svg(segs, scale, e.gpu_memory_bytes, label + ": " + gib2(rank.total) + " GiB" + cap);
         out += "</figure>\n";
@@ -289,9 +292,10 @@ std::string estimate_to_html(const ReportItem& it, const ReportOptions& options)
     }
 
     out += "<section>\n<h2>Formulas, values and sources</h2>\n";
-    for (std::size_t r = 0; r < e.ranks.size(); ++r) {
+    for (const auto& group : groups) {
+        const std::size_t r = group.first;
         const RankBreakdown& rank = e.ranks[r];
-        if (e.ranks.size() > 1) out += "<h3>" + html_escape(rank.label) + "</h3>\n";
+        if (e.ranks.size() > 1) out += "<h3>" + html_escape(group.label) + "</h3>\n";
         out += "<div class=\"terms\">\n";
         for (std::size_t i = 0; i < rank.terms.size(); ++i) {
             const Term& t = rank.terms[i];

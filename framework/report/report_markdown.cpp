@@ -1,6 +1,7 @@
 // report_markdown.cpp - Markdown reports for pull requests and wikis (GitHub-flavoured tables;
 // the Mermaid pie renders on GitHub and GitLab and stays a readable code block elsewhere).
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cstdio>
 
 #include "report_util.hpp"
@@ -10,12 +11,24 @@ namespace {
 
 using namespace report_detail;
 
-std::string code(const std::string& text) {
-    // Inline code cannot hold a backtick; formulas never need one, so substitute it.
-    std::string s = markdown_cell(text);
-    for (char& c : s)
-        if (c == '`') c = '\'';
-    return "`" + s + "`";
+// An inline code span. Inside one, Markdown shows every character literally: no HTML entities
+// (`&lt;` would print as is), only what the surrounding syntax needs: a table cell still ends at
+// an unescaped `|` (GFM: `\|` inside a span in a table), and a line break would end the row.
+// Backticks in the text get a longer fence, as CommonMark defines code spans.
+std::string code(const std::string& text, bool in_table) {
+    std::string s;
+    std::size_t run = 0, longest = 0;
+    for (char c : text) {
+        run = c == '`' ? run + 1 : 0;
+        longest = std::max(longest, run);
+        if (c == '\n' || c == '\r') s += ' ';
+        else if (c == '|' && in_table) s += "\\|";
+        else s += c;
+    }
+    const std::string fence(longest + 1, '`');
+    // CommonMark strips one space on each side when both are there: pad so the text survives.
+    const bool pad = !s.empty() && (s.front() == '`' || s.back() == '`' || (s.front() == ' ' && s.back() == ' '));
+    return fence + (pad ? " " : "") + s + (pad ? " " : "") + fence;
 }
 
 std::string share(Bytes part, Bytes whole) {
@@ -64,16 +77,16 @@ std::string estimate_to_markdown(const ReportItem& it, const ReportOptions& opti
     const Estimate& e = it.estimate;
     std::string out = "## " + markdown_cell(it.scenario.name) + "\n\n";
     out += summary(it) + "\n";
-    for (std::size_t r = 0; r < e.ranks.size(); ++r) {
-        const RankBreakdown& rank = e.ranks[r];
+    for (const auto& group : rank_groups(e)) {
+        const RankBreakdown& rank = e.ranks[group.first];
         if (e.ranks.size() > 1)
-            out += "### " + markdown_cell(rank.label) + (r == e.most_loaded ? " (most loaded)" : "") + "\n\n";
+            out += "### " + markdown_cell(group.label) + (group.most_loaded ? " (most loaded)" : "") + "\n\n";
         out += "| component | category | GiB | bytes | share | formula |\n";
         out += "|---|---|--:|--:|--:|---|\n";
         for (const auto& t : rank.terms) {
             out += "| " + markdown_cell(t.id) + (t.phase.empty() ? "" : " [" + markdown_cell(t.phase) + "]") + " | " +
                    to_string(t.category) + " | " + gib2(t.bytes) + " | " + format_count(t.bytes) + " | " +
-                   share(t.bytes, rank.total) + " | " + code(t.formula) + " |\n";
+                   share(t.bytes, rank.total) + " | " + code(t.formula, true) + " |\n";
         }
         out += "| **total (peak per GPU)** | | **" + gib2(rank.total) + "** | **" + format_count(rank.total) +
                "** | | |\n\n";
@@ -89,7 +102,7 @@ std::string estimate_to_markdown(const ReportItem& it, const ReportOptions& opti
     if (options.explain && !e.ranks.empty()) {
         out += "<details><summary>Formulas, values and sources</summary>\n\n";
         for (const auto& t : e.ranks[e.most_loaded].terms) {
-            out += "- **" + markdown_cell(t.id) + "** = " + code(t.formula) + "  \n  = " + code(t.substituted) +
+            out += "- **" + markdown_cell(t.id) + "** = " + code(t.formula, false) + "  \n  = " + code(t.substituted, false) +
                    "  \n  source: " + markdown_cell(t.source) + "\n";
         }
         out += "\n| symbol | value | unit | set by |\n|---|--:|---|---|\n";
@@ -150,7 +163,7 @@ std::string comparison_to_markdown(const std::vector<ReportItem>& items, const R
         out += "<details><summary>Formulas</summary>\n\n";
         for (const auto& row : compare_rows(items))
             if (const Term* t = row.first())
-                out += "- **" + markdown_cell(row.id) + "** = " + code(t->formula) + " — " + markdown_cell(t->source) + "\n";
+                out += "- **" + markdown_cell(row.id) + "** = " + code(t->formula, false) + " — " + markdown_cell(t->source) + "\n";
         out += "\n</details>\n\n";
     }
     out += "_GiB = 2^30 bytes; sizes are per GPU._\n";

@@ -12,10 +12,29 @@
 namespace vram {
 namespace {
 
+// Pads to display columns: a byte count would under-pad any name holding "…" or "×".
 std::string pad(const std::string& s, std::size_t width, bool right = false) {
-    if (s.size() >= width) return s;
-    const std::string fill(width - s.size(), ' ');
+    const std::size_t w = report_detail::display_width(s);
+    if (w >= width) return s;
+    const std::string fill(width - w, ' ');
     return right ? fill + s : s + fill;
+}
+
+// Cuts text to at most `width` display columns, the cut marked with "…" (names are ASCII ids
+// and phases; a cut never splits a UTF-8 sequence because it counts code points).
+std::string clip(const std::string& s, std::size_t width) {
+    if (report_detail::display_width(s) <= width || width == 0) return s;
+    std::string out;
+    std::size_t w = 0;
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c & 0xC0) != 0x80) {
+            if (w + 1 >= width) break;
+            ++w;
+        }
+        out += ch;
+    }
+    return out + "…";
 }
 
 std::string gib(Bytes b) {
@@ -70,8 +89,12 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
            "\n";
     out += "workload " + scenario.workload.type + ": batch " + std::to_string(scenario.workload.batch_size) + " × " +
            format_count(static_cast<std::uint64_t>(e.tokens_per_sequence)) + " tokens per sequence";
-    for (const auto& [k, v] : e.modality_tokens)
-        out += " (" + format_count(static_cast<std::uint64_t>(v)) + " " + k + " tokens)";
+    for (const auto& [k, v] : e.modality_tokens) {
+        const bool frames = std::find(e.encoder_frame_modalities.begin(), e.encoder_frame_modalities.end(), k) !=
+                            e.encoder_frame_modalities.end();
+        out += " (" + format_count(static_cast<std::uint64_t>(v)) + " " + k +
+               (frames ? " encoder frames, read through cross-attention)" : " tokens)");
+    }
     out += "\n\n";
     // 80 columns hold every column; narrower terminals lose the exact bytes and then name width.
     const bool show_bytes = options.width >= 80;
@@ -86,15 +109,16 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
     const std::size_t w_name = options.width >= 80 ? std::max<std::size_t>(34, std::min(longest, room))
                                : options.width > 48 ? static_cast<std::size_t>(options.width) - w_cat - w_gib
                                                     : 20;
-    for (std::size_t r = 0; r < e.ranks.size(); ++r) {
-        const RankBreakdown& rank = e.ranks[r];
+    // Every rank, identical neighbouring pipeline stages once under one heading.
+    for (const auto& group : report_detail::rank_groups(e)) {
+        const RankBreakdown& rank = e.ranks[group.first];
         if (e.ranks.size() > 1)
-            out += rank.label + (r == e.most_loaded ? "  (most loaded)" : "") + "\n";
+            out += group.label + (group.most_loaded ? "  (most loaded)" : "") + "\n";
         out += pad("component", w_name) + pad("category", w_cat) + pad("GiB", w_gib, true) +
                (show_bytes ? pad("bytes", w_bytes, true) : "") + "\n";
         for (const auto& t : rank.terms) {
-            std::string name = t.id + (t.phase.empty() ? "" : " [" + t.phase + "]");
-            if (name.size() >= w_name) name = name.substr(0, w_name - 2) + "…";
+            // At least one blank column before the category, whatever the name's length.
+            const std::string name = clip(t.id + (t.phase.empty() ? "" : " [" + t.phase + "]"), w_name - 1);
             out += pad(name, w_name) + pad(to_string(t.category), w_cat) + pad(gib(t.bytes), w_gib, true) +
                    (show_bytes ? pad(format_count(t.bytes), w_bytes, true) : "") + "\n";
             if (options.explain) {

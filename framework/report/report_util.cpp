@@ -204,6 +204,47 @@ std::int64_t difference(Bytes a, Bytes b) {
     return static_cast<std::int64_t>(b) - static_cast<std::int64_t>(a);
 }
 
+namespace {
+bool same_breakdown(const RankBreakdown& a, const RankBreakdown& b) {
+    if (a.total != b.total || a.peak_phase != b.peak_phase || a.terms.size() != b.terms.size()) return false;
+    for (std::size_t i = 0; i < a.terms.size(); ++i) {
+        const Term& x = a.terms[i];
+        const Term& y = b.terms[i];
+        // The substituted values name the stage for some terms: bytes decide, not wording.
+        if (x.id != y.id || x.phase != y.phase || x.bytes != y.bytes || x.category != y.category) return false;
+    }
+    return true;
+}
+}  // namespace
+
+std::vector<RankGroup> rank_groups(const Estimate& e) {
+    std::vector<RankGroup> out;
+    for (std::size_t i = 0; i < e.ranks.size(); ++i) {
+        if (!out.empty() && same_breakdown(e.ranks[out.back().last], e.ranks[i])) {
+            out.back().last = i;
+        } else {
+            out.push_back({i, i, e.ranks[i].label, false});
+        }
+        if (i == e.most_loaded) out.back().most_loaded = true;
+    }
+    for (auto& g : out) {
+        if (g.first == g.last) continue;
+        const RankBreakdown& a = e.ranks[g.first];
+        const RankBreakdown& b = e.ranks[g.last];
+        // Only pipeline stages come as several ranks; their labels say "(first)", "(middle)", "(last)".
+        std::string kinds;
+        for (const char* kind : {"first", "middle", "last"}) {
+            bool any = false;
+            for (std::size_t r = g.first; r <= g.last; ++r)
+                any = any || e.ranks[r].label.find(std::string("(") + kind + ")") != std::string::npos;
+            if (any) kinds += (kinds.empty() ? "" : " and ") + std::string(kind);
+        }
+        g.label = "pipeline stages " + std::to_string(a.stage) + "–" + std::to_string(b.stage) + " (" +
+                  (kinds.empty() ? "" : kinds + ", ") + "identical: each stage holds this)";
+    }
+    return out;
+}
+
 std::string gpu_caption(const Estimate& e) {
     if (e.gpu_memory_bytes == 0) return "no GPU given";
     const std::string name = e.gpu.name.empty() ? std::string("GPU") : e.gpu.name;

@@ -61,6 +61,17 @@ inline Bytes bytes_of(const Term* t) { return t ? t->bytes : 0; }
 /// b - a as a signed difference.
 std::int64_t difference(Bytes a, Bytes b);
 
+/// Consecutive ranks with the same terms and bytes (the middle pipeline stages of an even
+/// split), shown once: ranks[first..last] and how a report names them.
+struct RankGroup {
+    std::size_t first = 0;
+    std::size_t last = 0;
+    std::string label;          ///< "pipeline stage 0 (first)", "pipeline stages 1–2 (middle, identical: each stage holds this)"
+    bool most_loaded = false;   ///< the group holds the estimate's most loaded rank
+};
+/// Every rank of the estimate in order, identical neighbours grouped: no stage is left out.
+std::vector<RankGroup> rank_groups(const Estimate& e);
+
 /// Short caption of a scenario's hardware: "NVIDIA H100 SXM5 80GB × 1, 79.11 GiB usable each".
 std::string gpu_caption(const Estimate& e);
 

@@ -447,14 +447,15 @@ BOOST_AUTO_TEST_CASE(issue7_video_preset_counts_15360_tokens) {
 }
 
 // Whisper transcription preset: batch 16, 448 decoder tokens, 30-s clips.
-//   audio adds 0 decoder tokens: tokens_per_sequence stays 448;
+//   audio adds 0 decoder tokens: tokens_per_sequence stays 448; modality_tokens reports the
+//   1,500 encoder frames the decoder reads through cross-attention (issue 21);
 //   KV = 16 × (448 self + 1,500 cross) × 2 · 32 layers · 1280 · 2 B = 16 × 1,948 × 163,840
 //      = 5,106,565,120 B (cross-attention: 234 MiB per sequence, formulas.md §3.7);
 //   encoder transient = 16 × 1,500 frames · (2·1280 + 2·5120) · 2 B = 614,400,000 B.
 BOOST_AUTO_TEST_CASE(issue7_whisper_transcription_preset_encoder_not_decoder_tokens) {
     const Result r = preset_scenario("whisper-large-v3-transcription-l4");
     BOOST_TEST(r.estimate.tokens_per_sequence == 448);
-    BOOST_TEST(modality(r, "audio") == 0);
+    BOOST_TEST(modality(r, "audio") == 1500);
     BOOST_TEST(r.bytes("core.kv_cache") == 5106565120ULL);
     BOOST_TEST(r.bytes("mm.encoder.audio.prefill") == 614400000ULL);
 }

@@ -288,17 +288,9 @@ BOOST_AUTO_TEST_CASE(issue10_colour_only_on_a_terminal_and_no_color_honoured) {
     BOOST_TEST(never.out.find("\x1b[") == std::string::npos);
     const CliResult bad = run_cli({"run", preset, "--color", "sometimes"});
     BOOST_TEST(bad.rc == 2);
-    // A real terminal: script(1) gives the command a pseudo-terminal.
-    if (std::system("command -v script > /dev/null 2>&1") != 0) {
-        BOOST_TEST_MESSAGE("script(1) not installed: the pseudo-terminal half of this test did not run");
-        return;
-    }
-    const std::string cmd = std::string("script -qec '") + VRAM_TEST_BINARY + " run " + preset + " --format table' /dev/null";
-    const std::string tty = shell("env -u NO_COLOR TERM=xterm " + cmd);
-    BOOST_TEST(tty.find("\x1b[38;5;") != std::string::npos, tty);
-    const std::string no_color = shell("env NO_COLOR=1 TERM=xterm " + cmd);
-    BOOST_TEST(no_color.find("Fits") != std::string::npos, no_color);
-    BOOST_TEST(no_color.find("\x1b[38;5;") == std::string::npos);
+    // The pseudo-terminal half (colour on a real terminal, NO_COLOR there) is
+    // rough_edges/issue21_colour_on_a_pseudo_terminal: it is skipped visibly where no
+    // pseudo-terminal exists (CTest unit.colour_on_a_terminal).
 }
 
 BOOST_AUTO_TEST_CASE(issue10_html_has_charts_formulas_and_schemes) {
