@@ -230,7 +230,7 @@ std::string lower(std::string s) {
     return s;
 }
 
-HubReference parse_url(const std::string& text, std::string rest, bool had_scheme) {
+HubReference parse_url(const std::string& text, std::string rest) {
     // rest: host[/path][?query][#fragment]
     if (auto hash = rest.find('#'); hash != std::string::npos) rest.resize(hash);
     std::string query;
@@ -245,7 +245,6 @@ HubReference parse_url(const std::string& text, std::string rest, bool had_schem
     if (host == "huggingface.co" || host == "www.huggingface.co" || host == "hf.co") hub = "hf";
     else if (host == "modelscope.cn" || host == "www.modelscope.cn") hub = "ms";
     else bad_reference(text, "is not a model URL of a supported hub (host '" + host + "')");
-    (void)had_scheme;
     std::vector<std::string> parts = split_path(path);
     HubReference ref;
     ref.hub = hub;
@@ -317,10 +316,10 @@ std::optional<HubReference> parse_hub_reference(const std::string& input) {
         return ref;
     }
     for (const char* scheme : {"https://", "http://"})
-        if (low.rfind(scheme, 0) == 0) return parse_url(text, text.substr(std::string(scheme).size()), true);
+        if (low.rfind(scheme, 0) == 0) return parse_url(text, text.substr(std::string(scheme).size()));
     // Without a scheme, only the hubs' own hosts make a URL: "a.b/c" may be a relative path.
     for (const char* host : {"huggingface.co/", "www.huggingface.co/", "hf.co/", "modelscope.cn/", "www.modelscope.cn/"})
-        if (low.rfind(host, 0) == 0) return parse_url(text, text, false);
+        if (low.rfind(host, 0) == 0) return parse_url(text, text);
     if (text.find('/') == std::string::npos || text.find(".json") != std::string::npos || text[0] == '.' ||
         text[0] == '/' || text[0] == '~')
         return std::nullopt;
