@@ -15,14 +15,14 @@ int cmd_inspect(App& app, int argc, const char* const* argv) {
     std::string model_arg;
     std::string kv_dtype = "bf16";
     po::options_description desc("options");
-    desc.add_options()("model", po::value(&model_arg), "preset name or path to a config.json")
+    desc.add_options()("model", po::value(&model_arg), "preset name, path to a config.json, or hub id or URL (docs/hub.md)")
         ("kv-dtype", po::value(&kv_dtype), "KV cache dtype for the per-token figure (default bf16)");
     add_common_options(desc, common, CommandTraits{{"table", "json"}, "", false, false});
     po::positional_options_description pos;
     pos.add("model", 1);
     parse_command("inspect", argc, argv, desc, pos);
     if (common.help) {
-        std::cout << command_help("inspect", "MODEL  (a preset name or a path to config.json)", desc);
+        std::cout << command_help("inspect", "MODEL  (a preset name, a path to config.json, or a hub id or URL)", desc);
         return 0;
     }
     if (model_arg.empty()) throw UsageError("vram inspect: missing MODEL (see vram inspect --help)");

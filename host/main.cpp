@@ -25,6 +25,7 @@ const std::map<std::string, std::pair<vram::cli::Command, const char*>>& command
         {"recommend", {cmd_recommend, "every catalog GPU the scenario fits on, how many, cheapest first"}},
         {"compare", {cmd_compare, "scenarios side by side, component by component, with differences"}},
         {"schema", {cmd_schema, "JSON Schema of scenarios: every key, its type, range, default and owner"}},
+        {"search", {cmd_search, "models on the Hugging Face Hub and ModelScope by name, and which vram can estimate"}},
         {"symbols", {cmd_symbols, "symbols formulas can read: value, unit, meaning, which plugin set it"}},
     };
     return table;

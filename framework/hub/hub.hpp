@@ -50,7 +50,7 @@ struct HubSettings {
     long timeout_s = 60;
     std::uint64_t max_file_bytes = 64ull << 20;     ///< config.json / index files
     std::uint64_t max_header_bytes = 100ull << 20;  ///< safetensors header limit (the format's own)
-    static HubSettings from_environment(const std::string& hub);
+    VRAM_API static HubSettings from_environment(const std::string& hub);
 };
 
 /// Fetches config.json and, where present, the safetensors index and headers (HTTP range
@@ -58,7 +58,48 @@ struct HubSettings {
 /// Throws ScenarioError with one clear line for 401 / 404 / offline / rate limit / network errors.
 VRAM_API HubModel fetch_hub_model(const HubSettings& settings, const std::string& repo, const std::string& revision);
 
-/// Splits "hf:org/name[@rev]" / "ms:org/name[@rev]" / "org/name"; returns false if not a hub id.
+/// A model on a hub, as users write it: an id, a prefixed id or a web URL (parse_hub_reference).
+struct HubReference {
+    std::string hub = "hf";        ///< "hf" or "ms"
+    std::string repo;              ///< "org/name"
+    std::string revision;          ///< as given, else the hub's default branch (default_revision)
+    bool revision_given = false;   ///< the text named a revision (@rev, /tree/rev, ?revision=rev)
+};
+
+/// The branch a hub serves when no revision is named: "main" on Hugging Face, "master" on ModelScope.
+VRAM_API std::string default_revision(const std::string& hub);
+
+/// Reads every form of a hub model reference:
+///   org/name, hf:org/name, ms:org/name (each with an optional @revision);
+///   https://huggingface.co/org/name, huggingface.co/..., hf.co/..., https://hf.co/... with an optional
+///   /tree/REV (also /blob/REV/FILE, /resolve/REV/FILE);
+///   https://modelscope.cn/models/org/name, modelscope.cn/models/... with an optional /files, /summary,
+///   /file/view/REV/FILE, /resolve/REV/FILE or ?revision=REV;
+///   trailing slashes are ignored. Returns nullopt when the text is not a hub reference at all (a preset
+///   name, a path); throws ScenarioError with one line naming the allowed forms for a URL or prefixed id
+///   that is malformed (another host, a missing name, a dataset or Space page).
+VRAM_API std::optional<HubReference> parse_hub_reference(const std::string& text);
+
+/// Splits "hf:org/name[@rev]" / "ms:org/name[@rev]" / "org/name" and the URL forms above; returns
+/// false if not a hub reference or malformed (parse_hub_reference says why).
 VRAM_API bool parse_hub_id(const std::string& text, std::string& hub, std::string& repo, std::string& revision);
+
+/// One model found by a hub's search API.
+struct HubSearchHit {
+    std::string hub;               ///< "hf" or "ms"
+    std::string id;                ///< "org/name"
+    std::string model_type;        ///< config.json's model_type when the hub reports it, else ""
+    std::string pipeline_tag;      ///< "text-generation" ... when the hub reports it, else ""
+    std::int64_t downloads = -1;   ///< -1: not reported
+    std::int64_t likes = -1;       ///< likes (HF) or stars (ModelScope); -1: not reported
+};
+
+/// Lists the models whose name matches `query` on one hub (settings.hub), most downloaded first:
+///  hf: GET {endpoint}/api/models?search=Q&limit=N&sort=downloads&direction=-1 with
+///      expand=downloads,likes,pipeline_tag,config (config carries model_type);
+///  ms: PUT {endpoint}/api/v1/dolphin/models with {"Name": Q, "PageSize": N, "SortBy": "DownloadsCount", ...}
+///      (the request ModelScope's own web site and MCP server send; it reports no model_type).
+/// Throws ScenarioError with one line when offline or on an HTTP or network error.
+VRAM_API std::vector<HubSearchHit> search_hub(const HubSettings& settings, const std::string& query, std::size_t limit);
 
 }  // namespace vram

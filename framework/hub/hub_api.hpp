@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "hub/hub.hpp"
 
@@ -22,7 +23,7 @@ struct HubFailure {
 }  // namespace vram
 
 /// Bumped whenever a field below changes meaning or type.
-#define VRAM_HUB_API_VERSION 1
+#define VRAM_HUB_API_VERSION 2  // 2: search (vram search, issue 17)
 #define VRAM_HUB_ENTRY_POINT "vram_hub_get_api"
 
 extern "C" {
@@ -38,6 +39,11 @@ struct vram_hub_api {
     /// Fills `out`, or `failure` and returns false. Never throws.
     bool (*fetch)(const vram::HubSettings* settings, const char* repo, const char* revision, vram::HubModel* out,
                   vram::HubFailure* failure) noexcept;
+    std::size_t search_hit_size;     ///< sizeof(vram::HubSearchHit)
+    /// Fills `out` with at most `limit` models matching `query` on settings->hub, or `failure` and
+    /// returns false. Never throws.
+    bool (*search)(const vram::HubSettings* settings, const char* query, std::size_t limit,
+                   std::vector<vram::HubSearchHit>* out, vram::HubFailure* failure) noexcept;
 };
 
 using vram_hub_get_api_fn = const vram_hub_api* (*)();

@@ -196,6 +196,22 @@ ModelSpec model_from_hub(const Registry& registry, const std::string& hub, const
 
 ModelSpec load_model(const Registry& registry, const Scenario& s, const std::string& preset_dir,
                      std::optional<CheckpointInfo>* checkpoint) {
+    // Preset names have neither '/' nor ':': a pasted hub id or URL in model.preset is read as model.hub.
+    if (!s.model.preset.empty() && s.model.preset.find_first_of("/:") != std::string::npos) {
+        std::optional<HubReference> ref;
+        try {
+            ref = parse_hub_reference(s.model.preset);
+        } catch (const ScenarioError& e) {
+            throw ScenarioError(s.where("model.preset"), "model.preset: " + e.detail());
+        }
+        if (ref) {
+            try {
+                return model_from_hub(registry, ref->hub, ref->repo, ref->revision, checkpoint);
+            } catch (const ScenarioError& e) {
+                throw ScenarioError(s.where("model.preset"), "model.preset: " + e.detail());
+            }
+        }
+    }
     if (!s.model.preset.empty()) {
         ModelPreset p;
         try {
@@ -229,13 +245,22 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
         m.source = "inline architecture in " + s.file;
         return m;
     }
-    std::string hub, repo, revision;
-    if (!parse_hub_id(s.model.hub, hub, repo, revision))
-        throw ScenarioError(s.where("model.hub"), "model.hub: '" + s.model.hub +
-                                                      "' is not a hub id; allowed: org/name, hf:org/name or ms:org/name");
-    if (s.model.hub.find('@') == std::string::npos) revision = s.model.revision;
+    std::optional<HubReference> ref;
     try {
-        return model_from_hub(registry, hub, repo, revision, checkpoint);
+        ref = parse_hub_reference(s.model.hub);
+    } catch (const ScenarioError& e) {
+        throw ScenarioError(s.where("model.hub"), "model.hub: " + e.detail());
+    }
+    if (!ref)
+        throw ScenarioError(s.where("model.hub"), "model.hub: '" + s.model.hub +
+                                                      "' is not a hub id; allowed: org/name, hf:org/name, ms:org/name "
+                                                      "or a https://huggingface.co/ or https://modelscope.cn/models/ URL");
+    // model.revision applies when the id names none; left at its default ("main"), the hub's own
+    // default branch is used instead (ModelScope's is "master").
+    const bool revision_set = s.marks.count("model.revision") > 0 || s.model.revision != "main";
+    if (!ref->revision_given && revision_set) ref->revision = s.model.revision;
+    try {
+        return model_from_hub(registry, ref->hub, ref->repo, ref->revision, checkpoint);
     } catch (const ScenarioError& e) {
         throw ScenarioError(s.where("model.hub"), "model.hub: " + e.detail());
     }
@@ -245,9 +270,9 @@ ModelSpec load_model_argument(const Registry& registry, const std::string& argum
                               std::optional<CheckpointInfo>* checkpoint) {
     std::error_code ec;
     const fs::path path(argument);
-    std::string hub, repo, revision;
-    if (!fs::exists(path, ec) && parse_hub_id(argument, hub, repo, revision))
-        return model_from_hub(registry, hub, repo, revision, checkpoint);
+    if (!fs::exists(path, ec))
+        if (auto ref = parse_hub_reference(argument))  // throws one line for a malformed URL or hf:/ms: id
+            return model_from_hub(registry, ref->hub, ref->repo, ref->revision, checkpoint);
     if (fs::is_directory(path, ec) && fs::exists(path / "config.json", ec))
         return load_model_argument(registry, (path / "config.json").string(), preset_dir, checkpoint);
     if (path.extension() == ".json" || fs::exists(path, ec)) {

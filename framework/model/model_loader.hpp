@@ -45,8 +45,8 @@ VRAM_API ModelSpec model_from_config(const Registry& registry, const ConfigNode&
 /// with safetensors headers, `checkpoint` (when given) receives the real tensor sizes.
 VRAM_API ModelSpec load_model(const Registry& registry, const Scenario& scenario,
                               const std::string& preset_dir, std::optional<CheckpointInfo>* checkpoint = nullptr);
-/// `vram inspect ARG`: a preset name, a path to a config.json (or its folder), or a hub id
-/// (hf:org/name, ms:org/name, org/name, with an optional @revision).
+/// `vram inspect ARG`: a preset name, a path to a config.json (or its folder), or a hub id or URL
+/// (hf:org/name, ms:org/name, org/name with an optional @revision; the URL forms of parse_hub_reference).
 VRAM_API ModelSpec load_model_argument(const Registry& registry, const std::string& argument,
                                        const std::string& preset_dir,
                                        std::optional<CheckpointInfo>* checkpoint = nullptr);
