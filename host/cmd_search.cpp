@@ -126,7 +126,7 @@ int cmd_search(App& app, int argc, const char* const* argv) {
     desc.add_options()("query", po::value(&words)->composing(), "text to find in model names (\"llama 8b\", \"qwen3\")")
         ("hub", po::value(&hub), "hf | ms | all: which hub's search API to ask (default all)")
         ("limit,n", po::value(&limit), "at most N models per hub, 1 to 100 (default 20)");
-    add_common_options(desc, common, false);
+    add_common_options(desc, common, CommandTraits{{"table", "json", "csv", "markdown"}, "", false, false});
     po::positional_options_description pos;
     pos.add("query", -1);
     parse_command("search", argc, argv, desc, pos);
@@ -141,7 +141,7 @@ int cmd_search(App& app, int argc, const char* const* argv) {
     if (hub != "hf" && hub != "ms" && hub != "all")
         throw UsageError("--hub " + hub + ": unknown hub; allowed: hf, ms, all");
     if (limit < 1 || limit > 100) throw UsageError("--limit " + std::to_string(limit) + ": allowed: 1 to 100");
-    const std::string format = output_format(common, {"table", "json", "csv", "markdown"});
+    const std::string format = output_format(common);
     app.load_plugins(common);
 
     // What the loaded adapters read: a hit is estimable when its model_type is one of these.
