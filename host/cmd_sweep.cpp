@@ -125,29 +125,103 @@ private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
 };
 
+// Where rows go as they are computed: stdout, or FILE written as FILE.partial and renamed at
+// the end, so a failed sweep never leaves a half file under the name asked for. Rows are
+// buffered in 256 KiB blocks: memory does not grow with the number of points.
+class Sink {
+public:
+    explicit Sink(const std::string& output) : output_(output) {
+        if (output_.empty() || output_ == "-") {
+            file_ = stdout;
+        } else {
+            partial_ = output_ + ".partial";
+            file_ = std::fopen(partial_.c_str(), "wb");
+            if (!file_) throw UsageError("--output " + output_ + ": cannot write the file");
+        }
+        buffer_.reserve(kBlock + 4096);
+    }
+    ~Sink() {
+        if (!partial_.empty() && file_) {
+            std::fclose(file_);
+            std::remove(partial_.c_str());  // not committed: an error ended the sweep
+        }
+    }
+    Sink(const Sink&) = delete;
+    Sink& operator=(const Sink&) = delete;
+    std::string& text() noexcept { return buffer_; }
+    void row_done() {
+        if (buffer_.size() >= kBlock) flush();
+    }
+    void commit() {
+        flush();
+        if (partial_.empty()) {
+            std::fflush(file_);
+            return;
+        }
+        const bool ok = std::fclose(file_) == 0;
+        file_ = nullptr;
+        if (!ok || std::rename(partial_.c_str(), output_.c_str()) != 0) {
+            std::remove(partial_.c_str());
+            throw UsageError("--output " + output_ + ": cannot write the file");
+        }
+        partial_.clear();
+    }
+
+private:
+    static constexpr std::size_t kBlock = 256 * 1024;
+    void flush() {
+        if (!buffer_.empty() && std::fwrite(buffer_.data(), 1, buffer_.size(), file_) != buffer_.size())
+            throw UsageError("cannot write the sweep's output" + (output_.empty() ? std::string() : " to " + output_));
+        buffer_.clear();
+    }
+    std::string output_, partial_;
+    std::FILE* file_ = nullptr;
+    std::string buffer_;
+};
+
+std::string pad_cell(const std::string& text, std::size_t width, bool right) {
+    if (text.size() >= width) return text;
+    return right ? std::string(width - text.size(), ' ') + text : text + std::string(width - text.size(), ' ');
+}
+
+// Table and Markdown rows are aligned, so they are for a few thousand rows; CSV and JSON
+// Lines stream any number.
+constexpr std::size_t kMaxTableRows = 10'000;
+
 }  // namespace
 
 int cmd_sweep(App& app, int argc, const char* const* argv) {
     CommonOptions common;
-    std::string file, catalog;
+    std::string file, catalog, where, frontier;
+    std::size_t limit = 0;
     std::vector<std::string> varies;
     QuestionFlags flags;
     po::options_description desc("options");
     desc.add_options()("scenario", po::value(&file), kScenarioArgument)
         ("vary", po::value(&varies)->composing(),
          "KEY=V1,V2,... or KEY=START:STOP:STEP (inclusive; repeatable: the cross product, last key fastest)")
+        ("where", po::value(&where), "fits: only the points that fit (the GPU must be known)")
+        ("limit,n", po::value(&limit), "stop after N rows")
+        ("frontier", po::value(&frontier),
+         "KEY (one of the --vary keys): for each value of the other keys, only the largest KEY that fits")
         ("catalog", po::value(&catalog), "also search the GPU catalog FILE.csv (as hardware.catalog)");
-    add_common_options(desc, common, CommandTraits{{"csv", "json"}, "csv", true, false});
+    add_common_options(desc, common, CommandTraits{{"csv", "jsonl", "json", "table", "markdown"}, "csv", true, false});
     add_question_options(desc, flags);
     po::positional_options_description pos;
     pos.add("scenario", 1);
     parse_command("sweep", argc, argv, desc, pos);
     if (common.help) {
-        std::cout << command_help("sweep", "SCENARIO.yaml --vary KEY=V1,V2 [--vary KEY=START:STOP:STEP ...] [--format csv|json]",
+        std::cout << command_help("sweep", "[SCENARIO.yaml | PRESET | -] [--model M ...] --vary KEY=V1,V2 "
+                                           "[--vary KEY=START:STOP:STEP ...] [--where fits] [--limit N] [--frontier KEY] "
+                                           "[--format csv|jsonl|json|table|markdown]\n\n"
+                                           "Rows are written as they are computed (memory does not grow with the points); "
+                                           "json is one array,\njsonl one `vram run` document per line; table and markdown "
+                                           "hold at most 10,000 rows.",
                                   desc);
         return 0;
     }
     if (varies.empty()) throw UsageError("vram sweep: give at least one --vary KEY=V1,V2 (see vram sweep --help)");
+    if (!where.empty() && where != "fits") throw UsageError("--where " + where + ": allowed: fits");
     const std::string format = output_format(common);
     std::vector<Axis> axes;
     std::size_t points = 1;
@@ -158,7 +232,30 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         points *= axes.back().values.size();
         if (points > kMaxPoints) throw UsageError("vram sweep: more than 100,000,000 points");
     }
+    // Iteration order: the frontier key innermost, so each group of its values is one row.
+    std::vector<std::size_t> order(axes.size());
+    for (std::size_t a = 0; a < axes.size(); ++a) order[a] = a;
+    std::size_t frontier_axis = axes.size();
+    if (!frontier.empty()) {
+        for (std::size_t a = 0; a < axes.size(); ++a)
+            if (axes[a].key == frontier) frontier_axis = a;
+        if (frontier_axis == axes.size()) throw UsageError("--frontier " + frontier + ": not one of the --vary keys");
+        for (double x : axes[frontier_axis].numbers)
+            if (std::isnan(x)) throw UsageError("--frontier " + frontier + ": its values must be numbers");
+        order.erase(order.begin() + static_cast<std::ptrdiff_t>(frontier_axis));
+        order.push_back(frontier_axis);
+    }
+    const bool aligned = format == "table" || format == "markdown";
+    const std::size_t groups = frontier.empty() ? points : points / axes[frontier_axis].values.size();
+    if (aligned && std::min(groups, limit ? limit : groups) > kMaxTableRows)
+        throw UsageError("--format " + format + ": " + std::to_string(groups) +
+                         " rows; table and markdown hold at most 10,000 (use csv or jsonl, or --limit)");
+
     ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
+    if ((where == "fits" || !frontier.empty()) && session.estimator().usable_bytes() == 0 &&
+        !session.estimator().scenario().hardware.count_auto)
+        throw ScenarioError(session.input().file(), std::string(where == "fits" ? "--where fits" : "--frontier") +
+                                                        ": needs hardware.gpu or hardware.memory_gib to fit against");
     const auto& fast = fast_scenario_keys();
     std::vector<bool> is_fast;
     for (const auto& a : axes) {
@@ -168,9 +265,10 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
     }
     constexpr std::size_t kCategories = static_cast<std::size_t>(Category::other) + 1;
 
-    std::string out;
+    Sink sink(common.output);
+    std::string& out = sink.text();
+    std::vector<std::size_t> widths;  // table: column widths
     if (format == "csv") {
-        out.reserve(points * 96 + 256);
         for (const auto& a : axes) {
             csv_cell(out, a.key);
             out += ',';
@@ -178,15 +276,116 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         out += "total_bytes,gpu_memory_bytes,gpu_count,fits";
         for (std::size_t c = 0; c < kCategories; ++c) (out += ',') += to_string(static_cast<Category>(c));
         out += '\n';
+    } else if (format == "json") {
+        out += "[";
+    } else if (aligned) {
+        std::vector<std::string> head;
+        for (const auto& a : axes) head.push_back(a.key);
+        for (const char* h : {"total GiB", "usable GiB", "GPUs", "fits"}) head.emplace_back(h);
+        for (std::size_t c = 0; c < head.size(); ++c) {
+            std::size_t w = head[c].size();
+            if (c < axes.size())
+                for (const auto& v : axes[c].values) w = std::max(w, v.size());
+            widths.push_back(std::max<std::size_t>(w, c < axes.size() ? 1 : 10));
+        }
+        for (std::size_t c = 0; c < head.size(); ++c) {
+            out += format == "markdown" ? "| " : (c ? "  " : "");
+            out += pad_cell(head[c], widths[c], c >= axes.size());
+            out += format == "markdown" ? " " : "";
+        }
+        out += format == "markdown" ? "|\n" : "\n";
+        for (std::size_t c = 0; c < head.size(); ++c) {
+            if (format == "markdown") out += c >= axes.size() ? "| " + std::string(widths[c] - 1, '-') + ": " : "| " + std::string(widths[c], '-') + " ";
+            else out += (c ? "  " : "") + std::string(widths[c], '-');
+        }
+        out += format == "markdown" ? "|\n" : "\n";
     }
-    JsonWriter rows;  // json: one `vram run` document per point, in an array
-    if (format == "json") rows.array();
+
+    // One computed point, written into `text` (nothing is written for points filtered out).
+    struct Point {
+        bool fits = false;
+        std::string text;
+    };
     std::vector<std::size_t> index(axes.size(), 0);
     std::vector<std::size_t> last(axes.size(), static_cast<std::size_t>(-1));
     CategoryBytes cats{};
     Progress progress(points);
+    std::size_t rows_written = 0;
+    bool first_json_row = true;
+    Point best, row;  // frontier: the best fitting point of the current group so far
+    double best_value = -INFINITY;
+    auto render = [&](Estimator& e, std::string& text) -> bool {
+        text.clear();
+        if (format == "csv" || aligned) {
+            const Bytes total = e.evaluate_categories(cats);
+            const Bytes usable = e.usable_bytes();
+            const bool fits = usable > 0 && total <= usable;
+            if (format == "csv") {
+                for (std::size_t a = 0; a < axes.size(); ++a) {
+                    csv_cell(text, axes[a].values[index[a]]);
+                    text += ',';
+                }
+                append_int(text, total);
+                text += ',';
+                append_int(text, usable);
+                text += ',';
+                append_int(text, e.gpu_count());
+                text += fits ? ",true" : ",false";
+                for (std::size_t c = 0; c < kCategories; ++c) {
+                    text += ',';
+                    append_int(text, cats[c]);
+                }
+                text += '\n';
+            } else {
+                std::vector<std::string> cells;
+                for (std::size_t a = 0; a < axes.size(); ++a) cells.push_back(axes[a].values[index[a]]);
+                cells.push_back(format_gib(total));
+                cells.push_back(usable > 0 ? format_gib(usable) : "—");
+                cells.push_back(std::to_string(e.gpu_count()));
+                cells.push_back(usable == 0 ? "—" : fits ? "yes" : "no");
+                for (std::size_t c = 0; c < cells.size(); ++c) {
+                    text += format == "markdown" ? "| " : (c ? "  " : "");
+                    text += pad_cell(cells[c], widths[c], c >= axes.size());
+                    text += format == "markdown" ? " " : "";
+                }
+                text += format == "markdown" ? "|\n" : "\n";
+            }
+            return fits;
+        }
+        // json / jsonl: each row is `vram run`'s JSON with the point's key values first.
+        const Estimate est = e.estimate();
+        JsonWriter w;
+        w.object(format == "jsonl" ? JsonWriter::Layout::line : JsonWriter::Layout::block);
+        w.key("point").object(JsonWriter::Layout::line);
+        for (std::size_t a = 0; a < axes.size(); ++a) {
+            const double x = axes[a].numbers[index[a]];
+            w.key(axes[a].key);
+            if (std::isnan(x)) w.value(axes[a].values[index[a]]);
+            else if (x == std::floor(x) && std::fabs(x) < 9.0e15) w.value(static_cast<std::int64_t>(x));
+            else w.value(x);
+        }
+        w.end();
+        write_estimate_fields(w, e.scenario(), e.model(), est, ReportOptions{});
+        w.end();
+        text = w.str();
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        return est.gpu_memory_bytes > 0 && est.fits;
+    };
+    auto emit_row = [&](const std::string& text) {
+        if (format == "json") {
+            out += first_json_row ? "\n" : ",\n";
+            out += text;
+        } else {
+            out += text;
+            if (format == "jsonl") out += '\n';
+        }
+        first_json_row = false;
+        ++rows_written;
+        sink.row_done();
+    };
+    const std::size_t inner = order.back();
     for (std::size_t point = 0; point < points; ++point) {
-        // Only axes whose value changed are set again (the last one changes every point).
+        // Only axes whose value changed are set again (the innermost one changes every point).
         for (std::size_t a = 0; a < axes.size(); ++a) {
             if (index[a] == last[a]) continue;
             if (is_fast[a]) session.set_number(axes[a].key, axes[a].numbers[index[a]]);
@@ -202,48 +401,28 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
                 // No layout fits: the row says so (fits false) instead of ending the sweep.
             }
         }
-        if (format == "csv") {
-            const Bytes total = e.evaluate_categories(cats);
-            const Bytes usable = e.usable_bytes();
-            for (std::size_t a = 0; a < axes.size(); ++a) {
-                csv_cell(out, axes[a].values[index[a]]);
-                out += ',';
-            }
-            append_int(out, total);
-            out += ',';
-            append_int(out, usable);
-            out += ',';
-            append_int(out, e.gpu_count());
-            out += usable > 0 && total <= usable ? ",true" : ",false";
-            for (std::size_t c = 0; c < kCategories; ++c) {
-                out += ',';
-                append_int(out, cats[c]);
-            }
-            out += '\n';
+        row.fits = render(e, row.text);
+        if (frontier.empty()) {
+            if (where.empty() || row.fits) emit_row(row.text);
         } else {
-            // Each row is `vram run`'s JSON with the point's key values first.
-            const Estimate est = e.estimate();
-            rows.object().key("point").object(JsonWriter::Layout::line);
-            for (std::size_t a = 0; a < axes.size(); ++a) {
-                const double x = axes[a].numbers[index[a]];
-                rows.key(axes[a].key);
-                if (std::isnan(x)) rows.value(axes[a].values[index[a]]);
-                else if (x == std::floor(x) && std::fabs(x) < 9.0e15) rows.value(static_cast<std::int64_t>(x));
-                else rows.value(x);
+            const double value = axes[inner].numbers[index[inner]];
+            if (row.fits && value > best_value) best_value = value, std::swap(best, row);
+            if (index[inner] + 1 == axes[inner].values.size()) {  // the group is complete
+                if (best_value > -INFINITY) emit_row(best.text);
+                best_value = -INFINITY;
             }
-            rows.end();
-            write_estimate_fields(rows, e.scenario(), e.model(), est, ReportOptions{});
-            rows.end();
         }
         progress.tick(point + 1);
-        for (std::size_t a = axes.size(); a-- > 0;) {
+        if (limit && rows_written >= limit) break;
+        for (std::size_t k = order.size(); k-- > 0;) {
+            const std::size_t a = order[k];
             if (++index[a] < axes[a].values.size()) break;
             index[a] = 0;
         }
     }
     progress.finish();
-    if (format == "json") out = rows.end().str();
-    emit(common, out);
+    if (format == "json") out += first_json_row ? "]\n" : "\n]\n";
+    sink.commit();
     return 0;
 }
 

@@ -10,6 +10,14 @@
 
 namespace vram {
 
+double kv_dtype_bytes(const std::string& dtype, const Scenario& scenario, const char* key) {
+    try {
+        return kv_dtype_bytes(dtype, std::string());
+    } catch (const ScenarioError& e) {
+        throw ScenarioError(scenario.where(key), std::string(key) + ": " + e.detail().substr(e.detail().find(": ") + 2));
+    }
+}
+
 double kv_dtype_bytes(const std::string& dtype, const std::string& where) {
     // llama.cpp block types store 32 elements with a fp16 scale (ggml-common.h block_q8_0 = 34 B,
     // block_q4_0 = 18 B, q4_1 20 B, q5_0 22 B, q5_1 24 B).

@@ -91,6 +91,9 @@ struct Estimator::Impl {
     std::vector<Bytes> rank_tensor_bytes;
     std::vector<std::pair<std::int64_t, double>> rank_weight_bytes;
     std::vector<Bytes> format_bytes_cache;
+    Bytes format_bytes_total = 0;  ///< sum of format_bytes_cache
+    bool format_bytes_valid = false;  ///< cleared when the model, format or its options change
+    void ensure_format_bytes();
 
     // evaluate.cpp
     std::vector<Bytes> values_buf;       // evaluate_categories: bytes per component

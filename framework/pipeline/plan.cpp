@@ -69,31 +69,42 @@ void Estimator::Impl::format_stage() {
         ctx.weight_source = "safetensors headers of " + checkpoint->source;
         ctx.notes.push_back("weights: real tensor sizes from the safetensors headers of " + checkpoint->source +
                             " (" + std::to_string(checkpoint->bytes) + " bytes)");
+        for (std::size_t i = 0; i < model.tensors.size(); ++i) w = add_bytes(w, ctx.tensor_bytes[i]);
     } else {
-        for (std::size_t i = 0; i < model.tensors.size(); ++i)
-            ctx.tensor_bytes[i] = format_bytes(i);
+        // The format's bytes depend on the model and the format alone: computed once per
+        // resolve, copied per preparation (fit and sweep prepare millions of times).
+        ensure_format_bytes();
+        std::copy(format_bytes_cache.begin(), format_bytes_cache.end(), ctx.tensor_bytes.begin());
+        w = format_bytes_total;
     }
-    for (std::size_t i = 0; i < model.tensors.size(); ++i) w = add_bytes(w, ctx.tensor_bytes[i]);
     ctx.set(Sym::W, static_cast<double>(w));
     ctx.set(Sym::bytes_w, ctx[Sym::P_total] > 0 ? static_cast<double>(w) / ctx[Sym::P_total] : 0);
     ctx.compute_dtype = s.precision.activations.empty()
                             ? (use_checkpoint() ? checkpoint_compute_dtype(*checkpoint) : std::string(format->compute_dtype()))
                             : s.precision.activations;
     if (s.training_run() && s.training.mixed_precision != "none") ctx.compute_dtype = s.training.mixed_precision;
-    ctx.set(Sym::bytes_act, kv_dtype_bytes(ctx.compute_dtype, s.where("precision.activations")));
+    ctx.set(Sym::bytes_act, kv_dtype_bytes(ctx.compute_dtype, s, "precision.activations"));
     ctx.kv_dtype = s.precision.kv_cache.empty() ? ctx.compute_dtype : s.precision.kv_cache;
     ctx.begin_stage("core.attention");
-    ctx.set(Sym::bytes_kv, kv_dtype_bytes(ctx.kv_dtype, s.where("precision.kv_cache")));
+    ctx.set(Sym::bytes_kv, kv_dtype_bytes(ctx.kv_dtype, s, "precision.kv_cache"));
     ctx.set(Sym::kv_per_token, std::ceil(kv_elements_per_token(ctx.kv_groups) * ctx[Sym::bytes_kv]));
 }
 
 Bytes Estimator::Impl::format_bytes(std::size_t i) {
-    if (format_bytes_cache.size() != model.tensors.size()) {
-        format_bytes_cache.resize(model.tensors.size());
-        for (std::size_t j = 0; j < model.tensors.size(); ++j)
-            format_bytes_cache[j] = format->tensor_bytes(model.tensors[j], model, format_params);
-    }
+    ensure_format_bytes();
     return format_bytes_cache[i];
+}
+
+void Estimator::Impl::ensure_format_bytes() {
+    if (!format_bytes_valid) {
+        format_bytes_valid = true;
+        format_bytes_cache.resize(model.tensors.size());
+        format_bytes_total = 0;
+        for (std::size_t j = 0; j < model.tensors.size(); ++j) {
+            format_bytes_cache[j] = format->tensor_bytes(model.tensors[j], model, format_params);
+            format_bytes_total = add_bytes(format_bytes_total, format_bytes_cache[j]);
+        }
+    }
 }
 
 // Tokens the modality inputs add to every sequence.

@@ -28,7 +28,7 @@ void Estimator::Impl::resolve() {
     format = &lookup(registry.weight_formats, use_checkpoint() ? std::string("bf16") : s.precision.weights,
                      "precision.weights");
     format_params = params_for(&s.precision.options, format->params(), "precision");
-    format_bytes_cache.clear();  // the format or its options may have changed
+    format_bytes_valid = false;  // the format or its options may have changed
     runtime = &lookup(registry.runtimes, s.runtime.engine, "runtime.engine");
     runtime_params = params_for(&s.runtime.options, runtime->params(), "runtime");
     resolve_training();

@@ -1,7 +1,8 @@
 // bench_vram.cpp - the speed figures of docs/performance.md:
 //   1. scenario evaluations per second (Estimator::evaluate_peak, one core, no parsing),
 //      and prepared points per second (numbers set in place + prepare + evaluate, as sweep does);
-//   2. wall time of `vram sweep` over 100,000 points with CSV output (one process, end to end);
+//   2. wall time of `vram sweep` over 100,000 points with CSV output (one process, end to end),
+//      and (full run) 1,000,000 points streamed to CSV: CPU time and peak resident memory;
 //   3. median cold start, CPU (user + system) and wall, of `vram --version` and of `vram run`
 //      with every first-party plugin (30 runs each).
 // `--short` (the CTest) runs fewer iterations; it reports and checks nothing about timing.
@@ -47,7 +48,7 @@ double thread_cpu_s() {
 // Runs a program directly (no shell, whose start would count), stdout and stderr to /dev/null;
 // returns its exit status; `cpu_s` gets its user + system CPU time, which a loaded machine
 // (other processes competing for the cores) inflates far less than the wall time.
-int run(const std::vector<std::string>& args, double& cpu_s) {
+int run(const std::vector<std::string>& args, double& cpu_s, long* peak_rss_kib = nullptr) {
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
@@ -62,6 +63,7 @@ int run(const std::vector<std::string>& args, double& cpu_s) {
     int status = 0;
     struct rusage ru {};
     if (wait4(pid, &status, 0, &ru) < 0) return -1;
+    if (peak_rss_kib) *peak_rss_kib = ru.ru_maxrss;  // Linux: KiB
     cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -169,6 +171,27 @@ int main(int argc, char** argv) {
     }
     std::printf("vram sweep: %d points with CSV output in %.3f s wall, %.3f s CPU (process start included)\n",
                 sweep_points, sweep_s, sweep_cpu);
+
+    // 2b. Streaming (issue 21): 1,000,000 points to CSV; the peak resident memory must not grow
+    // with the points (target <= 64 MiB and <= 4 s CPU on one core).
+    if (!short_run) {
+        const std::vector<std::string> million = {VRAM_BENCH_BINARY, "sweep", VRAM_BENCH_SCENARIO, "--vary",
+                                                  "workload.batch_size=1:1000:1", "--vary",
+                                                  "workload.sequence_length=128:128000:128", "--format", "csv",
+                                                  "--output", out_csv};
+        double cpu = 0;
+        long rss_kib = 0;
+        t0 = Clock::now();
+        const int rc = run(million, cpu, &rss_kib);
+        const double wall = seconds_since(t0);
+        std::remove(out_csv.c_str());
+        if (rc != 0) {
+            std::fprintf(stderr, "bench_vram: vram sweep (1,000,000 points) failed (exit %d)\n", rc);
+            return 1;
+        }
+        std::printf("vram sweep: 1000000 points streamed to CSV in %.3f s wall, %.3f s CPU, peak resident %.1f MiB\n",
+                    wall, cpu, static_cast<double>(rss_kib) / 1024.0);
+    }
 
     // 3. Cold starts, median of N.
     if (!cold_starts()) return 1;
