@@ -37,7 +37,14 @@ void add_common_options(po::options_description& desc, CommonOptions& c, const C
     desc.add_options()("help,h", po::bool_switch(&c.help), "show this help");
     if (!traits.formats.empty()) {
         const std::string text = "output format: " + join_formats(traits.formats, " | ") + " (default: " + default_text + ")";
-        desc.add_options()("format,f", po::value(&c.format), text.c_str());
+        // Checked while parsing, before any other usage check, so a wrong --format is the error
+        // a user sees first, naming the same list as --help.
+        desc.add_options()("format,f", po::value(&c.format)->notifier([&c](const std::string& f) {
+                               if (std::find(c.formats.begin(), c.formats.end(), f) == c.formats.end())
+                                   throw UsageError("--format " + f + ": not supported by this command; allowed: " +
+                                                    join_formats(c.formats, ", "));
+                           }),
+                           text.c_str());
     }
     desc.add_options()
         ("output,o", po::value(&c.output), "write the output to FILE instead of stdout")

@@ -1,9 +1,11 @@
 // cmd_fit.cpp - vram fit SCENARIO --maximize KEY: the largest value of a numeric key that fits.
 // Exponential then binary search over re-prepared estimates; the YAML is parsed once.
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "app.hpp"
 #include "scenario_session.hpp"
@@ -15,6 +17,18 @@ namespace vram::cli {
 namespace {
 
 constexpr std::int64_t kLimit = std::int64_t{1} << 40;  // the scenario reader's largest count
+
+// GiB (2^30) with as many decimals as it takes for `a` and `b` to print differently (2 to 9),
+// so "37 fits, 38 does not" is visible in the numbers; equal at 9 decimals means equal bytes.
+int distinct_decimals(Bytes a, Bytes b) {
+    for (int d = 2; d < 9; ++d) {
+        char x[64], y[64];
+        std::snprintf(x, sizeof x, "%.*f", d, static_cast<double>(a) / kGiB);
+        std::snprintf(y, sizeof y, "%.*f", d, static_cast<double>(b) / kGiB);
+        if (std::string(x) != y) return d;
+    }
+    return 9;
+}
 
 struct Probe {
     bool fits = false;
@@ -52,11 +66,11 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
     ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
     Estimator& first = session.estimator();
     if (first.scenario().hardware.count_auto)
-        throw ScenarioError(session.input().file(),
+        throw ScenarioError(first.scenario().where("hardware.count"),
                             "hardware.count: auto adds GPUs until anything fits; fit needs a fixed count (--set "
                             "hardware.count=N)");
     if (first.usable_bytes() == 0)
-        throw ScenarioError(session.input().file(),
+        throw ScenarioError(first.scenario().where("hardware"),
                             "hardware: fit needs hardware.gpu or hardware.memory_gib to fit against");
     double key_min = 1;
     if (!scenario_key_minimum(key, key_min)) key_min = 1;
@@ -134,10 +148,15 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
             std::snprintf(line, sizeof line, "%s: still fits at %lld (the largest value tried): %.2f of %.2f GiB\n",
                           key.c_str(), static_cast<long long>(value), gib, cap);
         } else {
+            // Enough decimals that value+1's need visibly exceeds the usable memory and the
+            // answer's need visibly does not; exact bytes follow for the record.
+            const int d = std::max(distinct_decimals(next.total, usable), distinct_decimals(at.total, usable));
             std::snprintf(line, sizeof line,
-                          "largest %s that fits: %lld (%.2f of %.2f GiB usable per GPU); %lld needs %.2f GiB\n",
-                          key.c_str(), static_cast<long long>(value), gib, cap, static_cast<long long>(value + 1),
-                          static_cast<double>(next.total) / kGiB);
+                          "largest %s that fits: %lld (%.*f of %.*f GiB usable per GPU); %lld needs %.*f GiB "
+                          "(%s > %s bytes)\n",
+                          key.c_str(), static_cast<long long>(value), d, gib, d, cap, static_cast<long long>(value + 1), d,
+                          static_cast<double>(next.total) / kGiB, format_count(static_cast<std::uint64_t>(next.total)).c_str(),
+                          format_count(static_cast<std::uint64_t>(usable)).c_str());
         }
         out = line;
     }

@@ -22,7 +22,10 @@ int cmd_inspect(App& app, int argc, const char* const* argv) {
     pos.add("model", 1);
     parse_command("inspect", argc, argv, desc, pos);
     if (common.help) {
-        std::cout << command_help("inspect", "MODEL  (a preset name, a path to config.json, or a hub id or URL)", desc);
+        std::cout << command_help("inspect", "MODEL  (a preset name in any case, a path to config.json or its folder, or a hub\n"
+                                             "model: org/name, hf:org/name, ms:org/name, https://huggingface.co/org/name,\n"
+                                             "hf.co/org/name, https://modelscope.cn/models/org/name, with @REV or /tree/REV)",
+                                  desc);
         return 0;
     }
     if (model_arg.empty()) throw UsageError("vram inspect: missing MODEL (see vram inspect --help)");

@@ -392,7 +392,14 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
             else session.set(axes[a].key, axes[a].values[index[a]]);
             last[a] = index[a];
         }
-        session.apply();
+        try {
+            session.apply();
+        } catch (const ScenarioError& error) {
+            // A varied value the key cannot take: name the --vary argument, not the scenario.
+            for (std::size_t a = 0; a < axes.size(); ++a)
+                if (error.detail().rfind(axes[a].key + ":", 0) == 0) throw ScenarioError("--vary " + varies[a], error.detail());
+            throw;
+        }
         Estimator& e = session.estimator();
         if (e.scenario().hardware.count_auto) {
             try {

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "scenario_input.hpp"
 
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
@@ -9,6 +10,7 @@
 #include "vram/error.hpp"
 #include "model/model_loader.hpp"
 #include "plugin/registry.hpp"
+#include "scenario/scenario_keys.hpp"
 #include "scenario/schema.hpp"
 
 namespace fs = std::filesystem;
@@ -28,8 +30,25 @@ bool looks_like_file(const std::string& argument) {
     return argument.find('/') != std::string::npos || ext == ".yaml" || ext == ".yml" || ext == ".json";
 }
 
-// --model M: a config.json (or its folder), a preset in any case, a hub id or URL; a name that
-// is none of these goes to model.preset so the message lists the closest presets.
+// "70e9", "70B", "7.5b", "350M": a model given only by its parameter count; 0 when not one.
+double parameter_count_text(const std::string& text) {
+    if (text.empty()) return 0;
+    double scale = 1;
+    std::string digits = text;
+    switch (digits.back()) {
+        case 'B': case 'b': scale = 1e9, digits.pop_back(); break;
+        case 'M': case 'm': scale = 1e6, digits.pop_back(); break;
+        case 'T': case 't': scale = 1e12, digits.pop_back(); break;
+        default: break;
+    }
+    double value = 0;
+    if (!parse_number(digits, value) || value <= 0) return 0;
+    return value * scale;
+}
+
+// --model M: a config.json (or its folder), a preset in any case, a hub id or URL, or a
+// parameter count (70B); a name that is none of these goes to model.preset so the message
+// lists the closest presets.
 Override model_override(const std::string& preset_dir, const std::string& model) {
     const std::string origin = "--model " + model;
     std::error_code ec;
@@ -40,6 +59,11 @@ Override model_override(const std::string& preset_dir, const std::string& model)
         return {"model.preset=" + name, origin};
     if (model.find('/') != std::string::npos || model.find(':') != std::string::npos)
         return {"model.hub=" + model, origin};
+    if (const double count = parameter_count_text(model); count > 0) {
+        char text[64];
+        std::snprintf(text, sizeof text, "%.0f", count);
+        return {std::string("model.parameters=") + text, origin};
+    }
     return {"model.preset=" + model, origin};
 }
 
@@ -61,7 +85,8 @@ bool QuestionFlags::any() const noexcept {
 void add_question_options(po::options_description& desc, QuestionFlags& f) {
     po::options_description q("one-line questions (fill the scenario; --set still overrides any key)");
     q.add_options()
-        ("model", po::value(&f.model), "model: preset name (any case), config.json, hub id or URL")
+        ("model", po::value(&f.model), "model: preset name (any case), config.json, hub id or URL, or a parameter count "
+                                       "(70B: weights only)")
         ("gpu", po::value(&f.gpu), "GPU, fuzzy-matched (vram gpus): hardware.gpu")
         ("gpus", po::value(&f.gpus), "how many GPUs, or auto: hardware.count")
         ("batch", po::value(&f.batch), "sequences in flight / micro-batch: workload.batch_size")
@@ -111,7 +136,7 @@ ScenarioInput::ScenarioInput(const App& app, const std::string& argument, const 
     if (!flags.model.empty()) {
         // One source only: --model replaces whatever the file named.
         if (ConfigNode* model = root_.is_map() ? root_.find("model") : nullptr; model && model->is_map())
-            for (const char* k : {"preset", "config", "architecture", "hub"}) model->erase(k);
+            for (const char* k : {"preset", "config", "architecture", "hub", "parameters", "layers", "hidden"}) model->erase(k);
         overrides_.push_back(model_override(app.preset_dir(), flags.model));
     }
     auto flag = [&](const std::string& value, const char* name, const char* key) {

@@ -17,7 +17,7 @@ namespace vram::cli {
 
 /// The flags that fill a scenario from the command line; empty = not given.
 struct QuestionFlags {
-    std::string model;    ///< --model: preset name (any case), config.json path, hub id or URL
+    std::string model;    ///< --model: preset name (any case), config.json path, hub id or URL, or a count (70B)
     std::string gpu;      ///< --gpu: hardware.gpu
     std::string gpus;     ///< --gpus: hardware.count (N or auto)
     std::string batch;    ///< --batch: workload.batch_size

@@ -194,8 +194,46 @@ ModelSpec model_from_hub(const Registry& registry, const std::string& hub, const
 
 }  // namespace
 
+ModelSpec model_from_parameter_count(const Scenario& s) {
+    // Only the count is known. The placeholders below (one head, a vocabulary of one) keep the
+    // stages well-defined; the estimator keeps only weights and fixed costs for such a model
+    // and reports every other category as unknown, so no placeholder reaches a number.
+    ModelSpec m;
+    m.weights_only = true;
+    const auto p = static_cast<std::int64_t>(s.model.parameters);
+    m.name = "(architecture unknown)";
+    m.family = "parameters";
+    m.model_type = "parameters";
+    m.hidden = s.model.hidden > 0 ? s.model.hidden : 1;
+    m.layers = s.model.layers > 0 ? s.model.layers : 1;
+    m.heads = m.kv_heads = 1;
+    m.head_dim = m.v_head_dim = m.hidden;
+    m.vocab = 1;
+    m.layer_specs.resize(static_cast<std::size_t>(m.layers));
+    // One tensor of P inputs: a quantizing format groups along the input dimension, so its
+    // scales are counted per group of the whole count, as for real Linear weights.
+    Tensor t;
+    t.name = "parameters";
+    t.group = "parameters";
+    t.rows = 1;
+    t.cols = p;
+    t.layer = 0;  // a decoder-layer weight: what quantizing formats quantize
+    t.linear = true;
+    m.tensors.push_back(t);
+    m.source = "model.parameters in " + s.file;
+    if (s.model.layers > 0 && s.model.hidden > 0)
+        m.notes.push_back("KV cache: at most 2 x layers x hidden = " +
+                          format_count(static_cast<std::uint64_t>(2 * s.model.layers * s.model.hidden)) +
+                          " elements per token (every head with its own K and V; GQA, MQA and MLA keep less): "
+                          "a bound, not an estimate");
+    m.notes.push_back("only the parameter count is known: every parameter is stored at the weight format's bytes "
+                      "(formats that keep embeddings and norms at 16 bits cannot be applied apart)");
+    return m;
+}
+
 ModelSpec load_model(const Registry& registry, const Scenario& s, const std::string& preset_dir,
                      std::optional<CheckpointInfo>* checkpoint) {
+    if (s.model.parameters > 0) return model_from_parameter_count(s);
     // Preset names have neither '/' nor ':': a pasted hub id or URL in model.preset is read as model.hub.
     if (!s.model.preset.empty() && s.model.preset.find_first_of("/:") != std::string::npos) {
         std::optional<HubReference> ref;

@@ -89,6 +89,11 @@ Estimate Estimator::Impl::snapshot() {
     out.modality_tokens = ctx.tokens_by_modality;
     out.encoder_frame_modalities = encoder_frame_modalities;
     out.notes = ctx.notes;
+    for (const Component* c : unknown_components) {
+        const std::string name = to_string(c->category());
+        if (c->applies(ctx) && std::find(out.unknown.begin(), out.unknown.end(), name) == out.unknown.end())
+            out.unknown.push_back(name);
+    }
     out.attention = ctx.attention_label;
     out.kv_bytes_per_token = static_cast<std::int64_t>(ctx[Sym::kv_per_token]);
     out.weight_format = ctx.weight_format;

@@ -85,6 +85,9 @@ struct Estimate {
     /// The modalities of modality_tokens counted in encoder frames (not in tokens_per_sequence).
     std::vector<std::string> encoder_frame_modalities;
     std::vector<std::string> notes;   ///< conventions named by the stages (--explain)
+    /// Categories that cannot be known for this model (a model given by its parameter count:
+    /// kv_cache, activations ...); empty for every model with an architecture.
+    std::vector<std::string> unknown;
     // what the stages decided
     std::string attention;            ///< "gqa", "mla", "gqa+sliding" ...
     std::int64_t kv_bytes_per_token = 0;  ///< whole model, unsharded, at kv_dtype

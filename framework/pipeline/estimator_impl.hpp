@@ -92,6 +92,9 @@ struct Estimator::Impl {
     std::vector<std::pair<std::int64_t, double>> rank_weight_bytes;
     std::vector<Bytes> format_bytes_cache;
     Bytes format_bytes_total = 0;  ///< sum of format_bytes_cache
+    /// Weights-only models: the terms left out; the estimate names the categories of those that
+    /// exist in this scenario (Component::applies) as unknown.
+    std::vector<const Component*> unknown_components;
     bool format_bytes_valid = false;  ///< cleared when the model, format or its options change
     void ensure_format_bytes();
 

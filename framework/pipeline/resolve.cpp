@@ -34,8 +34,23 @@ void Estimator::Impl::resolve() {
     resolve_training();
     resolve_tokenizers();
     components.clear();
+    unknown_components.clear();
     for (const auto& e : registry.components.entries()) components.push_back(e.item.get());
     owned.resolve(scenario, components, registry.symbols);
+    if (model.weights_only) {
+        // Only the count is known: what is a function of the parameters alone (weights, and in
+        // full training their gradients, optimizer states and master copies) and the fixed
+        // costs stay; every other category is named as unknown instead of guessed.
+        std::vector<const Component*> kept;
+        for (const Component* c : components) {
+            const Category cat = c->category();
+            if (cat == Category::weights || cat == Category::overhead || cat == Category::gradients ||
+                cat == Category::optimizer_states || cat == Category::master_weights)
+                kept.push_back(c);
+            else unknown_components.push_back(c);
+        }
+        components = std::move(kept);
+    }
     resolve_hardware();
 }
 

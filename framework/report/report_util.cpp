@@ -270,30 +270,57 @@ std::string assumed_line(const ReportItem& item) {
 
 }  // namespace
 
+// "cannot know without the architecture: kv_cache, activations" for a model given by its count.
+std::string unknown_line(const Estimate& e) {
+    std::string out = "cannot know without the architecture (model given by its parameter count): ";
+    for (std::size_t i = 0; i < e.unknown.size(); ++i) out += (i ? ", " : "") + e.unknown[i];
+    return out + "; the total holds only what the count decides (weights, and in training their gradients and "
+                 "optimizer states) and fixed costs";
+}
+
 std::string render_estimate(const std::string& format, const ReportItem& item, const ReportOptions& options) {
-    const bool assumed = !item.assumed.empty();
-    if (format == "table")
-        return (assumed ? assumed_line(item) + "\n\n" : std::string()) +
-               estimate_to_table(item.scenario, item.model, item.estimate, options);
+    // Lines the human formats print before the breakdown: what was assumed, what is unknown.
+    std::vector<std::string> first;
+    if (!item.assumed.empty()) first.push_back(assumed_line(item));
+    if (!item.estimate.unknown.empty()) first.push_back(unknown_line(item.estimate));
+    if (format == "table") {
+        std::string out;
+        for (const auto& l : first) out += l + "\n";
+        return out + (first.empty() ? "" : "\n") + estimate_to_table(item.scenario, item.model, item.estimate, options);
+    }
     if (format == "json") {
-        if (!assumed) return estimate_to_json(item.scenario, item.model, item.estimate, options);
+        if (first.empty()) return estimate_to_json(item.scenario, item.model, item.estimate, options);
         JsonWriter w;
         w.object();
         write_estimate_fields(w, item.scenario, item.model, item.estimate, options);
-        w.key("assumed").object();
-        for (const auto& [key, value] : item.assumed) w.field(key, value);
-        w.end().end();
+        if (!item.assumed.empty()) {
+            w.key("assumed").object();
+            for (const auto& [key, value] : item.assumed) w.field(key, value);
+            w.end();
+        }
+        if (!item.estimate.unknown.empty()) {
+            w.key("unknown").array();
+            for (const auto& u : item.estimate.unknown) w.value(u);
+            w.end();
+        }
+        w.end();
         return w.str();
     }
-    if (format == "markdown")
-        return (assumed ? "_" + report_detail::markdown_cell(assumed_line(item)) + "_\n\n" : std::string()) +
-               estimate_to_markdown(item, options);
+    if (format == "markdown") {
+        std::string out;
+        for (const auto& l : first) out += "_" + report_detail::markdown_cell(l) + "_\n\n";
+        return out + estimate_to_markdown(item, options);
+    }
     if (format == "csv") return estimate_to_csv(item, options);
     if (format == "html") {
         std::string html = estimate_to_html(item, options);
         const auto body = html.find("<body>");
-        if (assumed && body != std::string::npos)
-            html.insert(body + 6, "\n<p class=\"notes\" id=\"assumed\">" + report_detail::html_escape(assumed_line(item)) + "</p>");
+        std::string notes;
+        if (!item.assumed.empty())
+            notes += "\n<p class=\"notes\" id=\"assumed\">" + report_detail::html_escape(assumed_line(item)) + "</p>";
+        if (!item.estimate.unknown.empty())
+            notes += "\n<p class=\"notes\" id=\"unknown\">" + report_detail::html_escape(unknown_line(item.estimate)) + "</p>";
+        if (body != std::string::npos) html.insert(body + 6, notes);
         return html;
     }
     throw UsageError("--format " + format + ": unknown; allowed: table, json, markdown, csv, html");

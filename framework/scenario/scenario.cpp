@@ -77,9 +77,13 @@ void read_model(Reader& r, const ConfigNode& m) {
     r.keys(m, "model", "model");
     r.section(m, "model");
     int sources = 0;
-    for (const char* k : {"preset", "config", "architecture", "hub"}) sources += m.find(k) ? 1 : 0;
+    for (const char* k : {"preset", "config", "architecture", "hub", "parameters"}) sources += m.find(k) ? 1 : 0;
     if (sources != 1)
-        r.fail(m, "model", "give exactly one of preset, config, architecture or hub (got " + std::to_string(sources) + ")");
+        r.fail(m, "model", "give exactly one of preset, config, architecture, hub or parameters (got " +
+                               std::to_string(sources) + ")");
+    for (const char* k : {"layers", "hidden"})
+        if (m.find(k) && !m.find("parameters"))
+            r.fail(*m.find(k), std::string("model.") + k, "only with model.parameters (a model given by its count)");
 }
 
 /// precision, training, runtime: core keys from the table, the rest kept for the plugins.

@@ -49,7 +49,7 @@ std::vector<SchemaKey> build_table() {
     r.push_back(Row("name", T::string, "shown in reports (default: the file name)")
                     .to([](Scenario& s, const ConfigNode& v) { s.name = v.text(); }));
     r.push_back(Row("description", T::string, "free text").to([](Scenario&, const ConfigNode&) {}));
-    r.push_back(Row("model", T::map, "which model: exactly one of preset, config, architecture or hub")
+    r.push_back(Row("model", T::map, "which model: exactly one of preset, config, architecture, hub or parameters")
                     .required("give model: {preset: NAME} or {config: path/to/config.json}"));
     r.push_back(Row("precision", T::map, "weight format, KV cache and compute dtypes; other keys are options of "
                                          "the weight format")
@@ -77,6 +77,15 @@ std::vector<SchemaKey> build_table() {
                     .to([](Scenario& s, const ConfigNode& v) { s.model.hub = v.text(); }));
     r.push_back(Row("model.revision", T::string, "hub revision (branch, tag or commit)").def("main")
                     .to([](Scenario& s, const ConfigNode& v) { s.model.revision = v.text(); }));
+    r.push_back(Row("model.parameters", T::number, "only a parameter count (70e9): weights only; the KV cache and "
+                                                   "activations are reported as unknown")
+                    .range(1, 4.5e15)
+                    .to([](Scenario& s, const ConfigNode& v) { s.model.parameters = std::round(v.as_number()); }));
+    r.push_back(Row("model.layers", T::integer, "with model.parameters: num_hidden_layers (shown, and bounds the "
+                                                "KV cache)")
+                    .range(1, 1 << 20).to([](Scenario& s, const ConfigNode& v) { s.model.layers = i64(v); }));
+    r.push_back(Row("model.hidden", T::integer, "with model.parameters: hidden_size")
+                    .range(1, 1 << 24).to([](Scenario& s, const ConfigNode& v) { s.model.hidden = i64(v); }));
 
     r.push_back(Row("precision.weights", T::string, "weight format (docs/formats.md); checkpoint: the hub "
                                                     "checkpoint's own dtypes")

@@ -324,7 +324,7 @@ std::string scenario_json_schema(const SchemaPlugins& plugins) {
     root["description"] = "A vram scenario (docs/scenario-format.md). x-owner names the plugin that declares a key.";
     auto& props = root["properties"].as_object();
     json::array sources;  // exactly one, as the reader demands
-    for (const char* k : {"preset", "config", "architecture", "hub"}) sources.push_back(json::object{{"required", json::array{k}}});
+    for (const char* k : {"preset", "config", "architecture", "hub", "parameters"}) sources.push_back(json::object{{"required", json::array{k}}});
     props["model"].as_object()["oneOf"] = sources;
     add_union(props["precision"].as_object(), plugins.format_options, "weights", find_schema_key("precision.weights")->default_value, "weight format");
     add_union(props["runtime"].as_object(), plugins.runtime_options, "engine", find_schema_key("runtime.engine")->default_value, "engine");

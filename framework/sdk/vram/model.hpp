@@ -72,6 +72,9 @@ struct ModelSpec {
     std::string family;       ///< adapter family that produced the spec
     std::string source;       ///< where the config came from (file path, preset source)
     std::string torch_dtype;  ///< dtype the checkpoint ships in ("bfloat16"); "" if unknown
+    /// Only the parameter count is known (model.parameters): the shape fields are placeholders
+    /// and the estimator keeps only weights and fixed costs.
+    bool weights_only = false;
 
     std::int64_t hidden = 0;          ///< h
     std::int64_t layers = 0;          ///< L (decoder layers)

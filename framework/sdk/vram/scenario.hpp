@@ -13,13 +13,18 @@
 
 namespace vram {
 
-/// Where the model comes from: exactly one of preset, config, architecture, hub.
+/// Where the model comes from: exactly one of preset, config, architecture, hub, parameters.
 struct ModelSource {
     std::string preset;        ///< presets/models/NAME.yaml
     std::string config;        ///< path to a Hugging Face config.json (resolved against the scenario)
     ConfigNode architecture;   ///< inline HF-style keys
     std::string hub;           ///< org/name on a model hub
     std::string revision = "main";
+    /// Only a parameter count (70e9): a weights-only answer; what needs the architecture (KV
+    /// cache, activations) is reported as unknown, never guessed. 0 = not given.
+    double parameters = 0;
+    std::int64_t layers = 0;   ///< optional with parameters: num_hidden_layers
+    std::int64_t hidden = 0;   ///< optional with parameters: hidden_size
 };
 
 struct WorkloadSpec {
