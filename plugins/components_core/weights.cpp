@@ -1,5 +1,6 @@
 // weights.cpp - stored weights per GPU (formulas.md §1-2, §5.2 for the sharding rules).
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include "terms.hpp"
 #include "vram/sharding.hpp"
 
@@ -8,7 +9,9 @@ namespace {
 
 // ZeRO-3 and FSDP full_shard partition the parameters over the data-parallel group.
 double zero3_divisor(const Context& ctx) {
-    return ctx[Sym::training] > 0 && ctx[Sym::zero] >= 3 ? ctx[Sym::dp] : 1.0;
+    // FSDP and ZeRO-3 shard over the data-parallel group including context parallelism
+    // (torchtitan's dp_shard × cp mesh; DeepSpeed's sequence-data-parallel group).
+    return ctx[Sym::training] > 0 && ctx[Sym::zero] >= 3 ? ctx[Sym::dp] * std::max(1.0, ctx[Sym::cp]) : 1.0;
 }
 
 // ZeRO-3 / FSDP with parameter offload keep the partitions in CPU memory; only the gathered live
@@ -29,7 +32,9 @@ Bytes WeightsTerm::compute(const Context& ctx, std::string* explain) const {
     if (ctx[Sym::t] > 1 || ctx[Sym::p] > 1 || ctx[Sym::ep] > 1)
         s += "; on this rank with t=" + format_number(ctx[Sym::t]) + ", p=" + format_number(ctx[Sym::p]) + " (stage " +
              format_number(ctx[Sym::stage]) + "), ep=" + format_number(ctx[Sym::ep]);
-    if (zero3_divisor(ctx) > 1) s += "; / dp=" + format_number(ctx[Sym::dp]) + " (ZeRO-3 / FSDP full_shard)";
+    if (zero3_divisor(ctx) > 1)
+        s += "; / " + std::string(ctx[Sym::cp] > 1 ? "dp·cp=" : "dp=") + format_number(zero3_divisor(ctx)) +
+             " (ZeRO-3 / FSDP full_shard)";
     if (params_offloaded(ctx)) s += "; partitions offloaded to CPU (parallelism.offload: optimizer+parameters)";
     *explain = s + " → " + format_count(bytes) + " B";
     return bytes;

@@ -1,5 +1,6 @@
 // common.cpp - conventions, ZeRO divisors and rank-local tensors shared by the training terms.
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include "common.hpp"
 
 #include "vram/sharding.hpp"
@@ -84,7 +85,22 @@ StateDtypes state_dtypes(const Context& ctx) {
 }
 
 double zero_divisor(const Context& ctx, int stage) noexcept {
-    return ctx[Sym::zero] >= stage && ctx[Sym::dp] > 1 ? ctx[Sym::dp] : 1.0;
+    const double group = ctx[Sym::dp] * std::max(1.0, ctx[Sym::cp]);
+    return ctx[Sym::zero] >= stage && group > 1 ? group : 1.0;
+}
+
+double expert_zero_divisor(const Context& ctx, int stage) noexcept {
+    return std::max(1.0, zero_divisor(ctx, stage) / std::max(1.0, ctx[Sym::ep]));
+}
+
+bool routed_expert(const Tensor& t) noexcept { return t.copies > 1 && t.group.rfind("experts", 0) == 0; }
+
+double sharded_trainable_on_rank(const Context& ctx, int stage) {
+    const double dense_div = zero_divisor(ctx, stage), expert_div = expert_zero_divisor(ctx, stage);
+    if (dense_div == expert_div) return trainable_on_rank(ctx) / dense_div;
+    std::vector<Tensor> dense, experts;
+    for (const Tensor& t : ctx.trainable_tensors) (routed_expert(t) ? experts : dense).push_back(t);
+    return parameters_on_rank(ctx, dense) / dense_div + parameters_on_rank(ctx, experts) / expert_div;
 }
 
 bool offload_optimizer(const Context& ctx) noexcept { return ctx.scenario().parallelism.offload != "none"; }
@@ -119,7 +135,13 @@ std::string zero_suffix(const Context& ctx, int stage) {
     if (zero_divisor(ctx, stage) <= 1) return {};
     const bool fsdp = ctx.scenario().parallelism.fsdp != "none";
     std::string what = fsdp ? "FSDP " + ctx.scenario().parallelism.fsdp : "ZeRO-" + format_number(ctx[Sym::zero]);
-    return " / dp=" + format_number(ctx[Sym::dp]) + " (" + what + " shards it over the data-parallel group)";
+    std::string group = ctx[Sym::cp] > 1 ? "dp·cp=" + format_number(zero_divisor(ctx, stage))
+                                         : "dp=" + format_number(ctx[Sym::dp]);
+    std::string out = " / " + group + " (" + what + " shards it over the data-parallel group";
+    if (ctx[Sym::ep] > 1 && expert_zero_divisor(ctx, stage) != zero_divisor(ctx, stage))
+        out += "; routed experts over the expert-data-parallel group, " + format_number(expert_zero_divisor(ctx, stage)) +
+               " ranks = dp·cp/ep";
+    return out + ")";
 }
 
 }  // namespace vram::plugins::training

@@ -43,8 +43,22 @@ struct StateDtypes {
 };
 StateDtypes state_dtypes(const Context& ctx);
 
-/// dp when ZeRO stage >= `stage` (FSDP full_shard counts as 3, shard_grad_op as 2), else 1.
+/// The ranks that share one copy of a sharded state when ZeRO stage >= `stage` (FSDP full_shard
+/// counts as 3, shard_grad_op as 2), else 1. Dense parameters: dp·cp — Megatron's distributed
+/// optimizer shards over the data-parallel group with context parallelism
+/// (parallel_state.get_data_parallel_group(with_context_parallel=True)), torchtitan's FSDP mesh
+/// is dp_shard × cp, DeepSpeed shards over its sequence-data-parallel group.
 double zero_divisor(const Context& ctx, int stage) noexcept;
+/// The same for routed experts: the expert-data-parallel group, dp·cp / ep ranks (Megatron-Core
+/// parallel_state expert data parallel group: world / (pp · ep · expert-tp) with expert-tp = t;
+/// DeepSpeed MoE's expert_data_parallel_group, world / ep). Issue 18: dividing expert states by
+/// dp instead left out ~18 GiB per GPU on Qwen3-30B-A3B PP2 EP8.
+double expert_zero_divisor(const Context& ctx, int stage) noexcept;
+/// Routed-expert tensors (sharded over ep, and over the expert-data-parallel group).
+bool routed_expert(const Tensor& t) noexcept;
+/// Trainable parameters on this rank, each divided by the group that shares it at ZeRO `stage`:
+/// dense / zero_divisor + routed experts / expert_zero_divisor.
+double sharded_trainable_on_rank(const Context& ctx, int stage);
 bool offload_optimizer(const Context& ctx) noexcept;
 bool offload_parameters(const Context& ctx) noexcept;
 

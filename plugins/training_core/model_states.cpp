@@ -34,8 +34,8 @@ Bytes GradientsTerm::compute(const Context& ctx, std::string* explain) const {
             *explain = "offloaded to CPU with the optimizer (ZeRO-" + format_number(ctx[Sym::zero]) + ") = 0 B";
         return 0;
     }
-    const double div = d.grad_sharded_by_zero ? zero_divisor(ctx, 2) : 1.0;
-    const Bytes bytes = to_bytes(trainable_on_rank(ctx) * d.grad / div, kId.data());
+    const double params = d.grad_sharded_by_zero ? sharded_trainable_on_rank(ctx, 2) : trainable_on_rank(ctx);
+    const Bytes bytes = to_bytes(params * d.grad, kId.data());
     if (!explain) return bytes;
     std::string s = params_text(ctx) + " × " + format_number(d.grad) + " B";
     if (d.grad_sharded_by_zero) s += zero_suffix(ctx, 2);
@@ -53,8 +53,8 @@ Bytes Fp32GradientsTerm::compute(const Context& ctx, std::string* explain) const
         if (explain) *explain = "on the CPU with the offloaded optimizer = 0 B";
         return 0;
     }
-    const double div = d.grad32_sharded ? zero_divisor(ctx, 1) : 1.0;
-    const Bytes bytes = to_bytes(trainable_on_rank(ctx) * d.grad32 / div, kId.data());
+    const double params = d.grad32_sharded ? sharded_trainable_on_rank(ctx, 1) : trainable_on_rank(ctx);
+    const Bytes bytes = to_bytes(params * d.grad32, kId.data());
     if (explain)
         *explain = params_text(ctx) + " × " + format_number(d.grad32) + " B" + zero_suffix(ctx, 1) + conv_text(d) +
                    " = " + format_count(bytes) + " B";
@@ -77,15 +77,25 @@ Bytes OptimizerStatesTerm::compute(const Context& ctx, std::string* explain) con
     }
     double state;
     if (ctx[Sym::t] <= 1 && ctx[Sym::p] <= 1 && ctx[Sym::ep] <= 1) {
-        state = ctx.optimizer->state_bytes(ctx);
+        state = ctx.optimizer->state_bytes(ctx) / zero_divisor(ctx, 1);
     } else {
         // The optimizer only sees this rank's shards (which matters for per-tensor layouts: 8-bit
         // blocks and the fp32 fallback of small tensors, Adafactor's row/column factors).
         Context local = ctx;
         local.trainable_tensors = rank_local_tensors(ctx);
-        state = ctx.optimizer->state_bytes(local);
+        if (expert_zero_divisor(ctx, 1) == zero_divisor(ctx, 1)) {
+            state = ctx.optimizer->state_bytes(local) / zero_divisor(ctx, 1);
+        } else {
+            // Dense and expert states are sharded over different groups (expert_zero_divisor).
+            std::vector<Tensor> all = std::move(local.trainable_tensors), experts;
+            local.trainable_tensors.clear();
+            for (Tensor& t : all) (t.group.rfind("experts", 0) == 0 ? experts : local.trainable_tensors).push_back(t);
+            state = ctx.optimizer->state_bytes(local) / zero_divisor(ctx, 1);
+            local.trainable_tensors = std::move(experts);
+            state += ctx.optimizer->state_bytes(local) / expert_zero_divisor(ctx, 1);
+        }
     }
-    const Bytes bytes = to_bytes(state / zero_divisor(ctx, 1), kId.data());
+    const Bytes bytes = to_bytes(state, kId.data());
     if (explain)
         *explain = std::string(ctx.optimizer->key()) + " (" + std::string(ctx.optimizer->describe()) + ") over " +
                    params_text(ctx) + zero_suffix(ctx, 1) + " = " + format_count(bytes) + " B";
@@ -103,7 +113,7 @@ Bytes MasterWeightsTerm::compute(const Context& ctx, std::string* explain) const
         return 0;
     }
     const StateDtypes d = state_dtypes(ctx);
-    const Bytes bytes = to_bytes(trainable_on_rank(ctx) * d.master / zero_divisor(ctx, 1), kId.data());
+    const Bytes bytes = to_bytes(sharded_trainable_on_rank(ctx, 1) * d.master, kId.data());
     if (explain)
         *explain = params_text(ctx) + " × " + format_number(d.master) + " B" + zero_suffix(ctx, 1) + conv_text(d) +
                    " = " + format_count(bytes) + " B";
