@@ -140,6 +140,11 @@ std::vector<SchemaKey> build_table() {
                     .to([](Scenario& s, const ConfigNode& v) { s.training.gradient_checkpointing = v.text(); }));
     r.push_back(Row("training.flash_attention", T::boolean, "attention without materialized scores").def("true")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.flash_attention = v.as_bool(); }));
+    r.push_back(Row("training.loss", T::enumeration, "standard: the LM head's logits are materialized (the "
+                                                     "convention's cross-entropy); liger_flce: Liger's fused linear "
+                                                     "cross-entropy, logits only one chunk at a time")
+                    .one_of({"standard", "liger_flce"}).def("standard")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.loss = v.text(); }));
 
     r.push_back(Row("parallelism.tensor", T::integer, "tensor parallel size").range(1, kMaxParallel).def("1")
                     .fast(KeyEffect::prepare)

@@ -2,6 +2,7 @@
 // step (formulas.md §5.3-5.4), from the model's real shape.
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <cmath>
 
 #include "model_states.hpp"
 #include "vram/sharding.hpp"
@@ -263,10 +264,34 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
 // ---- logits and loss -------------------------------------------------------------------------
 
 namespace {
+// Liger's fused linear cross-entropy (liger_kernel/ops/fused_linear_cross_entropy.py,
+// fused_linear_cross_entropy_forward): the LM head and the loss run chunk by chunk over the BT
+// tokens, chunk = next_power_of_2(cdiv(BT, cdiv(V, H))) capped at BT, so one chunk of logits is
+// about BT·H elements in the input dtype; the forward also computes and keeps for backward
+// grad_input (BT × H, input dtype) and a fp32 loss per token. grad_weight (V × H) is the LM
+// head's gradient itself, counted with the gradients.
+struct LigerChunk {
+    double tokens, chunk;
+};
+LigerChunk liger_chunk(double bt, double V, double h) {
+    const double inc = std::ceil(V / h);
+    const double per = std::ceil(bt / inc);
+    double chunk = 1;
+    while (chunk < per) chunk *= 2;
+    return {bt, std::min(chunk, bt)};
+}
+
+double liger_bytes(const Context& ctx, const Shape& x, double h, double V) {
+    const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+    const LigerChunk c = liger_chunk(bt, V, h);
+    return x.b * x.s_local * 2 * h * x.ba + c.chunk * V * x.ba + bt * h * x.ba + bt * 4;
+}
+
 double logits_bytes(const Context& ctx) {
     const Shape x = shape(ctx);
     const auto h = static_cast<double>(ctx.model().hidden);
     const double V = ctx[Sym::V];
+    if (ctx.scenario().training.loss == "liger_flce") return liger_bytes(ctx, x, h, V);
     if (convention(ctx) == Convention::megatron) {
         // Megatron vocab-parallel cross entropy in fp32: 4·s·b·h·(1 + V/h)/t with sequence parallel,
         // (s·b·V/t + s·b·h)·2 without (theoretical_memory_usage.py).
@@ -296,6 +321,15 @@ Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
     const std::string b = format_number(x.b), s = format_number(x.s_local), V = format_number(ctx[Sym::V]);
     const std::string h = std::to_string(ctx.model().hidden), t = format_number(x.t);
     std::string out;
+    if (ctx.scenario().training.loss == "liger_flce") {
+        const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+        const LigerChunk c = liger_chunk(bt, ctx[Sym::V], static_cast<double>(ctx.model().hidden));
+        *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) + " (final norm and LM head inputs) + " +
+                   format_number(c.chunk) + "-token logits chunk · " + V + " · " + format_number(x.ba) + " + grad_input " +
+                   format_number(bt) + " · " + h + " · " + format_number(x.ba) + " + fp32 loss " + format_number(bt) +
+                   " · 4 [Liger fused linear cross-entropy] = " + format_count(bytes) + " B";
+        return bytes;
+    }
     if (convention(ctx) == Convention::megatron)
         out = x.sp ? "4 · " + b + " · " + s + " · (" + h + " + " + V + ") / " + t
                    : "2 · " + b + " · " + s + " · (" + V + " / " + t + " + " + h + ")";

@@ -517,4 +517,29 @@ hardware: {gpu: A800, count: 16}
     BOOST_TEST(dense.bytes("training.optimizer_states") == 15'266'062'336LL);
 }
 
+// Issue 18 (Done when): Liger's fused linear cross-entropy on Llama-3-8B at b·s = 8,192 keeps no
+// b·s·V fp32 logits, only one chunk (liger_kernel/ops/fused_linear_cross_entropy.py):
+//   chunk = next_power_of_2(cdiv(BT, cdiv(V, H))) = next_power_of_2(cdiv(8192, cdiv(128256, 4096) = 32))
+//         = next_power_of_2(256) = 256 tokens
+//   final norm and LM head inputs: 8,192 · 2 · 4,096 · 2 B      = 134,217,728
+//   logits chunk: 256 · 128,256 · 2 B (bf16)                    =  65,667,072
+//   grad_input kept for backward: 8,192 · 4,096 · 2 B            =  67,108,864
+//   fp32 loss per token: 8,192 · 4 B                             =      32,768
+//   total                                                         = 267,026,432 B
+// The standard HF loss on the same run: 134,217,728 + 8,192 · 12 · 128,256 (12,608,077,824) = 12,742,295,552 B.
+BOOST_AUTO_TEST_CASE(issue18_liger_flce_keeps_one_logits_chunk) {
+    const std::string yaml = R"(model: {preset: llama-3-8b}
+workload: {type: training, batch_size: 1, sequence_length: 8192}
+training: {method: lora, gradient_checkpointing: true, loss: LOSS}
+hardware: {gpu: H100}
+)";
+    auto with = [&](const std::string& loss) {
+        std::string y = yaml;
+        y.replace(y.find("LOSS"), 4, loss);
+        return estimate_yaml(y);
+    };
+    BOOST_TEST(with("liger_flce").bytes("training.logits") == 267'026'432LL);
+    BOOST_TEST(with("standard").bytes("training.logits") == 12'742'295'552LL);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

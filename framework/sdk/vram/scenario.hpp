@@ -48,6 +48,9 @@ struct TrainingSpec {
     std::string mixed_precision = "none";   ///< none | fp16 | bf16 (AMP: fp32 weights)
     std::string gradient_checkpointing = "none";  ///< none | full | selective
     bool flash_attention = true;
+    /// How the loss is computed: standard (logits materialized; the engine's convention) or
+    /// liger_flce (Liger's fused linear cross-entropy: logits only chunk by chunk).
+    std::string loss = "standard";
     ConfigNode blocks;   ///< method/objective blocks (lora:, grpo:, dpo: ...), a map
 };
 
