@@ -171,18 +171,19 @@ int run_server(Api& api, const ServerOptions& options, const std::function<void(
     if (ec)
         throw UsageError("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " + ec.message() +
                          " (--port N, or --port 0 for any free port)");
-    const tcp::endpoint bound = acceptor.local_endpoint();
-    const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
-    on_listening("http://" + host + ":" + std::to_string(bound.port()) + "/");
-
     Connections connections(options.max_connections);
     // Graceful stop: no new connections; the requests being computed finish, then the threads end.
+    // Installed before the "listening" line, so a signal sent as soon as it is read is handled.
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](const beast::error_code&, int) {
         beast::error_code ignored;
         acceptor.close(ignored);
         ioc.stop();
     });
+    const tcp::endpoint bound = acceptor.local_endpoint();
+    const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+    on_listening("http://" + host + ":" + std::to_string(bound.port()) + "/");
+
     asio::co_spawn(ioc, accept_loop(acceptor, api, connections), asio::detached);
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < options.threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });

@@ -18,6 +18,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <boost/test/unit_test.hpp>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -132,25 +133,35 @@ struct Reply {
     std::string content_type;
 };
 
-Reply request(unsigned short port, http::verb method, const std::string& target, const std::string& body = {},
-              const std::string& content_type = "application/json") {
+// One request on a new connection; status 0 when no answer came (no test assertion here, so
+// threads may call it).
+Reply fetch(unsigned short port, http::verb method, const std::string& target, const std::string& body = {},
+            const std::string& content_type = "application/json") {
     asio::io_context ioc;
     tcp::socket socket(ioc);
-    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    beast::error_code ec;
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+    if (ec) return {0, "connect: " + ec.message(), {}};
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, "127.0.0.1");
     if (!body.empty() || method == http::verb::post) req.set(http::field::content_type, content_type);
     req.body() = body;
     req.prepare_payload();
-    beast::error_code ec;
     http::write(socket, req, ec);  // a 413 may close the socket before all of a huge body is sent
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(256 * 1024 * 1024);
     http::read(socket, buffer, parser, ec);
-    BOOST_REQUIRE_MESSAGE(!ec || parser.is_header_done(), target + ": no response: " + ec.message());
+    if (ec && !parser.is_header_done()) return {0, "no response: " + ec.message(), {}};
     auto res = parser.release();
     return {static_cast<int>(res.result_int()), res.body(), std::string(res[http::field::content_type])};
+}
+
+Reply request(unsigned short port, http::verb method, const std::string& target, const std::string& body = {},
+              const std::string& content_type = "application/json") {
+    Reply r = fetch(port, method, target, body, content_type);
+    BOOST_REQUIRE_MESSAGE(r.status != 0, target + ": " + r.body);
+    return r;
 }
 
 // Sends bytes as they are (targets a client library would normalise) and returns the reply.
@@ -330,6 +341,29 @@ BOOST_AUTO_TEST_CASE(issue20_hostile_requests_get_4xx_and_server_keeps_serving) 
     BOOST_TEST(status_of(raw_request(server.port(), "NOT HTTP AT ALL\r\n\r\n")) == 400);
 
     BOOST_TEST(alive(server.port()));
+    BOOST_TEST(server.stop() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(issue20_concurrent_requests_get_the_answers_of_single_ones) {
+    Server server;
+    std::vector<std::string> bodies, expected;
+    for (const auto& entry : fs::directory_iterator(vram::test::source_path("presets/scenarios"))) {
+        if (entry.path().extension() != ".yaml" || bodies.size() == 6) continue;
+        bodies.push_back(slurp(entry.path().string()));
+        expected.push_back(request(server.port(), http::verb::post, "/api/v1/estimate", bodies.back(), "application/yaml").body);
+    }
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (std::size_t t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < 20; ++i) {
+                const std::size_t k = (t + i) % bodies.size();
+                const Reply r = fetch(server.port(), http::verb::post, "/api/v1/estimate", bodies[k], "application/yaml");
+                if (r.status != 200 || r.body != expected[k]) ++wrong;
+            }
+        });
+    for (auto& t : threads) t.join();
+    BOOST_TEST(wrong.load() == 0);
     BOOST_TEST(server.stop() == 0);
 }
 
