@@ -96,9 +96,23 @@ std::string label_of(const ConfigNode& root, const std::string& fallback) {
     return fallback;
 }
 
+// A scenario without a name is titled by what it asks, as a flags-only `vram run` is
+// ("llama-3.1-8b on H100"), instead of by the stand-in file name "<request>".
+ConfigNode with_name(ConfigNode root) {
+    if (const ConfigNode* name = root.find("name"); name && name->is_string() && !name->as_string().empty()) return root;
+    std::string title = "inline architecture";
+    for (const char* key : {"model.preset", "model.hub"})
+        if (const ConfigNode* m = root.find_path(key); m && m->is_string()) title = m->as_string();
+    if (const ConfigNode* gpu = root.find_path("hardware.gpu"); gpu && gpu->is_string()) title += " on " + gpu->as_string();
+    root.set("name", ConfigNode::make_string(title));
+    return root;
+}
+
 ScenarioInput scenario_input(const ConfigNode& root, const std::string& fallback_label) {
     reject_server_files(root, "<request>");
-    return ScenarioInput(root, "<request>", label_of(root, fallback_label));
+    ConfigNode named = with_name(root);
+    std::string label = label_of(root, fallback_label);
+    return ScenarioInput(std::move(named), "<request>", std::move(label));
 }
 
 void require(const std::string& method, const char* wanted) {
