@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "../commands.hpp"
@@ -147,9 +146,32 @@ std::string error_json(const std::string& message, const std::string& path) {
 std::string key_path_of(const std::string& message) {
     // The messages read "<request>:3:14: workload.batch_size: must be ..."; the first dotted
     // lower-case word followed by a colon is the key (file names never occur over HTTP).
-    static const std::regex key(R"((?:^|[\s:'(])([a-z_][a-z0-9_]*(?:\.[A-Za-z0-9_]+|\[[0-9]+\])+):)");
-    std::smatch m;
-    if (std::regex_search(message, m, key)) return m[1].str();
+    // Scanned by hand: <regex> trips GCC 12's -Wmaybe-uninitialized in sanitizer builds.
+    auto lower = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+    for (std::size_t start = 0; start < message.size(); ++start) {
+        if (!lower(message[start]) || (start > 0 && std::string(" :'(").find(message[start - 1]) == std::string::npos))
+            continue;
+        std::size_t i = start;
+        while (i < message.size() && (lower(message[i]) || std::isdigit(static_cast<unsigned char>(message[i])))) ++i;
+        bool dotted = false;
+        for (;;) {
+            if (i + 1 < message.size() && message[i] == '.' && word(message[i + 1])) {
+                ++i;
+                while (i < message.size() && word(message[i])) ++i;
+                dotted = true;
+            } else if (i + 2 < message.size() && message[i] == '[' && std::isdigit(static_cast<unsigned char>(message[i + 1]))) {
+                std::size_t j = i + 1;
+                while (j < message.size() && std::isdigit(static_cast<unsigned char>(message[j]))) ++j;
+                if (j >= message.size() || message[j] != ']') break;
+                i = j + 1;
+                dotted = true;
+            } else {
+                break;
+            }
+        }
+        if (dotted && i < message.size() && message[i] == ':') return message.substr(start, i - start);
+    }
     return {};
 }
 

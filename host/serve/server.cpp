@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -69,7 +70,16 @@ private:
     std::atomic<unsigned> open_{0};
 };
 
-asio::awaitable<void> session(tcp::socket socket, Api& api, Connections& connections) {
+// The host part of a Host header ("localhost:8080" -> "localhost", "[::1]:80" -> "::1").
+std::string host_name(std::string_view header) {
+    if (!header.empty() && header.front() == '[') {
+        const auto close = header.find(']');
+        return std::string(header.substr(1, close == std::string_view::npos ? std::string_view::npos : close - 1));
+    }
+    return std::string(header.substr(0, header.find(':')));
+}
+
+asio::awaitable<void> session(tcp::socket socket, Api& api, Connections& connections, bool loopback_only) {
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
     for (;;) {
@@ -112,6 +122,19 @@ asio::awaitable<void> session(tcp::socket socket, Api& api, Connections& connect
             break;
         }
         const auto& req = parser.get();
+        if (loopback_only && !is_loopback(host_name(req[http::field::host]))) {
+            // A page elsewhere that rebinds its own name to 127.0.0.1 (DNS rebinding) reaches a
+            // loopback server with a foreign Host header: such requests are not answered.
+            const Response refused{403, "application/json",
+                                   error_json("Host '" + std::string(req[http::field::host]) +
+                                                  "': this server answers only requests for localhost (start it "
+                                                  "with --host to serve other names)",
+                                              {})};
+            auto res = make_response(refused, req.version(), false, false);
+            stream.expires_after(kIoTimeout);
+            co_await http::async_write(stream, res, use_tuple);
+            break;
+        }
         Request request;
         request.method = std::string(req.method_string());
         request.target = std::string(req.target());
@@ -131,7 +154,7 @@ asio::awaitable<void> session(tcp::socket socket, Api& api, Connections& connect
     connections.leave();
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Api& api, Connections& connections) {
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Api& api, Connections& connections, bool loopback_only) {
     for (;;) {
         auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
@@ -141,7 +164,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, Api& api, Connections
             socket.close(ignored);
             continue;
         }
-        asio::co_spawn(acceptor.get_executor(), session(std::move(socket), api, connections), asio::detached);
+        asio::co_spawn(acceptor.get_executor(), session(std::move(socket), api, connections, loopback_only),
+                       asio::detached);
     }
 }
 
@@ -184,7 +208,7 @@ int run_server(Api& api, const ServerOptions& options, const std::function<void(
     const std::string host = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
     on_listening("http://" + host + ":" + std::to_string(bound.port()) + "/");
 
-    asio::co_spawn(ioc, accept_loop(acceptor, api, connections), asio::detached);
+    asio::co_spawn(ioc, accept_loop(acceptor, api, connections, bound.address().is_loopback()), asio::detached);
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < options.threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
     ioc.run();

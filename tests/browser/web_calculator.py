@@ -126,8 +126,14 @@ def set_field(d, key, value):
     if el.tag_name == "select":
         Select(el).select_by_value(str(value))
     else:
-        el.clear()
-        el.send_keys(str(value))
+        replace_text(el, value)
+
+
+def replace_text(el, value):
+    # Select-all and type over it: clear() would leave the field empty for a moment, and an
+    # estimate of that half-typed scenario is a (correct) 400 in the console.
+    el.send_keys(Keys.CONTROL, "a")
+    el.send_keys(str(value))
 
 
 def console_errors(d):
@@ -181,8 +187,7 @@ try:
     rows = d.find_elements(By.CSS_SELECTOR, "#inputs-list .input-row")
     check(len(rows) == 1, "multimodal: one input row")
     width = rows[0].find_element(By.CSS_SELECTOR, '[data-key="width"]')
-    width.clear()
-    width.send_keys("1280")
+    replace_text(width, 1280)
     s, _ = check_total(d, "multimodal")
     check(s.get("inputs") and s["inputs"][0]["width"] == 1280, f"multimodal: inputs sent ({s.get('inputs')})")
 

@@ -339,6 +339,11 @@ BOOST_AUTO_TEST_CASE(issue20_hostile_requests_get_4xx_and_server_keeps_serving) 
     BOOST_TEST(request(server.port(), http::verb::get, "/api/v1/estimate").status == 405);
     BOOST_TEST(request(server.port(), http::verb::post, "/api/v1/estimate", "{}", "application/x-evil").status == 415);
     BOOST_TEST(status_of(raw_request(server.port(), "NOT HTTP AT ALL\r\n\r\n")) == 400);
+    // DNS rebinding: a foreign Host header is refused by a loopback server; localhost is fine.
+    BOOST_TEST(status_of(raw_request(server.port(), "GET /api/v1/version HTTP/1.1\r\nHost: attacker.example:" +
+                                                        std::to_string(server.port()) + "\r\n\r\n")) == 403);
+    BOOST_TEST(status_of(raw_request(server.port(), "GET /api/v1/version HTTP/1.1\r\nHost: localhost:" +
+                                                        std::to_string(server.port()) + "\r\nConnection: close\r\n\r\n")) == 200);
 
     BOOST_TEST(alive(server.port()));
     BOOST_TEST(server.stop() == 0);
