@@ -6,6 +6,7 @@
 #include <set>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "vram/error.hpp"
 #include "pipeline/estimate.hpp"
 #include "report/report.hpp"
@@ -60,9 +61,17 @@ int cmd_compare(App& app, int argc, const char* const* argv) {
     }
     app.load_plugins(common, plugins, {});
 
+    emit(common, compare_output(app, inputs, std::move(scenarios), files, format, options));
+    return 0;
+}
+
+// Estimates and renders; shared with `vram serve`'s /api/v1/compare.
+std::string compare_output(App& app, const std::vector<ScenarioInput>& inputs, std::vector<Scenario> scenarios,
+                           const std::vector<std::string>& arguments, const std::string& format,
+                           const ReportOptions& options) {
     std::vector<std::unique_ptr<Estimator>> estimators;
     std::vector<Estimate> estimates;
-    estimates.reserve(files.size());  // ReportItem keeps references: no reallocation after this
+    estimates.reserve(inputs.size());  // ReportItem keeps references: no reallocation after this
     for (auto& s : scenarios) {
         estimators.push_back(std::make_unique<Estimator>(app.registry(), std::move(s), app.preset_dir()));
         estimates.push_back(estimators.back()->estimate());
@@ -72,13 +81,12 @@ int cmd_compare(App& app, int argc, const char* const* argv) {
     for (const auto& in : inputs)
         if (!names.insert(in.label()).second) repeated.insert(in.label());
     std::vector<ReportItem> items;
-    for (std::size_t i = 0; i < files.size(); ++i) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
         const std::string& label = inputs[i].label();
         items.push_back({estimators[i]->scenario(), estimators[i]->model(), estimates[i],
-                         repeated.count(label) ? files[i] : label});
+                         repeated.count(label) ? arguments[i] : label});
     }
-    emit(common, render_comparison(format, items, options));
-    return 0;
+    return render_comparison(format, items, options);
 }
 
 }  // namespace vram::cli

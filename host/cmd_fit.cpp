@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "scenario_session.hpp"
 #include "vram/bytes.hpp"
 #include "vram/error.hpp"
@@ -64,6 +65,13 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
                          "another numeric key");
     const std::string format = output_format(common);
     ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
+    emit(common, fit_output(session, key, minimum, format));
+    return 0;
+}
+
+// The search and its output, shared with `vram serve`'s /api/v1/fit.
+std::string fit_output(ScenarioSession& session, const std::string& key, std::int64_t minimum,
+                       const std::string& format) {
     Estimator& first = session.estimator();
     if (first.scenario().hardware.count_auto)
         throw ScenarioError(first.scenario().where("hardware.count"),
@@ -160,8 +168,7 @@ int cmd_fit(App& app, int argc, const char* const* argv) {
         }
         out = line;
     }
-    emit(common, out);
-    return 0;
+    return out;
 }
 
 }  // namespace vram::cli

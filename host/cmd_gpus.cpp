@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "vram/bytes.hpp"
 #include "vram/error.hpp"
 #include "catalog/gpu_search.hpp"
@@ -37,6 +38,13 @@ int cmd_gpus(App& app, int argc, const char* const* argv) {
         auto rows = read_gpu_csv(c);
         extra.insert(extra.end(), rows.begin(), rows.end());
     }
+    emit(common, gpus_output(app, query, extra, limit, format));
+    return 0;
+}
+
+// The search and its output; shared with `vram serve`'s /api/v1/gpus.
+std::string gpus_output(App& app, const std::string& query, const std::vector<GpuSpec>& extra, std::size_t limit,
+                        const std::string& format) {
     auto matches = search_gpus(app.registry(), extra, query);
     if (limit > 0 && matches.size() > limit) matches.resize(limit);
     std::string out;
@@ -104,8 +112,7 @@ int cmd_gpus(App& app, int argc, const char* const* argv) {
             out += std::string("GiB = 2^30 bytes; — = not in the catalog") +
                    (any_shared ? "; shared memory: docs/gpus.md \"Shared-memory devices\"" : "") + "\n";
     }
-    emit(common, out);
-    return 0;
+    return out;
 }
 
 }  // namespace vram::cli

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "vram/error.hpp"
 #include "model/model_loader.hpp"
 #include "report/report.hpp"
@@ -49,6 +50,12 @@ int cmd_presets(App& app, int argc, const char* const* argv) {
     }
     const std::string format = output_format(common);
     app.load_plugins(common);
+    emit(common, presets_output(app, words, format));
+    return 0;
+}
+
+// The listing; shared with `vram serve`'s /api/v1/presets.
+std::string presets_output(App& app, const std::vector<std::string>& words, const std::string& format) {
     struct Row {
         ModelPreset preset;
         ModelSpec model;
@@ -112,8 +119,7 @@ int cmd_presets(App& app, int argc, const char* const* argv) {
             out += "  " + name + title + "\n";
         }
     }
-    emit(common, out);
-    return 0;
+    return out;
 }
 
 }  // namespace vram::cli

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "scenario_session.hpp"
 #include "vram/bytes.hpp"
 #include "vram/error.hpp"
@@ -87,6 +88,11 @@ std::string fmt(const char* format, double v) {
     return buf;
 }
 
+void check_sort(const std::string& sort) {
+    if (sort != "price" && sort != "price-per-gib" && sort != "gpus" && sort != "headroom")
+        throw UsageError("--sort " + sort + ": allowed: price, price-per-gib, gpus, headroom");
+}
+
 }  // namespace
 
 int cmd_recommend(App& app, int argc, const char* const* argv) {
@@ -117,10 +123,23 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
                                                "[--max-gpus N] [--format table|json|markdown|csv|html]", desc);
         return 0;
     }
-    if (sort != "price" && sort != "price-per-gib" && sort != "gpus" && sort != "headroom")
-        throw UsageError("--sort " + sort + ": allowed: price, price-per-gib, gpus, headroom");
+    check_sort(sort);
     const std::string format = output_format(common);
     ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
+    emit(common, recommend_output(app, session, RecommendRequest{sort, kinds, vendors, max_gpus, limit}, format));
+    return 0;
+}
+
+// The search over the catalogs and its output; shared with `vram serve`'s /api/v1/recommend.
+std::string recommend_output(App& app, ScenarioSession& session, const RecommendRequest& request,
+                             const std::string& format) {
+    const std::string& sort = request.sort;
+    const std::string& kinds = request.kinds;
+    const std::string& vendors = request.vendors;
+    const std::int64_t max_gpus = request.max_gpus;
+    const std::size_t limit = request.limit;
+    check_sort(sort);
+    if (max_gpus < 0) throw UsageError("--max-gpus " + std::to_string(max_gpus) + ": allowed: a whole number of at least 1");
     std::vector<GpuSpec> extra;
     if (!session.estimator().scenario().hardware.catalog.empty()) {
         std::string path = session.estimator().scenario().hardware.catalog;
@@ -282,8 +301,7 @@ int cmd_recommend(App& app, int argc, const char* const* argv) {
         out += "GiB = 2^30 bytes, per GPU; usable = what one process can allocate; prices from the catalog rows "
                "(`vram gpus --format json` shows each source)\n";
     }
-    emit(common, out);
-    return 0;
+    return out;
 }
 
 }  // namespace vram::cli

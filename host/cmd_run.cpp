@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "scenario_session.hpp"
 #include "vram/error.hpp"
 #include "pipeline/estimate.hpp"
@@ -12,6 +13,15 @@
 #include "scenario_input.hpp"
 
 namespace vram::cli {
+
+std::string run_output(App& app, const ScenarioInput& input, Scenario scenario, const std::string& format,
+                       const ReportOptions& options) {
+    Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
+    const Estimate e = estimator.estimate();
+    ReportItem item{estimator.scenario(), estimator.model(), e, input.label()};
+    item.assumed = input.assumed();
+    return render_estimate(format, item, options);
+}
 
 int cmd_run(App& app, int argc, const char* const* argv) {
     CommonOptions common;
@@ -38,11 +48,7 @@ int cmd_run(App& app, int argc, const char* const* argv) {
     const ScenarioInput input(app, file, flags, common.sets, catalog_overrides(catalog));
     Scenario scenario = input.build();
     app.load_plugins(common, scenario.plugins, scenario.directory);
-    Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
-    const Estimate e = estimator.estimate();
-    ReportItem item{estimator.scenario(), estimator.model(), e, input.label()};
-    item.assumed = input.assumed();
-    emit(common, render_estimate(format, item, report_options(common)));
+    emit(common, run_output(app, input, std::move(scenario), format, report_options(common)));
     return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "scenario_session.hpp"
 #include "vram/bytes.hpp"
 #include "vram/component.hpp"
@@ -20,11 +21,7 @@
 namespace vram::cli {
 namespace {
 
-struct Axis {
-    std::string key;
-    std::vector<std::string> values;  // as typed or generated
-    std::vector<double> numbers;      // parsed values (NaN where not numeric)
-};
+using Axis = SweepAxis;
 
 std::string number_text(double v) {
     if (v == std::floor(v) && std::fabs(v) < 9e15) return std::to_string(static_cast<long long>(v));
@@ -97,7 +94,8 @@ void append_int(std::string& out, long long v) {
 
 class Progress {
 public:
-    explicit Progress(std::size_t total) : total_(total), tty_(::isatty(STDERR_FILENO) == 1) {}
+    // Off unless asked for: a server's stderr may be a terminal too.
+    Progress(std::size_t total, bool enabled) : total_(total), tty_(enabled && ::isatty(STDERR_FILENO) == 1) {}
     void tick(std::size_t done) {
         if (!tty_ || (done & 1023) != 0) return;
         const auto now = std::chrono::steady_clock::now();
@@ -220,11 +218,27 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
                                   desc);
         return 0;
     }
+    const std::string format = output_format(common);
+    const SweepPlan plan = plan_sweep(SweepRequest{varies, where, frontier, limit, format, true});
+    ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
+    Sink sink(common.output);
+    run_sweep(session, plan, sink.text(), [&sink] { sink.row_done(); });
+    sink.commit();
+    return 0;
+}
+
+// The options checked and the axes parsed, before any scenario is read; shared with `vram serve`.
+SweepPlan plan_sweep(const SweepRequest& request) {
+    const std::vector<std::string>& varies = request.varies;
+    const std::string& where = request.where;
+    const std::string& frontier = request.frontier;
+    const std::string& format = request.format;
+    const std::size_t limit = request.limit;
     if (varies.empty()) throw UsageError("vram sweep: give at least one --vary KEY=V1,V2 (see vram sweep --help)");
     if (!where.empty() && where != "fits") throw UsageError("--where " + where + ": allowed: fits");
-    const std::string format = output_format(common);
-    std::vector<Axis> axes;
-    std::size_t points = 1;
+    SweepPlan plan{request, {}, 1, {}, 0};
+    std::vector<Axis>& axes = plan.axes;
+    std::size_t& points = plan.points;
     for (const auto& v : varies) {
         axes.push_back(parse_vary(v));
         for (std::size_t i = 0; i + 1 < axes.size(); ++i)
@@ -233,9 +247,11 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         if (points > kMaxPoints) throw UsageError("vram sweep: more than 100,000,000 points");
     }
     // Iteration order: the frontier key innermost, so each group of its values is one row.
-    std::vector<std::size_t> order(axes.size());
+    std::vector<std::size_t>& order = plan.order;
+    order.resize(axes.size());
     for (std::size_t a = 0; a < axes.size(); ++a) order[a] = a;
-    std::size_t frontier_axis = axes.size();
+    std::size_t& frontier_axis = plan.frontier_axis;
+    frontier_axis = axes.size();
     if (!frontier.empty()) {
         for (std::size_t a = 0; a < axes.size(); ++a)
             if (axes[a].key == frontier) frontier_axis = a;
@@ -250,8 +266,20 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
     if (aligned && std::min(groups, limit ? limit : groups) > kMaxTableRows)
         throw UsageError("--format " + format + ": " + std::to_string(groups) +
                          " rows; table and markdown hold at most 10,000 (use csv or jsonl, or --limit)");
+    return plan;
+}
 
-    ScenarioSession session(app, common, ScenarioInput(app, file, flags, common.sets, catalog_overrides(catalog)));
+// The rows, appended to `out` as they are computed; shared with `vram serve`'s /api/v1/sweep.
+void run_sweep(ScenarioSession& session, const SweepPlan& plan, std::string& out,
+               const std::function<void()>& row_done) {
+    const std::vector<Axis>& axes = plan.axes;
+    const std::string& where = plan.request.where;
+    const std::string& frontier = plan.request.frontier;
+    const std::string& format = plan.request.format;
+    const std::size_t limit = plan.request.limit;
+    const std::size_t points = plan.points;
+    const std::vector<std::size_t>& order = plan.order;
+    const bool aligned = format == "table" || format == "markdown";
     if ((where == "fits" || !frontier.empty()) && session.estimator().usable_bytes() == 0 &&
         !session.estimator().scenario().hardware.count_auto)
         throw ScenarioError(session.input().file(), std::string(where == "fits" ? "--where fits" : "--frontier") +
@@ -265,8 +293,6 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
     }
     constexpr std::size_t kCategories = static_cast<std::size_t>(Category::other) + 1;
 
-    Sink sink(common.output);
-    std::string& out = sink.text();
     std::vector<std::size_t> widths;  // table: column widths
     if (format == "csv") {
         for (const auto& a : axes) {
@@ -309,7 +335,7 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
     std::vector<std::size_t> index(axes.size(), 0);
     std::vector<std::size_t> last(axes.size(), static_cast<std::size_t>(-1));
     CategoryBytes cats{};
-    Progress progress(points);
+    Progress progress(points, plan.request.progress);
     std::size_t rows_written = 0;
     bool first_json_row = true;
     Point best, row;  // frontier: the best fitting point of the current group so far
@@ -381,7 +407,7 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
         }
         first_json_row = false;
         ++rows_written;
-        sink.row_done();
+        row_done();
     };
     const std::size_t inner = order.back();
     for (std::size_t point = 0; point < points; ++point) {
@@ -429,8 +455,6 @@ int cmd_sweep(App& app, int argc, const char* const* argv) {
     }
     progress.finish();
     if (format == "json") out += first_json_row ? "]\n" : "\n]\n";
-    sink.commit();
-    return 0;
 }
 
 }  // namespace vram::cli

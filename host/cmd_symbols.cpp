@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "commands.hpp"
 #include "report/json_writer.hpp"
 #include "vram/error.hpp"
 #include "pipeline/estimate.hpp"
@@ -27,25 +28,34 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         return 0;
     }
     const std::string format = output_format(common);
+    if (file.empty()) {
+        app.load_plugins(common);
+        emit(common, symbols_output(app, nullptr, format));
+        return 0;
+    }
+    Scenario scenario = load_scenario(file, common.sets);
+    app.load_plugins(common, scenario.plugins, scenario.directory);
+    emit(common, symbols_output(app, &scenario, format));
+    return 0;
+}
 
+// The rows and their output; shared with `vram serve`'s /api/v1/symbols.
+std::string symbols_output(App& app, Scenario* scenario, const std::string& format) {
     struct Row {
         std::string name, value, unit, meaning, set_by, owner;
         double number = 0;  // the value, when set
     };
     std::vector<Row> rows;
-    if (file.empty()) {
+    if (!scenario) {
         // Every symbol any loaded plugin declared, with its owner: what formulas may be written
         // against before a scenario exists.
-        app.load_plugins(common);
         for (const SymbolInfo& sym : app.registry().symbols)
             rows.push_back({sym.name, "", sym.unit, sym.meaning, "", sym.owner, 0});
     } else {
-        Scenario scenario = load_scenario(file, common.sets);
-        app.load_plugins(common, scenario.plugins, scenario.directory);
         // The list is what one writes formulas against, so it must work while a formula is still
         // broken: the scenario's own components set no symbols and are left out here.
-        scenario.components.clear();
-        Estimator estimator(app.registry(), std::move(scenario), app.preset_dir());
+        scenario->components.clear();
+        Estimator estimator(app.registry(), std::move(*scenario), app.preset_dir());
         estimator.estimate();  // resolves count: auto and leaves the most loaded rank in the Context
         const Context& ctx = estimator.context();
         for (std::size_t i = 0; i < ctx.symbol_count(); ++i)
@@ -79,7 +89,7 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         }
         auto pad = [](const std::string& s, std::size_t w) { return s + std::string(w > s.size() ? w - s.size() : 0, ' '); };
         auto lpad = [](const std::string& s, std::size_t w) { return std::string(w > s.size() ? w - s.size() : 0, ' ') + s; };
-        const bool values = !file.empty();
+        const bool values = scenario != nullptr;
         out += pad("symbol", w_name) + "  ";
         if (values) out += lpad("value", w_value) + "  ";
         out += pad("unit", w_unit) + "  ";
@@ -96,8 +106,7 @@ int cmd_symbols(App& app, int argc, const char* const* argv) {
         }
         out += "\nSymbols are what `components:` formulas read (docs/symbols.md); '-' = not set in this scenario.\n";
     }
-    emit(common, out);
-    return 0;
+    return out;
 }
 
 }  // namespace vram::cli

@@ -114,6 +114,7 @@ std::string man_page(const std::vector<CommandDoc>& docs) {
         {"VRAM_PLUGIN_PATH", "colon-separated directories of extra plugins"},
         {"VRAM_PRESET_DIR", "directory of the model, scenario and GPU presets (default: share/vram/presets next to "
                             "the installation)"},
+        {"VRAM_WEB_DIR", "directory of the page vram serve serves (default: share/vram/web next to the installation)"},
         {"NO_COLOR", "when set and not empty, the table has no colour (see https://no-color.org)"},
         {"TERM", "\"dumb\" means no colour"},
         {"COLUMNS", "width of the table; otherwise the terminal's width, or 100 when not a terminal"},

@@ -26,6 +26,7 @@ const std::map<std::string, std::pair<vram::cli::Command, const char*>>& command
         {"compare", {cmd_compare, "scenarios side by side, component by component, with differences"}},
         {"schema", {cmd_schema, "JSON Schema of scenarios: every key, its type, range, default and owner"}},
         {"search", {cmd_search, "models on the Hugging Face Hub and ModelScope by name, and which vram can estimate"}},
+        {"serve", {cmd_serve, "the web calculator and a JSON API on a local port (docs/web.md)"}},
         {"symbols", {cmd_symbols, "symbols formulas can read: value, unit, meaning, which plugin set it"}},
     };
     return table;

@@ -177,6 +177,9 @@ ScenarioInput::ScenarioInput(const App& app, const std::string& argument, const 
     }
 }
 
+ScenarioInput::ScenarioInput(ConfigNode root, std::string file, std::string label)
+    : root_(std::move(root)), file_(std::move(file)), label_(std::move(label)) {}
+
 Scenario ScenarioInput::build(const std::vector<Override>& more) const {
     ConfigNode tree = root_;
     std::vector<Override> all = overrides_;

@@ -44,6 +44,10 @@ public:
     ScenarioInput(const App& app, const std::string& argument, const QuestionFlags& flags,
                   const std::vector<std::string>& sets, const std::vector<Override>& extra = {});
 
+    /// A scenario already parsed (a request body of `vram serve`): no flags, no overrides.
+    /// `file` names it in messages ("<request>"); relative paths would resolve against nothing.
+    ScenarioInput(ConfigNode root, std::string file, std::string label);
+
     /// A validated Scenario: the parsed tree with every override, plus `more` on top.
     Scenario build(const std::vector<Override>& more = {}) const;
     /// The scenario file for messages and relative paths: a path, "<stdin>" or "<command line>".

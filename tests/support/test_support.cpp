@@ -46,6 +46,10 @@ std::string slurp(const fs::path& p) {
 fs::path temp_dir() {
     static const fs::path dir = [] {
         fs::path d = fs::temp_directory_path() / ("vram-tests-" + std::to_string(::getpid()));
+        // A folder of that name is left from an earlier process that had this PID; its
+        // configs link may point into a checkout that is gone, so start from an empty one.
+        std::error_code ec;
+        fs::remove_all(d, ec);
         fs::create_directories(d);
         return d;
     }();
