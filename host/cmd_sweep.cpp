@@ -35,6 +35,7 @@ Axis parse_vary(const std::string& spec) {
     if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
         throw UsageError("--vary " + spec + ": expected KEY=V1,V2,... or KEY=START:STOP:STEP");
     Axis a;
+    a.spec = spec;
     a.key = spec.substr(0, eq);
     const std::string rest = spec.substr(eq + 1);
     if (rest.find(':') != std::string::npos && rest.find(',') == std::string::npos) {
@@ -423,7 +424,7 @@ void run_sweep(ScenarioSession& session, const SweepPlan& plan, std::string& out
         } catch (const ScenarioError& error) {
             // A varied value the key cannot take: name the --vary argument, not the scenario.
             for (std::size_t a = 0; a < axes.size(); ++a)
-                if (error.detail().rfind(axes[a].key + ":", 0) == 0) throw ScenarioError("--vary " + varies[a], error.detail());
+                if (error.detail().rfind(axes[a].key + ":", 0) == 0) throw ScenarioError("--vary " + axes[a].spec, error.detail());
             throw;
         }
         Estimator& e = session.estimator();

@@ -36,6 +36,7 @@ struct SweepRequest {
     bool progress = false;            ///< draw a progress bar on stderr when it is a terminal
 };
 struct SweepAxis {
+    std::string spec;                 ///< the --vary argument (KEY=...), for messages
     std::string key;
     std::vector<std::string> values;  ///< as typed or generated
     std::vector<double> numbers;      ///< parsed values (NaN where not numeric)
