@@ -77,6 +77,9 @@ std::vector<SchemaKey> build_table() {
                     .to([](Scenario& s, const ConfigNode& v) { s.model.hub = v.text(); }));
     r.push_back(Row("model.revision", T::string, "hub revision (branch, tag or commit)").def("main")
                     .to([](Scenario& s, const ConfigNode& v) { s.model.revision = v.text(); }));
+    r.push_back(Row("model.family", T::string, "build the model with this family (vram families) instead of "
+                                               "the one its model_type selects")
+                    .to([](Scenario& s, const ConfigNode& v) { s.model.family = v.text(); }));
 
     r.push_back(Row("precision.weights", T::string, "weight format (docs/formats.md); checkpoint: the hub "
                                                     "checkpoint's own dtypes")

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "model/family_file.hpp"
 #include "model/model_loader.hpp"
 #include "scenario/scenario_loader.hpp"
 
@@ -24,7 +25,10 @@ namespace {
 struct Loaded {
     Registry registry;
     PluginLoader loader{registry};
-    Loaded() { loader.load_directory(VRAM_TEST_PLUGIN_DIR, false); }
+    Loaded() {
+        loader.load_directory(VRAM_TEST_PLUGIN_DIR, false);
+        load_family_directory(registry, family_directory(VRAM_TEST_PRESET_DIR));  // shipped family files
+    }
 };
 
 std::string quote(const std::string& s) {

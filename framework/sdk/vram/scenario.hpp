@@ -20,6 +20,7 @@ struct ModelSource {
     ConfigNode architecture;   ///< inline HF-style keys
     std::string hub;           ///< org/name on a model hub
     std::string revision = "main";
+    std::string family;        ///< model.family: build with this family instead of the one model_type selects
 };
 
 struct WorkloadSpec {
