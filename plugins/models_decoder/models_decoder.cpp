@@ -23,7 +23,10 @@ const std::vector<FamilyEntry>& families() {
         {"core.model.bloom", {"bloom"}, &build_bloom},
         {"core.model.opt", {"opt"}, &build_opt},
         {"core.model.falcon", {"falcon", "RefinedWeb", "RefinedWebModel"}, &build_falcon},
-        {"core.model.bert", {"bert", "roberta", "xlm-roberta"}, &build_bert},
+        // xlm-roberta moved to presets/families/xlm-roberta.yaml (issue 17), which also counts the
+        // masked-LM head its checkpoints store; bert and roberta stay here until their golden
+        // numbers are compared against a family file.
+        {"core.model.bert", {"bert", "roberta"}, &build_bert},
         {"core.model.mamba", {"mamba", "mamba2"}, &build_mamba},
         {"core.model.jamba", {"jamba"}, &build_jamba},
         {"core.model.llava", {"llava", "llava_next"}, &build_llava},
