@@ -40,6 +40,7 @@ const std::map<std::string, std::vector<std::string>>& cpp_covers() {
         {"core.model.qwen2_vl", {"multimodal", "vision", "video"}},
         {"core.model.gemma3", {"multimodal", "vision", "sliding"}},
         {"core.model.whisper", {"multimodal", "audio", "encoder-decoder"}},
+        {"mm.model.qwen2_audio", {"multimodal", "audio"}},
     };
     return table;
 }

@@ -1007,9 +1007,11 @@ public:
         } catch (const FamilyProblem& p) {
             error(f.line, field, p.message + " (in '" + f.text + "')");
         }
-        if (x < lo || x > hi)
-            error(f.line, field, "'" + f.text + "' is " + std::to_string(x) + "; allowed: " + std::to_string(lo) +
-                                     " to " + std::to_string(hi));
+        if (x > hi)
+            error(f.line, field, "'" + f.text + "' is " + std::to_string(x) + ", beyond any real model; allowed: at most " +
+                                     std::to_string(hi));
+        if (x < lo)
+            error(f.line, field, "'" + f.text + "' is " + std::to_string(x) + "; allowed: at least " + std::to_string(lo));
         return x;
     }
     bool boolean(const Formula& f, const Scope& s, const std::string& field) const {
@@ -1159,20 +1161,26 @@ public:
         const ConfigNode config = with_family_defaults(raw, d_.defaults);
         Scope s;
         s.config = &config;
+        for (const auto& [k, f] : d_.derived) s.set(k, value(f, s, "derived." + k));
         for (const auto& [when, message] : d_.refuse)
             if (boolean(when, s, "refuse")) error(when.line, "refuse", message);
-        for (const auto& [k, f] : d_.derived) s.set(k, value(f, s, "derived." + k));
         ModelSpec m;
         std::map<std::string, const Formula*> spec;
         for (const auto& [k, f] : d_.spec) spec[k] = &f;
         const auto has = [&](const char* k) { return spec.count(k) > 0; };
+        // Spec fields are evaluated in this function's order (hidden, layers, heads, kv_heads,
+        // head_dim ...); each is a name the later ones can read (head_dim: hidden / heads).
         const auto get_int = [&](const char* k, std::int64_t fallback, std::int64_t lo = 0) {
-            if (!has(k)) return fallback;
             const std::string key = k;
-            return integer(*spec[k], s, "spec." + key, lo, key == "layers" ? kMaxLayers : kMaxDimension);
+            const std::int64_t v =
+                has(k) ? integer(*spec[k], s, "spec." + key, lo, key == "layers" ? kMaxLayers : kMaxDimension) : fallback;
+            s.set(key, Value::integer(v));
+            return v;
         };
         const auto get_bool = [&](const char* k, bool fallback) {
-            return has(k) ? boolean(*spec[k], s, std::string("spec.") + k) : fallback;
+            const bool v = has(k) ? boolean(*spec[k], s, std::string("spec.") + k) : fallback;
+            s.set(k, Value::boolean(v));
+            return v;
         };
         const auto get_number = [&](const char* k) {
             if (!has(k)) return 0.0;

@@ -133,6 +133,9 @@ void periodic_sliding(ModelSpec& m, std::int64_t period, std::int64_t window) {
 
 }  // namespace
 
+// llama / mistral / qwen2 / qwen3 are served by presets/families/llama.yaml (issue 17); this
+// builder stays only as the text model of the C++ multimodal adapters (LLaVA's text_config,
+// Qwen2-VL's text part), which cannot call a family file from inside the plugin.
 ModelSpec build_llama(const ConfigReader& r) {
     ModelSpec m;
     m.model_type = r.get_string({"model_type"}, "llama");

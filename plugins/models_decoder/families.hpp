@@ -84,6 +84,10 @@ struct FamilyEntry {
     const char* name;
     std::vector<std::string> types;
     BuildFn fn;
+    /// Registered as a model adapter. A family migrated to a family file (presets/families)
+    /// keeps its builder here, unregistered, only as the text model of the C++ multimodal
+    /// adapters (build_text_model, build_qwen2_vl) until those move to files too.
+    bool registered = true;
 };
 const std::vector<FamilyEntry>& families();
 

@@ -7,7 +7,8 @@ namespace vram::plugins {
 
 const std::vector<FamilyEntry>& families() {
     static const std::vector<FamilyEntry> table = {
-        {"core.model.llama", {"llama", "mistral", "qwen2", "qwen3"}, &build_llama},
+        // Migrated to presets/families/llama.yaml (issue 17); kept for LLaVA's text_config.
+        {"core.model.llama", {"llama", "mistral", "qwen2", "qwen3"}, &build_llama, false},
         {"core.model.gemma", {"gemma", "gemma2", "gemma3_text"}, &build_gemma},
         {"core.model.phi3", {"phi3"}, &build_phi3},
         {"core.model.baichuan", {"baichuan"}, &build_baichuan},
@@ -41,5 +42,5 @@ const std::vector<FamilyEntry>& families() {
 
 VRAM_PLUGIN(vram_models_decoder, "0.2.0") {
     for (const auto& f : vram::plugins::families())
-        reg.add(std::make_unique<vram::plugins::FamilyAdapter>(f.name, f.types, f.fn));
+        if (f.registered) reg.add(std::make_unique<vram::plugins::FamilyAdapter>(f.name, f.types, f.fn));
 }
