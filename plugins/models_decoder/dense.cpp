@@ -1,5 +1,6 @@
-// dense.cpp - dense decoders: llama (1, 2, 3, 3.x), mistral, qwen2, qwen3, gemma 1-3 (text),
-// phi3, baichuan, chatglm (ChatGLM2/3, GLM-4 remote code), glm / glm4 (HF native).
+// dense.cpp - dense decoders: gemma 1-3 (text), chatglm (ChatGLM2/3, GLM-4 remote code), glm / glm4
+// (HF native); and the builders of llama / mistral / qwen2 / qwen3 and phi3, which are family files
+// now (presets/families) and stay here only as text models of the C++ multimodal adapters.
 // Shapes follow the HF modeling files of each family (parameters only; buffers excluded).
 // SPDX-License-Identifier: Apache-2.0
 #include "decoder_common.hpp"
@@ -213,27 +214,6 @@ ModelSpec build_phi3(const ConfigReader& r) {
     b.norm("model.norm", "norms", -1, h, false);
     if (!m.tied_embeddings) b.lm_head(m.vocab, h);
     note_tied(m);
-    return m;
-}
-
-ModelSpec build_baichuan(const ConfigReader& r) {
-    ModelSpec m;
-    m.model_type = "baichuan";
-    read_decoder_basics(r, m, false);
-    all_layers(m, LayerAttention::full);
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, f = m.intermediate;
-    b.embedding("model.embed_tokens", "embedding", m.vocab, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.norm("input_layernorm", "norms", i, h, false);
-        b.linear("self_attn.W_pack", "W_pack", "attention", i, 3 * h, h, false);  // fused q, k, v
-        b.linear("self_attn.o_proj", "o_proj", "attention", i, h, h, false);
-        b.norm("post_attention_layernorm", "norms", i, h, false);
-        add_gated_mlp(b, "mlp", "mlp", i, h, f, false);
-    }
-    b.norm("model.norm", "norms", -1, h, false);
-    // Baichuan2's NormHead normalises the same vocab x hidden weight at run time.
-    b.lm_head(m.vocab, h);
     return m;
 }
 

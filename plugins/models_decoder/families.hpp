@@ -54,7 +54,6 @@ void all_layers(ModelSpec& m, LayerAttention kind);
 ModelSpec build_llama(const ConfigReader& r);
 ModelSpec build_gemma(const ConfigReader& r);
 ModelSpec build_phi3(const ConfigReader& r);
-ModelSpec build_baichuan(const ConfigReader& r);
 ModelSpec build_chatglm(const ConfigReader& r);
 ModelSpec build_glm(const ConfigReader& r);
 // Mixture of experts (moe.cpp).
@@ -63,12 +62,6 @@ ModelSpec build_qwen_moe(const ConfigReader& r);
 ModelSpec build_deepseek(const ConfigReader& r);
 ModelSpec build_gpt_oss(const ConfigReader& r);
 // GPT-style and encoder models (classic.cpp).
-ModelSpec build_gpt2(const ConfigReader& r);
-ModelSpec build_gpt_neox(const ConfigReader& r);
-ModelSpec build_gptj(const ConfigReader& r);
-ModelSpec build_bloom(const ConfigReader& r);
-ModelSpec build_opt(const ConfigReader& r);
-ModelSpec build_falcon(const ConfigReader& r);
 ModelSpec build_bert(const ConfigReader& r);
 // State-space models (ssm.cpp).
 ModelSpec build_mamba(const ConfigReader& r);
