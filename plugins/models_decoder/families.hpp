@@ -54,17 +54,12 @@ void all_layers(ModelSpec& m, LayerAttention kind);
 ModelSpec build_llama(const ConfigReader& r);
 ModelSpec build_gemma(const ConfigReader& r);
 ModelSpec build_phi3(const ConfigReader& r);
-ModelSpec build_chatglm(const ConfigReader& r);
-ModelSpec build_glm(const ConfigReader& r);
 // Mixture of experts (moe.cpp).
 ModelSpec build_mixtral(const ConfigReader& r);
-ModelSpec build_qwen_moe(const ConfigReader& r);
 ModelSpec build_deepseek(const ConfigReader& r);
-ModelSpec build_gpt_oss(const ConfigReader& r);
 // GPT-style and encoder models (classic.cpp).
 ModelSpec build_bert(const ConfigReader& r);
 // State-space models (ssm.cpp).
-ModelSpec build_mamba(const ConfigReader& r);
 ModelSpec build_jamba(const ConfigReader& r);
 // Multimodal (multimodal.cpp).
 ModelSpec build_llava(const ConfigReader& r);

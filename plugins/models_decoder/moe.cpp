@@ -1,5 +1,7 @@
-// moe.cpp - mixture-of-experts decoders: mixtral, qwen2_moe, qwen3_moe, deepseek_v2, deepseek_v3
-// (MLA attention, shared experts, dense first layers, optional multi-token-prediction layer).
+// moe.cpp - mixture-of-experts decoders: deepseek_v2, deepseek_v3 (MLA attention, shared experts,
+// dense first layers, optional multi-token-prediction layer), and mixtral's builder, kept only as a
+// possible text model of the multimodal adapters (mixtral, qwen2_moe / qwen3_moe and gpt_oss are
+// family files now: presets/families, issue 17).
 // SPDX-License-Identifier: Apache-2.0
 #include "decoder_common.hpp"
 #include "families.hpp"
@@ -47,56 +49,6 @@ ModelSpec build_mixtral(const ConfigReader& r) {
         b.linear("block_sparse_moe.experts.w1", "w1", "experts", i, f, h, false, e, k);
         b.linear("block_sparse_moe.experts.w2", "w2", "experts", i, h, f, false, e, k);
         b.linear("block_sparse_moe.experts.w3", "w3", "experts", i, f, h, false, e, k);
-    }
-    b.norm("model.norm", "norms", -1, h, false);
-    if (!m.tied_embeddings) b.lm_head(m.vocab, h);
-    note_moe(m);
-    return m;
-}
-
-ModelSpec build_qwen_moe(const ConfigReader& r) {
-    ModelSpec m;
-    m.model_type = r.get_string({"model_type"}, "qwen2_moe");
-    read_decoder_basics(r, m, false);
-    read_layer_kinds(r, m);
-    const bool qwen3 = m.model_type == "qwen3_moe";
-    m.experts = r.require_int({"num_experts"});
-    m.experts_per_token = r.require_int({"num_experts_per_tok"});
-    m.moe_intermediate = r.require_int({"moe_intermediate_size"});
-    m.shared_intermediate = r.get_int({"shared_expert_intermediate_size"}, 0);
-    m.shared_experts = m.shared_intermediate > 0 ? 1 : 0;
-    const std::int64_t step = r.get_int({"decoder_sparse_step"}, 1);
-    std::vector<std::int64_t> mlp_only;
-    if (const ConfigNode* n = r.config().find("mlp_only_layers"); n && n->is_list())
-        for (const auto& v : n->items()) mlp_only.push_back(v.as_integer());
-    DecoderLayerShape shape;
-    if (qwen3) {
-        shape.qk_norm = true;
-        shape.qkv_bias = shape.o_bias = r.get_bool({"attention_bias"}, false);
-    } else {
-        shape.qkv_bias = true;
-    }
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, e = m.experts, k = m.experts_per_token;
-    b.embedding("model.embed_tokens", "embedding", m.vocab, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        // Qwen2MoeDecoderLayer: sparse when not listed in mlp_only_layers and (i+1) % step == 0.
-        const bool sparse = std::find(mlp_only.begin(), mlp_only.end(), i) == mlp_only.end() && step > 0 &&
-                            (i + 1) % step == 0;
-        m.layer_specs[static_cast<std::size_t>(i)].moe = sparse;
-        b.norm("input_layernorm", "norms", i, h, false);
-        add_attention(b, m, i, shape);
-        b.norm("post_attention_layernorm", "norms", i, h, false);
-        if (!sparse) {
-            add_gated_mlp(b, "mlp", "mlp", i, h, m.intermediate, false);
-            continue;
-        }
-        b.linear("mlp.gate", "gate", "router", i, e, h, false);
-        add_gated_mlp(b, "mlp.experts", "experts", i, h, m.moe_intermediate, false, e, k);
-        if (m.shared_intermediate > 0) {
-            add_gated_mlp(b, "mlp.shared_expert", "shared_experts", i, h, m.shared_intermediate, false);
-            b.linear("mlp.shared_expert_gate", "shared_expert_gate", "shared_experts", i, 1, h, false);
-        }
     }
     b.norm("model.norm", "norms", -1, h, false);
     if (!m.tied_embeddings) b.lm_head(m.vocab, h);
@@ -215,37 +167,5 @@ ModelSpec build_deepseek(const ConfigReader& r) {
 }  // namespace vram::plugins
 
 namespace vram::plugins {
-
-ModelSpec build_gpt_oss(const ConfigReader& r) {
-    ModelSpec m;
-    m.model_type = "gpt_oss";
-    read_decoder_basics(r, m, false);
-    read_layer_kinds(r, m);
-    m.experts = r.require_int({"num_local_experts"});
-    m.experts_per_token = r.require_int({"num_experts_per_tok", "experts_per_token"});
-    m.moe_intermediate = m.intermediate;
-    for (auto& l : m.layer_specs) l.moe = true;
-    const bool bias = r.get_bool({"attention_bias"}, true);
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, f = m.intermediate, e = m.experts, k = m.experts_per_token;
-    DecoderLayerShape shape;
-    shape.qkv_bias = shape.o_bias = bias;
-    b.embedding("model.embed_tokens", "embedding", m.vocab, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.norm("input_layernorm", "norms", i, h, false);
-        add_attention(b, m, i, shape);
-        b.vector("self_attn.sinks", "attention", i, m.heads);  // one learned sink logit per head
-        b.norm("post_attention_layernorm", "norms", i, h, false);
-        b.linear("mlp.router", "router", "router", i, e, h, true);
-        // GptOssExperts stores fused 3-D parameters with biases: gate_up_proj [E, h, 2F],
-        // down_proj [E, F, h].
-        b.linear("mlp.experts.gate_up_proj", "gate_up_proj", "experts", i, 2 * f, h, true, e, k);
-        b.linear("mlp.experts.down_proj", "down_proj", "experts", i, h, f, true, e, k);
-    }
-    b.norm("model.norm", "norms", -1, h, false);
-    if (!m.tied_embeddings) b.lm_head(m.vocab, h);
-    note_moe(m);
-    return m;
-}
 
 }  // namespace vram::plugins

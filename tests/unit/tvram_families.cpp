@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(issue17_family_file_error_names_file_and_line) {
     const Case cases[] = {
         {"rows: vocab, cols: hidden}", "rows: vocab *, cols: hidden}", "unexpected end of the expression", 16},
         {"{norm: model.norm, size: hidden}", "{norm: model.norm, sise: hidden}", "unknown field (did you mean 'size'?)", 24},
-        {"model_types: [acme_lm]", "model_types: [qwen2_moe]", "model_type 'qwen2_moe' is already served by core.model.qwen_moe", 0},
+        {"model_types: [acme_lm]", "model_types: [jamba]", "model_type 'jamba' is already served by core.model.jamba", 0},
         {"model_types: [acme_lm]", "model_types: [olmo2]", "model_type 'olmo2' is already served by family.olmo2", 0},
     };
     for (const auto& c : cases) {
@@ -254,7 +254,7 @@ BOOST_AUTO_TEST_CASE(issue17_families_lists_every_family) {
         }
     BOOST_TEST(files == static_cast<std::int64_t>(shipped));
     BOOST_TEST(shipped >= 21u);
-    for (const char* cpp : {"\"adapter\": \"core.model.qwen_moe\"", "\"adapter\": \"core.model.deepseek\"",
+    for (const char* cpp : {"\"adapter\": \"core.model.jamba\"", "\"adapter\": \"core.model.deepseek\"",
                             "\"adapter\": \"family.llama\"", "\"adapter\": \"family.olmo2\"", "\"covers\": [\"text\", \"moe\", \"ssm\", \"hybrid\"]"})
         BOOST_TEST(r.out.find(cpp) != std::string::npos);
     const CliResult t = run_cli({"families", "--format", "table"});
