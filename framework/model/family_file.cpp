@@ -635,7 +635,7 @@ struct FamilyItem {
     std::string group;        ///< default group of this entry (and of a block's children)
     bool force_group = false; ///< the group replaces the children's own (MTP layers)
     std::string module;
-    Formula when, rows, cols, bias, copies, active, layer, count;
+    Formula when, rows, cols, bias, copies, active, layer, count, from;
     bool linear_flag = false, embedding_flag = false;
     std::string var;          ///< repeat: loop variable
     std::vector<FamilyItem> children;
@@ -738,7 +738,7 @@ struct FileReader {
         static const char* fields[] = {"linear", "norm", "vector", "embedding", "lm_head", "tensor", "buffer", "use",
                                        "repeat", "each_layer", "group", "force_group", "module", "when", "rows",
                                        "cols", "out", "in", "size", "bias", "copies", "active", "layer", "var",
-                                       "tensors", "is_linear", "is_embedding"};
+                                       "from", "tensors", "is_linear", "is_embedding"};
         for (const auto& [k, v] : n.entries())
             if (std::find_if(std::begin(fields), std::end(fields), [&](const char* f) { return k == f; }) ==
                 std::end(fields)) {
@@ -789,6 +789,7 @@ struct FileReader {
                 it.count = formula(*n.find("repeat"), where + ".repeat");
                 it.var = "j";
                 if (const ConfigNode* v = n.find("var")) it.var = v->text();
+                if (const ConfigNode* v = n.find("from")) it.from = formula(*v, where + ".from");
                 const ConfigNode* t = n.find("tensors");
                 if (!t) error(n, where + ": repeat needs tensors: (the entries repeated)");
                 children(*t, where + ".tensors");
@@ -1043,6 +1044,8 @@ public:
         if (it.kind == FamilyItem::Kind::each_layer || it.kind == FamilyItem::Kind::repeat) {
             const bool each = it.kind == FamilyItem::Kind::each_layer;
             const std::int64_t n = each ? m.layers : integer(it.count, s, "repeat", 0, kMaxLayers);
+            // repeat's variable runs from `from` (default 0): MTP layers continue the layer index.
+            const std::int64_t first = each || it.from.empty() ? 0 : integer(it.from, s, "from", 0, kMaxLayers);
             for (std::int64_t k = 0; k < n; ++k) {
                 const std::size_t mark = s.vars.size();
                 std::int32_t l = layer;
@@ -1055,7 +1058,7 @@ public:
                     s.set("layer_cross_attention", Value::boolean(spec.cross_attention));
                     l = static_cast<std::int32_t>(k);
                 } else {
-                    s.set(it.var, Value::integer(k));
+                    s.set(it.var, Value::integer(first + k));
                 }
                 if (!it.layer.empty()) l = static_cast<std::int32_t>(integer(it.layer, s, "layer", -1, kMaxLayers * 2));
                 items(it.children, s, m, group, force, l);

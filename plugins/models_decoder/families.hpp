@@ -56,7 +56,6 @@ ModelSpec build_gemma(const ConfigReader& r);
 ModelSpec build_phi3(const ConfigReader& r);
 // Mixture of experts (moe.cpp).
 ModelSpec build_mixtral(const ConfigReader& r);
-ModelSpec build_deepseek(const ConfigReader& r);
 // GPT-style and encoder models (classic.cpp).
 ModelSpec build_bert(const ConfigReader& r);
 // State-space models (ssm.cpp).

@@ -1,11 +1,11 @@
 // models_decoder.cpp - plugin entry: one model adapter per family of HF model_type values.
 // Families migrated to data (presets/families, issue 17) are gone from here (gpt2, gpt_neox, gptj,
-// bloom, opt, falcon, baichuan, chatglm, glm, qwen_moe, gpt_oss, mamba, xlm-roberta) or kept
+// bloom, opt, falcon, baichuan, chatglm, glm, qwen_moe, gpt_oss, deepseek v2/v3, mamba, xlm-roberta) or kept
 // unregistered (llama, phi3, mixtral) where a C++ multimodal adapter still builds its text model
 // with them. What stays registered has not been compared against a family file on the golden set
 // yet: gemma (periodic sliding layers, the Gemma3 class defaults; also gemma3's text model),
-// deepseek v2/v3 (MLA, MTP), bert / roberta, jamba, and the multimodal adapters (towers built
-// from nested configs around another family's text model).
+// bert / roberta, jamba, and the multimodal adapters (towers built from nested configs around
+// another family's text model).
 // SPDX-License-Identifier: Apache-2.0
 #include "families.hpp"
 #include "vram/plugin_api.hpp"
@@ -21,7 +21,6 @@ const std::vector<FamilyEntry>& families() {
         // models of the multimodal adapters (build_text_model).
         {"core.model.phi3", {"phi3"}, &build_phi3, false},
         {"core.model.mixtral", {"mixtral"}, &build_mixtral, false},
-        {"core.model.deepseek", {"deepseek_v2", "deepseek_v3"}, &build_deepseek},
         // xlm-roberta moved to presets/families/xlm-roberta.yaml (issue 17), which also counts the
         // masked-LM head its checkpoints store; bert and roberta stay here until their golden
         // numbers are compared against a family file.

@@ -92,7 +92,14 @@ std::string write_scenario(const std::string& yaml, const std::string& name) {
     fs::create_directories(dir);
     const fs::path path = dir / (name + std::to_string(counter++) + ".yaml");
     std::ofstream(path) << yaml;
-    if (!fs::exists(dir / "configs")) fs::create_directory_symlink(data_path("configs"), dir / "configs");
+    // A temp folder of an earlier run (another checkout's, whose PID this run reuses) may hold a
+    // link to that checkout's configs, or a dangling one (creating it again then fails): the link
+    // must point at this checkout's tests/data/configs.
+    std::error_code ec;
+    if (fs::read_symlink(dir / "configs", ec) != fs::path(data_path("configs"))) {
+        fs::remove(dir / "configs", ec);
+        fs::create_directory_symlink(data_path("configs"), dir / "configs");
+    }
     return path.string();
 }
 

@@ -254,7 +254,7 @@ BOOST_AUTO_TEST_CASE(issue17_families_lists_every_family) {
         }
     BOOST_TEST(files == static_cast<std::int64_t>(shipped));
     BOOST_TEST(shipped >= 21u);
-    for (const char* cpp : {"\"adapter\": \"core.model.jamba\"", "\"adapter\": \"core.model.deepseek\"",
+    for (const char* cpp : {"\"adapter\": \"core.model.jamba\"", "\"adapter\": \"core.model.bert\"",
                             "\"adapter\": \"family.llama\"", "\"adapter\": \"family.olmo2\"", "\"covers\": [\"text\", \"moe\", \"ssm\", \"hybrid\"]"})
         BOOST_TEST(r.out.find(cpp) != std::string::npos);
     const CliResult t = run_cli({"families", "--format", "table"});
