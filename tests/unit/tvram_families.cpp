@@ -234,6 +234,26 @@ BOOST_AUTO_TEST_CASE(issue17_family_file_error_names_file_and_line) {
     }
 }
 
+// A config the family file cannot build (a key missing that the file needs and has no default
+// for) is one line naming the config, the family, the file:line of the expression and the key.
+BOOST_AUTO_TEST_CASE(issue17_family_evaluation_error_names_family_file_line_and_key) {
+    const fs::path dir = temp_dir("plugin_dir_eval");
+    write(dir / "acme_lm.yaml", kAcmeFamily);
+    std::string json = kAcmeConfig;
+    const std::string vocab = ", \"vocab_size\": 1000";
+    json.erase(json.find(vocab), vocab.size());
+    const fs::path config = temp_dir("acme_no_vocab") / "config.json";
+    write(config, json);
+    const CliResult r = run_cli({"inspect", config.string(), "--plugin-dir", dir.string(), "--format", "json"});
+    BOOST_TEST_INFO(r.err);
+    BOOST_TEST(r.rc != 0);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    BOOST_TEST(r.err.find(config.string()) != std::string::npos);
+    BOOST_TEST(r.err.find("family acme_lm (" + (dir / "acme_lm.yaml").string() + ":13) spec.vocab") != std::string::npos);
+    BOOST_TEST(r.err.find("'vocab_size' is not in the config and has no default") != std::string::npos);
+}
+
 // `vram families` lists every family with its source and what it covers: every C++ adapter and
 // every shipped family file.
 BOOST_AUTO_TEST_CASE(issue17_families_lists_every_family) {
