@@ -12,6 +12,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "model/family_file.hpp"
 #include "vram/error.hpp"
 
 namespace vram::cli {
@@ -95,12 +96,23 @@ void App::load_plugins(const CommonOptions& c, const std::vector<std::string>& s
         if (c.skip_bad_plugins) loader_.try_load(f);
         else loader_.load(f);
     }
+    std::vector<std::string> family_dirs = default_plugin_directories();
+    family_dirs.insert(family_dirs.end(), c.plugin_dirs.begin(), c.plugin_dirs.end());
     for (const auto& p : scenario_plugins) {
         std::filesystem::path path = p;
         if (path.is_relative() && !scenario_dir.empty()) path = std::filesystem::path(scenario_dir) / path;
-        if (std::filesystem::is_directory(path)) load_dir(path.string());
-        else loader_.load(path.string());
+        if (std::filesystem::is_directory(path)) {
+            load_dir(path.string());
+            family_dirs.push_back(path.string());
+        } else {
+            loader_.load(path.string());
+        }
     }
+    // Family files (issue 17) come after every C++ plugin, the shipped ones first, then those
+    // dropped into plugin directories; a second claim on a model_type is an error naming both
+    // files, so the order only decides which file that error names.
+    load_family_directory(registry_, family_directory(preset_dir_));
+    for (const auto& d : family_dirs) load_family_directory(registry_, d);
     for (const auto& f : loader_.failed()) spdlog::warn("skipped plugin {}: {}", f.path, f.reason);
 }
 

@@ -97,5 +97,6 @@ int cmd_symbols(App& app, int argc, const char* const* argv);
 int cmd_schema(App& app, int argc, const char* const* argv);
 int cmd_search(App& app, int argc, const char* const* argv);
 int cmd_serve(App& app, int argc, const char* const* argv);
+int cmd_families(App& app, int argc, const char* const* argv);
 
 }  // namespace vram::cli

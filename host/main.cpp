@@ -16,6 +16,7 @@ const std::map<std::string, std::pair<vram::cli::Command, const char*>>& command
     static const std::map<std::string, std::pair<Command, const char*>> table = {
         {"run", {cmd_run, "estimate one scenario"}},
         {"validate", {cmd_validate, "check a scenario without estimating"}},
+        {"families", {cmd_families, "every model family: model_types, C++ adapter or family file, what it covers"}},
         {"inspect", {cmd_inspect, "architecture, exact parameter counts and KV bytes of a model"}},
         {"plugins", {cmd_plugins, "loaded plugins, what they registered, and load failures"}},
         {"presets", {cmd_presets, "list model and scenario presets"}},

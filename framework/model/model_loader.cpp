@@ -109,12 +109,18 @@ ModelPreset load_model_preset(const std::string& preset_dir, const std::string& 
 
 ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, const std::string& name,
                             const std::string& where) {
+    return model_from_config(registry, config, name, where, std::string());
+}
+
+ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, const std::string& name,
+                            const std::string& where, const std::string& family) {
     if (!config.is_map()) throw ScenarioError(where, "a model config is a map of config.json keys");
     const ConfigNode* type = config.find("model_type");
-    if (!type || !type->is_string())
+    if ((!type || !type->is_string()) && family.empty())
         throw ScenarioError(where, "model_type: missing; config.json files name their architecture in model_type "
                                    "(e.g. \"llama\")");
-    const ModelAdapter& adapter = registry.adapter_for(type->as_string(), where);
+    const ModelAdapter& adapter = family.empty() ? registry.adapter_for(type->as_string(), where)
+                                                 : registry.adapter_named(family, where);
     ModelSpec spec;
     try {
         spec = adapter.build(config, where);
@@ -125,7 +131,7 @@ ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, 
     }
     if (spec.name.empty()) spec.name = name;
     if (spec.family.empty()) spec.family = std::string(adapter.name());
-    if (spec.model_type.empty()) spec.model_type = type->as_string();
+    if (spec.model_type.empty() && type && type->is_string()) spec.model_type = type->as_string();
     if (spec.v_head_dim == 0) spec.v_head_dim = spec.head_dim;
     validate_model(spec, where);
     return spec;
@@ -182,9 +188,11 @@ std::string config_model_name(const ConfigNode& config, const fs::path& path) {
 }
 
 ModelSpec model_from_hub(const Registry& registry, const std::string& hub, const std::string& repo,
-                         const std::string& revision, std::optional<CheckpointInfo>* checkpoint) {
+                         const std::string& revision, std::optional<CheckpointInfo>* checkpoint,
+                         const std::string& family = {}) {
     HubModel h = fetch_hub_model(HubSettings::from_environment(hub), repo, revision);
-    ModelSpec m = model_from_config(registry, h.config, repo, hub + ":" + repo + "@" + revision + " config.json");
+    ModelSpec m = model_from_config(registry, h.config, repo, hub + ":" + repo + "@" + revision + " config.json",
+                                    family);
     m.source = hub + ":" + repo + "@" + revision + " (cached in " + h.cache_dir + ")";
     if (h.checkpoint) m.notes.push_back("checkpoint: " + std::to_string(h.checkpoint->bytes) + " tensor bytes in " +
                                         h.checkpoint->source);
@@ -234,6 +242,16 @@ ModelSpec model_from_parameter_count(const Scenario& s) {
 ModelSpec load_model(const Registry& registry, const Scenario& s, const std::string& preset_dir,
                      std::optional<CheckpointInfo>* checkpoint) {
     if (s.model.parameters > 0) return model_from_parameter_count(s);
+    // model.family (issue 17): reuse a family explicitly, for a model_type no family serves yet.
+    // Checked first so a misspelt family is named as such, whatever the model source.
+    const std::string& family = s.model.family;
+    if (!family.empty()) {
+        try {
+            (void)registry.adapter_named(family, s.where("model.family"));
+        } catch (const ScenarioError& e) {
+            throw ScenarioError(s.where("model.family"), e.detail());
+        }
+    }
     // Preset names have neither '/' nor ':': a pasted hub id or URL in model.preset is read as model.hub.
     if (!s.model.preset.empty() && s.model.preset.find_first_of("/:") != std::string::npos) {
         std::optional<HubReference> ref;
@@ -244,7 +262,7 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
         }
         if (ref) {
             try {
-                return model_from_hub(registry, ref->hub, ref->repo, ref->revision, checkpoint);
+                return model_from_hub(registry, ref->hub, ref->repo, ref->revision, checkpoint, family);
             } catch (const ScenarioError& e) {
                 throw ScenarioError(s.where("model.preset"), "model.preset: " + e.detail());
             }
@@ -257,7 +275,7 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
         } catch (const ScenarioError& e) {
             throw ScenarioError(s.where("model.preset"), "model.preset: " + e.detail());
         }
-        ModelSpec m = model_from_config(registry, p.config, p.name, p.path);
+        ModelSpec m = model_from_config(registry, p.config, p.name, p.path, family);
         m.source = p.source;
         return m;
     }
@@ -270,7 +288,7 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
         } catch (const ScenarioError& e) {
             throw ScenarioError(s.where("model.config"), std::string("model.config: ") + e.detail());
         }
-        ModelSpec m = model_from_config(registry, config, config_model_name(config, path), path.string());
+        ModelSpec m = model_from_config(registry, config, config_model_name(config, path), path.string(), family);
         m.source = path.string();
         return m;
     }
@@ -278,7 +296,7 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
         ConfigNode arch = s.model.architecture;
         if (!arch.find("model_type")) arch.set("model_type", ConfigNode::make_string("llama"));
         KeyLookups asked;
-        ModelSpec m = model_from_config(registry, arch, s.name, s.where("model.architecture"));
+        ModelSpec m = model_from_config(registry, arch, s.name, s.where("model.architecture"), family);
         reject_unread_keys(arch, asked, s);
         m.source = "inline architecture in " + s.file;
         return m;
@@ -298,7 +316,7 @@ ModelSpec load_model(const Registry& registry, const Scenario& s, const std::str
     const bool revision_set = s.marks.count("model.revision") > 0 || s.model.revision != "main";
     if (!ref->revision_given && revision_set) ref->revision = s.model.revision;
     try {
-        return model_from_hub(registry, ref->hub, ref->repo, ref->revision, checkpoint);
+        return model_from_hub(registry, ref->hub, ref->repo, ref->revision, checkpoint, family);
     } catch (const ScenarioError& e) {
         throw ScenarioError(s.where("model.hub"), "model.hub: " + e.detail());
     }

@@ -41,6 +41,10 @@ VRAM_API ModelPreset load_model_preset(const std::string& preset_dir, const std:
 /// Builds a ModelSpec from a config tree through the adapter for its model_type.
 VRAM_API ModelSpec model_from_config(const Registry& registry, const ConfigNode& config,
                                      const std::string& name, const std::string& where);
+/// Same, built by the family `family` names (model.family, Registry::adapter_named) whatever the
+/// config's model_type; an empty `family` selects by model_type.
+VRAM_API ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, const std::string& name,
+                                     const std::string& where, const std::string& family);
 /// Resolves a scenario's model source (preset | config | architecture | hub). For hub models
 /// with safetensors headers, `checkpoint` (when given) receives the real tensor sizes.
 VRAM_API ModelSpec load_model(const Registry& registry, const Scenario& scenario,

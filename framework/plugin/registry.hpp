@@ -118,6 +118,12 @@ public:
 
     /// The adapter for a config's model_type; throws ScenarioError naming the supported types.
     const ModelAdapter& adapter_for(const std::string& model_type, const std::string& where) const;
+    /// The family a scenario names with model.family: a dotted adapter name ("core.model.llama",
+    /// "family.olmo2"), its last part ("llama", "olmo2") or a model_type it serves ("qwen2").
+    /// Throws ScenarioError naming the closest families.
+    const ModelAdapter& adapter_named(const std::string& family, const std::string& where) const;
+    /// The families closest to `wanted` (by their short names and model_types), best first.
+    std::vector<std::string> closest_families(const std::string& wanted, std::size_t limit = 3) const;
 };
 
 }  // namespace vram

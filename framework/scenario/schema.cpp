@@ -86,6 +86,9 @@ std::vector<SchemaKey> build_table() {
                     .range(1, 1 << 20).to([](Scenario& s, const ConfigNode& v) { s.model.layers = i64(v); }));
     r.push_back(Row("model.hidden", T::integer, "with model.parameters: hidden_size")
                     .range(1, 1 << 24).to([](Scenario& s, const ConfigNode& v) { s.model.hidden = i64(v); }));
+    r.push_back(Row("model.family", T::string, "build the model with this family (vram families) instead of "
+                                               "the one its model_type selects")
+                    .to([](Scenario& s, const ConfigNode& v) { s.model.family = v.text(); }));
 
     r.push_back(Row("precision.weights", T::string, "weight format (docs/formats.md); checkpoint: the hub "
                                                     "checkpoint's own dtypes")

@@ -1,6 +1,8 @@
-// classic.cpp - GPT-style decoders with LayerNorm and plain GELU MLPs (gpt2, gpt_bigcode,
-// gpt_neox, gptj, bloom, opt, falcon) and BERT-style encoders (bert, roberta).
-// Shapes follow the HF modeling files; causal-mask and rotary buffers are not parameters.
+// classic.cpp - BERT-style encoders (bert, roberta). The GPT-style decoders that lived here
+// (gpt2, gpt_bigcode, gpt_neox, gptj, bloom, opt, falcon) are family files now
+// (presets/families/*.yaml, issue 17). BERT stays C++ until its golden numbers are compared
+// against a family file (xlm-roberta already moved).
+// Shapes follow the HF modeling files; position_ids buffers are not parameters.
 // SPDX-License-Identifier: Apache-2.0
 #include "decoder_common.hpp"
 #include "families.hpp"
@@ -29,13 +31,6 @@ void basics(const ConfigReader& r, ModelSpec& m, const char* type, bool tie_defa
     all_layers(m, LayerAttention::full);
 }
 
-// An inner size that may be JSON null, meaning "4 x hidden" (GPT-2 n_inner, GPT-J n_inner).
-std::int64_t inner_or_4h(const ConfigReader& r, std::initializer_list<std::string_view> keys, std::int64_t h) {
-    const ConfigNode* n = r.config().first_of(keys);
-    if (!n || n->is_null()) return 4 * h;
-    return r.require_int(keys);
-}
-
 void plain_mlp(ModelBuilder& b, const std::string& up, const std::string& up_module, const std::string& down,
                const std::string& down_module, std::int32_t i, std::int64_t h, std::int64_t f, bool bias) {
     b.linear(up, up_module, "mlp", i, f, h, bias);
@@ -43,165 +38,6 @@ void plain_mlp(ModelBuilder& b, const std::string& up, const std::string& up_mod
 }
 
 }  // namespace
-
-ModelSpec build_gpt2(const ConfigReader& r) {
-    ModelSpec m;
-    basics(r, m, "gpt2", true);
-    const bool bigcode = m.model_type == "gpt_bigcode";
-    // GPTBigCode multi_query: one shared K/V head (c_attn = h + 2 · head_dim).
-    if (bigcode && r.get_bool({"multi_query"}, true)) m.kv_heads = 1;
-    m.intermediate = inner_or_4h(r, {"n_inner"}, m.hidden);
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, f = m.intermediate, kv = m.kv_heads * m.head_dim;
-    b.embedding("transformer.wte", "embedding", m.vocab, h);
-    b.other("transformer.wpe.weight", "position_embedding", -1, m.max_positions, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.norm("ln_1", "norms", i, h, true);
-        b.linear("attn.c_attn", "c_attn", "attention", i, h + 2 * kv, h, true);  // Conv1D [q; k; v]
-        b.linear("attn.c_proj", "c_proj", "attention", i, h, h, true);
-        b.norm("ln_2", "norms", i, h, true);
-        plain_mlp(b, "mlp.c_fc", "c_fc", "mlp.c_proj", "c_proj", i, h, f, true);
-    }
-    b.norm("transformer.ln_f", "norms", -1, h, true);
-    if (!m.tied_embeddings) b.lm_head(m.vocab, h);
-    m.notes.push_back("learned position embeddings: n_positions x hidden; attn.bias causal masks are buffers");
-    return m;
-}
-
-ModelSpec build_gpt_neox(const ConfigReader& r) {
-    ModelSpec m;
-    basics(r, m, "gpt_neox", false);
-    m.intermediate = r.require_int({"intermediate_size"});
-    const bool bias = r.get_bool({"attention_bias"}, true);
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, f = m.intermediate;
-    b.embedding("gpt_neox.embed_in", "embedding", m.vocab, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.norm("input_layernorm", "norms", i, h, true);
-        b.norm("post_attention_layernorm", "norms", i, h, true);
-        b.linear("attention.query_key_value", "query_key_value", "attention", i, 3 * h, h, bias);
-        b.linear("attention.dense", "dense", "attention", i, h, h, bias);
-        plain_mlp(b, "mlp.dense_h_to_4h", "dense_h_to_4h", "mlp.dense_4h_to_h", "dense_4h_to_h", i, h, f, true);
-    }
-    b.norm("gpt_neox.final_layer_norm", "norms", -1, h, true);
-    if (!m.tied_embeddings) {
-        b.lm_head(m.vocab, h);
-        m.tensors.back().name = "embed_out.weight";
-        m.tensors.back().module = "embed_out";
-    }
-    return m;
-}
-
-ModelSpec build_gptj(const ConfigReader& r) {
-    ModelSpec m;
-    basics(r, m, "gptj", false);
-    m.intermediate = inner_or_4h(r, {"n_inner"}, m.hidden);
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, f = m.intermediate;
-    b.embedding("transformer.wte", "embedding", m.vocab, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.norm("ln_1", "norms", i, h, true);  // parallel attention + MLP share one LayerNorm
-        b.linear("attn.q_proj", "q_proj", "attention", i, h, h, false);
-        b.linear("attn.k_proj", "k_proj", "attention", i, h, h, false);
-        b.linear("attn.v_proj", "v_proj", "attention", i, h, h, false);
-        b.linear("attn.out_proj", "out_proj", "attention", i, h, h, false);
-        plain_mlp(b, "mlp.fc_in", "fc_in", "mlp.fc_out", "fc_out", i, h, f, true);
-    }
-    b.norm("transformer.ln_f", "norms", -1, h, true);
-    b.lm_head(m.vocab, h, true);  // GPT-J's lm_head carries a bias
-    m.notes.push_back("lm_head has a bias; causal-mask buffers (28 x 2048^2 bool) are not parameters");
-    return m;
-}
-
-ModelSpec build_bloom(const ConfigReader& r) {
-    ModelSpec m;
-    basics(r, m, "bloom", true);
-    m.intermediate = 4 * m.hidden;
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, f = m.intermediate;
-    b.embedding("transformer.word_embeddings", "embedding", m.vocab, h);
-    b.norm("transformer.word_embeddings_layernorm", "norms", -1, h, true);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.norm("input_layernorm", "norms", i, h, true);
-        b.linear("self_attention.query_key_value", "query_key_value", "attention", i, 3 * h, h, true);
-        b.linear("self_attention.dense", "dense", "attention", i, h, h, true);
-        b.norm("post_attention_layernorm", "norms", i, h, true);
-        plain_mlp(b, "mlp.dense_h_to_4h", "dense_h_to_4h", "mlp.dense_4h_to_h", "dense_4h_to_h", i, h, f, true);
-    }
-    b.norm("transformer.ln_f", "norms", -1, h, true);
-    if (!m.tied_embeddings) b.lm_head(m.vocab, h);
-    m.notes.push_back("ALiBi positions: no position parameters");
-    return m;
-}
-
-ModelSpec build_opt(const ConfigReader& r) {
-    ModelSpec m;
-    basics(r, m, "opt", true);
-    m.intermediate = r.require_int({"ffn_dim"});
-    const std::int64_t h = m.hidden, f = m.intermediate;
-    const std::int64_t proj = r.get_int({"word_embed_proj_dim"}, h);
-    const bool bias = r.get_bool({"enable_bias"}, true);
-    const bool affine = r.get_bool({"layer_norm_elementwise_affine"}, true);
-    ModelBuilder b(m);
-    b.embedding("model.decoder.embed_tokens", "embedding", m.vocab, proj);
-    // OPTLearnedPositionalEmbedding keeps 2 extra rows (offset 2).
-    b.other("model.decoder.embed_positions.weight", "position_embedding", -1, m.max_positions + 2, h);
-    if (proj != h) {
-        b.linear("model.decoder.project_out", "project_out", "embedding", -1, proj, h, false);
-        b.linear("model.decoder.project_in", "project_in", "embedding", -1, h, proj, false);
-    }
-    const auto ln = [&](const std::string& name, std::int32_t i) {
-        if (affine) b.norm(name, "norms", i, h, true);
-    };
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.linear("self_attn.q_proj", "q_proj", "attention", i, h, h, bias);
-        b.linear("self_attn.k_proj", "k_proj", "attention", i, h, h, bias);
-        b.linear("self_attn.v_proj", "v_proj", "attention", i, h, h, bias);
-        b.linear("self_attn.out_proj", "out_proj", "attention", i, h, h, bias);
-        ln("self_attn_layer_norm", i);
-        plain_mlp(b, "fc1", "fc1", "fc2", "fc2", i, h, f, bias);
-        ln("final_layer_norm", i);
-    }
-    if (r.get_bool({"do_layer_norm_before"}, true) && !r.get_bool({"_remove_final_layer_norm"}, false))
-        ln("model.decoder.final_layer_norm", -1);
-    if (!m.tied_embeddings) b.lm_head(m.vocab, proj);
-    return m;
-}
-
-ModelSpec build_falcon(const ConfigReader& r) {
-    ModelSpec m;
-    basics(r, m, "falcon", true);
-    const bool new_arch = r.get_bool({"new_decoder_architecture"}, false);
-    const bool parallel = r.get_bool({"parallel_attn"}, true);
-    const bool bias = r.get_bool({"bias"}, false);
-    if (new_arch)
-        m.kv_heads = r.require_int({"num_kv_heads", "n_head_kv"});
-    else if (r.get_bool({"multi_query"}, true))
-        m.kv_heads = 1;
-    m.intermediate = r.get_int({"ffn_hidden_size"}, 4 * m.hidden);
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, f = m.intermediate, d = m.head_dim;
-    // FalconAttention.query_key_value: (n_head + 2 · n_kv) · head_dim outputs.
-    const std::int64_t qkv = (m.heads + 2 * m.kv_heads) * d;
-    // Falcon-40B style: separate ln_attn and ln_mlp unless num_ln_in_parallel_attn == 1 (Falcon2-11B).
-    const std::int64_t new_arch_norms = r.get_int({"num_ln_in_parallel_attn"}, 2);
-    b.embedding("transformer.word_embeddings", "embedding", m.vocab, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        if (new_arch && new_arch_norms == 2) {
-            b.norm("ln_attn", "norms", i, h, true);
-            b.norm("ln_mlp", "norms", i, h, true);
-        } else {
-            b.norm("input_layernorm", "norms", i, h, true);
-            if (!parallel) b.norm("post_attention_layernorm", "norms", i, h, true);
-        }
-        b.linear("self_attention.query_key_value", "query_key_value", "attention", i, qkv, h, bias);
-        b.linear("self_attention.dense", "dense", "attention", i, h, m.heads * d, bias);
-        plain_mlp(b, "mlp.dense_h_to_4h", "dense_h_to_4h", "mlp.dense_4h_to_h", "dense_4h_to_h", i, h, f, bias);
-    }
-    b.norm("transformer.ln_f", "norms", -1, h, true);
-    if (!m.tied_embeddings) b.lm_head(m.vocab, h);
-    return m;
-}
 
 ModelSpec build_bert(const ConfigReader& r) {
     ModelSpec m;

@@ -1,6 +1,6 @@
-// ssm.cpp - state-space models: mamba (Mamba-1), mamba2, and the hybrid jamba
-// (Mamba + attention layers, MoE every other layer). Parameters follow HF MambaMixer /
-// Mamba2Mixer / JambaMambaMixer: in_proj, conv1d, x_proj, dt_proj, A_log, D, out_proj.
+// ssm.cpp - the hybrid jamba (Mamba + attention layers, MoE every other layer); mamba and mamba2
+// are a family file now (presets/families/mamba.yaml, issue 17). Parameters follow HF
+// JambaMambaMixer: in_proj, conv1d, x_proj, dt_proj, A_log, D, dt/B/C norms, out_proj.
 // SPDX-License-Identifier: Apache-2.0
 #include <cmath>
 
@@ -43,60 +43,6 @@ void add_mamba1_mixer(ModelBuilder& b, std::int32_t i, const MambaShape& s) {
 }
 
 }  // namespace
-
-ModelSpec build_mamba(const ConfigReader& r) {
-    ModelSpec m;
-    m.model_type = r.get_string({"model_type"}, "mamba");
-    const bool v2 = m.model_type == "mamba2";
-    m.hidden = r.require_int({"hidden_size", "d_model"});
-    m.layers = r.require_int({"num_hidden_layers", "n_layer"});
-    m.vocab = r.require_int({"vocab_size"});
-    m.tied_embeddings = r.get_bool({"tie_word_embeddings"}, !v2);
-    m.torch_dtype = r.get_string({"torch_dtype", "dtype"}, "");
-    const double expand = r.get_number({"expand"}, 2.0);
-    m.ssm_inner = r.get_int({"intermediate_size"}, static_cast<std::int64_t>(expand * static_cast<double>(m.hidden)));
-    m.ssm_state = r.require_int({"state_size"});
-    m.ssm_conv = r.get_int({"conv_kernel"}, 4);
-    m.intermediate = m.ssm_inner;
-    m.gated_mlp = false;
-    const bool proj_bias = r.get_bool({"use_bias"}, false), conv_bias = r.get_bool({"use_conv_bias"}, true);
-    if (v2) {
-        m.ssm_heads = r.require_int({"num_heads"});
-        m.ssm_groups = r.get_int({"n_groups"}, 1);
-    }
-    // No attention heads: the spec's head fields describe the SSM heads (1 for Mamba-1).
-    m.heads = m.kv_heads = v2 ? m.ssm_heads : 1;
-    m.head_dim = m.ssm_inner / m.heads;
-    all_layers(m, LayerAttention::ssm);
-    ModelBuilder b(m);
-    const std::int64_t h = m.hidden, inner = m.ssm_inner, n = m.ssm_state;
-    b.embedding("backbone.embeddings", "embedding", m.vocab, h);
-    for (std::int32_t i = 0; i < m.layers; ++i) {
-        b.norm("norm", "norms", i, h, false);
-        if (!v2) {
-            MambaShape s;
-            s.hidden = h, s.inner = inner, s.state = n, s.conv = m.ssm_conv;
-            s.dt_rank = dt_rank(r, {"time_step_rank"}, h);
-            s.proj_bias = proj_bias, s.conv_bias = conv_bias;
-            add_mamba1_mixer(b, i, s);
-            continue;
-        }
-        // Mamba2Mixer: in_proj emits [z, x, B, C, dt]; conv runs over [x, B, C].
-        const std::int64_t conv_dim = inner + 2 * m.ssm_groups * n;
-        b.linear("mixer.in_proj", "in_proj", "ssm", i, inner + conv_dim + m.ssm_heads, h, proj_bias);
-        b.other("mixer.conv1d.weight", "ssm", i, conv_dim, m.ssm_conv);
-        if (conv_bias) b.vector("mixer.conv1d.bias", "ssm", i, conv_dim);
-        b.vector("mixer.dt_bias", "ssm", i, m.ssm_heads);
-        b.vector("mixer.A_log", "ssm", i, m.ssm_heads);
-        b.vector("mixer.D", "ssm", i, m.ssm_heads);
-        b.norm("mixer.norm", "ssm", i, inner, false);  // gated RMSNorm over the inner width
-        b.linear("mixer.out_proj", "out_proj", "ssm", i, h, inner, proj_bias);
-    }
-    b.norm("backbone.norm_f", "norms", -1, h, false);
-    if (!m.tied_embeddings) b.lm_head(m.vocab, h);
-    m.notes.push_back("state-space layers: constant recurrent state per sequence instead of a KV cache");
-    return m;
-}
 
 ModelSpec build_jamba(const ConfigReader& r) {
     ModelSpec m;

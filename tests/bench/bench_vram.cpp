@@ -27,6 +27,7 @@ extern char** environ;
 #include <vector>
 
 #include "pipeline/estimate.hpp"
+#include "model/family_file.hpp"
 #include "plugin/plugin_loader.hpp"
 #include "plugin/registry.hpp"
 #include "scenario/scenario_keys.hpp"
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
     vram::Registry registry;
     vram::PluginLoader loader(registry);
     loader.load_directory(VRAM_BENCH_PLUGIN_DIR, false);
+    vram::load_family_directory(registry, vram::family_directory(VRAM_BENCH_PRESET_DIR));  // llama is a family file
     vram::Estimator est(registry, vram::load_scenario(VRAM_BENCH_SCENARIO, {}), VRAM_BENCH_PRESET_DIR);
 
     // 1a. Evaluation only: the hot path of fit and sweep.

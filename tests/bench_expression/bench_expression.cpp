@@ -15,6 +15,7 @@
 #include "vram/error.hpp"
 #include "pipeline/estimate.hpp"
 #include "expression/expression.hpp"
+#include "model/family_file.hpp"
 #include "plugin/plugin_loader.hpp"
 #include "plugin/registry.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
         Registry registry;
         PluginLoader loader(registry);
         loader.load_directory(VRAM_BENCH_PLUGIN_DIR, false);
+        load_family_directory(registry, family_directory(VRAM_BENCH_PRESET_DIR));  // llama is a family file
 
         Scenario base = build_scenario(parse_yaml_text(kScenario, "bench.yaml"), "bench.yaml");
         Scenario replaced = build_scenario(

@@ -6,6 +6,7 @@
 
 #include "vram/error.hpp"
 #include "pipeline/estimate.hpp"
+#include "model/family_file.hpp"
 #include "model/model_loader.hpp"
 #include "plugin/plugin_loader.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -15,7 +16,10 @@ namespace {
 struct Plugins {
     vram::Registry registry;
     vram::PluginLoader loader{registry};
-    Plugins() { loader.load_directory(VRAM_FUZZ_PLUGIN_DIR, true); }
+    Plugins() {
+        loader.load_directory(VRAM_FUZZ_PLUGIN_DIR, true);
+        vram::load_family_directory(registry, vram::family_directory(VRAM_FUZZ_PRESET_DIR));  // the family files
+    }
 };
 
 }  // namespace

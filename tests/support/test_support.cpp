@@ -13,6 +13,7 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "model/family_file.hpp"
 #include "model/model_loader.hpp"
 #include "scenario/scenario_loader.hpp"
 
@@ -24,7 +25,10 @@ namespace {
 struct Loaded {
     Registry registry;
     PluginLoader loader{registry};
-    Loaded() { loader.load_directory(VRAM_TEST_PLUGIN_DIR, false); }
+    Loaded() {
+        loader.load_directory(VRAM_TEST_PLUGIN_DIR, false);
+        load_family_directory(registry, family_directory(VRAM_TEST_PRESET_DIR));  // shipped family files
+    }
 };
 
 std::string quote(const std::string& s) {
@@ -92,7 +96,14 @@ std::string write_scenario(const std::string& yaml, const std::string& name) {
     fs::create_directories(dir);
     const fs::path path = dir / (name + std::to_string(counter++) + ".yaml");
     std::ofstream(path) << yaml;
-    if (!fs::exists(dir / "configs")) fs::create_directory_symlink(data_path("configs"), dir / "configs");
+    // A temp folder of an earlier run (another checkout's, whose PID this run reuses) may hold a
+    // link to that checkout's configs, or a dangling one (creating it again then fails): the link
+    // must point at this checkout's tests/data/configs.
+    std::error_code ec;
+    if (fs::read_symlink(dir / "configs", ec) != fs::path(data_path("configs"))) {
+        fs::remove(dir / "configs", ec);
+        fs::create_directory_symlink(data_path("configs"), dir / "configs");
+    }
     return path.string();
 }
 

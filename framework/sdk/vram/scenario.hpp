@@ -25,6 +25,7 @@ struct ModelSource {
     double parameters = 0;
     std::int64_t layers = 0;   ///< optional with parameters: num_hidden_layers
     std::int64_t hidden = 0;   ///< optional with parameters: hidden_size
+    std::string family;        ///< model.family: build with this family instead of the one model_type selects
 };
 
 struct WorkloadSpec {

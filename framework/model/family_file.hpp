@@ -1,0 +1,58 @@
+// model/family_file.hpp - model families as data (issue 17): a YAML family file turns a
+// config.json into the exact tensor list of its ModelSpec, without a compiler.
+//
+// The format is documented in docs/models.md ("Family files"). One file is one family: the
+// model_type values it serves, the defaults its transformers config class applies, derived
+// values and ModelSpec fields as expressions over the config, per-layer facts and the tensors.
+// A FamilyFileAdapter is an ordinary ModelAdapter, so everything downstream (counts, formats,
+// LoRA targets, the attention stage) reads a data family exactly as it reads a C++ one.
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "vram/export.hpp"
+#include "vram/model_adapter.hpp"
+
+namespace vram {
+
+class Registry;
+
+struct FamilyDefinition;  // the parsed file (family_file.cpp)
+
+/// A model adapter evaluated from a family file.
+class VRAM_API FamilyFileAdapter final : public ModelAdapter {
+public:
+    explicit FamilyFileAdapter(std::shared_ptr<const FamilyDefinition> definition);
+    ~FamilyFileAdapter() override;
+    std::string_view name() const override;
+    std::vector<std::string> model_types() const override;
+    ModelSpec build(const ConfigNode& config, const std::string& where) const override;
+
+    /// The family's short name ("olmo2"); name() is "family.olmo2".
+    const std::string& family() const noexcept;
+    /// The file it was read from.
+    const std::string& path() const noexcept;
+    /// What it covers, as the file declares it ("text", "dense", "moe", "vision" ...).
+    const std::vector<std::string>& covers() const noexcept;
+
+private:
+    std::shared_ptr<const FamilyDefinition> def_;
+    std::string qualified_;
+};
+
+/// Parses one family file; throws ScenarioError("FILE:LINE", what is wrong) on any error.
+VRAM_API std::unique_ptr<FamilyFileAdapter> load_family_file(const std::string& path);
+
+/// Registers every *.yaml family file of `directory` (sorted) in `registry`, origin = the file.
+/// A missing directory is not an error. A family name or model_type that a loaded adapter (C++
+/// plugin or earlier file) already has is an error naming both origins: a data family never
+/// silently shadows another family. Returns the number of files registered.
+VRAM_API std::size_t load_family_directory(Registry& registry, const std::string& directory);
+
+/// The directory of shipped family files under a preset directory: PRESET_DIR/families.
+VRAM_API std::string family_directory(const std::string& preset_dir);
+
+}  // namespace vram
