@@ -740,8 +740,9 @@ struct FileReader {
                                        "cols", "out", "in", "size", "bias", "copies", "active", "layer", "var",
                                        "from", "tensors", "is_linear", "is_embedding"};
         for (const auto& [k, v] : n.entries())
-            if (std::find_if(std::begin(fields), std::end(fields), [&](const char* f) { return k == f; }) ==
-                std::end(fields)) {
+            // std::find with a string comparison: a lambda capturing the structured binding `k`
+            // is C++20 that Debian 12's clang 14 (the fuzz build) rejects.
+            if (std::find(std::begin(fields), std::end(fields), std::string_view(k)) == std::end(fields)) {
                 std::vector<std::string> all(std::begin(fields), std::end(fields));
                 const auto close = closest_names(k, all, 1);
                 error(v.is_null() ? n : v, where + "." + k + ": unknown field" +
