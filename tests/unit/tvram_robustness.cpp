@@ -18,6 +18,16 @@ namespace fs = std::filesystem;
 
 BOOST_AUTO_TEST_SUITE(robustness)
 
+// The promise is "within a second" for the build people run. Under AddressSanitizer every
+// allocation and every loaded plugin library is instrumented (the ASan paper measures a 1.7-2x
+// slowdown, more for start-up-heavy processes such as this one, which maps ~40 shared libraries),
+// so the sanitizer build (scripts/test-sanitizers.sh) checks the same corpus against 3 s.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr double kBadInputSeconds = 3.0;
+#else
+constexpr double kBadInputSeconds = 1.0;
+#endif
+
 // Every file in tests/bad-inputs starts with "# expect: <text>": the one stderr line must
 // contain that text and the file's path; exit code 1-3; nothing on stdout; within a second.
 BOOST_AUTO_TEST_CASE(issue11_bad_input_corpus_gets_one_clear_line_each) {
@@ -40,7 +50,7 @@ BOOST_AUTO_TEST_CASE(issue11_bad_input_corpus_gets_one_clear_line_each) {
         BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1);
         BOOST_TEST(r.err.find(expect) != std::string::npos);
         BOOST_TEST(r.err.find(entry.path().filename().string()) != std::string::npos);
-        BOOST_TEST(seconds < 1.0);
+        BOOST_TEST(seconds < kBadInputSeconds);
     }
     BOOST_TEST(files >= 50);
 }
