@@ -35,6 +35,7 @@ struct Probe {
     bool fits = false;
     Bytes total = 0;
     std::int64_t gpus = 0;
+    std::string refusal;  ///< the engine's reason when the bytes fit but the engine refuses
 };
 
 }  // namespace
@@ -92,7 +93,8 @@ std::string fit_output(ScenarioSession& session, const std::string& key, std::in
             Estimator& e = session.estimator();
             p.total = e.evaluate_peak();
             p.gpus = e.gpu_count();
-            p.fits = p.total <= e.usable_bytes();
+            p.fits = e.fits(p.total);
+            if (!p.fits && p.total <= e.usable_bytes()) p.refusal = e.refusal();
         } catch (const EstimateError&) {
             p.fits = false;  // bytes beyond 2^63: certainly more than any GPU holds
         }
@@ -141,20 +143,31 @@ std::string fit_output(ScenarioSession& session, const std::string& key, std::in
         w.field("gpu_count", at.gpus);
         if (at.fits && !limited) {
             w.key("next").object().field("value", value + 1).field("fits", false);
-            w.field("total_bytes", static_cast<std::int64_t>(next.total)).end();
+            w.field("total_bytes", static_cast<std::int64_t>(next.total));
+            if (!next.refusal.empty()) w.field("refusal", next.refusal);
+            w.end();
         }
+        if (!at.fits && !at.refusal.empty()) w.field("refusal", at.refusal);
         if (limited) w.field("limit_reached", true);
         w.end();
         out = w.str();
     } else {
-        char line[512];
+        char line[1024];
         const double gib = static_cast<double>(at.total) / kGiB, cap = static_cast<double>(usable) / kGiB;
-        if (!at.fits) {
+        if (!at.fits && !at.refusal.empty()) {
+            std::snprintf(line, sizeof line, "%s: even %lld does not fit: %s\n", key.c_str(),
+                          static_cast<long long>(value), at.refusal.c_str());
+        } else if (!at.fits) {
             std::snprintf(line, sizeof line, "%s: even %lld does not fit: %.2f GiB needed per GPU, %.2f GiB usable\n",
                           key.c_str(), static_cast<long long>(value), gib, cap);
         } else if (limited) {
             std::snprintf(line, sizeof line, "%s: still fits at %lld (the largest value tried): %.2f of %.2f GiB\n",
                           key.c_str(), static_cast<long long>(value), gib, cap);
+        } else if (!next.refusal.empty()) {
+            // value+1 fits the bytes but not the engine (vLLM's KV pool): say the engine's reason.
+            std::snprintf(line, sizeof line, "largest %s that fits: %lld (%.2f of %.2f GiB usable per GPU); %lld: %s\n",
+                          key.c_str(), static_cast<long long>(value), gib, cap, static_cast<long long>(value + 1),
+                          next.refusal.c_str());
         } else {
             // Enough decimals that value+1's need visibly exceeds the usable memory and the
             // answer's need visibly does not; exact bytes follow for the record.

@@ -161,18 +161,20 @@ std::string recommend_output(App& app, ScenarioSession& session, const Recommend
         // Usable bytes / 2^30 is exact in a double, so the estimate sees exactly this board's bytes.
         session.set_number("hardware.memory_gib", static_cast<double>(usable) / kGiB);
         Option o;
+        bool admitted = false;  // the bytes fit and the engine runs it (Estimator::fits)
         try {
             session.apply();
             Estimator& e = session.estimator();
             if (count_auto) e.resolve_count();
             o.total = e.evaluate_peak();
             o.count = e.gpu_count();
+            admitted = e.fits(o.total);
         } catch (const ScenarioError&) {
             continue;  // count: auto found no layout on this GPU
         } catch (const EstimateError&) {
             continue;
         }
-        if (o.total > usable || (max_gpus > 0 && o.count > max_gpus)) continue;
+        if (!admitted || (max_gpus > 0 && o.count > max_gpus)) continue;
         o.gpu = g;
         o.usable = usable;
         const double per_device = g.price_usd / static_cast<double>(std::max<std::int64_t>(1, g.devices));

@@ -346,7 +346,7 @@ void run_sweep(ScenarioSession& session, const SweepPlan& plan, std::string& out
         if (format == "csv" || aligned) {
             const Bytes total = e.evaluate_categories(cats);
             const Bytes usable = e.usable_bytes();
-            const bool fits = usable > 0 && total <= usable;
+            const bool fits = e.fits(total);
             if (format == "csv") {
                 for (std::size_t a = 0; a < axes.size(); ++a) {
                     csv_cell(text, axes[a].values[index[a]]);

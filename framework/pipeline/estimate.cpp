@@ -3,6 +3,7 @@
 // symbols, copied out of the Context once so that reports never read live state.
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <cmath>
 
 #include "model/model_loader.hpp"
 #include "pipeline/estimator_impl.hpp"
@@ -60,15 +61,29 @@ Estimate Estimator::Impl::snapshot() {
     for (std::size_t i = 0; i < out.ranks.size(); ++i)
         if (out.ranks[i].total > out.ranks[out.most_loaded].total) out.most_loaded = i;
     const RankBreakdown& top = out.ranks[out.most_loaded];
-    // The serving figures and the symbols are those of the most loaded GPU: a runtime profile
-    // may read the rank (its weight bytes) when it sizes the KV pool.
-    ctx.set(Sym::stage, static_cast<double>(top.stage));
     out.total_bytes = top.total;
     out.gpu = gpu;
     out.gpu_memory_bytes = have_gpu ? usable : 0;
     out.gpu_count = count;
     out.utilization = usable ? static_cast<double>(out.total_bytes) / static_cast<double>(usable) : 0;
-    out.fits = have_gpu && out.total_bytes <= usable;
+    // The engine's verdict is taken at every rank. The serving figures and the symbols below are
+    // those of the most loaded GPU: a runtime profile may read the rank (its weight bytes) when
+    // it sizes the KV pool.
+    const bool admits = admitted(&out.refusal);
+    ctx.set(Sym::stage, static_cast<double>(top.stage));
+    out.fits = have_gpu && out.total_bytes <= usable && admits;
+    if (!have_gpu) out.refusal.clear();
+    // Memory views: the terms resident at the peak, by what holds them.
+    const std::string_view peak_phase = top.peak_phase;
+    for (const auto& t : top.terms) {
+        if (!t.phase.empty() && t.phase != peak_phase) continue;
+        if (t.category == Category::overhead) continue;
+        if (t.category == Category::allocator) out.memory.reserved_peak = add_bytes(out.memory.reserved_peak, t.bytes);
+        else out.memory.allocated_peak = add_bytes(out.memory.allocated_peak, t.bytes);
+    }
+    out.memory.reserved_peak = add_bytes(out.memory.reserved_peak, out.memory.allocated_peak);
+    out.memory.device = out.total_bytes;
+    out.memory.host = static_cast<Bytes>(std::llround(ctx.engine.host_bytes));
     for (const auto& t : top.terms)
         if (t.category == Category::kv_cache) out.kv_cache_bytes += t.bytes;
     if (!scenario.training_run() && have_gpu) {
@@ -122,6 +137,14 @@ void Estimator::prepare() { impl_->prepare(); }
 Bytes Estimator::evaluate_peak() { return impl_->evaluate_peak(); }
 std::int64_t Estimator::gpu_count() const noexcept { return impl_->count; }
 Bytes Estimator::usable_bytes() const noexcept { return impl_->have_gpu ? impl_->usable : 0; }
+bool Estimator::fits(Bytes peak) {
+    return impl_->have_gpu && peak <= impl_->usable && impl_->admitted(nullptr);
+}
+std::string Estimator::refusal() {
+    std::string reason;
+    impl_->admitted(&reason);
+    return reason;
+}
 std::int64_t Estimator::resolve_count() {
     impl_->resolve_count_auto();
     return impl_->count;

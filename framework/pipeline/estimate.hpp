@@ -61,6 +61,15 @@ struct SymbolValue {
     std::string set_by;       ///< the stage or plugin that set it ("" when unset)
 };
 
+/// The same peak seen the way each tool reports it (docs/allocator.md). Each is per GPU, for the
+/// most loaded GPU; allocated ≤ reserved ≤ device = Estimate::total_bytes.
+struct MemoryViews {
+    Bytes allocated_peak = 0;  ///< live tensors: torch.cuda.max_memory_allocated()
+    Bytes reserved_peak = 0;   ///< + cached free blocks (category allocator): max_memory_reserved()
+    Bytes device = 0;          ///< + outside the allocator (category overhead): what nvidia-smi shows
+    Bytes host = 0;            ///< CPU memory the engine holds (EngineFacts::host_bytes); not in device
+};
+
 /// The answer to a scenario: a snapshot that owns everything reports and commands read, so
 /// that none of them needs the Estimator's live Context.
 struct Estimate {
@@ -72,6 +81,10 @@ struct Estimate {
     std::int64_t gpu_count = 1;
     double utilization = 0;           ///< total_bytes / gpu_memory_bytes
     bool fits = false;
+    /// Why the engine does not run this scenario although the bytes may fit (RuntimeProfile::
+    /// admits: vLLM's empty KV pool, a batch the pool cannot hold ...); "" when it does.
+    std::string refusal;
+    MemoryViews memory;
     // serving (inference)
     Bytes kv_cache_bytes = 0;
     double max_kv_tokens = 0;
@@ -128,6 +141,12 @@ public:
     std::int64_t gpu_count() const noexcept;
     /// Usable bytes per GPU that fits are judged against (0 without hardware).
     Bytes usable_bytes() const noexcept;
+    /// The one verdict every command shares: `peak` (from evaluate_peak for the current
+    /// preparation) is within the usable bytes and the engine admits the scenario
+    /// (RuntimeProfile::admits). Hot path.
+    bool fits(Bytes peak);
+    /// Why the engine refuses the current preparation ("" when it admits it). Slow path.
+    std::string refusal();
     /// Resolves count: auto for the current numbers (prepares again); returns the GPU count.
     std::int64_t resolve_count();
     /// Peak bytes of the most loaded GPU, and that GPU's bytes per category (sweep rows).

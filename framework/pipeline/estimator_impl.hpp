@@ -100,6 +100,9 @@ struct Estimator::Impl {
 
     // evaluate.cpp
     std::vector<Bytes> values_buf;       // evaluate_categories: bytes per component
+    /// Whether the runtime profile admits the prepared scenario on every rank role
+    /// (RuntimeProfile::admits); `reason` as there. Hot path when `reason` is null.
+    bool admitted(std::string* reason);
 
     // count_auto.cpp
     ParallelismSpec auto_base;           // the scenario's own layout

@@ -73,6 +73,17 @@ Bytes Estimator::Impl::evaluate_peak() {
     return peak;
 }
 
+// Every rank role must admit the scenario (a pipeline stage whose KV pool is empty stops the
+// engine as surely as the first one). Leaves Sym::stage at the last role checked.
+bool Estimator::Impl::admitted(std::string* reason) {
+    if (!runtime) return true;
+    for (auto role : roles) {
+        ctx.set(Sym::stage, static_cast<double>(role));
+        if (!runtime->admits(ctx, reason)) return false;
+    }
+    return true;
+}
+
 // Per-category bytes of the most loaded rank: the terms resident at its peak.
 Bytes Estimator::Impl::evaluate_categories(CategoryBytes& out) {
     values_buf.resize(components.size());

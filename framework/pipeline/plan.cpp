@@ -52,6 +52,7 @@ void Estimator::Impl::model_stage() {
     ctx.set(Sym::P_trainable, 0);
     ctx.set(Sym::flash, s.training_run() && !s.training.flash_attention ? 0.0 : 1.0);
     ctx.set(Sym::gpu_mem, static_cast<double>(usable));
+    ctx.gpu = have_gpu ? &gpu : nullptr;
 }
 
 // Bytes of every tensor (the format's arithmetic, or a checkpoint's real sizes), the compute

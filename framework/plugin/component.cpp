@@ -60,6 +60,8 @@ double RuntimeProfile::max_kv_tokens(const Context& ctx, double other_bytes,
     return free_bytes <= 0 ? 0 : std::floor(free_bytes / kv_bytes_per_token);
 }
 
+bool RuntimeProfile::admits(const Context&, std::string*) const { return true; }
+
 const char* to_string(Category category) noexcept {
     switch (category) {
         case Category::weights: return "weights";
@@ -75,6 +77,7 @@ const char* to_string(Category category) noexcept {
         case Category::encoder: return "encoder";
         case Category::buffers: return "buffers";
         case Category::overhead: return "overhead";
+        case Category::allocator: return "allocator";
         case Category::other: return "other";
     }
     return "other";

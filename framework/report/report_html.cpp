@@ -209,11 +209,14 @@ std::string card(const std::string& label, const std::string& value, const std::
 std::string cards(const ReportItem& it) {
     const Estimate& e = it.estimate;
     std::string out = "<section class=\"cards\">\n";
-    out += card("peak per GPU", gib2(e.total_bytes) + " GiB", format_count(e.total_bytes) + " bytes");
+    out += card("peak per GPU", gib2(e.total_bytes) + " GiB",
+                format_count(e.total_bytes) + " bytes (device view: nvidia-smi); allocated " +
+                    gib2(e.memory.allocated_peak) + ", reserved " + gib2(e.memory.reserved_peak) + " GiB");
     if (e.gpu_memory_bytes > 0) {
         out += card("GPU", (e.gpu.name.empty() ? std::string("GPU") : e.gpu.name) + " × " + std::to_string(e.gpu_count),
                     gib2(e.gpu_memory_bytes) + " GiB usable each");
-        out += card("fits", e.fits ? "yes" : "no", percent1(e.utilization) + " of capacity", e.fits ? "yes" : "no");
+        out += card("fits", e.fits ? "yes" : "no",
+                    e.refusal.empty() ? percent1(e.utilization) + " of capacity" : e.refusal, e.fits ? "yes" : "no");
     } else {
         out += card("GPU", "not given", "set hardware.gpu or hardware.memory_gib");
     }

@@ -35,6 +35,10 @@ void write_estimate_fields(JsonWriter& w, const Scenario& scenario, const ModelS
     w.key("components");
     write_terms(w, e.ranks[e.most_loaded].terms);
     w.field("total_bytes", e.total_bytes);
+    w.key("memory").object();
+    w.field("allocated_peak_bytes", e.memory.allocated_peak).field("reserved_peak_bytes", e.memory.reserved_peak);
+    w.field("device_bytes", e.memory.device).field("host_bytes", e.memory.host);
+    w.end();
     if (e.gpu_memory_bytes > 0) {
         w.key("gpu").object();
         w.field("name", e.gpu.name).field("vendor", e.gpu.vendor).field("memory_bytes", e.gpu_memory_bytes);
@@ -42,9 +46,12 @@ void write_estimate_fields(JsonWriter& w, const Scenario& scenario, const ModelS
         w.field("utilization", e.utilization);
         w.end();
         w.field("fits", e.fits);
+        if (e.refusal.empty()) w.key("refusal").null();
+        else w.field("refusal", e.refusal);
     } else {
         w.key("gpu").null();
         w.key("fits").null();
+        w.key("refusal").null();
     }
     w.key("workload").object();
     w.field("type", scenario.workload.type).field("batch_size", scenario.workload.batch_size);

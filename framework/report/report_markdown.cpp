@@ -58,7 +58,12 @@ std::string summary(const ReportItem& it) {
     out += "| peak per GPU | **" + gib2(e.total_bytes) + " GiB**";
     if (e.gpu_memory_bytes > 0) out += " (" + percent1(e.utilization) + " of capacity)";
     out += " |\n";
-    if (e.gpu_memory_bytes > 0) out += std::string("| fits | ") + (e.fits ? "✅ yes" : "❌ no") + " |\n";
+    if (e.gpu_memory_bytes > 0)
+        out += std::string("| fits | ") + (e.fits ? "✅ yes" : "❌ no") +
+               (e.refusal.empty() ? std::string() : " — " + markdown_cell(e.refusal)) + " |\n";
+    out += "| memory views | allocated " + gib2(e.memory.allocated_peak) + " · reserved " + gib2(e.memory.reserved_peak) +
+           " · device (nvidia-smi) " + gib2(e.memory.device) + " GiB" +
+           (e.memory.host > 0 ? " · host " + gib2(e.memory.host) + " GiB" : std::string()) + " |\n";
     if (!it.scenario.training_run() && e.gpu_memory_bytes > 0) {
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.2f", e.max_concurrency);

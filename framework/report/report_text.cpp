@@ -138,9 +138,13 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
         out += (options.color ? "\x1b[1;" + std::string(e.fits ? "32m" : "31m") + verdict + "\x1b[0m" : verdict) + ": " +
                gib(e.total_bytes) + " GiB of " +
                gib(e.gpu_memory_bytes) + " GiB (" + percent(e.utilization) + ") on the most loaded GPU\n";
+        if (!e.refusal.empty()) out += wrap("Engine: ", e.refusal, options.width);
     } else {
         out += "No GPU given (hardware.gpu or hardware.memory_gib): peak " + gib(e.total_bytes) + " GiB per GPU\n";
     }
+    out += "Views: allocated " + gib(e.memory.allocated_peak) + " · reserved " + gib(e.memory.reserved_peak) +
+           " · device " + gib(e.memory.device) + " GiB (nvidia-smi: the total)" +
+           (e.memory.host > 0 ? " · host " + gib(e.memory.host) + " GiB" : std::string()) + "\n";
     if (!scenario.training_run() && e.gpu_memory_bytes > 0) {
         char buf[256];
         std::snprintf(buf, sizeof buf,

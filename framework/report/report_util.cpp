@@ -53,14 +53,14 @@ int category_index(Category category) { return static_cast<int>(category); }
 
 namespace {
 // Order of Category: weights, kv_cache, activations, logits, gradients, optimizer_states,
-// master_weights, adapters, reference_model, generation, encoder, buffers, overhead, other.
-// Hues follow the Okabe-Ito idea (distinguishable with common colour-vision deficiencies) for
+// master_weights, adapters, reference_model, generation, encoder, buffers, overhead, allocator,
+// other. Hues follow the Okabe-Ito idea (distinguishable with common colour-vision deficiencies) for
 // the big categories; the rare ones reuse muted tones.
-constexpr int kAnsi[] = {33, 208, 35, 168, 135, 130, 37, 178, 103, 167, 70, 244, 248, 180};
+constexpr int kAnsi[] = {33, 208, 35, 168, 135, 130, 37, 178, 103, 167, 70, 244, 248, 139, 180};
 constexpr const char* kLight[] = {"#2f6bd1", "#d97706", "#16915a", "#c2417a", "#8250c4", "#a4532c", "#11879a",
-                                  "#b38f00", "#5f739b", "#cc4a36", "#4e9a22", "#6f6f6f", "#9a9a9a", "#a8926f"};
+                                  "#b38f00", "#5f739b", "#cc4a36", "#4e9a22", "#6f6f6f", "#9a9a9a", "#8a6f9e", "#a8926f"};
 constexpr const char* kDark[] = {"#6b9bff", "#ffa53d", "#3ccf8a", "#ff74ad", "#b58cff", "#e08a5c", "#3cc6d9",
-                                 "#f0cb3a", "#97a9d0", "#ff8069", "#8bd45a", "#a8a8a8", "#c9c9c9", "#d9c29b"};
+                                 "#f0cb3a", "#97a9d0", "#ff8069", "#8bd45a", "#a8a8a8", "#c9c9c9", "#bda3d1", "#d9c29b"};
 constexpr std::size_t kPalette = sizeof kAnsi / sizeof kAnsi[0];
 std::size_t slot(Category c) { return static_cast<std::size_t>(category_index(c)) % kPalette; }
 }  // namespace

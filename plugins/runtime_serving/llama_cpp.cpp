@@ -102,15 +102,39 @@ void LlamaCppRuntime::prepare(Context& ctx, const Params& o) const {
             static_cast<double>(gpu_layers));
     ctx.set(ctx.symbol(kFlash), o.flag("flash_attn") ? 1.0 : 0.0);
     ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
-    if (static_cast<double>(n_ctx) < ctx[Sym::b] * ctx[Sym::s])
-        ctx.notes.push_back("llama.cpp: n_ctx " + std::to_string(n_ctx) + " holds fewer tokens than the batch needs (" +
-                            format_number(ctx[Sym::b] * ctx[Sym::s]) + ")");
+    // What stays in host memory: token_embd and every tensor of a layer not offloaded (the
+    // `host_bytes` view; llama.cpp's "CPU_Mapped model buffer size").
+    const ModelSpec& m = ctx.model();
+    for (std::size_t i = 0; i < m.tensors.size() && i < ctx.tensor_bytes.size(); ++i)
+        if (!on_gpu(m.tensors[i], m.layers, gpu_layers)) ctx.engine.host_bytes += static_cast<double>(ctx.tensor_bytes[i]);
     ctx.notes.push_back("runtime llama.cpp: KV cache for n_ctx = " + std::to_string(n_ctx) + " tokens shared by " +
                         std::to_string(n_seq) + " sequences; compute buffer for n_ubatch = " + std::to_string(n_ubatch) +
                         "; token embedding in host memory");
 }
 
 double LlamaCppRuntime::max_kv_tokens(const Context& ctx, double, double) const { return read(ctx, kCtx); }
+
+// llama-server splits n_ctx evenly over its n_seq_max slots (server.cpp: n_ctx_slot = n_ctx /
+// params.n_parallel) and runs at most n_seq_max sequences at once; a request longer than its
+// slot is refused or truncated.
+bool LlamaCppRuntime::admits(const Context& ctx, std::string* reason) const {
+    const double n_seq = read(ctx, kSeq), n_ctx = read(ctx, kCtx);
+    if (n_seq < ctx[Sym::b]) {
+        if (reason)
+            *reason = "llama.cpp runs n_seq_max = " + format_number(n_seq) + " sequences at once; a batch of " +
+                      format_number(ctx[Sym::b]) + " waits (raise runtime.n_seq_max)";
+        return false;
+    }
+    const double slot = n_seq > 0 ? std::floor(n_ctx / n_seq) : n_ctx;
+    if (slot < ctx[Sym::s]) {
+        if (reason)
+            *reason = "each of llama.cpp's " + format_number(n_seq) + " slots holds n_ctx / n_seq_max = " +
+                      format_number(slot) + " tokens; sequences of " + format_number(ctx[Sym::s]) +
+                      " do not fit (raise runtime.n_ctx)";
+        return false;
+    }
+    return true;
+}
 
 std::vector<std::string> LlamaCppWeightsTerm::reads() const { return {kGpuLayers}; }
 std::vector<std::string> LlamaCppKvCacheTerm::reads() const { return {kCtx, kSeq, kGpuLayers}; }

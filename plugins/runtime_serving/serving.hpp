@@ -16,7 +16,7 @@ void declare_llama_cpp_symbols(Registrar& reg);
 // ------------------------------------------------------------------------------------- vLLM
 
 /// `engine: vllm`. Options: gpu_memory_utilization, max_num_batched_tokens, max_num_seqs,
-/// block_size, max_model_len, non_torch_mib, nccl_mib, cuda_graph_mib, enforce_eager,
+/// block_size, max_model_len, non_torch_mib, nccl_mib, p2p, cuda_graph_mib, enforce_eager,
 /// sampler_bytes_per_logit (docs/serving.md).
 class VllmRuntime final : public RuntimeProfile {
 public:
@@ -26,6 +26,8 @@ public:
     void prepare(Context& ctx, const Params& options) const override;
     /// vLLM's "GPU KV cache size": whole blocks of the KV pool util·total − non-KV.
     double max_kv_tokens(const Context& ctx, double other_bytes, double kv_bytes_per_token) const override;
+    /// Starts (a KV pool, one max_model_len request in it) and holds the whole batch in the pool.
+    bool admits(const Context& ctx, std::string* reason) const override;
 };
 
 /// Values of the vLLM symbols a context holds (set by VllmRuntime::prepare).
@@ -78,11 +80,12 @@ class VllmNonTorchTerm final : public TermInfo<VllmNonTorchTerm> {
 public:
     static constexpr std::string_view kId = "vllm.overhead.non_torch";
     static constexpr Category kCategory = Category::overhead;
-    static constexpr std::string_view kFormula = "non_torch_mib + (t − 1) · nccl_mib";
+    static constexpr std::string_view kFormula = "non_torch_mib + (t − 1 peers with P2P) · nccl_mib";
     static constexpr std::string_view kSource =
-        "measured: non_torch_memory 1.79 GiB at TP 1 and 3.58 GiB at TP 2 (Llama-3-8B, H100, vLLM PR #10511); "
-        "utils/mem_utils.py memory_profiling counts it in the non-KV memory; growth beyond TP 2 assumed linear in "
-        "the peers";
+        "vLLM's non_torch_memory log line (worker.py determine_num_available_blocks; utils memory_profiling counts it "
+        "in the non-KV memory): 0.35 GiB at TP 1 (RTX 3090, vLLM #10517), 0.16 GiB (H100, PR #12126); per P2P peer "
+        "0.25 GiB (TP 8 A100-40GB, vLLM 0.7.1); none without P2P (2x RTX 4090 TP 2: 0.25 GiB, #13061). "
+        "tests/data/engine-logs, docs/serving.md";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;
@@ -129,6 +132,8 @@ public:
     void prepare(Context& ctx, const Params& options) const override;
     /// llama.cpp allocates the KV cache for exactly n_ctx tokens (shared by n_seq_max sequences).
     double max_kv_tokens(const Context& ctx, double other_bytes, double kv_bytes_per_token) const override;
+    /// The batch runs at once: n_seq_max slots for its sequences, n_ctx / n_seq_max tokens each.
+    bool admits(const Context& ctx, std::string* reason) const override;
 };
 
 struct LlamaCppSettings {

@@ -21,6 +21,7 @@ constexpr const char* kBlock = "vllm_block";
 constexpr const char* kNonTorch = "vllm_non_torch";
 constexpr const char* kGraphs = "vllm_cuda_graphs";
 constexpr const char* kSampler = "vllm_sampler_bpl";
+constexpr const char* kMaxLen = "vllm_max_model_len";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -63,6 +64,7 @@ void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kNonTorch, "B", "vLLM non-torch memory per GPU");
     reg.declare(kGraphs, "B", "vLLM CUDA graph pool");
     reg.declare(kSampler, "B", "bytes per logit live in the profile run's sampler");
+    reg.declare(kMaxLen, "tokens", "vLLM max_model_len (one such request must fit the KV pool)");
 }
 
 bool vllm_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "vllm"; }
@@ -85,12 +87,19 @@ std::vector<ParamSpec> VllmRuntime::params() const {
         {"block_size", ParamType::integer, "16", "tokens per KV page (vLLM default 16 on CUDA)", 1, 4096, {}},
         {"max_model_len", ParamType::integer, "0",
          "longest sequence the engine accepts; 0 = the model's max_position_embeddings", 0, 1LL << 31, {}},
-        {"non_torch_mib", ParamType::number, "1833",
-         "memory outside PyTorch's allocator on one GPU at TP 1 (CUDA context, cuBLAS, attention backend), MiB; "
-         "1.79 GiB logged by vLLM PR #10511 on H100 (newer versions report 0.13-0.55 GiB, llm-d)", 0, 1 << 20, {}},
-        {"nccl_mib", ParamType::number, "1833",
-         "extra non-torch memory per additional tensor-parallel rank (NCCL and custom all-reduce buffers), MiB; "
-         "vLLM PR #10511: 3.58 GiB at TP 2 vs 1.79 GiB at TP 1", 0, 1 << 20, {}},
+        {"non_torch_mib", ParamType::number, "358",
+         "memory outside PyTorch's allocator on one GPU at TP 1 (CUDA context growth, cuBLAS, attention backend), "
+         "MiB; 0.35 GiB logged on an RTX 3090 (vLLM issue #10517) and 0.16 GiB on an H100 (vLLM PR #12126) by "
+         "released vLLM 0.6.6-0.7 (tests/data/engine-logs)", 0, 1 << 20, {}},
+        {"nccl_mib", ParamType::number, "256",
+         "extra non-torch memory per additional tensor-parallel rank on GPUs with peer-to-peer access (NCCL P2P "
+         "buffers, custom all-reduce), MiB; 0.25 GiB per peer from vLLM 0.7.1 at TP 8 on A100-40GB ((2.10 - "
+         "0.35) / 7 GiB; 0.23 from TP 4 with vLLM 0.8.3), tests/data/engine-logs", 0, 1 << 20, {}},
+        {"p2p", ParamType::string, "auto",
+         "GPU peer-to-peer between the tensor-parallel ranks; auto = yes except on consumer GPUs (GeForce: the "
+         "driver offers no P2P, NCCL moves data through host shared memory and vLLM disables its custom all-reduce, "
+         "so no per-peer device buffers: 0.25 GiB per rank at TP 2 on RTX 4090s, vLLM issue #13061)", 0, 0,
+         {"auto", "true", "false"}},
         {"cuda_graph_mib", ParamType::number, "1055",
          "CUDA graph capture pool, allocated after the KV cache (outside gpu_memory_utilization), MiB; up to "
          "1.03 GiB measured on H100 (llm-d empirical-vllm-memory-results)", 0, 1 << 20, {}},
@@ -118,7 +127,10 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
                                                       " tokens exceed max_model_len " + std::to_string(max_len) +
                                                       "; allowed: max_model_len >= workload.sequence_length");
     const double t = ctx[Sym::t];
-    const double non_torch = (o.number("non_torch_mib") + (t > 1 ? (t - 1) * o.number("nccl_mib") : 0.0)) * kMiB;
+    const std::string& p2p_option = o.string("p2p");
+    const bool p2p = p2p_option == "auto" ? !(ctx.gpu && ctx.gpu->kind == "consumer") : p2p_option == "true";
+    const double peers = t > 1 && p2p ? t - 1 : 0.0;
+    const double non_torch = (o.number("non_torch_mib") + peers * o.number("nccl_mib")) * kMiB;
     ctx.set(ctx.symbol(kUtil), o.number("gpu_memory_utilization"));
     ctx.set(ctx.symbol(kTokens), static_cast<double>(tokens));
     ctx.set(ctx.symbol(kSeqs), static_cast<double>(seqs));
@@ -128,27 +140,55 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
             o.flag("enforce_eager") ? 0.0 : o.number("cuda_graph_mib") * kMiB);
     ctx.set(ctx.symbol(kSampler),
             o.number("sampler_bytes_per_logit"));
+    ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
     ctx.notes.push_back("runtime vllm: preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
                         " batched tokens, " + std::to_string(seqs) + " sampler rows) − non-torch; pages of " +
-                        std::to_string(o.integer("block_size")) + " tokens; max_model_len " + std::to_string(max_len));
+                        std::to_string(o.integer("block_size")) + " tokens; max_model_len " + std::to_string(max_len) +
+                        (t > 1 ? std::string(p2p ? "; NCCL peer-to-peer buffers on the GPU"
+                                                 : "; no GPU peer-to-peer: NCCL buffers in host memory")
+                               : std::string()));
+}
+
+// vLLM's start-up checks and its scheduler decide the verdict as much as the bytes do: with no
+// KV pool left after the profile run, or a pool that cannot hold one max_model_len request, the
+// engine refuses to start (gpu_worker.py determine_available_memory; v1/core/kv_cache_utils.py
+// check_enough_kv_cache_memory); a batch beyond the pool's sequences is not held at once: the
+// scheduler admits requests only while free blocks remain (v1/core/sched/scheduler.py
+// schedule → kv_cache_manager.allocate_slots returns None), so the rest wait or are preempted.
+bool VllmRuntime::admits(const Context& ctx, std::string* reason) const {
+    if (ctx[Sym::training] != 0 || ctx[Sym::gpu_mem] <= 0) return true;
     const double pool = vllm_kv_pool(ctx);
-    if (pool <= 0 && ctx[Sym::gpu_mem] > 0) {
-        ctx.notes.push_back("vllm: no memory left for the KV cache (" + format_gib(static_cast<Bytes>(-pool)) +
-                            " short); vLLM refuses to start: raise gpu_memory_utilization or lower "
-                            "max_num_batched_tokens");
-    } else if (ctx[Sym::gpu_mem] > 0) {
-        // vLLM checks at start-up that one request of max_model_len tokens fits the pool
-        // (kv_cache_utils.py check_enough_kv_cache_memory) and refuses to start otherwise.
-        const std::int64_t block = o.integer("block_size");
-        const Bytes one = kv_bytes_per_sequence(ctx.kv_groups, (max_len + block - 1) / block * block, ctx[Sym::bytes_kv],
-                                                static_cast<std::int64_t>(t), static_cast<std::int64_t>(ctx[Sym::p]));
-        if (static_cast<double>(one) > pool)
-            ctx.notes.push_back("vllm: one request of max_model_len " + std::to_string(max_len) + " tokens needs " +
-                                format_gib(one) + " of KV but the pool holds " +
-                                format_gib(static_cast<Bytes>(pool)) + "; vLLM refuses to start: lower "
-                                "max_model_len");
+    if (pool <= 0) {
+        if (reason)
+            *reason = "vLLM does not start: no memory left for the KV cache (" + format_gib(static_cast<Bytes>(-pool)) +
+                      " short after weights, the profiled peak and non-torch memory within gpu_memory_utilization); "
+                      "raise gpu_memory_utilization or lower max_num_batched_tokens";
+        return false;
     }
+    const auto t = static_cast<std::int64_t>(ctx[Sym::t]), p = static_cast<std::int64_t>(ctx[Sym::p]);
+    const auto block = static_cast<std::int64_t>(read(ctx, kBlock));
+    const auto max_len = static_cast<std::int64_t>(read(ctx, kMaxLen));
+    const Bytes one = kv_bytes_per_sequence(ctx.kv_groups, (max_len + block - 1) / block * block, ctx[Sym::bytes_kv], t, p);
+    if (static_cast<double>(one) > pool) {
+        if (reason)
+            *reason = "vLLM does not start: one request of max_model_len " + format_count(max_len) + " tokens needs " +
+                      format_gib(one) + " of KV cache but the pool holds " + format_gib(static_cast<Bytes>(pool)) +
+                      "; lower runtime.max_model_len";
+        return false;
+    }
+    const Bytes needed = vllm_kv_needed(ctx);
+    if (static_cast<double>(needed) > pool) {
+        if (reason) {
+            const Bytes per_seq = needed / std::max<Bytes>(1, static_cast<Bytes>(ctx[Sym::b]));
+            const double held = per_seq > 0 ? std::floor(pool / static_cast<double>(per_seq)) : 0;
+            *reason = "the KV pool (" + format_gib(static_cast<Bytes>(pool)) + ") holds " + format_number(held) +
+                      " sequences of " + format_number(ctx[Sym::s]) + " tokens; vLLM's scheduler holds no more at "
+                      "once, so a batch of " + format_number(ctx[Sym::b]) + " waits or is preempted";
+        }
+        return false;
+    }
+    return true;
 }
 
 double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_per_token) const {

@@ -12,10 +12,13 @@
 
 namespace vram {
 
-/// The fixed vocabulary of breakdown categories (docs/formulas.md).
+/// The fixed vocabulary of breakdown categories (docs/formulas.md). The memory views
+/// (docs/allocator.md) read them: `allocator` is what the caching allocator holds beyond the live
+/// tensors (reserved − allocated), `overhead` what the process holds outside the allocator (CUDA
+/// context, library workspaces, NCCL, engine non-torch memory); every other category is tensors.
 enum class Category : unsigned char {
     weights, kv_cache, activations, logits, gradients, optimizer_states, master_weights,
-    adapters, reference_model, generation, encoder, buffers, overhead, other
+    adapters, reference_model, generation, encoder, buffers, overhead, allocator, other
 };
 /// "weights", "kv_cache" ...
 VRAM_API const char* to_string(Category category) noexcept;

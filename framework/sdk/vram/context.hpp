@@ -11,6 +11,7 @@
 
 #include "vram/bytes.hpp"
 #include "vram/export.hpp"
+#include "vram/gpu_catalog.hpp"
 #include "vram/model.hpp"
 #include "vram/plan.hpp"
 #include "vram/scenario.hpp"
@@ -127,6 +128,9 @@ public:
     /// Host cache: weight bytes on the rank of each pipeline stage, filled once the stages ran so
     /// that evaluations (fit, sweep) do not walk every tensor; empty = computed from the tensors.
     std::vector<std::pair<std::int64_t, double>> weight_bytes_by_stage;
+    /// The GPU the scenario runs on as the catalog describes it (kind, vendor ...); null without
+    /// hardware. For `hardware.memory_gib` it carries only the memory (kind empty).
+    const GpuSpec* gpu = nullptr;
     /// Training: the scenario's optimizer (null otherwise), so that optimizer-state components can
     /// ask it for the state bytes of the trainable tensors on their rank.
     const Optimizer* optimizer = nullptr;

@@ -51,6 +51,10 @@ struct EngineFacts {
     bool rmsnorm_upcast = true;        ///< it computes in fp32 and saves that copy (LlamaRMSNorm)
     bool mean_saves_input = false;     ///< torch.mean saves its input for backward (PyTorch < 2.2)
     bool bnb_4bit_saves_input = false; ///< bitsandbytes < 0.43.2 MatMul4Bit saves every 4-bit input
+    /// Bytes the engine process holds in CPU memory on the most loaded GPU's behalf: tensors it
+    /// keeps on the host (llama.cpp token_embd and layers not offloaded). The `host_bytes` view;
+    /// never part of the GPU total.
+    double host_bytes = 0;
 };
 
 /// What the training objective decided (objective stage).

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -24,6 +25,13 @@ public:
     /// Tokens of KV cache one GPU can hold under this engine, given the rest of the breakdown
     /// (`other_bytes`: every non-KV term on the GPU). Default: (gpu_mem - other) / KV per token.
     virtual double max_kv_tokens(const Context& ctx, double other_bytes, double kv_bytes_per_token) const;
+    /// Whether the engine starts and holds the whole batch at once, beyond the bytes fitting the
+    /// GPU (vLLM: a KV pool left after the profile run, one max_model_len request, every sequence
+    /// of the batch in the pool; llama.cpp: n_ctx holds the batch). A scenario fits only when this
+    /// holds too, so `run`, `fit`, `sweep` and `recommend` share one verdict. When it does not and
+    /// `reason` is not null, writes the engine's reason there ("the KV pool holds 63 sequences of
+    /// 8,192 tokens; a batch of 64 waits"). Hot path when `reason` is null: no allocation.
+    virtual bool admits(const Context& ctx, std::string* reason) const;
 };
 
 }  // namespace vram
