@@ -298,13 +298,20 @@ function render(json) {
   const fit = $('#result-fit');
   if (json.gpu && json.gpu.memory_bytes > 0) {
     fit.textContent = `${json.fits ? 'fits' : 'does not fit'} on ${json.gpu.count} × ${json.gpu.name} ` +
-                      `(${(100 * json.gpu.utilization).toFixed(1)} % of ${formatGiB(json.gpu.memory_bytes)})`;
+                      `(${(100 * json.gpu.utilization).toFixed(1)} % of ${formatGiB(json.gpu.memory_bytes)})` +
+                      (json.refusal ? `: ${json.refusal}` : '');
     fit.className = json.fits ? 'fits' : 'nofit';
   } else {
     fit.textContent = 'no GPU chosen: no fit check';
     fit.className = '';
   }
   const m = json.model || {};
+  const views = json.memory;
+  if (views) {
+    fit.title = `allocated ${formatGiB(views.allocated_peak_bytes)} · reserved ${formatGiB(views.reserved_peak_bytes)} · ` +
+                `device (nvidia-smi) ${formatGiB(views.device_bytes)}` +
+                (views.host_bytes > 0 ? ` · host ${formatGiB(views.host_bytes)}` : '');
+  }
   const parts = [`${json.scenario}`, `${m.name}: ${Number(m.parameters).toLocaleString()} parameters`];
   if (json.workload) parts.push(`${json.workload.batch_size} × ${json.workload.tokens_per_sequence ?? json.workload.sequence_length} tokens`);
   if (json.serving && json.serving.max_kv_tokens) parts.push(`KV room for ${Number(json.serving.max_kv_tokens).toLocaleString()} tokens (concurrency ${Number(json.serving.max_concurrency).toFixed(1)})`);
