@@ -83,6 +83,7 @@ int cmd_families(App& app, int argc, const char* const* argv) {
         r.source = e.origin;
         types += r.model_types.size();
         if (const auto* file = dynamic_cast<const FamilyFileAdapter*>(e.item.get())) {
+            file->check();  // start-up read only its header: the list vouches for the whole file
             r.kind = "file";
             r.covers = file->covers();
         } else {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,28 @@ class Registry;
 
 struct FamilyDefinition;  // the parsed file (family_file.cpp)
 
+/// What the registry needs of a family file before any model asks for it: its name, the
+/// model_type values it serves and what it covers (the file's first keys).
+struct FamilyHeader {
+    std::string family;
+    std::vector<std::string> model_types;
+    std::vector<std::string> covers;
+};
+
+/// Reads family:, model_types: and covers: from a family file's text without parsing the rest
+/// (one-line `key: value`, flow lists `[a, b]` or block lists of `- a` lines). False when the
+/// text says them in any other way; the caller then parses the whole file, whose reader reports
+/// what is wrong with file:line.
+VRAM_API bool scan_family_header(const std::string& text, FamilyHeader& out);
+
 /// A model adapter evaluated from a family file.
 class VRAM_API FamilyFileAdapter final : public ModelAdapter {
 public:
+    /// From a parsed file.
     explicit FamilyFileAdapter(std::shared_ptr<const FamilyDefinition> definition);
+    /// From a file whose header was scanned: the rest is parsed on first use (check() or
+    /// build()), so that start-up reads no family a scenario does not use. Thread-safe.
+    FamilyFileAdapter(std::string path, FamilyHeader header);
     ~FamilyFileAdapter() override;
     std::string_view name() const override;
     std::vector<std::string> model_types() const override;
@@ -37,10 +56,17 @@ public:
     const std::string& path() const noexcept;
     /// What it covers, as the file declares it ("text", "dense", "moe", "vision" ...).
     const std::vector<std::string>& covers() const noexcept;
+    /// Parses the whole file now if that has not happened; throws ScenarioError("FILE:LINE", ...)
+    /// for anything wrong in it (`vram families` checks every file this way).
+    void check() const;
 
 private:
-    std::shared_ptr<const FamilyDefinition> def_;
+    const FamilyDefinition& definition() const;
+    std::string path_;
+    FamilyHeader header_;
     std::string qualified_;
+    mutable std::once_flag parsed_;
+    mutable std::shared_ptr<const FamilyDefinition> def_;
 };
 
 /// Parses one family file; throws ScenarioError("FILE:LINE", what is wrong) on any error.

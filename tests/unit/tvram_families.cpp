@@ -203,6 +203,40 @@ BOOST_AUTO_TEST_CASE(issue17_family_file_in_plugin_dir_is_picked_up) {
     BOOST_TEST(run.rc == 0);
 }
 
+// Issue 16 (cold start): start-up reads only each family file's header (family, model_types,
+// covers); the rest is parsed when a model needs the family. A drop-in family with a broken
+// tensor list therefore does not stop a `vram run` of another model, while `vram families` (which
+// vouches for every file) and a model of that family report the error with file:line.
+BOOST_AUTO_TEST_CASE(issue16_start_up_reads_family_headers_only) {
+    std::string text = kAcmeFamily;
+    const std::string from = "{norm: model.norm, size: hidden}";
+    text.replace(text.find(from), from.size(), "{norm: model.norm, sise: hidden}");
+    const fs::path dir = temp_dir("lazy_family");
+    write(dir / "acme_lm.yaml", text);
+    const CliResult other = run_cli({"inspect", "llama-2-7b", "--plugin-dir", dir.string(), "--format", "json"});
+    BOOST_TEST_INFO(other.err);
+    BOOST_TEST(other.rc == 0);
+    const CliResult list = run_cli({"families", "--plugin-dir", dir.string()});
+    BOOST_TEST(list.rc != 0);
+    BOOST_TEST(list.err.find((dir / "acme_lm.yaml").string() + ":24") != std::string::npos, list.err);
+    const fs::path config = temp_dir("lazy_config") / "config.json";
+    write(config, kAcmeConfig);
+    const CliResult used = run_cli({"inspect", config.string(), "--plugin-dir", dir.string()});
+    BOOST_TEST(used.rc != 0);
+    BOOST_TEST(used.err.find("unknown field (did you mean 'size'?)") != std::string::npos, used.err);
+
+    // The header scan: one-line values, flow lists, block lists, comments; anything else is
+    // left to the full parser (false).
+    FamilyHeader h;
+    BOOST_TEST(scan_family_header("# c\nfamily: a_b  # name\nmodel_types: [x, 'y']\ncovers:\n  - text\n  - moe\nspec: {}\n", h));
+    BOOST_TEST(h.family == "a_b");
+    BOOST_TEST((h.model_types == std::vector<std::string>{"x", "y"}));
+    BOOST_TEST((h.covers == std::vector<std::string>{"text", "moe"}));
+    BOOST_TEST(!scan_family_header("family: a\nmodel_types: [x,\n  y]\n", h));
+    BOOST_TEST(!scan_family_header("family: a\n", h));
+    BOOST_TEST(!scan_family_header("family: {a: b}\nmodel_types: [x]\n", h));
+}
+
 // A family file with an error: one line naming file:line and what is wrong, for a syntax error
 // in an expression, an unknown field and a family that claims a model_type another family has.
 BOOST_AUTO_TEST_CASE(issue17_family_file_error_names_file_and_line) {
