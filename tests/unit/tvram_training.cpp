@@ -541,4 +541,99 @@ hardware: {gpu: H100}
     BOOST_TEST(with("standard").bytes("training.logits") == 12'742'295'552LL);
 }
 
+// Issue 18 (Done when): every row of ../shared/data/validation/measurements-training.md runs and
+// prints its error. The rows are ms-swift's measured per-GPU memory (max_memory_reserved, GiB);
+// vram's reserved view is compared (docs/allocator.md: today equal to the allocated view, so
+// fragmentation is not in it). `expressed` says whether vram can state the whole setup; when it
+// cannot, `cause` names what is missing (lengths of a real dataset below max_length, a method or
+// an engine vram lacks). Only expressed rows count towards the ±15 % share; the share is printed.
+namespace {
+struct TrainingRow {
+    const char* id;
+    double measured_gib;
+    bool expressed;
+    const char* cause;
+    std::string yaml;
+};
+
+std::string run_yaml(const std::string& model, const std::string& workload, const std::string& training,
+                     const std::string& parallelism, int gpus) {
+    return "model: {preset: " + model + "}\nworkload: {type: training, " + workload + "}\ntraining: {" + training +
+           "}\nparallelism: {" + parallelism + "}\nhardware: {gpu: A800, count: " + std::to_string(gpus) + "}\n";
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
+    const std::string full_bf16 = "method: full, mixed_precision: bf16";
+    const std::string lora = "method: lora, mixed_precision: bf16, gradient_checkpointing: true, lora: {rank: 8, "
+                             "targets: [all-linear]}";
+    const std::vector<TrainingRow> rows = {
+        {"B13 Megatron TP4 SP dist-opt selective, Qwen2.5-14B packing 8192", 64, true, "",
+         run_yaml("qwen2.5-14b", "batch_size: 1, sequence_length: 8192",
+                  full_bf16 + ", gradient_checkpointing: selective, full: {convention: megatron}",
+                  "tensor: 4, data: 2, zero: 1, sequence_parallel: true", 8)},
+        {"B13 DeepSpeed ZeRO-2, Qwen2.5-14B packing 8192", 80, true, "",
+         run_yaml("qwen2.5-14b", "batch_size: 1, sequence_length: 8192", full_bf16 + ", gradient_checkpointing: true",
+                  "data: 8, zero: 2", 8)},
+        {"B13 DeepSpeed ZeRO-3, Qwen2.5-14B packing 8192", 58, true, "",
+         run_yaml("qwen2.5-14b", "batch_size: 1, sequence_length: 8192", full_bf16 + ", gradient_checkpointing: true",
+                  "data: 8, zero: 3", 8)},
+        {"B14 Megatron PP2 EP8 SP full recompute, Qwen3-30B-A3B packing 8192", 60, true, "",
+         run_yaml("qwen3-30b-a3b", "batch_size: 1, sequence_length: 8192",
+                  full_bf16 + ", gradient_checkpointing: true, full: {convention: megatron}",
+                  "pipeline: 2, data: 8, expert: 8, zero: 1, sequence_parallel: true", 16)},
+        {"B15 Megatron TP2 SP full recompute, Qwen2.5-7B mbs 16 x 2048 (full)", 70, false,
+         "alpaca + self-cognition samples are far below max_length 2048 (padding to the longest in the batch); CE "
+         "fusion",
+         run_yaml("qwen2.5-7b", "batch_size: 16, sequence_length: 2048",
+                  full_bf16 + ", gradient_checkpointing: true, full: {convention: megatron}",
+                  "tensor: 2, zero: 1, sequence_parallel: true", 2)},
+        {"B18 Megatron TP4 SP full recompute, Qwen2.5-7B packing 32768", 50, true, "",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 32768",
+                  full_bf16 + ", gradient_checkpointing: true, full: {convention: megatron}",
+                  "tensor: 4, zero: 1, sequence_parallel: true", 4)},
+        {"B20 HF Trainer pure bf16 AdamW, Qwen2.5-7B bs 1 x 2048", 76, false,
+         "self-cognition samples (~100 tokens) are far below max_length 2048",
+         "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, batch_size: 1, "
+         "sequence_length: 2048}\ntraining: {method: full, gradient_checkpointing: true}\nhardware: {gpu: A800}\n"},
+        {"B21 ZeRO-3 liger packing, Qwen2.5-7B 8192", 42, true, "",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 8192",
+                  full_bf16 + ", gradient_checkpointing: true, loss: liger_flce", "data: 4, zero: 3", 4)},
+        {"B21 ZeRO-3 packing without liger, Qwen2.5-7B 8192", 54, true, "",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 8192", full_bf16 + ", gradient_checkpointing: true",
+                  "data: 4, zero: 3", 4)},
+        {"B23 ZeRO-3 liger packing, Qwen2.5-7B 16384", 43, true, "",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 16384",
+                  full_bf16 + ", gradient_checkpointing: true, loss: liger_flce", "data: 4, zero: 3", 4)},
+        {"B24 LoRA DDP, Qwen2.5-7B bs 1 x 2048", 27.5, false, "self-cognition samples far below max_length 2048",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", lora, "data: 2", 2)},
+        {"B24 LoRA ZeRO-2, Qwen2.5-7B bs 1 x 2048", 18, false, "self-cognition samples far below max_length 2048",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", lora, "data: 2, zero: 2", 2)},
+        {"B24 LoRA ZeRO-3, Qwen2.5-7B bs 1 x 2048", 16, false, "self-cognition samples far below max_length 2048",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", lora, "data: 2, zero: 3", 2)},
+        {"D11 LoRA, Qwen2.5-7B bs 1 x 2048", 22, false, "alpaca samples below max_length 2048",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", lora, "data: 1", 1)},
+        {"A5 DPO LoRA, Qwen2.5-7B bs 1 x 2048", 24, false, "DPO pairs of a real dataset below max_length 2048",
+         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", "objective: dpo, " + lora, "data: 1", 1)},
+    };
+    int expressed = 0, within = 0;
+    for (const auto& row : rows) {
+        BOOST_TEST_CONTEXT(row.id) {
+            const Result r = estimate_yaml(row.yaml);
+            const double ours = static_cast<double>(r.estimate.memory.reserved_peak) / (1024.0 * 1024.0 * 1024.0);
+            const double error = (ours / row.measured_gib - 1) * 100;
+            std::cout << "measurements-training " << row.id << ": vram reserved " << ours << " GiB vs measured "
+                      << row.measured_gib << " GiB reserved, error " << error << " %"
+                      << (row.expressed ? "" : std::string(" (not fully expressed: ") + row.cause + ")") << "\n";
+            if (row.expressed) {
+                ++expressed;
+                if (std::fabs(error) <= 15) ++within;
+            }
+        }
+    }
+    std::cout << "measurements-training: " << within << " of " << expressed
+              << " fully expressed rows within ±15 % (issue 18 asks for 80 %)\n";
+    BOOST_TEST(expressed >= 8);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
