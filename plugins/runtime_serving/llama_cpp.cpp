@@ -107,6 +107,14 @@ void LlamaCppRuntime::prepare(Context& ctx, const Params& o) const {
     const ModelSpec& m = ctx.model();
     for (std::size_t i = 0; i < m.tensors.size() && i < ctx.tensor_bytes.size(); ++i)
         if (!on_gpu(m.tensors[i], m.layers, gpu_layers)) ctx.engine.host_bytes += static_cast<double>(ctx.tensor_bytes[i]);
+    // Layers left on the CPU keep their KV cells there too ("CUDA_Host KV buffer"), and without
+    // the output layer on the GPU the logits part of the compute buffer is a host buffer.
+    if (gpu_layers <= m.layers) {
+        const double bytes_kv = ctx[Sym::bytes_kv];
+        const double all = static_cast<double>(kv_bytes_per_sequence(ctx.kv_groups, n_ctx, bytes_kv, 1, 1));
+        ctx.engine.host_bytes += all * static_cast<double>(m.layers - gpu_layers) / static_cast<double>(m.layers);
+        ctx.engine.host_bytes += compute_logits(ctx, static_cast<double>(n_ubatch));
+    }
     ctx.notes.push_back("runtime llama.cpp: KV cache for n_ctx = " + std::to_string(n_ctx) + " tokens shared by " +
                         std::to_string(n_seq) + " sequences; compute buffer for n_ubatch = " + std::to_string(n_ubatch) +
                         "; token embedding in host memory");
@@ -182,11 +190,19 @@ Bytes LlamaCppKvCacheTerm::compute(const Context& ctx, std::string* explain) con
 Bytes LlamaCppComputeTerm::compute(const Context& ctx, std::string* explain) const {
     const double n_ub = read(ctx, kUbatch);
     const double attention = compute_attention(ctx, n_ub), logits = compute_logits(ctx, n_ub);
-    const Bytes bytes = to_bytes(std::max(attention, logits), kId.data());
+    // The output layer's graph runs where the output layer lives: on the host unless
+    // n_gpu_layers > L, and then the GPU's buffer holds only the repeating layers' worst case
+    // (the "CUDA_Host compute buffer" of a partial offload; ollama #790: 112 MiB on CUDA0,
+    // 518 MiB on the host for gemma-7b with 25 of 28 layers).
+    const bool output_on_gpu = read(ctx, kGpuLayers) > static_cast<double>(ctx.model().layers);
+    const Bytes bytes = to_bytes(output_on_gpu ? std::max(attention, logits) : attention, kId.data());
     if (explain)
-        *explain = "max(attention " + format_count(static_cast<Bytes>(attention)) + ", logits " +
-                   format_count(static_cast<Bytes>(logits)) + ") with n_ub = " + format_number(n_ub) + ", n_ctx = " +
-                   format_number(read(ctx, kCtx)) + " = " + format_count(bytes) + " B";
+        *explain = (output_on_gpu ? "max(attention " + format_count(static_cast<Bytes>(attention)) + ", logits " +
+                                        format_count(static_cast<Bytes>(logits)) + ")"
+                                  : "attention " + format_count(static_cast<Bytes>(attention)) +
+                                        " (output layer on the host: its logits buffer there)") +
+                   " with n_ub = " + format_number(n_ub) + ", n_ctx = " + format_number(read(ctx, kCtx)) + " = " +
+                   format_count(bytes) + " B";
     return bytes;
 }
 

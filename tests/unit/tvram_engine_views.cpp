@@ -272,4 +272,35 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
     BOOST_TEST(compared >= 15);
 }
 
+// ollama #790 (tests/data/engine-logs, ollama-790-gemma7b-partial-offload): gemma-7b with 25 of
+// its 28 layers on the GPU, n_ctx 2048. The log's buffers, and ours:
+//   KV per layer = 2 · 16 KV heads · 256 · 2 B · 2048 = 33,554,432 B (32 MiB)
+//   CUDA0 KV buffer 800.00 MiB = 25 · 32 MiB; CUDA_Host KV buffer 96.00 MiB = 3 · 32 MiB (exact)
+//   CUDA0 compute buffer: the output layer stays on the host, so only the layers' worst case:
+//     512 · 2048 · (16 + 1) · 4 + 4 · 512 · 3072 · 4 = 96,468,992 B (92.0 MiB; logged 112.00 MiB)
+//   CUDA_Host compute buffer: 512 · (256000 + 3072) · 4 = 530,579,456 B (506.0 MiB; logged 518.00 MiB)
+BOOST_AUTO_TEST_CASE(issue19_llamacpp_partial_offload_splits_kv_and_compute_buffers) {
+    const std::string yaml =
+        "model:\n  architecture: {model_type: gemma, hidden_size: 3072, intermediate_size: 24576, num_hidden_layers: 28,"
+        " num_attention_heads: 16, num_key_value_heads: 16, head_dim: 256, vocab_size: 256000,"
+        " max_position_embeddings: 8192}\n"
+        "precision: {weights: q4_0, kv_cache: fp16}\n"
+        "workload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
+        "hardware: {gpu: NVIDIA GeForce RTX 4090}\n"
+        "runtime: {engine: llama.cpp, n_ctx: 2048, n_gpu_layers: 25}\n";
+    const Result r = estimate_yaml(yaml);
+    BOOST_TEST(r.bytes("llama.cpp.kv_cache") == 838860800ULL);
+    BOOST_TEST(r.bytes("llama.cpp.compute_buffer") == 96468992ULL);
+    const double gpu_compute_err = (96468992.0 / (112.0 * MiB) - 1) * 100;
+    BOOST_TEST_MESSAGE("ollama #790 CUDA0 compute buffer: ours 92.00 MiB, logged 112.00 MiB, error " << gpu_compute_err
+                                                                                                    << " %");
+    // Host: the 3 CPU layers' KV (96 MiB) and the logits buffer (506 MiB) on top of the weights
+    // kept there (token_embd and 3 layers).
+    const Bytes host_kv_and_logits = 100663296ULL + 530579456ULL;
+    BOOST_TEST(r.estimate.memory.host > host_kv_and_logits);
+    const Result all = estimate_yaml(yaml, {"runtime.n_gpu_layers=-1"});
+    BOOST_TEST(all.bytes("llama.cpp.kv_cache") == 939524096ULL);  // 28 · 32 MiB
+    BOOST_TEST(all.bytes("llama.cpp.compute_buffer") == 530579456ULL);  // logits on the GPU now
+}
+
 BOOST_AUTO_TEST_SUITE_END()
