@@ -149,6 +149,7 @@ struct Estimator::Impl {
     Bytes format_bytes(std::size_t i);
 
     // evaluate.cpp
+    void drop_mtp_layers();
     Bytes evaluate_role(std::int64_t stage, Bytes* values, PhasePeak& phases);
     Bytes evaluate_peak();
     Bytes evaluate_categories(CategoryBytes& out);

@@ -239,6 +239,34 @@ void Estimator::Impl::runtime_stage() {
     } catch (const ParamError& e) {
         fail_at(e.key_path(), e.what());
     }
+    if (!ctx.engine.loads_mtp_layers) drop_mtp_layers();
+}
+
+// Multi-token-prediction layers (DeepSeek-V3 §2.2: group "mtp") are in the checkpoint and in the
+// exact count, but an engine that does not run them never loads them: transformers lists them in
+// _keys_to_ignore_on_load_unexpected (modeling_deepseek_v3.py), vLLM skips them unless a
+// speculative config asks for MTP (deepseek_v2.py load_weights: get_spec_layer_idx_from_weight_name),
+// llama.cpp's convert_hf_to_gguf.py drops them. Their bytes leave the weights (and, for full
+// training, the trainable tensors) unless EngineFacts::loads_mtp_layers.
+void Estimator::Impl::drop_mtp_layers() {
+    double bytes = 0;
+    std::int64_t params = 0;
+    for (std::size_t i = 0; i < model.tensors.size() && i < ctx.tensor_bytes.size(); ++i) {
+        if (model.tensors[i].group != "mtp" || ctx.tensor_bytes[i] == 0) continue;
+        bytes += static_cast<double>(ctx.tensor_bytes[i]);
+        params += model.tensors[i].numel() * model.tensors[i].copies;
+        ctx.tensor_bytes[i] = 0;
+    }
+    if (params == 0) return;
+    ctx.set(Sym::W, ctx[Sym::W] - bytes);
+    auto& trainable = ctx.trainable_tensors;
+    const auto before = trainable.size();
+    trainable.erase(std::remove_if(trainable.begin(), trainable.end(), [](const Tensor& t) { return t.group == "mtp"; }),
+                    trainable.end());
+    if (trainable.size() != before && !ctx.method.frozen_base)
+        ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] - static_cast<double>(params));
+    ctx.notes.push_back("multi-token-prediction layers (" + format_count(static_cast<std::uint64_t>(params)) +
+                        " parameters, group mtp) are not loaded by this engine: not in the weights");
 }
 
 // Weight bytes of each rank role, once per preparation: evaluations read them instead of

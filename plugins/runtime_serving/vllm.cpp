@@ -104,6 +104,9 @@ std::vector<ParamSpec> VllmRuntime::params() const {
          "CUDA graph capture pool, allocated after the KV cache (outside gpu_memory_utilization), MiB; up to "
          "1.03 GiB measured on H100 (llm-d empirical-vllm-memory-results)", 0, 1 << 20, {}},
         {"enforce_eager", ParamType::boolean, "false", "no CUDA graphs (vLLM --enforce-eager)", 0, 0, {}},
+        {"speculative_mtp", ParamType::boolean, "false",
+         "MTP speculative decoding (--speculative-config method deepseek_mtp / mtp): loads the model's "
+         "multi-token-prediction layers, which vLLM skips otherwise", 0, 0, {}},
         {"sampler_bytes_per_logit", ParamType::number, "26",
          "bytes per vocabulary entry per sampled row live during the profile run's sampler: bf16 logits 2 + fp32 "
          "logits 4 + sorted values 4 + int64 sort indices 8 + fp32 softmax 4 + fp32 cumsum 4 (top-k/top-p path)",
@@ -141,6 +144,7 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kSampler),
             o.number("sampler_bytes_per_logit"));
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
+    ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
     ctx.notes.push_back("runtime vllm: preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
                         " batched tokens, " + std::to_string(seqs) + " sampler rows) − non-torch; pages of " +

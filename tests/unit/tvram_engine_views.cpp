@@ -303,4 +303,25 @@ BOOST_AUTO_TEST_CASE(issue19_llamacpp_partial_offload_splits_kv_and_compute_buff
     BOOST_TEST(all.bytes("llama.cpp.compute_buffer") == 530579456ULL);  // logits on the GPU now
 }
 
+// DeepSeek-V3's multi-token-prediction module is in the checkpoint and the exact count but vLLM
+// loads it only for MTP speculative decoding (and transformers never): one MoE decoder layer
+//   MLA attention: q_a 7168·1536 + 1536 + q_b 1536·24576 + kv_a 7168·576 + 512 + kv_b 512·32768
+//                  + o 16384·7168                                           =    187,107,328
+//   MoE: 256 · 3 · 7168 · 2048 + shared 3 · 7168 · 2048 + gate 256 · 7168 + bias 256 + 2 norms · 7168
+//                                                                           = 11,320,178,944
+//   enorm, hnorm, shared_head.norm 3 · 7168 + eh_proj 14336 · 7168         =    102,781,952
+//   = 11,610,068,224 parameters = 23,220,136,448 B in bf16
+BOOST_AUTO_TEST_CASE(issue19_mtp_layers_only_with_speculative_decoding) {
+    const std::string yaml =
+        "model: {preset: deepseek-v3}\nprecision: {weights: bf16}\n"
+        "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+        "hardware: {memory_gib: 2048}\nruntime: {engine: vllm}\n";
+    const Result plain = estimate_yaml(yaml);
+    const Result mtp = estimate_yaml(yaml, {"runtime.speculative_mtp=true"});
+    BOOST_TEST(mtp.bytes("core.weights") - plain.bytes("core.weights") == 23220136448ULL);
+    const Result hf = estimate_yaml(yaml, {"runtime.engine=hf"});
+    BOOST_TEST(hf.bytes("core.weights") == plain.bytes("core.weights"));
+    BOOST_TEST(plain.estimate.notes.size() > 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -55,6 +55,11 @@ struct EngineFacts {
     /// keeps on the host (llama.cpp token_embd and layers not offloaded). The `host_bytes` view;
     /// never part of the GPU total.
     double host_bytes = 0;
+    /// The engine loads the model's multi-token-prediction layers (tensors of group "mtp"):
+    /// vLLM with MTP speculative decoding. transformers ignores them when loading, llama.cpp's
+    /// converter drops them, vLLM without speculative decoding skips them; the exact parameter
+    /// count keeps them either way.
+    bool loads_mtp_layers = false;
 };
 
 /// What the training objective decided (objective stage).
