@@ -142,9 +142,9 @@ BOOST_AUTO_TEST_CASE(issue17_family_files_give_published_counts) {
         (is_confirmed ? confirmed : unconfirmed) += 1;
         types.insert(type);
     }
-    BOOST_TEST(confirmed == 51);
+    BOOST_TEST(confirmed == 56);
     BOOST_TEST(unconfirmed == 14);
-    BOOST_TEST(types.size() == 58u);
+    BOOST_TEST(types.size() == 62u);
 }
 
 // The layer facts the attention stage reads come out of the files too.
