@@ -130,10 +130,14 @@ def set_field(d, key, value):
 
 
 def replace_text(el, value):
-    # Select-all and type over it: clear() would leave the field empty for a moment, and an
-    # estimate of that half-typed scenario is a (correct) 400 in the console.
-    el.send_keys(Keys.CONTROL, "a")
-    el.send_keys(str(value))
+    # Replace the whole value in one edit, as a paste does. Typing it key by key leaves
+    # half-typed values on the page ("1" of "1280" is an image narrower than a patch); on a
+    # loaded machine the page's 250 ms debounce fires between keys and asks the API about them,
+    # and their (correct) 400s land in the console the test requires silent.
+    el._parent.execute_script(
+        "const el = arguments[0]; el.focus(); el.value = arguments[1];"
+        "el.dispatchEvent(new Event('input', {bubbles: true}));"
+        "el.dispatchEvent(new Event('change', {bubbles: true}));", el, str(value))
 
 
 def console_errors(d):
