@@ -271,6 +271,15 @@ function schedule() {
 async function compute() {
   const seq = ++computeSeq;
   document.body.dataset.pending = '';
+  if (!scenario.model || Object.keys(scenario.model).length === 0) {
+    // Nothing to ask the API until a model is chosen: a model field being retyped is empty for
+    // a moment, and that half-typed scenario would only come back as a 400.
+    $('#error').textContent = 'Choose a model: a preset, a hub id, a config.json or an architecture.';
+    $('#error').hidden = false;
+    document.body.dataset.busy = '';
+    document.body.dataset.computed = String(seq);
+    return;
+  }
   const sent = JSON.parse(JSON.stringify(scenario));
   document.body.dataset.busy = '1';
   try {

@@ -144,10 +144,31 @@ def console_errors(d):
     return [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
 
 
+# Records the body of every API request that did not answer 2xx (window.__failed), so that a
+# console error names the scenario behind it.
+WATCH_FETCH = """
+if (!window.__failed) {
+  window.__failed = [];
+  const original = window.fetch;
+  window.fetch = async (url, options) => {
+    const res = await original(url, options);
+    if (!res.ok) window.__failed.push({url: String(url), status: res.status, body: options && options.body,
+                                       answer: await res.clone().text()});
+    return res;
+  };
+}
+"""
+
+
+def failed_requests(d):
+    return d.execute_script("return window.__failed || []")
+
+
 try:
     d = new_driver()
     d.get(base + "/")
     settle(d)
+    d.execute_script(WATCH_FETCH)
 
     # 1. Inference: model by preset search, GPU by fuzzy search, a batch size.
     d.find_element(By.ID, "model-preset").clear()
@@ -251,7 +272,7 @@ try:
           f"export yaml: vram run gives the shown total ({run.stderr.strip()})")
 
     errors = console_errors(d)
-    check(not errors, f"console silent ({errors[:3]})")
+    check(not errors, f"console silent ({errors[:3]}; failed requests: {failed_requests(d)[:3]})")
     d.save_screenshot(os.path.join(out, "calculator.png"))
     d.quit()
 
