@@ -2,8 +2,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app.hpp"
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 #include <sstream>
 
 #include "model/family_file.hpp"
+#include "plugin/spdlog_logger.hpp"
 #include "vram/error.hpp"
 
 namespace vram::cli {
@@ -72,19 +71,12 @@ App::App() : loader_(registry_) {
 
 void App::load_plugins(const CommonOptions& c, const std::vector<std::string>& scenario_plugins,
                        const std::string& scenario_dir) {
-    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
-    auto logger = std::make_shared<spdlog::logger>("vram", sink);
-    logger->set_pattern("vram: %l: %v");
-    logger->set_level(c.verbosity < 0 ? spdlog::level::err
-                      : c.verbosity == 0 ? spdlog::level::warn
-                      : c.verbosity == 1 ? spdlog::level::info
-                                         : spdlog::level::debug);
-    spdlog::set_default_logger(logger);
+    configure_logging(c.verbosity);
     if (loaded_) return;
     loaded_ = true;
     loader_.allow_insecure(c.allow_insecure_plugins);
     auto load_dir = [&](const std::string& dir) {
-        spdlog::debug("loading plugins from {}", dir);
+        log_debug("loading plugins from " + dir);
         loader_.load_directory(dir, c.skip_bad_plugins);
     };
     for (const auto& d : default_plugin_directories()) load_dir(d);
@@ -113,7 +105,7 @@ void App::load_plugins(const CommonOptions& c, const std::vector<std::string>& s
     // files, so the order only decides which file that error names.
     load_family_directory(registry_, family_directory(preset_dir_));
     for (const auto& d : family_dirs) load_family_directory(registry_, d);
-    for (const auto& f : loader_.failed()) spdlog::warn("skipped plugin {}: {}", f.path, f.reason);
+    for (const auto& f : loader_.failed()) log_warn("skipped plugin " + f.path + ": " + f.reason);
 }
 
 std::string output_format(const CommonOptions& c) {

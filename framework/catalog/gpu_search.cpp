@@ -44,7 +44,7 @@ std::vector<std::string> tokens(const std::string& s) {
 }
 
 // Brand words people leave out: "rtx 4090" names the "NVIDIA GeForce RTX 4090".
-bool brand_word(const std::string& t) {
+bool brand_word(std::string_view t) {
     static const char* const kWords[] = {"nvidia", "geforce", "tesla", "quadro", "amd", "radeon", "instinct",
                                          "intel", "habana", "apple"};
     for (const char* w : kWords)
@@ -52,7 +52,7 @@ bool brand_word(const std::string& t) {
     return false;
 }
 
-double token_score(const std::string& q, const std::vector<std::string>& name_tokens) {
+double token_score(const std::string& q, const std::vector<std::string_view>& name_tokens) {
     const bool digits = std::isdigit(static_cast<unsigned char>(q[0]));
     double best = 0;
     for (const auto& t : name_tokens) {
@@ -80,20 +80,63 @@ struct Query {
     }
 };
 
-double score_text(const Query& query, const std::string& text, bool typos) {
+// One name as score_text reads it: what normalize() and tokens() give, built in buffers that
+// one search reuses for every catalog row (a `vram run` scores about 1,400 names and aliases;
+// allocating per name was most of its GPU look-up).
+struct NameText {
+    std::string nt;                     ///< normalize(text)
+    std::string lowered;                ///< text in lower case; `tt` points into it
+    std::vector<std::string_view> tt;   ///< tokens(text)
+    void set(const std::string& text) {
+        nt.clear();
+        tt.clear();
+        lowered.resize(text.size());  // before any view into it is taken
+        std::size_t start = 0, length = 0;
+        int kind = 0;  // 1 letter, 2 digit
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            // ASCII classes inline: what isdigit / isalpha / tolower answer for names in the
+            // "C" locale vram runs in, without three library calls per character.
+            const auto c = static_cast<unsigned char>(text[i]);
+            const bool upper = c >= 'A' && c <= 'Z';
+            const int k = c >= '0' && c <= '9' ? 2 : (upper || (c >= 'a' && c <= 'z')) ? 1 : 0;
+            lowered[i] = static_cast<char>(upper ? c + ('a' - 'A') : c);
+            if (k == 0 || (kind != 0 && k != kind)) {
+                if (length) tt.emplace_back(lowered.data() + start, length);
+                length = 0;
+            }
+            if (k) {
+                if (!length) start = i;
+                ++length;
+                nt += lowered[i];
+            }
+            kind = k;
+        }
+        if (length) tt.emplace_back(lowered.data() + start, length);
+    }
+};
+
+double score_text(const Query& query, const std::string& text, bool typos, NameText& name) {
     const std::string& nq = query.nq;
     const std::vector<std::string>& qt = query.qt;
     if (nq.empty()) return 0;
-    const std::string nt = normalize(text);
+    name.set(text);
+    const std::string& nt = name.nt;
     if (nq == nt) return 1000;
-    const auto tt = tokens(text);
-    {
+    const std::vector<std::string_view>& tt = name.tt;
+    if (!query.core.empty()) {
         // The name without its brand words, typed exactly with or without some of them
         // ("mi300x", "rtx 4090", "geforce rtx4090", "h100 sxm5 80gb").
-        std::string rest;
-        for (const auto& t : tt)
-            if (!brand_word(t)) rest += t;
-        if (!query.core.empty() && rest == query.core) return 950;
+        std::size_t at = 0;
+        bool same = true;
+        for (const auto& t : tt) {
+            if (brand_word(t)) continue;
+            if (query.core.compare(at, t.size(), t) != 0) {
+                same = false;
+                break;
+            }
+            at += t.size();
+        }
+        if (same && at == query.core.size()) return 950;
     }
     double sum = 0;
     bool all = true;
@@ -189,11 +232,12 @@ std::vector<GpuMatch> search_gpus(const Registry& registry, const std::vector<Gp
     if (normalize(query).empty()) return all_gpus(registry, extra);
     const std::vector<GpuRef> refs = gpu_refs(registry, extra);
     const Query q(query);
+    NameText name;
     std::vector<std::pair<const GpuRef*, double>> hits;
     for (const bool typos : {false, true}) {
         for (const auto& r : refs) {
-            double best = score_text(q, r.gpu->name, typos);
-            for (const auto& a : r.gpu->aliases) best = std::max(best, score_text(q, a, typos) - 1);
+            double best = score_text(q, r.gpu->name, typos, name);
+            for (const auto& a : r.gpu->aliases) best = std::max(best, score_text(q, a, typos, name) - 1);
             if (best > 0) hits.emplace_back(&r, best);
         }
         if (!hits.empty()) break;

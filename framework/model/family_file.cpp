@@ -8,9 +8,10 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <map>
+#include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/family_definition.hpp"
@@ -60,47 +61,65 @@ std::unique_ptr<FamilyFileAdapter> load_family_file(const std::string& path) {
 
 namespace {
 
-std::string trim(std::string_view text) {
+std::string_view trim(std::string_view text) {
     std::size_t a = 0, b = text.size();
     while (a < b && std::isspace(static_cast<unsigned char>(text[a]))) ++a;
     while (b > a && std::isspace(static_cast<unsigned char>(text[b - 1]))) --b;
-    return std::string(text.substr(a, b - a));
+    return text.substr(a, b - a);
 }
 
 // A plain or quoted scalar without a comment; false for anything a full YAML reader is needed for.
 bool header_scalar(std::string_view text, std::string& out) {
-    std::string t = trim(text);
-    if (const auto hash = t.find(" #"); hash != std::string::npos) t = trim(std::string_view(t).substr(0, hash));
+    std::string_view t = trim(text);
+    if (const auto hash = t.find(" #"); hash != std::string_view::npos) t = trim(t.substr(0, hash));
     if (t.size() >= 2 && (t.front() == '"' || t.front() == '\'') && t.back() == t.front()) t = t.substr(1, t.size() - 2);
     for (char c : t)
         if (c == '"' || c == '\'' || c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == '&' || c == '*' ||
             c == '#')
             return false;
-    out = t;
+    out = std::string(t);
     return !out.empty();
+}
+
+// The line that starts at `at` (without its newline); `at` moves past it.
+std::string_view next_line(std::string_view text, std::size_t& at) {
+    const std::size_t begin = at;
+    const std::size_t end = text.find('\n', begin);
+    at = end == std::string_view::npos ? text.size() + 1 : end + 1;
+    return text.substr(begin, (end == std::string_view::npos ? text.size() : end) - begin);
+}
+
+// One read of the whole file: an ifstream read through istreambuf_iterator cost 16 instructions
+// a byte, most of start-up's family scan (docs/performance.md "Cold start").
+bool read_whole_file(const std::string& path, std::string& text) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    text.clear();
+    char buffer[16384];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+    const bool ok = !std::ferror(f);
+    std::fclose(f);
+    return ok;
 }
 
 }  // namespace
 
-bool scan_family_header(const std::string& text, FamilyHeader& out) {
+bool scan_family_header(const std::string& file_text, FamilyHeader& out) {
     out = FamilyHeader{};
-    std::vector<std::string> lines;
-    for (std::size_t at = 0; at <= text.size();) {
-        const auto end = text.find('\n', at);
-        lines.push_back(text.substr(at, end == std::string::npos ? std::string::npos : end - at));
-        if (end == std::string::npos) break;
-        at = end + 1;
-    }
+    const std::string_view text = file_text;
     bool have_family = false, have_types = false;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-        const std::string& line = lines[i];
+    // Only top-level lines can hold the header keys; indented lines and comments are skipped
+    // without copying (the scan runs over every family file at every start).
+    for (std::size_t at = 0; at <= text.size();) {
+        const std::string_view line = next_line(text, at);
         if (line.empty() || line[0] == '#' || std::isspace(static_cast<unsigned char>(line[0]))) continue;
         const auto colon = line.find(':');
-        if (colon == std::string::npos) continue;
-        const std::string key = line.substr(0, colon);
+        if (colon == std::string_view::npos) continue;
+        const std::string_view key = line.substr(0, colon);
         if (key != "family" && key != "model_types" && key != "covers") continue;
-        std::string value = trim(std::string_view(line).substr(colon + 1));
-        if (const auto hash = value.find(" #"); hash != std::string::npos && value.front() != '[') value = trim(value.substr(0, hash));
+        std::string_view value = trim(line.substr(colon + 1));
+        if (const auto hash = value.find(" #"); hash != std::string_view::npos && value.front() != '[')
+            value = trim(value.substr(0, hash));
         std::vector<std::string> items;
         if (key == "family") {
             if (!header_scalar(value, out.family)) return false;
@@ -109,32 +128,33 @@ bool scan_family_header(const std::string& text, FamilyHeader& out) {
         }
         if (value.empty()) {
             // Block list: the indented "- item" lines that follow.
-            for (std::size_t j = i + 1; j < lines.size(); ++j) {
-                const std::string item = trim(lines[j]);
+            for (std::size_t j = at; j <= text.size();) {
+                const std::string_view raw = next_line(text, j);
+                const std::string_view item = trim(raw);
                 if (item.empty() || item[0] == '#') continue;
-                if (!std::isspace(static_cast<unsigned char>(lines[j][0])) || item[0] != '-') break;
+                if (!std::isspace(static_cast<unsigned char>(raw[0])) || item[0] != '-') break;
                 std::string v;
-                if (!header_scalar(std::string_view(item).substr(1), v)) return false;
-                items.push_back(v);
+                if (!header_scalar(item.substr(1), v)) return false;
+                items.push_back(std::move(v));
             }
         } else {
             if (value.front() != '[') return false;
             const auto close = value.find(']');
-            if (close == std::string::npos || !trim(std::string_view(value).substr(close + 1)).empty()) {
-                const std::string rest = trim(std::string_view(value).substr(close == std::string::npos ? 0 : close + 1));
-                if (close == std::string::npos || rest.front() != '#') return false;
+            if (close == std::string_view::npos || !trim(value.substr(close + 1)).empty()) {
+                const std::string_view rest = trim(value.substr(close == std::string_view::npos ? 0 : close + 1));
+                if (close == std::string_view::npos || rest.front() != '#') return false;
             }
-            const std::string inner = value.substr(1, close - 1);
-            for (std::size_t at = 0; at <= inner.size();) {
-                const auto comma = inner.find(',', at);
-                const std::string piece = inner.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+            const std::string_view inner = value.substr(1, close - 1);
+            for (std::size_t p = 0; p <= inner.size();) {
+                const auto comma = inner.find(',', p);
+                const std::string_view piece = inner.substr(p, comma == std::string_view::npos ? std::string_view::npos : comma - p);
                 if (!trim(piece).empty()) {
                     std::string v;
                     if (!header_scalar(piece, v)) return false;
-                    items.push_back(v);
+                    items.push_back(std::move(v));
                 }
-                if (comma == std::string::npos) break;
-                at = comma + 1;
+                if (comma == std::string_view::npos) break;
+                p = comma + 1;
             }
         }
         if (key == "model_types") {
@@ -158,6 +178,11 @@ std::size_t load_family_directory(Registry& registry, const std::string& directo
     for (const auto& e : fs::directory_iterator(directory, ec))
         if (e.path().extension() == ".yaml" && e.is_regular_file(ec)) files.push_back(e.path());
     std::sort(files.begin(), files.end());  // deterministic order, as for plugin libraries
+    std::string text;  // one buffer for every file
+    // Which family serves each model_type so far: asked once per adapter, not once per file.
+    std::map<std::string, std::pair<std::string, std::string>, std::less<>> claimed;
+    for (const auto& e : registry.model_adapters.entries())
+        for (const auto& t : e.item->model_types()) claimed.emplace(t, std::make_pair(std::string(e.item->name()), e.origin));
     for (const auto& f : files) {
         const std::string path = f.string();
         // Start-up reads only each file's header; the rest is parsed when a model needs the
@@ -165,24 +190,21 @@ std::size_t load_family_directory(Registry& registry, const std::string& directo
         // parsed in full now, so its error names file:line at once.
         std::shared_ptr<FamilyFileAdapter> adapter;
         FamilyHeader header;
-        std::ifstream in(f, std::ios::binary);
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (in.bad() || !scan_family_header(text, header)) adapter = load_family_file(path);
+        if (!read_whole_file(path, text) || !scan_family_header(text, header)) adapter = load_family_file(path);
         else adapter = std::make_shared<FamilyFileAdapter>(path, std::move(header));
         // A model_type has one family: a second claim is an error naming both, never a silent
         // override (the family C++ plugins and earlier files registered stays authoritative).
         for (const auto& type : adapter->model_types())
-            for (const auto& e : registry.model_adapters.entries())
-                for (const auto& t : e.item->model_types())
-                    if (t == type)
-                        throw ScenarioError(path, "model_type '" + type + "' is already served by " +
-                                                      std::string(e.item->name()) + " (" + e.origin +
-                                                      "); a family file never replaces another family: remove it "
-                                                      "from model_types, or reuse that family with model.family");
+            if (const auto owner = claimed.find(type); owner != claimed.end())
+                throw ScenarioError(path, "model_type '" + type + "' is already served by " + owner->second.first +
+                                              " (" + owner->second.second +
+                                              "); a family file never replaces another family: remove it "
+                                              "from model_types, or reuse that family with model.family");
         const std::string name = std::string(adapter->name());
         if (const ModelAdapter* other = registry.model_adapters.find(name))
             throw ScenarioError(path, "family '" + adapter->family() + "' is already defined by " +
                                           registry.model_adapters.origin(name) + " (" + std::string(other->name()) + ")");
+        for (const auto& type : adapter->model_types()) claimed.emplace(type, std::make_pair(name, path));
         registry.model_adapters.add(adapter, name, {}, path);
     }
     return files.size();
