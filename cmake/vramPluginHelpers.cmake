@@ -1,8 +1,9 @@
 # vram_add_plugin(<name> SOURCES <src>... [LINK_LIBRARIES <lib>...] [NO_INSTALL])
 #
 # Builds a vram plugin: a MODULE library linked to vram::framework that exports exactly one
-# dynamic symbol, vram_get_plugin_info. Used by first-party plugins and installed for third
-# parties (find_package(vram) brings it in).
+# dynamic symbol, vram_get_plugin_info (one plugin) or vram_get_plugin_bundle (several, see
+# VRAM_PLUGIN_BUNDLE in vram/plugin_api.hpp). Builds the first-party bundle and is installed for
+# third parties (find_package(vram) brings it in).
 function(vram_add_plugin name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_INSTALL" "" "SOURCES;LINK_LIBRARIES")
   if(NOT ARG_SOURCES)
@@ -32,9 +33,10 @@ function(vram_add_plugin name)
       target_link_options(${name} PRIVATE LINKER:--no-undefined)
     endif()
     # Export the entry point only: hidden visibility alone still leaks inline statics of the
-    # standard library (STB_GNU_UNIQUE) into the dynamic symbol table.
+    # standard library (STB_GNU_UNIQUE) into the dynamic symbol table. A library defines one of
+    # the two entries; GNU ld ignores the name it does not define.
     set(map ${CMAKE_CURRENT_BINARY_DIR}/${name}.exports)
-    file(WRITE ${map} "{\n  global: vram_get_plugin_info;\n  local: *;\n};\n")
+    file(WRITE ${map} "{\n  global: vram_get_plugin_info; vram_get_plugin_bundle;\n  local: *;\n};\n")
     target_link_options(${name} PRIVATE LINKER:--version-script=${map})
     set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS ${map})
   endif()

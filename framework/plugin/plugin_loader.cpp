@@ -22,6 +22,7 @@ namespace {
 
 using LibraryPtr = std::shared_ptr<const dll::shared_library>;
 constexpr const char* kEntryPoint = "vram_get_plugin_info";
+constexpr const char* kBundleEntryPoint = "vram_get_plugin_bundle";  // several plugins, one library
 
 /// Keeps the defining library mapped until the object is destroyed: the destructor runs
 /// first, then the library reference is released (Boost.DLL tutorial 8, applied at registration).
@@ -187,6 +188,29 @@ void check_permissions(const fs::path& path, bool allow_insecure) {
     }
 }
 
+// What the host checks of a plugin before any of its code runs: API version, standard
+// library ABI, header fingerprint, a name and a register function.
+void check_plugin_info(const vram_plugin_info& info, const std::string& where) {
+    if (info.api_version != VRAM_PLUGIN_API_VERSION)
+        throw PluginLoadError(where, "built for plugin API v" + std::to_string(info.api_version) + " (SDK " +
+                                         (info.sdk_version ? info.sdk_version : "?") + "), this host speaks v" +
+                                         std::to_string(VRAM_PLUGIN_API_VERSION) + " (SDK " VRAM_VERSION_STRING ")");
+    const std::string abi = info.abi_tag ? info.abi_tag : "";
+    if (abi != VRAM_ABI_STDLIB)
+        throw PluginLoadError(where, "built with C++ standard library ABI '" + abi + "', this host uses '" +
+                                         VRAM_ABI_STDLIB "'; rebuild it with the host's compiler");
+    // Same version number, other headers: a struct changed without a bump. Refused before any
+    // of the plugin's code runs.
+    const std::string fingerprint = info.abi_fingerprint ? info.abi_fingerprint : "";
+    if (fingerprint != VRAM_ABI_FINGERPRINT)
+        throw PluginLoadError(where, "built against plugin-facing headers with fingerprint " +
+                                         (fingerprint.empty() ? std::string("(none)") : fingerprint.substr(0, 16)) +
+                                         ", this host's are " + std::string(VRAM_ABI_FINGERPRINT).substr(0, 16) +
+                                         " (SDK " VRAM_VERSION_STRING "); rebuild it against the installed SDK");
+    if (!info.name || !*info.name) throw PluginLoadError(where, "plugin info has an empty name");
+    if (!info.register_components) throw PluginLoadError(where, "plugin info has no register function");
+}
+
 }  // namespace
 
 struct PluginLoader::Impl {
@@ -213,30 +237,41 @@ bool PluginLoader::load(const std::string& path_text) {
     } catch (const std::exception& e) {
         throw PluginLoadError(where, std::string("dlopen failed: ") + e.what());
     }
-    if (!library->has(kEntryPoint))
+    std::vector<vram_plugin_info> infos;
+    if (library->has(kEntryPoint)) {
+        infos.push_back(library->get<vram_plugin_info()>(kEntryPoint)());
+    } else if (library->has(kBundleEntryPoint)) {
+        // A bundle (first-party plugins are one library): every plugin in it is checked and
+        // registered exactly as a library of its own would be, in the bundle's order.
+        std::size_t count = 0;
+        const vram_plugin_info* bundle = library->get<const vram_plugin_info*(std::size_t*)>(kBundleEntryPoint)(&count);
+        if (!bundle || count == 0) throw PluginLoadError(where, "plugin bundle lists no plugins");
+        infos.assign(bundle, bundle + count);
+    } else {
         throw PluginLoadError(where, "no 'vram_get_plugin_info' symbol; not a vram plugin?");
-    const vram_plugin_info info = library->get<vram_plugin_info()>(kEntryPoint)();
-    if (info.api_version != VRAM_PLUGIN_API_VERSION)
-        throw PluginLoadError(where, "built for plugin API v" + std::to_string(info.api_version) + " (SDK " +
-                                         (info.sdk_version ? info.sdk_version : "?") + "), this host speaks v" +
-                                         std::to_string(VRAM_PLUGIN_API_VERSION) + " (SDK " VRAM_VERSION_STRING ")");
-    const std::string abi = info.abi_tag ? info.abi_tag : "";
-    if (abi != VRAM_ABI_STDLIB)
-        throw PluginLoadError(where, "built with C++ standard library ABI '" + abi + "', this host uses '" +
-                                         VRAM_ABI_STDLIB "'; rebuild it with the host's compiler");
-    // Same version number, other headers: a struct changed without a bump. Refused before any
-    // of the plugin's code runs.
-    const std::string fingerprint = info.abi_fingerprint ? info.abi_fingerprint : "";
-    if (fingerprint != VRAM_ABI_FINGERPRINT)
-        throw PluginLoadError(where, "built against plugin-facing headers with fingerprint " +
-                                         (fingerprint.empty() ? std::string("(none)") : fingerprint.substr(0, 16)) +
-                                         ", this host's are " + std::string(VRAM_ABI_FINGERPRINT).substr(0, 16) +
-                                         " (SDK " VRAM_VERSION_STRING "); rebuild it against the installed SDK");
-    if (!info.name || !*info.name) throw PluginLoadError(where, "plugin info has an empty name");
-    if (!info.register_components) throw PluginLoadError(where, "plugin info has no register function");
+    }
+    const bool bundle = !library->has(kEntryPoint);
+    // A bundle is refused whole: every plugin in it is checked before any registers.
+    if (bundle)
+        for (const vram_plugin_info& info : infos)
+            check_plugin_info(info, info.name && *info.name ? where + " (" + std::string(info.name) + ")" : where);
+    bool any = false;
+    for (const vram_plugin_info& info : infos) any = register_plugin(library, info, where, bundle) || any;
+    if (any) impl_->libraries.push_back(library);
+    return any;
+}
+
+bool PluginLoader::register_plugin(const std::shared_ptr<const void>& library_handle, const vram_plugin_info& info,
+                                   const std::string& file, bool bundled) {
+    const LibraryPtr library = std::static_pointer_cast<const dll::shared_library>(library_handle);
+    // Messages and registry origins name the file, and for a plugin of a bundle also the plugin:
+    // "lib/vram/plugins/vram_builtin.so (vram_components_core)".
+    const std::string where =
+        bundled && info.name && *info.name ? file + " (" + std::string(info.name) + ")" : file;
+    check_plugin_info(info, where);
 
     // Copy the plugin's strings now: they live in the library's memory.
-    LoadedPlugin record{info.name, info.version ? info.version : "", where, {}};
+    LoadedPlugin record{info.name, info.version ? info.version : "", file, {}};
     for (const auto& l : loaded_)
         if (l.name == record.name) return false;  // same plugin found twice: keep the first
 
@@ -256,7 +291,6 @@ bool PluginLoader::load(const std::string& path_text) {
     } catch (const Error& e) {
         throw PluginLoadError(where, e.what());
     }
-    impl_->libraries.push_back(library);
     loaded_.push_back(std::move(record));
     return true;
 }

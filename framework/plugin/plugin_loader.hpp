@@ -9,6 +9,8 @@
 #include "vram/export.hpp"
 #include "plugin/registry.hpp"
 
+struct vram_plugin_info;  // vram/plugin_api.hpp (global, as the plugin ABI declares it)
+
 namespace vram {
 
 /// What one loaded plugin registered, for `vram plugins`.
@@ -49,6 +51,12 @@ public:
     const std::vector<FailedPlugin>& failed() const noexcept { return failed_; }
 
 private:
+    /// Checks one plugin's info and registers what it adds; false when a plugin of that name is
+    /// already loaded. `library` is the Boost.DLL library (kept out of this header); `bundled`:
+    /// one of several plugins in `file` (vram/plugin_api.hpp VRAM_PLUGIN_BUNDLE).
+    bool register_plugin(const std::shared_ptr<const void>& library, const vram_plugin_info& info,
+                         const std::string& file, bool bundled);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
     Registry& registry_;

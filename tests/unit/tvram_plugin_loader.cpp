@@ -36,6 +36,34 @@ BOOST_AUTO_TEST_CASE(issue2_good_plugin_registers_its_component) {
     BOOST_TEST(!loader.load(VRAM_FIXTURE_GOOD));
 }
 
+BOOST_AUTO_TEST_CASE(issue16_bundle_loads_each_plugin_on_its_own) {
+    // Two plugins in one library (as vram_builtin.so holds the first-party ones): both listed by
+    // name and version with the one file, both components registered, origins naming the plugin.
+    BOOST_TEST(loader.load(VRAM_FIXTURE_BUNDLE));
+    BOOST_REQUIRE_EQUAL(loader.loaded().size(), 2u);
+    BOOST_TEST(loader.loaded()[0].name == "fixture_bundle_a");
+    BOOST_TEST(loader.loaded()[0].version == "1.0.0");
+    BOOST_TEST(loader.loaded()[1].name == "fixture_bundle_b");
+    BOOST_TEST(loader.loaded()[1].version == "2.0.0");
+    BOOST_TEST(loader.loaded()[0].path == loader.loaded()[1].path);
+    BOOST_TEST(registry.components.find("test.fixture.bundle_a") != nullptr);
+    BOOST_TEST(registry.components.find("test.fixture.bundle_b") != nullptr);
+    BOOST_TEST(registry.components.origin("test.fixture.bundle_b").find("(fixture_bundle_b)") != std::string::npos);
+    BOOST_TEST(!loader.load(VRAM_FIXTURE_BUNDLE));  // the same plugins again: skipped
+}
+
+BOOST_AUTO_TEST_CASE(issue16_bundle_with_a_stale_plugin_is_refused_whole) {
+    // The second plugin's header fingerprint is not the host's: one error naming the file and
+    // the plugin, and the first plugin of the bundle registers nothing.
+    BOOST_CHECK_EXCEPTION(loader.load(VRAM_FIXTURE_BUNDLE_BAD_FINGERPRINT), PluginLoadError,
+                          [](const PluginLoadError& e) {
+                              return message_has(e, VRAM_FIXTURE_BUNDLE_BAD_FINGERPRINT, "(fixture_bundle_stale)") &&
+                                     std::string(e.what()).find("fingerprint") != std::string::npos;
+                          });
+    BOOST_TEST(loader.loaded().empty());
+    BOOST_TEST(registry.components.find("test.fixture.bundle_ok") == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(issue2_component_outlives_loader_and_registry_scope) {
     std::shared_ptr<const Component> kept;
     {

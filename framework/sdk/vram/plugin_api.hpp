@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "vram/abi_fingerprint.hpp"
@@ -49,6 +50,20 @@ struct vram_plugin_info {
 
 /// Defines the plugin's only exported symbol. Usage:
 ///   VRAM_PLUGIN(acme_method_dora, "1.0.0") { reg.add(std::make_unique<Dora>()); }
+///
+/// Compiled with VRAM_PLUGIN_IN_BUNDLE defined, the same line defines a hidden C++ function
+/// `vram_bundled_plugin_info_NAME()` instead, for a library that holds several plugins and exports
+/// VRAM_PLUGIN_BUNDLE (below): vram's first-party plugins are linked that way into one library, so
+/// a start opens one file instead of thirteen (docs/plugin-abi.md "Bundles").
+#if defined(VRAM_PLUGIN_IN_BUNDLE)
+#define VRAM_PLUGIN(NAME, VERSION)                                                        \
+    static void vram_register_##NAME(::vram::Registrar& reg);                            \
+    ::vram_plugin_info vram_bundled_plugin_info_##NAME() {                               \
+        return {VRAM_PLUGIN_API_VERSION, VRAM_VERSION_STRING, VRAM_ABI_STDLIB, #NAME,      \
+                VERSION, &vram_register_##NAME, VRAM_ABI_FINGERPRINT};                   \
+    }                                                                                   \
+    static void vram_register_##NAME([[maybe_unused]] ::vram::Registrar& reg)
+#else
 #define VRAM_PLUGIN(NAME, VERSION)                                                        \
     static void vram_register_##NAME(::vram::Registrar& reg);                            \
     extern "C" VRAM_PLUGIN_EXPORT ::vram_plugin_info vram_get_plugin_info() {             \
@@ -56,3 +71,25 @@ struct vram_plugin_info {
                 VERSION, &vram_register_##NAME, VRAM_ABI_FINGERPRINT};                   \
     }                                                                                   \
     static void vram_register_##NAME([[maybe_unused]] ::vram::Registrar& reg)
+#endif
+
+/// A bundle's only exported symbol: `vram_get_plugin_bundle(&count)` returns `count` plugin
+/// infos, each checked and registered by the host exactly as a library of its own would be.
+/// Usage, in one source file of the bundle (the plugins' files compiled with
+/// VRAM_PLUGIN_IN_BUNDLE):
+///   ::vram_plugin_info vram_bundled_plugin_info_acme_a();
+///   ::vram_plugin_info vram_bundled_plugin_info_acme_b();
+///   VRAM_PLUGIN_BUNDLE(vram_bundled_plugin_info_acme_a, vram_bundled_plugin_info_acme_b)
+#define VRAM_PLUGIN_BUNDLE(...)                                                                       \
+    extern "C" VRAM_PLUGIN_EXPORT const ::vram_plugin_info* vram_get_plugin_bundle(std::size_t* count) { \
+        using Info = ::vram_plugin_info (*)();                                                     \
+        static constexpr Info kInfos[] = {__VA_ARGS__};                                               \
+        static ::vram_plugin_info infos[sizeof kInfos / sizeof kInfos[0]];                            \
+        static const bool filled = [] {                                                               \
+            for (std::size_t i = 0; i < sizeof kInfos / sizeof kInfos[0]; ++i) infos[i] = kInfos[i](); \
+            return true;                                                                              \
+        }();                                                                                          \
+        (void)filled;                                                                                 \
+        *count = sizeof kInfos / sizeof kInfos[0];                                                    \
+        return infos;                                                                                 \
+    }
