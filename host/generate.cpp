@@ -2,12 +2,14 @@
 // built from the very option descriptions `--help` prints, so they cannot drift apart. The
 // build runs it (host/CMakeLists.txt) and installs the results.
 // SPDX-License-Identifier: Apache-2.0
+#include <filesystem>
 #include <fstream>
 #include <utility>
 #include <iostream>
 #include <sstream>
 
 #include "app.hpp"
+#include "model/family_file.hpp"
 #include "vram/error.hpp"
 #include "vram/version.hpp"
 #include "scenario/schema.hpp"
@@ -364,8 +366,17 @@ void record_help(const std::string& command, const std::string& synopsis, const 
 }
 
 int generate_docs(const std::string& kind, const std::string& file, const std::vector<CommandInfo>& commands) {
+    if (kind == "family-index") {
+        // The build writes the shipped families' header index with the scanner vram reads them
+        // with (model/family_file.hpp), so there is one reading of a header, not two.
+        if (file.empty()) throw UsageError("--generate family-index: give the family directory");
+        const std::string path = (std::filesystem::path(file) / kFamilyIndexName).string();
+        std::ofstream out(path, std::ios::binary);
+        if (!out || !(out << family_index_text(file))) throw UsageError("--generate family-index: cannot write " + path);
+        return 0;
+    }
     if (kind != "man" && kind != "bash" && kind != "zsh")
-        throw UsageError("--generate " + kind + ": allowed: man, bash, zsh");
+        throw UsageError("--generate " + kind + ": allowed: man, bash, zsh, family-index");
     std::vector<CommandDoc> docs;
     collect(docs, commands);
     const std::string text = kind == "man" ? man_page(docs) : kind == "bash" ? bash_completion(docs) : zsh_completion(docs);

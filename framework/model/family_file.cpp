@@ -5,11 +5,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "model/family_file.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <filesystem>
 #include <map>
-#include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,8 +31,9 @@ FamilyFileAdapter::FamilyFileAdapter(std::shared_ptr<const FamilyDefinition> def
       qualified_("family." + definition->name), def_(std::move(definition)) {
     std::call_once(parsed_, [] {});
 }
-FamilyFileAdapter::FamilyFileAdapter(std::string path, FamilyHeader header)
-    : path_(std::move(path)), header_(std::move(header)), qualified_("family." + header_.family) {}
+FamilyFileAdapter::FamilyFileAdapter(std::string path, FamilyHeader header, bool header_from_index)
+    : path_(std::move(path)), header_(std::move(header)), qualified_("family." + header_.family),
+      header_from_index_(header_from_index) {}
 FamilyFileAdapter::~FamilyFileAdapter() = default;
 std::string_view FamilyFileAdapter::name() const { return qualified_; }
 std::vector<std::string> FamilyFileAdapter::model_types() const { return header_.model_types; }
@@ -40,10 +45,16 @@ const FamilyDefinition& FamilyFileAdapter::definition() const {
     // A throwing parse leaves the flag unset: the next use reports the same error again.
     std::call_once(parsed_, [this] {
         std::shared_ptr<const FamilyDefinition> d = parse_family(path_);
-        // The scan read the same keys the parser did; a disagreement would be a scanner bug.
-        if (d->name != header_.family || d->model_types != header_.model_types || d->covers != header_.covers)
+        // The scan read the same keys the parser did; a disagreement is a scanner bug, or a file
+        // edited after the build wrote the directory's index.
+        if (d->name != header_.family || d->model_types != header_.model_types || d->covers != header_.covers) {
+            if (header_from_index_)
+                throw ScenarioError(path_, std::string("family, model_types or covers differ from the directory's ") +
+                                               kFamilyIndexName + ", written when vram was built; rebuild, or delete " +
+                                               kFamilyIndexName + " to read every file's header");
             throw ScenarioError(path_, "family, model_types or covers read differently by the header scan and the "
                                        "parser; write them as one-line values or flow lists");
+        }
         def_ = std::move(d);
     });
     return *def_;
@@ -89,16 +100,26 @@ std::string_view next_line(std::string_view text, std::size_t& at) {
     return text.substr(begin, (end == std::string_view::npos ? text.size() : end) - begin);
 }
 
-// One read of the whole file: an ifstream read through istreambuf_iterator cost 16 instructions
-// a byte, most of start-up's family scan (docs/performance.md "Cold start").
+// The whole file with open, read and close: three system calls where an ifstream (or fopen)
+// adds an fstat and a second read; the scan runs over every family file at every start, and on
+// a VM system calls are what it costs (docs/performance.md "Cold start").
 bool read_whole_file(const std::string& path, std::string& text) {
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (!f) return false;
-    text.clear();
-    char buffer[16384];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-    const bool ok = !std::ferror(f);
-    std::fclose(f);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    text.resize(std::max<std::size_t>(text.capacity(), 16384));
+    std::size_t used = 0;
+    bool ok = true;
+    for (;;) {
+        if (used == text.size()) text.resize(text.size() * 2);
+        const ssize_t n = ::read(fd, text.data() + used, text.size() - used);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) ok = false;
+        if (n <= 0) break;
+        used += static_cast<std::size_t>(n);
+        if (used < text.size()) break;  // a regular file: a short read is its end
+    }
+    ::close(fd);
+    text.resize(used);
     return ok;
 }
 
@@ -169,15 +190,94 @@ bool scan_family_header(const std::string& file_text, FamilyHeader& out) {
     return have_family && have_types;
 }
 
-std::string family_directory(const std::string& preset_dir) { return (fs::path(preset_dir) / "families").string(); }
+namespace {
 
-std::size_t load_family_directory(Registry& registry, const std::string& directory) {
+std::vector<fs::path> family_files(const std::string& directory) {
     std::error_code ec;
-    if (!fs::is_directory(directory, ec)) return 0;
     std::vector<fs::path> files;
+    if (!fs::is_directory(directory, ec)) return files;
     for (const auto& e : fs::directory_iterator(directory, ec))
         if (e.path().extension() == ".yaml" && e.is_regular_file(ec)) files.push_back(e.path());
     std::sort(files.begin(), files.end());  // deterministic order, as for plugin libraries
+    return files;
+}
+
+std::string join_items(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+    return out;
+}
+
+std::vector<std::string> split_items(std::string_view text) {
+    std::vector<std::string> out;
+    while (!text.empty()) {
+        const auto comma = text.find(',');
+        out.emplace_back(text.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        text.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+// The headers of `files` from the directory's index, when it lists exactly those files (an index
+// with a file missing, added or renamed is ignored: each file is then scanned). An entry without
+// a header ("-") maps to nothing: that file is parsed in full, as without an index.
+bool read_family_index(const std::string& directory, const std::vector<fs::path>& files,
+                       std::map<std::string, std::optional<FamilyHeader>, std::less<>>& out) {
+    std::string text;
+    if (!read_whole_file((fs::path(directory) / kFamilyIndexName).string(), text)) return false;
+    for (std::size_t at = 0; at < text.size();) {
+        const std::string_view line = next_line(text, at);
+        if (line.empty() || line[0] == '#') continue;
+        std::vector<std::string_view> cells;
+        for (std::string_view rest = line;;) {
+            const auto tab = rest.find('\t');
+            cells.push_back(rest.substr(0, tab));
+            if (tab == std::string_view::npos) break;
+            rest.remove_prefix(tab + 1);
+        }
+        if (cells.size() == 2 && cells[1] == "-") {
+            out.emplace(std::string(cells[0]), std::nullopt);
+        } else if (cells.size() == 4 && !cells[1].empty() && !cells[2].empty()) {
+            out.emplace(std::string(cells[0]),
+                        FamilyHeader{std::string(cells[1]), split_items(cells[2]), split_items(cells[3])});
+        } else {
+            return false;  // not an index this version wrote
+        }
+    }
+    if (out.size() != files.size()) return false;
+    for (const auto& f : files)
+        if (out.find(f.filename().string()) == out.end()) return false;
+    return true;
+}
+
+bool index_safe(const std::string& value) { return value.find_first_of("\t\n\r,") == std::string::npos; }
+
+}  // namespace
+
+std::string family_index_text(const std::string& directory) {
+    std::string out = std::string("# ") + kFamilyIndexName +
+                      ": each family file's header, written by `vram --generate family-index DIR` when vram was "
+                      "built (docs/models.md). Delete it to read every file's header at start.\n";
+    std::string text;
+    for (const auto& f : family_files(directory)) {
+        FamilyHeader h;
+        bool ok = read_whole_file(f.string(), text) && scan_family_header(text, h) && index_safe(h.family);
+        for (const auto* list : {&h.model_types, &h.covers})
+            for (const auto& v : *list) ok = ok && index_safe(v);
+        out += f.filename().string() + "\t";
+        out += ok ? h.family + "\t" + join_items(h.model_types) + "\t" + join_items(h.covers) : std::string("-");
+        out += "\n";
+    }
+    return out;
+}
+
+std::string family_directory(const std::string& preset_dir) { return (fs::path(preset_dir) / "families").string(); }
+
+std::size_t load_family_directory(Registry& registry, const std::string& directory) {
+    const std::vector<fs::path> files = family_files(directory);
+    std::map<std::string, std::optional<FamilyHeader>, std::less<>> indexed;
+    const bool use_index = !files.empty() && read_family_index(directory, files, indexed);
     std::string text;  // one buffer for every file
     // Which family serves each model_type so far: asked once per adapter, not once per file.
     std::map<std::string, std::pair<std::string, std::string>, std::less<>> claimed;
@@ -185,13 +285,20 @@ std::size_t load_family_directory(Registry& registry, const std::string& directo
         for (const auto& t : e.item->model_types()) claimed.emplace(t, std::make_pair(std::string(e.item->name()), e.origin));
     for (const auto& f : files) {
         const std::string path = f.string();
-        // Start-up reads only each file's header; the rest is parsed when a model needs the
-        // family (a `vram run` touches one family of dozens). A header the scan cannot read is
-        // parsed in full now, so its error names file:line at once.
+        // Start-up reads only each file's header (from the index when there is one); the rest is
+        // parsed when a model needs the family (a `vram run` touches one family of dozens). A
+        // header the scan cannot read is parsed in full now, so its error names file:line at once.
         std::shared_ptr<FamilyFileAdapter> adapter;
         FamilyHeader header;
-        if (!read_whole_file(path, text) || !scan_family_header(text, header)) adapter = load_family_file(path);
-        else adapter = std::make_shared<FamilyFileAdapter>(path, std::move(header));
+        if (use_index) {
+            const auto& entry = indexed.find(f.filename().string())->second;
+            if (entry) adapter = std::make_shared<FamilyFileAdapter>(path, *entry, true);
+            else adapter = load_family_file(path);
+        } else if (!read_whole_file(path, text) || !scan_family_header(text, header)) {
+            adapter = load_family_file(path);
+        } else {
+            adapter = std::make_shared<FamilyFileAdapter>(path, std::move(header));
+        }
         // A model_type has one family: a second claim is an error naming both, never a silent
         // override (the family C++ plugins and earlier files registered stays authoritative).
         for (const auto& type : adapter->model_types())

@@ -44,7 +44,7 @@ public:
     explicit FamilyFileAdapter(std::shared_ptr<const FamilyDefinition> definition);
     /// From a file whose header was scanned: the rest is parsed on first use (check() or
     /// build()), so that start-up reads no family a scenario does not use. Thread-safe.
-    FamilyFileAdapter(std::string path, FamilyHeader header);
+    FamilyFileAdapter(std::string path, FamilyHeader header, bool header_from_index = false);
     ~FamilyFileAdapter() override;
     std::string_view name() const override;
     std::vector<std::string> model_types() const override;
@@ -65,6 +65,7 @@ private:
     std::string path_;
     FamilyHeader header_;
     std::string qualified_;
+    bool header_from_index_ = false;  // read from the directory's families.index, not the file
     mutable std::once_flag parsed_;
     mutable std::shared_ptr<const FamilyDefinition> def_;
 };
@@ -72,7 +73,18 @@ private:
 /// Parses one family file; throws ScenarioError("FILE:LINE", what is wrong) on any error.
 VRAM_API std::unique_ptr<FamilyFileAdapter> load_family_file(const std::string& path);
 
+/// The name of a directory's header index (written at build time for the shipped families).
+inline constexpr const char* kFamilyIndexName = "families.index";
+
+/// The text of `directory`'s families.index: one line per *.yaml file (sorted), "FILE<TAB>family
+/// <TAB>type,type<TAB>cover,cover" from scan_family_header, or "FILE<TAB>-" for a file whose header
+/// the scan cannot read (parsed in full at start-up). `vram --generate family-index DIR` writes it.
+VRAM_API std::string family_index_text(const std::string& directory);
+
 /// Registers every *.yaml family file of `directory` (sorted) in `registry`, origin = the file.
+/// When the directory holds a families.index that lists exactly its *.yaml files, the headers
+/// come from it (one file read instead of one per family: docs/performance.md "Cold start");
+/// otherwise each file's header is scanned.
 /// A missing directory is not an error. A family name or model_type that a loaded adapter (C++
 /// plugin or earlier file) already has is an error naming both origins: a data family never
 /// silently shadows another family. Returns the number of files registered.

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <regex>
 #include <set>
@@ -18,6 +19,7 @@
 
 #include "model/family_file.hpp"
 #include "model/model_loader.hpp"
+#include "plugin/registry.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "test_support.hpp"
 #include "vram/error.hpp"
@@ -249,6 +251,64 @@ BOOST_AUTO_TEST_CASE(issue16_start_up_reads_family_headers_only) {
     BOOST_TEST(!scan_family_header("family: a\nmodel_types: [x,\n  y]\n", h));
     BOOST_TEST(!scan_family_header("family: a\n", h));
     BOOST_TEST(!scan_family_header("family: {a: b}\nmodel_types: [x]\n", h));
+}
+
+// The build writes the shipped families' headers into families.index, so a start reads one file
+// instead of one per family (docs/performance.md "Cold start"). The index says exactly what the
+// files say; a directory the index does not list exactly is read file by file; a header edited
+// after the build is an error naming the index when the family is used, never a silent mix.
+BOOST_AUTO_TEST_CASE(issue16_family_index_gives_what_the_files_give) {
+    const fs::path shipped = family_directory(VRAM_TEST_PRESET_DIR);
+    std::ifstream in(shipped / kFamilyIndexName, std::ios::binary);
+    BOOST_REQUIRE_MESSAGE(in, "the build writes " << (shipped / kFamilyIndexName).string());
+    const std::string index((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    BOOST_TEST(index == family_index_text(shipped.string()));
+
+    // The same registrations with and without the index (a copy without it).
+    const fs::path plain = temp_dir("index_absent");
+    for (const auto& e : fs::directory_iterator(shipped))
+        if (e.path().extension() == ".yaml") fs::copy_file(e.path(), plain / e.path().filename());
+    Registry with, without;
+    BOOST_TEST(load_family_directory(with, shipped.string()) == load_family_directory(without, plain.string()));
+    const auto& a = with.model_adapters.entries();
+    const auto& b = without.model_adapters.entries();
+    BOOST_REQUIRE_EQUAL(a.size(), b.size());
+    BOOST_TEST(a.size() >= 70u);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto* fa = dynamic_cast<const FamilyFileAdapter*>(a[i].item.get());
+        const auto* fb = dynamic_cast<const FamilyFileAdapter*>(b[i].item.get());
+        BOOST_REQUIRE(fa && fb);
+        BOOST_TEST(fa->family() == fb->family());
+        BOOST_TEST(fa->model_types() == fb->model_types());
+        BOOST_TEST(fa->covers() == fb->covers());
+        BOOST_TEST(fs::path(fa->path()).filename() == fs::path(fb->path()).filename());
+    }
+
+    // A file added after the build: the index does not list the directory, every header is read.
+    const fs::path added = temp_dir("index_stale");
+    for (const auto& e : fs::directory_iterator(shipped)) fs::copy_file(e.path(), added / e.path().filename());
+    write(added / "acme_lm.yaml", kAcmeFamily);
+    Registry more;
+    BOOST_TEST(load_family_directory(more, added.string()) == a.size() + 1);
+    BOOST_TEST(more.model_adapters.find("family.acme_lm") != nullptr);
+
+    // A header edited in place after the build: using that family names the index.
+    const fs::path edited = temp_dir("index_edited");
+    for (const auto& e : fs::directory_iterator(shipped)) fs::copy_file(e.path(), edited / e.path().filename());
+    std::ifstream arcee_in(edited / "arcee.yaml");
+    std::string arcee((std::istreambuf_iterator<char>(arcee_in)), std::istreambuf_iterator<char>());
+    arcee_in.close();
+    const std::string types = "model_types: [arcee]";
+    BOOST_REQUIRE(arcee.find(types) != std::string::npos);
+    arcee.replace(arcee.find(types), types.size(), "model_types: [arcee, arcee_next]");
+    write(edited / "arcee.yaml", arcee);
+    Registry stale;
+    load_family_directory(stale, edited.string());
+    const auto* family = dynamic_cast<const FamilyFileAdapter*>(stale.model_adapters.find("family.arcee"));
+    BOOST_REQUIRE(family);
+    BOOST_CHECK_EXCEPTION(family->check(), ScenarioError, [](const ScenarioError& e) {
+        return std::string(e.what()).find("differ from the directory's families.index") != std::string::npos;
+    });
 }
 
 // A family file with an error: one line naming file:line and what is wrong, for a syntax error
