@@ -373,6 +373,7 @@ int generate_docs(const std::string& kind, const std::string& file, const std::v
         const std::string path = (std::filesystem::path(file) / kFamilyIndexName).string();
         std::ofstream out(path, std::ios::binary);
         if (!out || !(out << family_index_text(file))) throw UsageError("--generate family-index: cannot write " + path);
+        write_family_caches(file);  // and each file's parsed tree (families.cache/)
         return 0;
     }
     if (kind != "man" && kind != "bash" && kind != "zsh")

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -19,6 +20,8 @@
 #include <vector>
 
 #include "model/family_definition.hpp"
+#include "scenario/config_cache.hpp"
+#include "scenario/scenario_loader.hpp"
 #include "plugin/registry.hpp"
 #include "vram/error.hpp"
 
@@ -270,6 +273,39 @@ std::string family_index_text(const std::string& directory) {
         out += "\n";
     }
     return out;
+}
+
+namespace {
+fs::path family_cache_path(const fs::path& family_file) {
+    return family_file.parent_path() / "families.cache" / (family_file.filename().string() + ".json");
+}
+}  // namespace
+
+std::optional<ConfigNode> read_family_cache(const std::string& path, const std::string& text) {
+    std::string cache;
+    if (!read_whole_file(family_cache_path(path).string(), cache)) return std::nullopt;
+    return read_config_cache(cache, text_hash(text));
+}
+
+void write_family_caches(const std::string& directory) {
+    std::string text;
+    for (const auto& f : family_files(directory)) {
+        if (!read_whole_file(f.string(), text)) continue;
+        ConfigNode tree;
+        try {
+            tree = parse_yaml_text(text, f.string());
+        } catch (const Error&) {
+            continue;  // a file with an error keeps being parsed, and its error reported, at run time
+        }
+        const fs::path out = family_cache_path(f);
+        std::error_code ec;
+        fs::create_directories(out.parent_path(), ec);
+        std::FILE* file = std::fopen(out.string().c_str(), "wb");
+        if (!file) throw Error("cannot write " + out.string());
+        const std::string cache = config_cache_text(tree, text_hash(text));
+        const bool ok = std::fwrite(cache.data(), 1, cache.size(), file) == cache.size();
+        if (std::fclose(file) != 0 || !ok) throw Error("cannot write " + out.string());
+    }
 }
 
 std::string family_directory(const std::string& preset_dir) { return (fs::path(preset_dir) / "families").string(); }

@@ -11,9 +11,11 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "vram/config_node.hpp"
 #include "vram/export.hpp"
 #include "vram/model_adapter.hpp"
 
@@ -80,6 +82,15 @@ inline constexpr const char* kFamilyIndexName = "families.index";
 /// <TAB>type,type<TAB>cover,cover" from scan_family_header, or "FILE<TAB>-" for a file whose header
 /// the scan cannot read (parsed in full at start-up). `vram --generate family-index DIR` writes it.
 VRAM_API std::string family_index_text(const std::string& directory);
+
+/// The parsed tree of the family file at `path` from its directory's families.cache/FILE.json,
+/// written at build time (write_family_caches), when that was made from exactly `text`; nothing
+/// otherwise (then the caller parses the YAML).
+VRAM_API std::optional<ConfigNode> read_family_cache(const std::string& path, const std::string& text);
+
+/// Writes families.cache/FILE.json for every family file of `directory` that parses as YAML:
+/// the tree parse_yaml_text gives and the hash of the text (`vram --generate family-index DIR`).
+VRAM_API void write_family_caches(const std::string& directory);
 
 /// Registers every *.yaml family file of `directory` (sorted) in `registry`, origin = the file.
 /// When the directory holds a families.index that lists exactly its *.yaml files, the headers

@@ -4,10 +4,12 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "model/family_definition.hpp"
+#include "model/family_file.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "plugin/registry.hpp"
 #include "vram/error.hpp"
@@ -238,13 +240,11 @@ void check_blocks(const FileReader& r, const FamilyDefinition& d, const std::vec
 
 std::shared_ptr<FamilyDefinition> parse_family(const std::string& path) {
     const FileReader r{path};
-    ConfigNode root;
-    try {
-        root = parse_yaml_file(path);
-    } catch (const ScenarioError& e) {
-        // The YAML reader already names file:line; keep its one line.
-        throw;
-    }
+    // The YAML reader names file:line in its one-line errors. A shipped family comes from the
+    // build's parsed-tree cache when that was made from this exact text (family_file.hpp).
+    const std::string text = read_scenario_file(path);
+    std::optional<ConfigNode> cached = read_family_cache(path, text);
+    const ConfigNode root = cached ? std::move(*cached) : parse_yaml_text(text, path);
     if (!root.is_map()) throw ScenarioError(path + ":1", "a family file is a map (family:, model_types:, spec:, tensors: ...)");
     auto d = std::make_shared<FamilyDefinition>();
     d->path = path;

@@ -12,6 +12,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -20,6 +21,7 @@
 #include "model/family_file.hpp"
 #include "model/model_loader.hpp"
 #include "plugin/registry.hpp"
+#include "scenario/config_cache.hpp"
 #include "scenario/scenario_loader.hpp"
 #include "test_support.hpp"
 #include "vram/error.hpp"
@@ -286,7 +288,8 @@ BOOST_AUTO_TEST_CASE(issue16_family_index_gives_what_the_files_give) {
 
     // A file added after the build: the index does not list the directory, every header is read.
     const fs::path added = temp_dir("index_stale");
-    for (const auto& e : fs::directory_iterator(shipped)) fs::copy_file(e.path(), added / e.path().filename());
+    for (const auto& e : fs::directory_iterator(shipped))
+        if (e.is_regular_file()) fs::copy_file(e.path(), added / e.path().filename());
     write(added / "acme_lm.yaml", kAcmeFamily);
     Registry more;
     BOOST_TEST(load_family_directory(more, added.string()) == a.size() + 1);
@@ -294,7 +297,8 @@ BOOST_AUTO_TEST_CASE(issue16_family_index_gives_what_the_files_give) {
 
     // A header edited in place after the build: using that family names the index.
     const fs::path edited = temp_dir("index_edited");
-    for (const auto& e : fs::directory_iterator(shipped)) fs::copy_file(e.path(), edited / e.path().filename());
+    for (const auto& e : fs::directory_iterator(shipped))
+        if (e.is_regular_file()) fs::copy_file(e.path(), edited / e.path().filename());
     std::ifstream arcee_in(edited / "arcee.yaml");
     std::string arcee((std::istreambuf_iterator<char>(arcee_in)), std::istreambuf_iterator<char>());
     arcee_in.close();
@@ -309,6 +313,55 @@ BOOST_AUTO_TEST_CASE(issue16_family_index_gives_what_the_files_give) {
     BOOST_CHECK_EXCEPTION(family->check(), ScenarioError, [](const ScenarioError& e) {
         return std::string(e.what()).find("differ from the directory's families.index") != std::string::npos;
     });
+}
+
+namespace {
+// Same kind, text, mark and children, in order: the tree a cache gives is the parser's tree.
+bool same_tree(const ConfigNode& a, const ConfigNode& b, std::string& where) {
+    if (a.kind() != b.kind() || a.text() != b.text() || a.mark().line != b.mark().line ||
+        a.mark().column != b.mark().column || (a.is_number() && a.as_number() != b.as_number())) {
+        where = std::to_string(a.mark().line) + ":" + std::to_string(a.mark().column) + " '" + a.text() + "'";
+        return false;
+    }
+    if (a.is_list()) {
+        if (a.items().size() != b.items().size()) return false;
+        for (std::size_t i = 0; i < a.items().size(); ++i)
+            if (!same_tree(a.items()[i], b.items()[i], where)) return false;
+    }
+    if (a.is_map()) {
+        if (a.entries().size() != b.entries().size()) return false;
+        for (std::size_t i = 0; i < a.entries().size(); ++i)
+            if (a.entries()[i].first != b.entries()[i].first ||
+                !same_tree(a.entries()[i].second, b.entries()[i].second, where))
+                return false;
+    }
+    return true;
+}
+}  // namespace
+
+// The build caches each shipped family's parsed tree (families.cache/FILE.json): a `vram run`
+// then parses no YAML for its family. The cached tree is the parser's, node for node, marks
+// included (errors name the same FILE:LINE); a file edited after the build is parsed again.
+BOOST_AUTO_TEST_CASE(issue16_family_cache_gives_the_parsed_tree) {
+    const fs::path shipped = family_directory(VRAM_TEST_PRESET_DIR);
+    std::size_t files = 0;
+    for (const auto& e : fs::directory_iterator(shipped)) {
+        if (e.path().extension() != ".yaml") continue;
+        ++files;
+        const std::string text = read_scenario_file(e.path().string());
+        const std::optional<ConfigNode> cached = read_family_cache(e.path().string(), text);
+        BOOST_REQUIRE_MESSAGE(cached, e.path().filename().string() << " has a cache made from its text");
+        std::string where;
+        BOOST_TEST(same_tree(*cached, parse_yaml_text(text, e.path().string()), where),
+                   e.path().filename().string() << " differs at " << where);
+    }
+    BOOST_TEST(files >= 70u);
+    // Edited text (one space appended): the cache is not used.
+    const fs::path llama = shipped / "llama.yaml";
+    BOOST_TEST(!read_family_cache(llama.string(), read_scenario_file(llama.string()) + " "));
+    // A cache that is not one: not used.
+    BOOST_TEST(!read_config_cache("{\"format\": 1}", text_hash("x")));
+    BOOST_TEST(!read_config_cache("not json", text_hash("x")));
 }
 
 // A family file with an error: one line naming file:line and what is wrong, for a syntax error
