@@ -5,6 +5,7 @@
 #include "app.hpp"
 #include "vram/error.hpp"
 #include "pipeline/estimate.hpp"
+#include "model/checkpoint_compare.hpp"
 #include "model/model_loader.hpp"
 #include "report/report.hpp"
 
@@ -34,8 +35,13 @@ int cmd_inspect(App& app, int argc, const char* const* argv) {
     std::optional<CheckpointInfo> checkpoint;
     const ModelSpec model = load_model_argument(app.registry(), model_arg, app.preset_dir(), &checkpoint);
     const AttentionSummary att = describe_attention(app.registry(), model, kv_dtype);
-    emit(common, format == "json" ? model_to_json(model, att.kv_bytes_per_token, kv_dtype, att.label)
-                                  : model_to_table(model, att.kv_bytes_per_token, kv_dtype, att.label));
+    // The headers' tensors are authoritative for a hub model: set against the family's list, they
+    // catch a wrong family file on first use (docs/hub.md "Checkpoint against family").
+    std::optional<CheckpointComparison> comparison;
+    if (checkpoint) comparison = compare_checkpoint(model, *checkpoint);
+    const CheckpointComparison* compared = comparison ? &*comparison : nullptr;
+    emit(common, format == "json" ? model_to_json(model, att.kv_bytes_per_token, kv_dtype, att.label, compared)
+                                  : model_to_table(model, att.kv_bytes_per_token, kv_dtype, att.label, compared));
     return 0;
 }
 

@@ -14,6 +14,21 @@
 
 namespace vram {
 
+/// One tensor of a safetensors header, as stored: `vram inspect` compares these with the family's
+/// tensors (model/checkpoint_compare.hpp), so a wrong family file is caught on first use.
+struct CheckpointTensor {
+    std::string name;                  ///< full checkpoint name: "model.layers.3.self_attn.q_proj.weight"
+    std::string dtype;                 ///< safetensors dtype: "BF16", "I32", "F8_E4M3" ...
+    std::vector<std::int64_t> shape;   ///< as stored ([] for a scalar; packed int32 weights as packed)
+    std::uint64_t bytes = 0;           ///< data_offsets[1] - data_offsets[0]
+
+    std::uint64_t elements() const noexcept {
+        std::uint64_t n = 1;
+        for (auto d : shape) n *= static_cast<std::uint64_t>(d);
+        return n;
+    }
+};
+
 /// Tensor sizes read from a checkpoint's safetensors headers.
 struct CheckpointInfo {
     std::uint64_t bytes = 0;       ///< tensor payload bytes, all shards
@@ -23,6 +38,10 @@ struct CheckpointInfo {
     std::vector<std::pair<std::string, std::uint64_t>> bytes_by_dtype;     ///< "BF16" -> bytes
     std::vector<std::pair<std::string, std::uint64_t>> elements_by_dtype;  ///< "BF16" -> numel
     std::string source;            ///< "hf:org/name@rev (3 safetensors shards)"
+    std::vector<CheckpointTensor> entries;  ///< every tensor of every header, in header order
+    /// config.json's quantization_config.quant_method ("gptq", "awq", "fp8", "bitsandbytes" ...);
+    /// "quantization_config" when the object names no method; "" when the config has none.
+    std::string quantization;
 };
 
 /// A model fetched from a hub (or its cache).

@@ -212,16 +212,24 @@ void add_header(CheckpointInfo& info, const ConfigNode& header, const std::strin
         const ConfigNode* shape = t.find("shape");
         if (!dtype || !offsets || !offsets->is_list() || offsets->items().size() != 2 || !shape || !shape->is_list())
             throw ScenarioError(where, "tensor '" + name + "': expected dtype, shape and data_offsets");
+        CheckpointTensor entry{name, dtype->text(), {}, 0};
+        for (const auto& d : shape->items()) {
+            if (!d.is_integer() || d.as_integer() < 0)
+                throw ScenarioError(where, "tensor '" + name + "': shape holds '" + d.text() +
+                                               "', expected non-negative integers");
+            entry.shape.push_back(d.as_integer());
+        }
         const auto begin = static_cast<std::uint64_t>(offsets->items()[0].as_number());
         const auto end = static_cast<std::uint64_t>(offsets->items()[1].as_number());
         if (end < begin) throw ScenarioError(where, "tensor '" + name + "': data_offsets decrease");
-        std::uint64_t numel = 1;
-        for (const auto& d : shape->items()) numel *= static_cast<std::uint64_t>(d.as_number());
+        entry.bytes = end - begin;
+        const std::uint64_t numel = entry.elements();
         info.bytes += end - begin;
         info.elements += numel;
         ++info.tensors;
         add_to(info.bytes_by_dtype, dtype->text(), end - begin);
         add_to(info.elements_by_dtype, dtype->text(), numel);
+        info.entries.push_back(std::move(entry));
         (void)dtype_bytes;
     }
 }
@@ -356,6 +364,13 @@ HubModel fetch_from_hub(const HubSettings& s, const std::string& repo, const std
         ++info.files;
     }
     if (info.files > 0) {
+        // Packed quantized weights (GPTQ/AWQ int32, bitsandbytes uint8) hold no element per
+        // parameter: the comparison with the family needs to know, and config.json says so.
+        if (const ConfigNode* q = m.config.is_map() ? m.config.find("quantization_config") : nullptr; q && q->is_map()) {
+            const ConfigNode* method = q->find("quant_method");
+            info.quantization = method && method->is_string() && !method->as_string().empty() ? method->as_string()
+                                                                                             : "quantization_config";
+        }
         info.source = who + " (" + std::to_string(info.files) + " safetensors file" + (info.files > 1 ? "s" : "") +
                       ", " + std::to_string(info.tensors) + " tensors)";
         m.checkpoint = info;

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/checkpoint_compare.hpp"
 #include "pipeline/estimate.hpp"
 #include "report/json_writer.hpp"
 #include "vram/export.hpp"
@@ -63,11 +64,18 @@ VRAM_API std::string estimate_to_json(const Scenario& scenario, const ModelSpec&
 /// Human table in GiB.
 VRAM_API std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model,
                                        const Estimate& estimate, const ReportOptions& options);
-/// `vram inspect` output.
+/// `vram inspect` output; `checkpoint` (a hub model whose safetensors headers were read) adds the
+/// comparison of the checkpoint's tensors with the family's: a `checkpoint` object, a Checkpoint section.
 VRAM_API std::string model_to_json(const ModelSpec& model, std::int64_t kv_bytes_per_token,
-                                   const std::string& kv_dtype, const std::string& attention);
+                                   const std::string& kv_dtype, const std::string& attention,
+                                   const CheckpointComparison* checkpoint = nullptr);
 VRAM_API std::string model_to_table(const ModelSpec& model, std::int64_t kv_bytes_per_token,
-                                    const std::string& kv_dtype, const std::string& attention);
+                                    const std::string& kv_dtype, const std::string& attention,
+                                    const CheckpointComparison* checkpoint = nullptr);
+/// The Checkpoint section of `vram inspect`'s table: at most `max_places` differences, then a count.
+VRAM_API std::string checkpoint_to_table(const CheckpointComparison& comparison, std::size_t max_places = 10);
+/// The `checkpoint` object of `vram inspect --format json`, written as the writer's next value.
+VRAM_API void write_checkpoint_json(JsonWriter& writer, const CheckpointComparison& comparison);
 /// The keys of `vram run`'s JSON, written into the writer's innermost open object (a sweep row
 /// adds its point first; compare nests one per scenario).
 VRAM_API void write_estimate_fields(JsonWriter& writer, const Scenario& scenario, const ModelSpec& model,

@@ -152,7 +152,7 @@ std::string comparison_to_json(const std::vector<ReportItem>& items, const Repor
 }
 
 std::string model_to_json(const ModelSpec& model, std::int64_t kv_bytes_per_token, const std::string& kv_dtype,
-                          const std::string& attention) {
+                          const std::string& attention, const CheckpointComparison* checkpoint) {
     JsonWriter w;
     w.object().field("name", model.name).field("model_type", model.model_type).field("source", model.source);
     w.field("parameters", parameter_count(model)).field("active_parameters", active_parameter_count(model));
@@ -173,6 +173,11 @@ std::string model_to_json(const ModelSpec& model, std::int64_t kv_bytes_per_toke
     w.key("notes").array();
     for (const auto& n : model.notes) w.value(n);
     w.end();
+    // Only when headers were read: presets and config.json files keep their keys unchanged.
+    if (checkpoint) {
+        w.key("checkpoint");
+        write_checkpoint_json(w, *checkpoint);
+    }
     w.end();
     return w.str();
 }

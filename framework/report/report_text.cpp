@@ -179,7 +179,7 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
 }
 
 std::string model_to_table(const ModelSpec& model, std::int64_t kv_bytes_per_token, const std::string& kv_dtype,
-                           const std::string& attention) {
+                           const std::string& attention, const CheckpointComparison* checkpoint) {
     std::string out;
     out += model.name + " (" + model.model_type + ")\n";
     if (!model.source.empty()) out += "source: " + model.source + "\n";
@@ -197,6 +197,7 @@ std::string model_to_table(const ModelSpec& model, std::int64_t kv_bytes_per_tok
     out += "KV cache per token (" + kv_dtype + ", all layers): " + format_count(static_cast<std::uint64_t>(kv_bytes_per_token)) +
            " bytes\n";
     for (const auto& n : model.notes) out += "note: " + n + "\n";
+    if (checkpoint) out += checkpoint_to_table(*checkpoint);
     return out;
 }
 
