@@ -293,10 +293,16 @@ double logits_bytes(const Context& ctx) {
     const double V = ctx[Sym::V];
     if (ctx.scenario().training.loss == "liger_flce") return liger_bytes(ctx, x, h, V);
     if (convention(ctx) == Convention::megatron) {
-        // Megatron vocab-parallel cross entropy in fp32: 4·s·b·h·(1 + V/h)/t with sequence parallel,
-        // (s·b·V/t + s·b·h)·2 without (theoretical_memory_usage.py).
-        if (x.sp) return 4 * x.s_local * x.b * (h + V) / x.t;
-        return (x.s_local * x.b * V / x.t + x.s_local * x.b * h) * 2;
+        // The final norm's input and the output layer's input are saved (bytes_act each; split by t
+        // only with sequence parallel, whose output layer saves its input before the all-gather).
+        // Every rank computes logits [s, b, V/t]. VocabParallelCrossEntropy (megatron/core/
+        // tensor_parallel/cross_entropy.py, calculate_logits_max) makes an fp32 copy with .float()
+        // inside its autograd Function while the caller still holds the 16-bit logits: bytes_act + 4
+        // per element in forward; backward turns the saved fp32 softmax into the gradient in place
+        // and autograd casts it to the 16-bit input's dtype: again 4 + bytes_act. Megatron's own
+        // estimate (theoretical_memory_usage.py) counts 4 (with SP) or 2 (without) per element.
+        const double hidden = x.sp ? 2 * x.ba * h / x.t : 2 * x.ba * h;
+        return x.s_local * x.b * (hidden + (x.ba + 4) * V / x.t);
     }
     // transformers: the final norm's input and the LM head's input (bytes_act each), then the
     // logits. ForCausalLMLoss upcasts them to fp32 and cross_entropy (log_softmax + nll_loss) saves
@@ -331,8 +337,8 @@ Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
         return bytes;
     }
     if (convention(ctx) == Convention::megatron)
-        out = x.sp ? "4 · " + b + " · " + s + " · (" + h + " + " + V + ") / " + t
-                   : "2 · " + b + " · " + s + " · (" + V + " / " + t + " + " + h + ")";
+        out = b + " · " + s + " · (2 · " + format_number(x.ba) + " · " + h + (x.sp ? " / " + t : std::string()) +
+              " + (" + format_number(x.ba) + " + 4) · " + V + " / " + t + ")";
     else
         out = b + " · (" + s + " · 2 · " + h + " · " + format_number(x.ba) + " + " +
               format_number(std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]))) +

@@ -162,12 +162,13 @@ public:
     static constexpr Category kCategory = Category::logits;
     static constexpr std::string_view kFormula =
         "hf/deepspeed: b·(s·2·h·bytes_act + s_logits·max(bytes_act + 8, 12)·V/t), s_logits = logits_tokens "
-        "(GRPO: C + 1) else s; megatron: 4·b·s·(h + V)/t (SP) or "
-        "2·b·s·(V/t + h); last pipeline stage only";
+        "(GRPO: C + 1) else s; megatron: b·s·(2·bytes_act·h/t + (bytes_act + 4)·V/t) with sequence parallel, "
+        "b·s·(2·bytes_act·h + (bytes_act + 4)·V/t) without; last pipeline stage only";
     static constexpr std::string_view kSource =
         "transformers loss_utils.py ForCausalLMLoss (logits.float()) + torch cross_entropy = log_softmax + nll_loss "
-        "(fp32 log-probs saved, fp32 gradients in backward) [DER]; Megatron theoretical_memory_usage.py output-layer "
-        "terms. Checkpointing does not shrink them. formulas.md §5.4";
+        "(fp32 log-probs saved, fp32 gradients in backward) [DER]; Megatron megatron/core/tensor_parallel/"
+        "cross_entropy.py VocabParallelCrossEntropy (.float() copy beside the 16-bit logits; the fp32 gradient "
+        "cast back to the input dtype). Checkpointing does not shrink them. formulas.md §5.4";
     std::string_view phase() const override { return "training"; }
     bool applies(const Context& ctx) const override;
     std::vector<std::string> reads() const override { return {kConvention}; }

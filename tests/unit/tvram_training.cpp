@@ -167,8 +167,9 @@ BOOST_AUTO_TEST_CASE(issue5_zero3_offload_keeps_only_the_live_module) {
 // → 153,728 B × 4,096 tokens = 629,669,888 B per layer; 8 layers per stage = 5,037,359,104 B.
 //   first stage: 4 micro-batches in flight (1F1B): (5,037,359,104 + ids 8 × 4,096 = 32,768) × 4
 //                = 20,149,567,488
-//   last stage:  1 micro-batch: 5,037,359,104; logits (Megatron, no SP): (4,096 × 32,000 + 4,096 ×
-//                4,096) × 2 = (131,072,000 + 16,777,216) × 2 = 295,698,432
+//   last stage:  1 micro-batch: 5,037,359,104; logits (Megatron, no SP): final norm and output-layer
+//                inputs 2 × 2 B × 4,096 = 16,384 B per token, logits bf16 + the CE's fp32 copy
+//                (2 + 4) × 32,000 = 192,000 B per token: 4,096 × 208,384 = 853,540,864
 BOOST_AUTO_TEST_CASE(issue5_pipeline_first_and_last_stage_peaks_differ) {
     const Result r = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16", "parallelism: {pipeline: 4}\n"));
     const Estimate& e = r.estimate;
@@ -178,7 +179,7 @@ BOOST_AUTO_TEST_CASE(issue5_pipeline_first_and_last_stage_peaks_differ) {
     BOOST_TEST(term(first, "training.activations") == 20149567488ULL);
     BOOST_TEST(term(last, "training.activations") == 5037359104ULL);
     BOOST_TEST(!has_term(first, "training.logits"));  // the LM head lives on the last stage only
-    BOOST_TEST(term(last, "training.logits") == 295698432ULL);
+    BOOST_TEST(term(last, "training.logits") == 853540864ULL);
     BOOST_TEST(first.total != last.total);
     BOOST_TEST(e.total_bytes == std::max(first.total, last.total));
     BOOST_TEST(e.ranks[e.most_loaded].stage == 0);
@@ -303,9 +304,11 @@ BOOST_AUTO_TEST_CASE(issue5_megatron_distributed_optimizer_6_plus_12_over_d) {
 // per token per layer, replicated 4h = 16,384 elements, split 16,384 (q,k,v,o) + 44,032 (4F) =
 // 60,416, lse 128 B.
 //   with sequence parallel: 2 × (16,384 + 60,416)/2 + 128/2 = 76,864 B → × 4,096 × 32 =
-//     10,074,718,208 + ids 32,768 = 10,074,750,976; logits 4 × 4,096 × (4,096 + 32,000)/2 = 295,698,432
+//     10,074,718,208 + ids 32,768 = 10,074,750,976; logits 4,096 × (2 × 2 × 4,096/2 + (2 + 4) ×
+//     32,000/2) = 4,096 × (8,192 + 96,000) = 426,770,432 (norm and output-layer inputs split by SP;
+//     bf16 logits and the vocab-parallel CE's fp32 copy of this rank's V/2 columns)
 //   without: 2 × (16,384 + 30,208) + 64 = 93,248 B → 12,222,201,856 + 32,768 = 12,222,234,624;
-//     logits (4,096 × 32,000/2 + 4,096 × 4,096) × 2 = 164,626,432
+//     logits 4,096 × (2 × 2 × 4,096 + 6 × 16,000) = 4,096 × 112,384 = 460,324,864
 // Context parallel cp = 2 (hf convention, so transformers' RMSNorm: each norm keeps its fp32
 //   upcast 4h and the normalized bf16 2h, + 2 × 6 × 4,096 − 2 × 2 × 4,096 = 32,768 B over the
 //   Megatron count): 186,496 B per token per layer; s/cp = 2,048 tokens per rank: 186,496 × 2,048
@@ -315,10 +318,10 @@ BOOST_AUTO_TEST_CASE(issue5_tensor_sequence_and_context_parallel_activations) {
     const Result sp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16",
                                                     "parallelism: {tensor: 2, sequence_parallel: true}\n"));
     BOOST_TEST(sp.bytes("training.activations") == 10074750976ULL);
-    BOOST_TEST(sp.bytes("training.logits") == 295698432ULL);
+    BOOST_TEST(sp.bytes("training.logits") == 426770432ULL);
     const Result nosp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16", "parallelism: {tensor: 2}\n"));
     BOOST_TEST(nosp.bytes("training.activations") == 12222234624ULL);
-    BOOST_TEST(nosp.bytes("training.logits") == 164626432ULL);
+    BOOST_TEST(nosp.bytes("training.logits") == 460324864ULL);
     const Result cp = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16", "parallelism: {context: 2}\n"));
     BOOST_TEST(cp.bytes("training.activations") == 12222218240ULL);
     BOOST_TEST(cp.bytes("training.logits") == 819986432ULL);
