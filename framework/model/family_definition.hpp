@@ -33,6 +33,20 @@ struct FamilyItem {
     std::vector<FamilyItem> children;
 };
 
+/// The key a tensor entry is written with in a family file ("linear", "norm", ... "buffer"):
+/// the reader looks it up, the evaluator names it in messages.
+inline const char* family_item_key(FamilyItem::Kind kind) noexcept {
+    switch (kind) {
+        case FamilyItem::Kind::linear: return "linear";
+        case FamilyItem::Kind::norm: return "norm";
+        case FamilyItem::Kind::vector: return "vector";
+        case FamilyItem::Kind::embedding: return "embedding";
+        case FamilyItem::Kind::lm_head: return "lm_head";
+        case FamilyItem::Kind::buffer: return "buffer";
+        default: return "tensor";
+    }
+}
+
 struct FamilyDefinition {
     std::string name, path, source, description;
     std::vector<std::string> model_types, covers, buffers;

@@ -121,12 +121,7 @@ public:
             }
             return;
         }
-        const char* kind_name = it.kind == FamilyItem::Kind::linear      ? "linear"
-                                : it.kind == FamilyItem::Kind::norm      ? "norm"
-                                : it.kind == FamilyItem::Kind::vector    ? "vector"
-                                : it.kind == FamilyItem::Kind::embedding ? "embedding"
-                                : it.kind == FamilyItem::Kind::lm_head   ? "lm_head"
-                                                                         : "tensor";
+        const char* kind_name = family_item_key(it.kind);
         const std::string name = text(it.name, s, it.line, kind_name);
         const std::string field = std::string(kind_name) + " " + name;
         if (group.empty()) {

@@ -166,12 +166,7 @@ struct FileReader {
                 break;
             }
             default: {
-                const char* key = it.kind == FamilyItem::Kind::linear      ? "linear"
-                                  : it.kind == FamilyItem::Kind::norm      ? "norm"
-                                  : it.kind == FamilyItem::Kind::vector    ? "vector"
-                                  : it.kind == FamilyItem::Kind::embedding ? "embedding"
-                                  : it.kind == FamilyItem::Kind::buffer    ? "buffer"
-                                                                           : "tensor";
+                const char* key = family_item_key(it.kind);
                 it.name = name_template(*n.find(key), where + "." + key);
                 const bool needs_rows = it.kind != FamilyItem::Kind::buffer;
                 if (needs_rows && it.rows.empty())
