@@ -1,4 +1,4 @@
-// runtime_serving.cpp - plugin entry: vLLM and llama.cpp runtime profiles and their terms.
+// runtime_serving.cpp - plugin entry: vLLM, SGLang and llama.cpp runtime profiles and their terms.
 // SPDX-License-Identifier: Apache-2.0
 #include "serving.hpp"
 #include "vram/plugin_api.hpp"
@@ -6,6 +6,7 @@
 VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     using namespace vram::plugins;
     declare_vllm_symbols(reg);
+    declare_sglang_symbols(reg);
     declare_llama_cpp_symbols(reg);
     reg.add(std::make_unique<VllmRuntime>());
     reg.add(std::make_unique<VllmKvCacheTerm>());
@@ -13,6 +14,12 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<VllmNonTorchTerm>());
     reg.add(std::make_unique<VllmKvReserveTerm>());
     reg.add(std::make_unique<VllmCudaGraphTerm>());
+    reg.add(std::make_unique<SglangRuntime>());
+    reg.add(std::make_unique<SglangKvCacheTerm>());
+    reg.add(std::make_unique<SglangKvReserveTerm>());
+    reg.add(std::make_unique<SglangPrefillPeakTerm>());
+    reg.add(std::make_unique<SglangDistInitTerm>());
+    reg.add(std::make_unique<SglangCudaGraphTerm>());
     reg.add(std::make_unique<LlamaCppRuntime>());
     reg.add(std::make_unique<LlamaCppWeightsTerm>());
     reg.add(std::make_unique<LlamaCppKvCacheTerm>());

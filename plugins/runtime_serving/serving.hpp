@@ -11,7 +11,16 @@ namespace vram::plugins {
 
 /// The symbols each engine profile sets, declared at registration.
 void declare_vllm_symbols(Registrar& reg);
+void declare_sglang_symbols(Registrar& reg);
 void declare_llama_cpp_symbols(Registrar& reg);
+
+/// Width of the MLP intermediates one token produces: F for dense layers; for MoE the routed
+/// top-k experts plus the shared expert block.
+double mlp_width(const ModelSpec& m);
+/// Largest live set inside one decoder layer while `tokens` tokens pass through it at once
+/// (residual + normed hidden 2h, gate/up and act 3F), per GPU: what a serving engine's forward
+/// pass over a batch of `tokens` peaks at.
+double layer_forward_peak(const Context& ctx, double tokens);
 
 // ------------------------------------------------------------------------------------- vLLM
 
@@ -115,6 +124,104 @@ public:
     static constexpr std::string_view kSource =
         "CUDA graphs are captured after the KV cache is allocated, so they must fit in (1 − "
         "gpu_memory_utilization) · total; llm-d measured −0.45 to +1.03 GiB on H100 (formulas.md §4.2)";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
+// ------------------------------------------------------------------------------------ SGLang
+
+/// `engine: sglang`. Options: mem_fraction_static, chunked_prefill_size, cuda_graph_max_bs,
+/// page_size, cuda_context_mib, nccl_mib, nccl_shm_mib, p2p, cuda_graph_mib, disable_cuda_graph
+/// (docs/serving.md). The KV pool is what mem_fraction_static of the memory free before the
+/// weights leaves after them (model_runner_kv_cache_mixin.py profile_max_num_token).
+class SglangRuntime final : public RuntimeProfile {
+public:
+    std::string_view name() const override { return "core.runtime.sglang"; }
+    std::string_view key() const override { return "sglang"; }
+    std::vector<ParamSpec> params() const override;
+    void prepare(Context& ctx, const Params& options) const override;
+    /// SGLang's max_total_num_tokens: the pool over the bytes of one token in every layer.
+    double max_kv_tokens(const Context& ctx, double other_bytes, double kv_bytes_per_token) const override;
+    /// Starts (a pool left after the weights) and holds the whole batch in the pool.
+    bool admits(const Context& ctx, std::string* reason) const override;
+};
+
+bool sglang_engine(const Context& ctx) noexcept;
+/// mem_fraction_static · (GPU memory − CUDA context − distributed init) − weights: the KV pool
+/// (may be negative: SGLang refuses to start).
+double sglang_kv_pool(const Context& ctx);
+/// KV bytes the batch needs on this GPU, rounded up to whole pages per sequence.
+Bytes sglang_kv_needed(const Context& ctx);
+
+class SglangKvCacheTerm final : public TermInfo<SglangKvCacheTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.kv_cache";
+    static constexpr Category kCategory = Category::kv_cache;
+    static constexpr std::string_view kFormula =
+        "b × Σ_groups layers · elements_per_token · (n_kv_local / n_kv) · bytes_kv · ceil(s / page) · page";
+    static constexpr std::string_view kSource =
+        "token-granular pool (page_size 1 by default): MHATokenToKVPool holds K and V of n_kv / t heads per layer "
+        "per token, MLATokenToKVPool the latent kv_lora_rank + rope dims (mem_cache/memory_pool.py; cell_size in "
+        "model_runner_kv_cache_mixin.py)";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
+class SglangKvReserveTerm final : public TermInfo<SglangKvReserveTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.kv_cache.unused_pool";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "max(0, mem_fraction_static · (gpu_mem − cuda_context − dist_init) − weights − kv_cache)";
+    static constexpr std::string_view kSource =
+        "profile_max_num_token: rest_memory = available_gpu_memory (after the weights) − total_gpu_memory (free "
+        "before them) · (1 − mem_fraction_static); the whole pool is allocated at start-up, the part the batch "
+        "does not fill is still held (model_runner_kv_cache_mixin.py)";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
+class SglangPrefillPeakTerm final : public TermInfo<SglangPrefillPeakTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.activations.prefill_chunk";
+    static constexpr Category kCategory = Category::activations;
+    static constexpr std::string_view kFormula =
+        "min(chunked_prefill_size, b·s) · (2·h + 3·F_eff) · bytes_act / t + min(b, chunk) · V · (bytes_act + 4)";
+    static constexpr std::string_view kSource =
+        "chunked prefill runs at most chunked_prefill_size tokens per forward (scheduler / PrefillAdder); the "
+        "logits processor keeps the last position of each request and the sampler works on fp32 copies "
+        "(layers/logits_processor.py, layers/sampler.py). Derived like vLLM's profile run (docs/serving.md)";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
+class SglangDistInitTerm final : public TermInfo<SglangDistInitTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.overhead.dist_init";
+    static constexpr Category kCategory = Category::overhead;
+    static constexpr std::string_view kFormula = "(t − 1) · (nccl_mib with GPU P2P, nccl_shm_mib without)";
+    static constexpr std::string_view kSource =
+        "SGLang's log line `Init torch distributed ends. mem usage=X GB` (free memory before − after "
+        "init_torch_distributed: NCCL communicators, custom all-reduce buffers): 1.77-2.01 GiB per rank at TP 8 on "
+        "H200 (sglang PR #11716); 0.13 GiB at TP 4 on L4s without P2P (llms-in-clouds log), tests/data/engine-logs";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
+class SglangCudaGraphTerm final : public TermInfo<SglangCudaGraphTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.overhead.cuda_graphs";
+    static constexpr Category kCategory = Category::overhead;
+    static constexpr std::string_view kFormula = "cuda_graph_mib (0 = cuda_graph_max_bs · 2 MiB)";
+    static constexpr std::string_view kSource =
+        "decode CUDA graphs for batch sizes up to cuda_graph_max_bs are captured after the KV pool, in the "
+        "1 − mem_fraction_static share; SGLang budgets cuda_graph_max_bs · 2 MB for them (server_args.py "
+        "_handle_gpu_memory_settings)";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;

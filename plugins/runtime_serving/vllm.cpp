@@ -25,21 +25,9 @@ constexpr const char* kMaxLen = "vllm_max_model_len";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
-// Width of the MLP intermediates one token produces: F for dense layers; for MoE the routed
-// top-k experts plus the shared expert block.
-double mlp_width(const ModelSpec& m) {
-    const double dense = static_cast<double>(m.intermediate);
-    if (m.experts == 0) return dense;
-    return std::max(dense, static_cast<double>(m.experts_per_token * m.moe_intermediate + m.shared_intermediate));
-}
-
 bool last_stage(const Context& ctx) { return ctx[Sym::stage] >= ctx[Sym::p] - 1; }
 
-double forward_peak(const Context& ctx) {
-    const ModelSpec& m = ctx.model();
-    return read(ctx, kTokens) * (2.0 * static_cast<double>(m.hidden) + 3.0 * mlp_width(m)) * ctx[Sym::bytes_act] /
-           ctx[Sym::t];
-}
+double forward_peak(const Context& ctx) { return layer_forward_peak(ctx, read(ctx, kTokens)); }
 
 double sampler_rows(const Context& ctx) { return std::min(read(ctx, kSeqs), read(ctx, kTokens)); }
 
@@ -55,6 +43,17 @@ std::int64_t rounded_tokens(const Context& ctx) {
 }
 
 }  // namespace
+
+double mlp_width(const ModelSpec& m) {
+    const double dense = static_cast<double>(m.intermediate);
+    if (m.experts == 0) return dense;
+    return std::max(dense, static_cast<double>(m.experts_per_token * m.moe_intermediate + m.shared_intermediate));
+}
+
+double layer_forward_peak(const Context& ctx, double tokens) {
+    const ModelSpec& m = ctx.model();
+    return tokens * (2.0 * static_cast<double>(m.hidden) + 3.0 * mlp_width(m)) * ctx[Sym::bytes_act] / ctx[Sym::t];
+}
 
 void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kUtil, "fraction", "vLLM gpu_memory_utilization");

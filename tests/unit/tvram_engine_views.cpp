@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <tuple>
 
 #include "test_support.hpp"
 #include "vram/error.hpp"
@@ -149,6 +150,51 @@ BOOST_AUTO_TEST_CASE(issue19_count_auto_takes_layouts_the_engine_runs) {
     BOOST_TEST(hf.estimate.ranks.size() == static_cast<std::size_t>(hf.estimate.gpu_count));  // one stage per GPU
 }
 
+// SGLang (runtime.engine: sglang), Llama-3.1-8B bf16 on one H100 SXM (79.18 GiB usable =
+// 85,018,877,624.32 B = 81,080.32 MiB), SGLang's defaults (server_args.py
+// _handle_gpu_memory_settings):
+//   GPU in [60, 160) GiB, TP 1 → chunked_prefill_size 8192, cuda_graph_max_bs 256
+//   reserved = 512 + 8192 · 1.5 + 256 · 2 + 1 · 1 / 8 · 1024 = 13,440 MB (above the 10,240 floor)
+//   mem_fraction_static = round((81,080.32 − 13,440) / 81,080.32, 3) = round(0.83424, 3) = 0.834
+//   free before the weights = 85,018,877,624.32 − CUDA context 604 MiB (633,339,904) = 84,385,537,720.32 B
+//   pool = 0.834 · 84,385,537,720.32 − weights 16,060,522,496 = 70,377,538,458.75 − 16,060,522,496
+//        = 54,317,015,962.75 B
+//   KV per token = 32 layers · 2 · 8 heads · 128 · 2 B = 131,072 B → floor(54,317,015,962.75 / 131,072)
+//   = 414,405 tokens (page_size 1); sequences of 8192 tokens held at once = floor(414,405 / 8192) = 50
+BOOST_AUTO_TEST_CASE(issue19_sglang_kv_pool_is_mem_fraction_of_free_memory_minus_weights) {
+    auto yaml = [](std::int64_t batch) {
+        return "model: {preset: llama-3.1-8b}\n"
+               "workload: {type: inference, batch_size: " + std::to_string(batch) + ", sequence_length: 8192}\n"
+               "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang}\n";
+    };
+    const Result r = estimate_yaml(yaml(8));
+    BOOST_TEST(r.estimate.max_kv_tokens == 414405.0);
+    BOOST_TEST(r.bytes("core.weights") == 16060522496LL);
+    BOOST_TEST(r.bytes("sglang.kv_cache") == 8LL * 8192 * 131072);
+    // The whole pool is held: KV of the batch + the unused rest = 54,317,015,962 B.
+    BOOST_TEST(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool") == 54317015962LL);
+    BOOST_TEST(r.estimate.fits);
+    BOOST_TEST(estimate_yaml(yaml(50)).estimate.fits);
+    const Result over = estimate_yaml(yaml(51));
+    BOOST_TEST(!over.estimate.fits);
+    BOOST_TEST(over.estimate.refusal.find("holds 50 sequences") != std::string::npos, over.estimate.refusal);
+    // An explicit fraction replaces the default: 0.9 · 84,385,537,720.32 − 16,060,522,496
+    // = 75,946,983,948.29 − 16,060,522,496 = 59,886,461,452.29 B → floor(/ 131,072) = 456,897 tokens.
+    BOOST_TEST(estimate_yaml(yaml(8), {"runtime.mem_fraction_static=0.9"}).estimate.max_kv_tokens == 456897.0);
+}
+
+// Llama-3.1-70B bf16 (141,107,412,992 B of weights) on one H100: 0.834 · 84.39e9 = 70.38e9 B
+// of static memory cannot hold the weights; SGLang stops with "Not enough memory. Please try to
+// increase --mem-fraction-static", and vram says "does not fit" with that reason.
+BOOST_AUTO_TEST_CASE(issue19_sglang_startup_failure_is_does_not_fit_with_the_reason) {
+    const Result r = estimate_yaml(
+        "model: {preset: llama-3.1-70b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+        "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang}\n");
+    BOOST_TEST(!r.estimate.fits);
+    BOOST_TEST(r.estimate.refusal.find("SGLang does not start") != std::string::npos, r.estimate.refusal);
+    BOOST_TEST(r.estimate.max_kv_tokens == 0.0);
+}
+
 // Memory views for every scenario preset: allocated ≤ reserved ≤ device = total_bytes, and the
 // terms outside the allocator (category overhead) are exactly device − reserved.
 BOOST_AUTO_TEST_CASE(issue19_memory_views_are_ordered_for_every_scenario_preset) {
@@ -245,6 +291,29 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "workload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
          "parallelism: {tensor: 8}\nhardware: {memory_gib: 39.39}\n"
          "runtime: {engine: vllm, max_model_len: 8192, max_num_batched_tokens: 8192, max_num_seqs: 2}\n"},
+        // SGLang, --tp 4 --mem-fraction-static 0.93 on 4 × H100: the pool in tokens.
+        {"sglang-21348-qwen3-235b-fp8-4xh100-tp4",
+         "model: {preset: qwen3-235b-a22b}\nprecision: {weights: fp8}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\nhardware: {gpu: H100 SXM, count: 4}\n"
+         "runtime: {engine: sglang, mem_fraction_static: 0.93}\n"},
+        // SGLang, QwQ-32B (Qwen2.5-32B architecture) --tp 4 on 4 × L4 (23,034 MiB = 22.49 GiB each
+        // as nvidia-smi reports an L4), mem_fraction_static 0.85; PCIe without P2P (the log
+        // disables custom all-reduce).
+        {"sglang-llmsinclouds-qwq32b-4xl4-tp4",
+         "model: {preset: qwen2.5-32b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\nhardware: {memory_gib: 22.49, count: 4}\n"
+         "runtime: {engine: sglang, mem_fraction_static: 0.85, p2p: \"false\"}\n"},
+        // SGLang, DeepSeek-R1-Distill-Qwen-7B (Qwen2.5-7B architecture) on an RTX 3090 (23.58 GiB,
+        // the total vLLM logs for an RTX 3090 in #10517), mem_fraction_static 0.88.
+        {"sglang-myr1-r1distillqwen7b-rtx3090-tp1",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {memory_gib: 23.58}\nruntime: {engine: sglang, mem_fraction_static: 0.88}\n"},
+        // SGLang, Llama-3.1-8B-Instruct on an 80 GB Hopper GPU (FlashAttention-3), SGLang's TP 1
+        // default of that release, mem_fraction_static 0.88.
+        {"sglang-pr4760-llama31-8b-fa3-hopper80g",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang, mem_fraction_static: 0.88}\n"},
     };
     int compared = 0, within = 0;
     for (const auto& c : cases) {
@@ -252,20 +321,31 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         BOOST_REQUIRE_MESSAGE(it != rows.end(), c.id);
         const json::object& row = it->second;
         const Result r = estimate_yaml(c.yaml);
-        const double pool = static_cast<double>(r.bytes("vllm.kv_cache") + r.bytes("vllm.kv_cache.unused_pool"));
-        const std::pair<const char*, double> ours[] = {
-            {"weights", static_cast<double>(r.bytes("core.weights")) / GiB},
-            {"kv_cache", pool / GiB},
-            {"non_torch", static_cast<double>(r.bytes("vllm.overhead.non_torch")) / GiB},
+        const std::string engine(row.at("engine").as_string());
+        const double pool =
+            engine == "sglang"
+                ? static_cast<double>(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool"))
+                : static_cast<double>(r.bytes("vllm.kv_cache") + r.bytes("vllm.kv_cache.unused_pool"));
+        // SGLang's "Init torch distributed ends. mem usage" is its distributed init (absent at TP 1).
+        const double non_torch =
+            engine == "sglang" ? (r.has("sglang.overhead.dist_init") ? static_cast<double>(r.bytes("sglang.overhead.dist_init")) : 0.0)
+                               : static_cast<double>(r.bytes("vllm.overhead.non_torch"));
+        const std::tuple<const char*, double, const char*> ours[] = {
+            {"weights", static_cast<double>(r.bytes("core.weights")) / GiB, "GiB"},
+            {"kv_cache", pool / GiB, "GiB"},
+            {"kv_cache_tokens", r.estimate.max_kv_tokens, "tokens"},
+            {"non_torch", non_torch / GiB, "GiB"},
         };
-        for (const auto& [key, value] : ours) {
+        for (const auto& [key, value, unit] : ours) {
             const double log = logged(row, key);
             if (log <= 0) continue;
+            // SGLang's "K size + V size" line is the KV pool; it is compared through the tokens.
+            if (engine == "sglang" && std::string(key) == "kv_cache") continue;
             const double err = (value - log) / log * 100.0;
             ++compared;
             if (std::fabs(err) <= 10.0) ++within;
-            BOOST_TEST_MESSAGE(c.id << " " << key << ": ours " << value << " GiB, logged " << log << " GiB, error "
-                                    << err << " %");
+            BOOST_TEST_MESSAGE(c.id << " " << key << ": ours " << value << " " << unit << ", logged " << log << " "
+                                    << unit << ", error " << err << " %");
         }
     }
     BOOST_TEST_MESSAGE("engine logs: " << within << " of " << compared << " values within ±10 %");

@@ -12,7 +12,7 @@
 
 namespace vram {
 
-/// Runtime profile plugin kind (hf, vllm, llama.cpp). Options are the keys of the scenario's
+/// Runtime profile plugin kind (hf, vllm, sglang, llama.cpp). Options are the keys of the scenario's
 /// `runtime:` block besides `engine`. Its components check the engine in applies().
 class VRAM_API RuntimeProfile {
 public:

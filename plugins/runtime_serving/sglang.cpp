@@ -1,0 +1,266 @@
+// sglang.cpp - SGLang memory semantics: the KV pool is what mem_fraction_static of the memory
+// free before the weights leaves once they are loaded (model_runner_kv_cache_mixin.py
+// profile_max_num_token); activations of a chunked prefill and the decode CUDA graphs live in
+// the other 1 − mem_fraction_static. Default settings follow server_args.py
+// _handle_gpu_memory_settings (GPU-memory buckets, sglang PR #10975).
+// SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
+#include <cmath>
+
+#include "serving.hpp"
+#include "vram/error.hpp"
+#include "vram/sharding.hpp"
+
+namespace vram::plugins {
+namespace {
+
+// Symbols the profile declares and sets; its own components read them back by name.
+constexpr const char* kFraction = "sglang_mem_fraction";
+constexpr const char* kChunk = "sglang_chunk";
+constexpr const char* kPage = "sglang_page";
+constexpr const char* kDistInit = "sglang_dist_init";
+constexpr const char* kGraphs = "sglang_cuda_graphs";
+
+double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
+
+struct Defaults {
+    std::int64_t chunk = 0, graph_bs = 0;
+};
+
+// server_args.py _handle_gpu_memory_settings: chunked_prefill_size and cuda_graph_max_bs by the
+// GPU's total memory in MiB (T4/4080 < 20 GiB; A10/4090/5090 < 35; A100-40G/L40 < 60; H100/A100
+// < 90; H20/H200 < 160; B200/MI300 above).
+Defaults bucket_defaults(double gpu_mib, double tp) {
+    const bool small_tp = tp < 4;
+    if (gpu_mib < 20 * 1024.0) return {2048, 8};
+    if (gpu_mib < 35 * 1024.0) return {2048, small_tp ? 24 : 80};
+    if (gpu_mib < 60 * 1024.0) return {4096, small_tp ? 32 : 160};
+    if (gpu_mib < 160 * 1024.0) return {8192, small_tp ? 256 : 512};
+    return {16384, 512};
+}
+
+// The same function's default mem_fraction_static: 512 MB of metadata, 1.5 MB per prefill token
+// of the chunk (at least 2048), 2 MB per CUDA-graph batch size, 1 GB per 8 ranks of TP·PP; at
+// least 10 GB on GPUs above 60 GB; rounded to three decimals.
+double default_fraction(double gpu_mib, double chunk, double graph_bs, double tp, double pp) {
+    double reserved = 512.0 + std::max(chunk, 2048.0) * 1.5 + graph_bs * 2.0 + tp * pp / 8.0 * 1024.0;
+    if (gpu_mib > 60 * 1024.0) reserved = std::max(reserved, 10.0 * 1024.0);
+    return std::round((gpu_mib - reserved) / gpu_mib * 1000.0) / 1000.0;
+}
+
+std::int64_t rounded_tokens(const Context& ctx) {
+    const auto page = static_cast<std::int64_t>(read(ctx, kPage));
+    const auto s = static_cast<std::int64_t>(ctx[Sym::s]);
+    return (s + page - 1) / page * page;
+}
+
+double chunk_tokens(const Context& ctx) { return std::min(read(ctx, kChunk), ctx[Sym::b] * ctx[Sym::s]); }
+
+double logits_rows(const Context& ctx) {
+    if (ctx[Sym::stage] < ctx[Sym::p] - 1) return 0;
+    return std::min(ctx[Sym::b], read(ctx, kChunk));
+}
+
+double prefill_peak(const Context& ctx) {
+    return layer_forward_peak(ctx, chunk_tokens(ctx)) + logits_rows(ctx) * ctx[Sym::V] * (ctx[Sym::bytes_act] + 4.0);
+}
+
+// Memory free when the weights start loading: SGLang's total_gpu_memory in profile_max_num_token.
+double free_before_weights(const Context& ctx) {
+    return ctx[Sym::gpu_mem] - ctx[Sym::cuda_context] - read(ctx, kDistInit);
+}
+
+}  // namespace
+
+void declare_sglang_symbols(Registrar& reg) {
+    reg.declare(kFraction, "fraction", "SGLang mem_fraction_static (weights + KV pool share of the free memory)");
+    reg.declare(kChunk, "tokens", "SGLang chunked_prefill_size");
+    reg.declare(kPage, "tokens", "SGLang page_size");
+    reg.declare(kDistInit, "B", "SGLang distributed-init memory per GPU (NCCL, custom all-reduce)");
+    reg.declare(kGraphs, "B", "SGLang CUDA graph memory");
+}
+
+bool sglang_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "sglang"; }
+
+std::vector<ParamSpec> SglangRuntime::params() const {
+    return {
+        {"mem_fraction_static", ParamType::number, "0",
+         "share of the memory free before the weights that weights + KV pool may take (--mem-fraction-static); 0 = "
+         "SGLang's default from the GPU memory, chunked_prefill_size, cuda_graph_max_bs and TP·PP (server_args.py)",
+         0, 1.0, {}},
+        {"chunked_prefill_size", ParamType::integer, "0",
+         "tokens per prefill forward; 0 = SGLang's default by GPU memory: 2048 below 35 GiB, 4096 below 60, 8192 "
+         "below 160, 16384 above", 0, 1 << 24, {}},
+        {"cuda_graph_max_bs", ParamType::integer, "0",
+         "largest decode batch captured as a CUDA graph; 0 = SGLang's default by GPU memory and TP (8 to 512)", 0,
+         1 << 20, {}},
+        {"page_size", ParamType::integer, "1", "tokens per KV page (--page-size; 1 = token-granular pool)", 1, 4096, {}},
+        {"cuda_context_mib", ParamType::number, "604",
+         "memory SGLang's process holds before the weights at TP 1 (CUDA context, PyTorch and library start-up), "
+         "MiB: 79.18 GiB total − `Load weight begin. avail mem=78.59 GB` = 0.59 GiB on an H100 (sglang PR #4760)",
+         0, 65536, {}},
+        {"nccl_mib", ParamType::number, "294",
+         "distributed-init memory per additional tensor-parallel rank with GPU peer-to-peer, MiB: SGLang logs "
+         "`Init torch distributed ends. mem usage=2.01 GB` at TP 8 on H200 (sglang PR #11716): 2.01 GiB / 7 peers",
+         0, 1 << 20, {}},
+        {"nccl_shm_mib", ParamType::number, "44",
+         "distributed-init memory per additional tensor-parallel rank without GPU peer-to-peer (NCCL moves data "
+         "through host shared memory; its device-side channel state remains), MiB: `Init torch distributed ends. "
+         "mem usage=0.13 GB` at TP 4 on L4s without P2P (llms-in-clouds log): 0.13 GiB / 3 peers",
+         0, 1 << 20, {}},
+        {"p2p", ParamType::string, "auto",
+         "GPU peer-to-peer between the tensor-parallel ranks; auto = yes except on consumer GPUs (no NCCL P2P "
+         "buffers, no custom all-reduce)", 0, 0, {"auto", "true", "false"}},
+        {"cuda_graph_mib", ParamType::number, "0",
+         "memory of the captured decode CUDA graphs, MiB; 0 = SGLang's own budget of 2 MB per captured batch size "
+         "up to cuda_graph_max_bs", 0, 1 << 20, {}},
+        {"disable_cuda_graph", ParamType::boolean, "false", "no CUDA graphs (--disable-cuda-graph)", 0, 0, {}},
+    };
+}
+
+void SglangRuntime::prepare(Context& ctx, const Params& o) const {
+    const double t = ctx[Sym::t], p = ctx[Sym::p];
+    const double gpu_mib = ctx[Sym::gpu_mem] / kMiB;
+    const Defaults d = bucket_defaults(gpu_mib, t);
+    std::int64_t chunk = o.integer("chunked_prefill_size");
+    if (chunk == 0) chunk = d.chunk;
+    std::int64_t graph_bs = o.integer("cuda_graph_max_bs");
+    if (graph_bs == 0) graph_bs = d.graph_bs;
+    double fraction = o.number("mem_fraction_static");
+    const bool default_fraction_used = fraction <= 0;
+    if (default_fraction_used && gpu_mib > 0)
+        fraction = default_fraction(gpu_mib, static_cast<double>(chunk), static_cast<double>(graph_bs), t, p);
+    const std::string& p2p_option = o.string("p2p");
+    const bool p2p = p2p_option == "auto" ? !(ctx.gpu && ctx.gpu->kind == "consumer") : p2p_option == "true";
+    const double peers = t > 1 ? t - 1 : 0.0;
+    const bool graphs = !o.flag("disable_cuda_graph");
+    double graph_mib = o.number("cuda_graph_mib");
+    if (graph_mib <= 0) graph_mib = 2.0 * static_cast<double>(graph_bs);
+    ctx.set(ctx.symbol(kFraction), fraction);
+    ctx.set(ctx.symbol(kChunk), static_cast<double>(chunk));
+    ctx.set(ctx.symbol(kPage), static_cast<double>(o.integer("page_size")));
+    ctx.set(ctx.symbol(kDistInit), peers * o.number(p2p ? "nccl_mib" : "nccl_shm_mib") * kMiB);
+    ctx.set(ctx.symbol(kGraphs), graphs ? graph_mib * kMiB : 0.0);
+    ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
+    ctx.notes.push_back("runtime sglang: KV pool = mem_fraction_static " + format_number(fraction) +
+                        (default_fraction_used ? std::string(" (SGLang's default for this GPU)") : std::string()) +
+                        " × memory free before the weights − weights; chunked prefill of " + std::to_string(chunk) +
+                        " tokens; CUDA graphs up to batch " + std::to_string(graph_bs) +
+                        (graphs ? std::string() : std::string(" (disabled)")) +
+                        (t > 1 ? std::string(p2p ? "; NCCL peer-to-peer buffers on the GPU"
+                                                 : "; no GPU peer-to-peer: NCCL buffers in host memory")
+                               : std::string()));
+}
+
+double sglang_kv_pool(const Context& ctx) {
+    return read(ctx, kFraction) * free_before_weights(ctx) - weight_bytes_on_rank(ctx);
+}
+
+Bytes sglang_kv_needed(const Context& ctx) {
+    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, rounded_tokens(ctx), ctx[Sym::bytes_kv],
+                                                static_cast<std::int64_t>(ctx[Sym::t]),
+                                                static_cast<std::int64_t>(ctx[Sym::p]));
+    return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
+}
+
+double SglangRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_per_token) const {
+    const double page = read(ctx, kPage), pool = sglang_kv_pool(ctx);
+    if (kv_bytes_per_token <= 0 || pool <= 0 || page <= 0) return 0;
+    // max_total_num_tokens = rest_memory // cell_size, then aligned down to whole pages.
+    return std::floor(std::floor(pool / kv_bytes_per_token) / page) * page;
+}
+
+// SGLang raises "Not enough memory. Please try to increase --mem-fraction-static" when the
+// weights leave no pool (init_memory_pool, max_total_num_tokens <= 0); a batch beyond the pool
+// is not held at once: the scheduler admits requests while the token pool has room and the rest
+// wait (managers/schedule_policy.py PrefillAdder).
+bool SglangRuntime::admits(const Context& ctx, std::string* reason) const {
+    if (ctx[Sym::training] != 0 || ctx[Sym::gpu_mem] <= 0) return true;
+    const double pool = sglang_kv_pool(ctx);
+    if (pool <= 0) {
+        if (reason)
+            *reason = "SGLang does not start: the weights leave no KV pool within mem_fraction_static " +
+                      format_number(read(ctx, kFraction)) + " (" + format_gib(static_cast<Bytes>(-pool)) +
+                      " short); raise runtime.mem_fraction_static or use more GPUs";
+        return false;
+    }
+    const Bytes needed = sglang_kv_needed(ctx);
+    if (static_cast<double>(needed) > pool) {
+        if (reason) {
+            const Bytes per_seq = needed / std::max<Bytes>(1, static_cast<Bytes>(ctx[Sym::b]));
+            const double held = per_seq > 0 ? std::floor(pool / static_cast<double>(per_seq)) : 0;
+            *reason = "the KV pool (" + format_gib(static_cast<Bytes>(pool)) + ") holds " + format_number(held) +
+                      " sequences of " + format_number(ctx[Sym::s]) + " tokens; SGLang's scheduler admits no more at "
+                      "once, so a batch of " + format_number(ctx[Sym::b]) + " waits";
+        }
+        return false;
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------- components
+
+std::vector<std::string> SglangKvCacheTerm::reads() const { return {kPage}; }
+std::vector<std::string> SglangKvReserveTerm::reads() const { return {kFraction, kDistInit, kPage}; }
+std::vector<std::string> SglangPrefillPeakTerm::reads() const { return {kChunk}; }
+std::vector<std::string> SglangDistInitTerm::reads() const { return {kDistInit}; }
+std::vector<std::string> SglangCudaGraphTerm::reads() const { return {kGraphs}; }
+
+bool SglangKvCacheTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && sglang_engine(ctx); }
+Bytes SglangKvCacheTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = sglang_kv_needed(ctx);
+    if (explain)
+        *explain = format_number(ctx[Sym::b]) + " sequences × " + std::to_string(rounded_tokens(ctx)) +
+                   " tokens (pages of " + format_number(read(ctx, kPage)) + ") × KV per token with t=" +
+                   format_number(ctx[Sym::t]) + " = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+bool SglangKvReserveTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && sglang_engine(ctx); }
+Bytes SglangKvReserveTerm::compute(const Context& ctx, std::string* explain) const {
+    const double rest = sglang_kv_pool(ctx) - static_cast<double>(sglang_kv_needed(ctx));
+    const Bytes bytes = rest > 0 ? static_cast<Bytes>(std::floor(rest)) : 0;
+    if (explain)
+        *explain = format_number(read(ctx, kFraction)) + " · (" + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) +
+                   " − " + format_count(static_cast<Bytes>(ctx[Sym::cuda_context])) + " − " +
+                   format_count(static_cast<Bytes>(read(ctx, kDistInit))) + ") − " +
+                   format_count(static_cast<Bytes>(weight_bytes_on_rank(ctx))) + " − " +
+                   format_count(sglang_kv_needed(ctx)) + " = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+bool SglangPrefillPeakTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && sglang_engine(ctx); }
+Bytes SglangPrefillPeakTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(prefill_peak(ctx), kId.data());
+    if (explain) {
+        const ModelSpec& m = ctx.model();
+        *explain = format_number(chunk_tokens(ctx)) + " · (2·" + std::to_string(m.hidden) + " + 3·" +
+                   format_number(mlp_width(m)) + ") · " + format_number(ctx[Sym::bytes_act]) + " / " +
+                   format_number(ctx[Sym::t]) + " + " + format_number(logits_rows(ctx)) + " · " +
+                   format_number(ctx[Sym::V]) + " · " + format_number(ctx[Sym::bytes_act] + 4.0) + " = " +
+                   format_count(bytes) + " B";
+    }
+    return bytes;
+}
+
+bool SglangDistInitTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && sglang_engine(ctx) && read(ctx, kDistInit) > 0;
+}
+Bytes SglangDistInitTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(read(ctx, kDistInit), kId.data());
+    if (explain)
+        *explain = format_number(read(ctx, kDistInit) / kMiB) + " MiB with t=" + format_number(ctx[Sym::t]) + " = " +
+                   format_count(bytes) + " B";
+    return bytes;
+}
+
+bool SglangCudaGraphTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && sglang_engine(ctx) && read(ctx, kGraphs) > 0;
+}
+Bytes SglangCudaGraphTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(read(ctx, kGraphs), kId.data());
+    if (explain) *explain = format_number(read(ctx, kGraphs) / kMiB) + " MiB = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+}  // namespace vram::plugins
