@@ -18,15 +18,15 @@ void declare_llama_cpp_symbols(Registrar& reg);
 /// top-k experts plus the shared expert block.
 double mlp_width(const ModelSpec& m);
 /// Largest live set inside one decoder layer while `tokens` tokens pass through it at once
-/// (residual + normed hidden 2h, gate/up and act 3F), per GPU: what a serving engine's forward
-/// pass over a batch of `tokens` peaks at.
+/// (input, residual and normed hidden states 3h, replicated over TP; gate/up and act 3F, split
+/// over TP), per GPU: what a serving engine's forward pass over a batch of `tokens` peaks at.
 double layer_forward_peak(const Context& ctx, double tokens);
 
 // ------------------------------------------------------------------------------------- vLLM
 
-/// `engine: vllm`. Options: gpu_memory_utilization, max_num_batched_tokens, max_num_seqs,
-/// block_size, max_model_len, non_torch_mib, nccl_mib, p2p, cuda_graph_mib, enforce_eager,
-/// sampler_bytes_per_logit (docs/serving.md).
+/// `engine: vllm`. Options: version, gpu_memory_utilization, max_num_batched_tokens, max_num_seqs,
+/// block_size, max_model_len, non_torch_mib, nccl_mib, nccl_shm_mib, cuda_context_mib, p2p,
+/// cuda_graph_mib, enforce_eager, sampler_bytes_per_logit (docs/serving.md).
 class VllmRuntime final : public RuntimeProfile {
 public:
     std::string_view name() const override { return "core.runtime.vllm"; }
@@ -72,14 +72,16 @@ public:
     static constexpr std::string_view kId = "vllm.activations.profile_peak";
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
-        "max_num_batched_tokens · (2·h + 3·F_eff) · bytes_act / t + min(max_num_seqs, max_num_batched_tokens) · V · "
-        "sampler_bytes_per_logit";
+        "max(T · (3·h + 3·F_eff / t) · bytes_act,  T · h · bytes_act + min(max_num_seqs, T) · V · "
+        "sampler_bytes_per_logit [last stage]),  T = max_num_batched_tokens";
     static constexpr std::string_view kSource =
         "vLLM profile_run: one forward pass over max_num_batched_tokens dummy tokens (largest live set in a "
-        "decoder layer: residual + normed hidden 2h, gate/up and act 3F) then the dummy sampler over one row per "
-        "request (gpu_model_runner.py profile_run / _dummy_sampler_run; gpu_worker.py determine_available_memory "
-        "takes the torch peak). Derived; checked against 1.26 GiB (vLLM PR #10511) and 4.76 GiB (llm-d) for "
-        "Llama-3-8B: docs/serving.md";
+        "decoder layer: input, residual and normed hidden states 3h, replicated over TP; gate/up and act 3F split "
+        "over TP), then, with the final hidden states still referenced, the dummy sampler over one row per request "
+        "(top-k/top-p: a full-vocabulary sort) (gpu_model_runner.py profile_run / _dummy_sampler_run; "
+        "gpu_worker.py determine_available_memory takes the torch peak, the larger of the two phases). Checked "
+        "for Llama-3-8B: 1.26 GiB (vLLM PR #10511; ours 1.22), 4.76 GiB (llm-d; ours 4.77), 2.07 GiB at 20,000 "
+        "tokens (issue #10517; ours 2.06): docs/serving.md";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;
@@ -89,12 +91,13 @@ class VllmNonTorchTerm final : public TermInfo<VllmNonTorchTerm> {
 public:
     static constexpr std::string_view kId = "vllm.overhead.non_torch";
     static constexpr Category kCategory = Category::overhead;
-    static constexpr std::string_view kFormula = "non_torch_mib + (t − 1 peers with P2P) · nccl_mib";
+    static constexpr std::string_view kFormula =
+        "non_torch_mib + (t − 1) · (nccl_mib with GPU P2P, nccl_shm_mib without)  [NCCL part up to version 0.10]";
     static constexpr std::string_view kSource =
         "vLLM's non_torch_memory log line (worker.py determine_num_available_blocks; utils memory_profiling counts it "
-        "in the non-KV memory): 0.35 GiB at TP 1 (RTX 3090, vLLM #10517), 0.16 GiB (H100, PR #12126); per P2P peer "
-        "0.25 GiB (TP 8 A100-40GB, vLLM 0.7.1); none without P2P (2x RTX 4090 TP 2: 0.25 GiB, #13061). "
-        "tests/data/engine-logs, docs/serving.md";
+        "in the non-KV memory): 0.35 GiB at TP 1 with the CUDA context in it (0.6.4, RTX 3090, vLLM #10517), "
+        "0.16 GiB without (0.7, H100, PR #12126); per P2P peer (2.10 - 0.16) / 7 GiB (TP 8 A100-40GB, vLLM 0.7.1). "
+        "tests/data/engine-logs, docs/serving.md \"Versions\"";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;
@@ -111,6 +114,22 @@ public:
         "vLLM allocates the whole KV pool at start-up: available_kv_cache_memory = requested_memory − "
         "non_kv_cache_memory (gpu_worker.py determine_available_memory); the part the batch does not fill is still "
         "held; formulas.md §4.2";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
+/// vLLM 0.11+: NCCL's set-up happens before the profile's baseline snapshot, so the pool does not
+/// pay for it, but the GPU holds it.
+class VllmNcclTerm final : public TermInfo<VllmNcclTerm> {
+public:
+    static constexpr std::string_view kId = "vllm.overhead.nccl";
+    static constexpr Category kCategory = Category::overhead;
+    static constexpr std::string_view kFormula = "(t − 1) · (nccl_mib with GPU P2P, nccl_shm_mib without)  [version latest]";
+    static constexpr std::string_view kSource =
+        "vLLM PR #25359 (0.11): gpu_worker.py takes init_snapshot after init_worker_distributed_environment, so "
+        "the NCCL communicators' memory is outside the non-torch charge; per-peer sizes from startup logs "
+        "(tests/data/engine-logs)";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;
@@ -189,7 +208,7 @@ public:
     static constexpr std::string_view kId = "sglang.activations.prefill_chunk";
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
-        "min(chunked_prefill_size, b·s) · (2·h + 3·F_eff) · bytes_act / t + min(b, chunk) · V · (bytes_act + 4)";
+        "min(chunked_prefill_size, b·s) · (3·h + 3·F_eff / t) · bytes_act + min(b, chunk) · V · (bytes_act + 4)";
     static constexpr std::string_view kSource =
         "chunked prefill runs at most chunked_prefill_size tokens per forward (scheduler / PrefillAdder); the "
         "logits processor keeps the last position of each request and the sampler works on fp32 copies "

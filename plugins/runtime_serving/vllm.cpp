@@ -22,6 +22,7 @@ constexpr const char* kNonTorch = "vllm_non_torch";
 constexpr const char* kGraphs = "vllm_cuda_graphs";
 constexpr const char* kSampler = "vllm_sampler_bpl";
 constexpr const char* kMaxLen = "vllm_max_model_len";
+constexpr const char* kOutside = "vllm_nccl_outside";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -31,9 +32,15 @@ double forward_peak(const Context& ctx) { return layer_forward_peak(ctx, read(ct
 
 double sampler_rows(const Context& ctx) { return std::min(read(ctx, kSeqs), read(ctx, kTokens)); }
 
+// The dummy sampler runs after the forward pass, on one row per request; the final hidden
+// states of every dummy token are still referenced then (gpu_model_runner.py profile_run). Only
+// the last pipeline stage samples.
+double hidden_states(const Context& ctx) {
+    return read(ctx, kTokens) * static_cast<double>(ctx.model().hidden) * ctx[Sym::bytes_act];
+}
 double sampler_peak(const Context& ctx) {
     if (!last_stage(ctx)) return 0;
-    return sampler_rows(ctx) * ctx[Sym::V] * read(ctx, kSampler);
+    return hidden_states(ctx) + sampler_rows(ctx) * ctx[Sym::V] * read(ctx, kSampler);
 }
 
 std::int64_t rounded_tokens(const Context& ctx) {
@@ -52,7 +59,7 @@ double mlp_width(const ModelSpec& m) {
 
 double layer_forward_peak(const Context& ctx, double tokens) {
     const ModelSpec& m = ctx.model();
-    return tokens * (2.0 * static_cast<double>(m.hidden) + 3.0 * mlp_width(m)) * ctx[Sym::bytes_act] / ctx[Sym::t];
+    return tokens * (3.0 * static_cast<double>(m.hidden) + 3.0 * mlp_width(m) / ctx[Sym::t]) * ctx[Sym::bytes_act];
 }
 
 void declare_vllm_symbols(Registrar& reg) {
@@ -64,6 +71,7 @@ void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kGraphs, "B", "vLLM CUDA graph pool");
     reg.declare(kSampler, "B", "bytes per logit live in the profile run's sampler");
     reg.declare(kMaxLen, "tokens", "vLLM max_model_len (one such request must fit the KV pool)");
+    reg.declare(kOutside, "B", "vLLM NCCL memory set up before the profile's baseline (not charged to the pool)");
 }
 
 bool vllm_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "vllm"; }
@@ -86,14 +94,25 @@ std::vector<ParamSpec> VllmRuntime::params() const {
         {"block_size", ParamType::integer, "16", "tokens per KV page (vLLM default 16 on CUDA)", 1, 4096, {}},
         {"max_model_len", ParamType::integer, "0",
          "longest sequence the engine accepts; 0 = the model's max_position_embeddings", 0, 1LL << 31, {}},
-        {"non_torch_mib", ParamType::number, "358",
-         "memory outside PyTorch's allocator on one GPU at TP 1 (CUDA context growth, cuBLAS, attention backend), "
-         "MiB; 0.35 GiB logged on an RTX 3090 (vLLM issue #10517) and 0.16 GiB on an H100 (vLLM PR #12126) by "
-         "released vLLM 0.6.6-0.7 (tests/data/engine-logs)", 0, 1 << 20, {}},
-        {"nccl_mib", ParamType::number, "256",
-         "extra non-torch memory per additional tensor-parallel rank on GPUs with peer-to-peer access (NCCL P2P "
-         "buffers, custom all-reduce), MiB; 0.25 GiB per peer from vLLM 0.7.1 at TP 8 on A100-40GB ((2.10 - "
-         "0.35) / 7 GiB; 0.23 from TP 4 with vLLM 0.8.3), tests/data/engine-logs", 0, 1 << 20, {}},
+        {"version", ParamType::string, "latest",
+         "vLLM release line, for what its start-up profile charges and its batch defaults (docs/serving.md "
+         "\"Versions\"): 0.6 = V0 up to 0.6.4, 0.7 = V0 0.7-0.8 (also V0 fallback of 0.8), 0.8 = V1 0.8-0.9.0, "
+         "0.10 = V1 0.9.1-0.10, latest = V1 0.11 and later", 0, 0, {"0.6", "0.7", "0.8", "0.10", "latest"}},
+        {"non_torch_mib", ParamType::number, "0",
+         "non-torch memory vLLM charges at TP 1, MiB; 0 = by version: 358 where the profile counts the CUDA "
+         "context in it (0.6, 0.8: 0.35 GiB logged on an RTX 3090, vLLM issue #10517), else 164 (0.16 GiB on an "
+         "H100, vLLM PR #12126; the context is in the baseline snapshot and counted by cuda_context_mib)", 0,
+         1 << 20, {}},
+        {"nccl_mib", ParamType::number, "284",
+         "NCCL and custom all-reduce memory per additional tensor-parallel rank with GPU peer-to-peer, MiB: "
+         "(2.10 - 0.16) / 7 GiB from vLLM 0.7.1 at TP 8 on A100-40GB (tests/data/engine-logs)", 0, 1 << 20, {}},
+        {"nccl_shm_mib", ParamType::number, "44",
+         "NCCL memory per additional tensor-parallel rank without peer-to-peer (data through host shared memory; "
+         "the device-side channel state remains), MiB: 0.13 GiB at TP 4 on L4s (SGLang's distributed-init log, "
+         "llms-in-clouds)", 0, 1 << 20, {}},
+        {"cuda_context_mib", ParamType::number, "500",
+         "CUDA context of the worker process, MiB, outside gpu_memory_utilization where the profile's baseline "
+         "snapshot excludes it (versions 0.7, 0.10, latest; pytorch PR #86509 for its size)", 0, 65536, {}},
         {"p2p", ParamType::string, "auto",
          "GPU peer-to-peer between the tensor-parallel ranks; auto = yes except on consumer GPUs (GeForce: the "
          "driver offers no P2P, NCCL moves data through host shared memory and vLLM disables its custom all-reduce, "
@@ -106,45 +125,68 @@ std::vector<ParamSpec> VllmRuntime::params() const {
         {"speculative_mtp", ParamType::boolean, "false",
          "MTP speculative decoding (--speculative-config method deepseek_mtp / mtp): loads the model's "
          "multi-token-prediction layers, which vLLM skips otherwise", 0, 0, {}},
-        {"sampler_bytes_per_logit", ParamType::number, "26",
-         "bytes per vocabulary entry per sampled row live during the profile run's sampler: bf16 logits 2 + fp32 "
-         "logits 4 + sorted values 4 + int64 sort indices 8 + fp32 softmax 4 + fp32 cumsum 4 (top-k/top-p path)",
-         0, 1024, {}},
+        {"sampler_bytes_per_logit", ParamType::number, "38",
+         "bytes per vocabulary entry per sampled row live at the profile run's sampler peak (top-k/top-p path, "
+         "a full-vocabulary sort): bf16 logits 2 + fp32 copy 4 + sorted fp32 values 4 + int64 indices 8 + the "
+         "sort's temporaries 20 (an int64 reverse index in SortStable.cu segmented_sort_pairs, cub's alternate "
+         "key and value buffers 4 + 8); about 14 on the FlashInfer sampling path (vLLM 0.9.1-0.11.0 when "
+         "flashinfer is installed)", 0, 1024, {}},
     };
 }
 
 void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     const Scenario& s = ctx.scenario();
-    // vLLM's batch defaults depend on the GPU: >= 70 GiB (except A100) gets the larger budget.
-    const bool a100 = s.hardware.gpu.find("A100") != std::string::npos || s.hardware.gpu.find("a100") != std::string::npos;
-    const bool big_gpu = ctx[Sym::gpu_mem] >= 70.0 * kGiB && !a100;
-    std::int64_t tokens = o.integer("max_num_batched_tokens");
-    if (tokens == 0) tokens = big_gpu ? 8192 : 2048;
-    std::int64_t seqs = o.integer("max_num_seqs");
-    if (seqs == 0) seqs = big_gpu ? 1024 : 256;
+    const std::string& version = o.string("version");
+    const bool v0 = version == "0.6" || version == "0.7";
     std::int64_t max_len = o.integer("max_model_len");
     if (max_len == 0) max_len = ctx.model().max_positions > 0 ? ctx.model().max_positions : static_cast<std::int64_t>(ctx[Sym::s]);
     if (ctx[Sym::s] > static_cast<double>(max_len))
         throw ParamError("runtime.max_model_len", "sequences of " + format_number(ctx[Sym::s]) +
                                                       " tokens exceed max_model_len " + std::to_string(max_len) +
                                                       "; allowed: max_model_len >= workload.sequence_length");
+    // Batch defaults (arg_utils.py / config.py). V0: 256 sequences; the profile runs
+    // max(max_model_len, 2048) tokens, or with chunked prefill (on by default above 32K) 512
+    // (0.6.4) or 2048 (#10544). V1: GPUs with >= 70 GiB get 8192 tokens and 1024 sequences (from
+    // 0.9.0 not the A100), others 2048 and 256 (#17073, #17885).
+    const bool a100 = s.hardware.gpu.find("A100") != std::string::npos || s.hardware.gpu.find("a100") != std::string::npos;
+    const bool big_gpu = ctx[Sym::gpu_mem] >= 70.0 * kGiB && (version == "0.8" || !a100);
+    std::int64_t tokens = o.integer("max_num_batched_tokens");
+    std::int64_t seqs = o.integer("max_num_seqs");
+    if (v0) {
+        const bool chunked = max_len > 32768;
+        if (tokens == 0) tokens = chunked ? (version == "0.6" ? 512 : 2048) : std::max<std::int64_t>(max_len, 2048);
+        if (seqs == 0) seqs = 256;
+    } else {
+        if (tokens == 0) tokens = big_gpu ? 8192 : 2048;
+        if (seqs == 0) seqs = big_gpu ? 1024 : 256;
+    }
     const double t = ctx[Sym::t];
     const std::string& p2p_option = o.string("p2p");
     const bool p2p = p2p_option == "auto" ? !(ctx.gpu && ctx.gpu->kind == "consumer") : p2p_option == "true";
-    const double peers = t > 1 && p2p ? t - 1 : 0.0;
-    const double non_torch = (o.number("non_torch_mib") + peers * o.number("nccl_mib")) * kMiB;
+    const double peers = t > 1 ? t - 1 : 0.0;
+    const double nccl = peers * o.number(p2p ? "nccl_mib" : "nccl_shm_mib") * kMiB;
+    // What the profile charges as non-torch memory (docs/serving.md "Versions"): 0.6 and V1 up
+    // to 0.9.0 take used − torch-allocated with no baseline, so the CUDA context is in it; the
+    // others diff against a snapshot taken after the context (0.7, 0.10) and, from 0.11, after
+    // NCCL's set-up too, so what the snapshot holds is device memory the pool does not pay for.
+    const bool context_charged = version == "0.6" || version == "0.8";
+    const bool nccl_charged = version != "latest";
+    double base = o.number("non_torch_mib");
+    if (base <= 0) base = context_charged ? 358.0 : 164.0;
+    ctx.set(ctx.symbol(kNonTorch), base * kMiB + (nccl_charged ? nccl : 0.0));
+    ctx.set(ctx.symbol(kOutside), nccl_charged ? 0.0 : nccl);
+    ctx.set(Sym::cuda_context, context_charged ? 0.0 : o.number("cuda_context_mib") * kMiB);
     ctx.set(ctx.symbol(kUtil), o.number("gpu_memory_utilization"));
     ctx.set(ctx.symbol(kTokens), static_cast<double>(tokens));
     ctx.set(ctx.symbol(kSeqs), static_cast<double>(seqs));
     ctx.set(ctx.symbol(kBlock), static_cast<double>(o.integer("block_size")));
-    ctx.set(ctx.symbol(kNonTorch), non_torch);
     ctx.set(ctx.symbol(kGraphs),
             o.flag("enforce_eager") ? 0.0 : o.number("cuda_graph_mib") * kMiB);
     ctx.set(ctx.symbol(kSampler),
             o.number("sampler_bytes_per_logit"));
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
-    ctx.notes.push_back("runtime vllm: preallocates " + format_number(o.number("gpu_memory_utilization")) +
+    ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
                         " batched tokens, " + std::to_string(seqs) + " sampler rows) − non-torch; pages of " +
                         std::to_string(o.integer("block_size")) + " tokens; max_model_len " + std::to_string(max_len) +
@@ -202,7 +244,10 @@ double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_pe
     return std::floor(pool / (kv_bytes_per_token * block)) * block;
 }
 
-double vllm_profile_peak(const Context& ctx) { return forward_peak(ctx) + sampler_peak(ctx); }
+// The forward pass and the sampler do not overlap: the profile's torch peak is the larger of
+// the two (vLLM PR #10511: 1.26 GiB logged for Llama-3-8B at 8192 tokens / 256 rows, the
+// sampler's phase; issue #10517: 2.07 GiB at 20,000 tokens, the forward's).
+double vllm_profile_peak(const Context& ctx) { return std::max(forward_peak(ctx), sampler_peak(ctx)); }
 
 Bytes vllm_kv_needed(const Context& ctx) {
     const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, rounded_tokens(ctx), ctx[Sym::bytes_kv],
@@ -253,10 +298,14 @@ Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) con
     if (!explain) return bytes;
     const ModelSpec& m = ctx.model();
     const std::string rows = last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0");
-    *explain = format_number(read(ctx, kTokens)) + " · (2·" + std::to_string(m.hidden) + " + 3·" +
-               format_number(mlp_width(m)) + ") · " + format_number(ctx[Sym::bytes_act]) + " / " +
-               format_number(ctx[Sym::t]) + " + " + rows + " · " + format_number(ctx[Sym::V]) + " · " +
-               format_number(read(ctx, kSampler)) + " = " + format_count(bytes) + " B";
+    *explain = "max(" + format_number(read(ctx, kTokens)) + " · (3·" + std::to_string(m.hidden) + " + 3·" +
+               format_number(mlp_width(m)) + " / " + format_number(ctx[Sym::t]) + ") · " +
+               format_number(ctx[Sym::bytes_act]) + ", " +
+               (last_stage(ctx) ? format_number(read(ctx, kTokens)) + " · " + std::to_string(m.hidden) + " · " +
+                                      format_number(ctx[Sym::bytes_act]) + " + " + rows + " · " +
+                                      format_number(ctx[Sym::V]) + " · " + format_number(read(ctx, kSampler))
+                                : std::string("0 (not the last stage)")) +
+               ") = " + format_count(bytes) + " B";
     return bytes;
 }
 
@@ -279,6 +328,18 @@ Bytes VllmKvReserveTerm::compute(const Context& ctx, std::string* explain) const
                    format_count(static_cast<Bytes>(vllm_profile_peak(ctx))) + " − " +
                    format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) +
                    " = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+std::vector<std::string> VllmNcclTerm::reads() const { return {kOutside}; }
+bool VllmNcclTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kOutside) > 0;
+}
+Bytes VllmNcclTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(read(ctx, kOutside), kId.data());
+    if (explain)
+        *explain = format_number(read(ctx, kOutside) / kMiB) + " MiB with t=" + format_number(ctx[Sym::t]) + " = " +
+                   format_count(bytes) + " B";
     return bytes;
 }
 

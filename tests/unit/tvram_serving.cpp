@@ -40,7 +40,8 @@ std::string vllm_llama3(int tp, const std::string& extra = "") {
            "workload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
            "parallelism: {tensor: " + std::to_string(tp) + "}\n"
            "hardware: {memory_gib: 79.22}\n"
-           "runtime: {engine: vllm, gpu_memory_utilization: 0.9, max_num_batched_tokens: 8192, max_num_seqs: 256" +
+           "runtime: {engine: vllm, version: \"0.6\", gpu_memory_utilization: 0.9, max_num_batched_tokens: 8192, "
+           "max_num_seqs: 256" +
            extra + "}\n";
 }
 
@@ -52,22 +53,23 @@ BOOST_AUTO_TEST_SUITE(serving)
 
 // A1: vLLM PR #10511, Meta-Llama-3-8B bf16, H100 (total_gpu_memory 79.22 GiB), TP 1, util 0.90:
 // weights 14.96 GiB, non_torch 1.79 GiB, activation peak 1.26 GiB, KV available 53.29 GiB.
-// That vLLM (V0) profiled max_num_batched_tokens = max_model_len = 8192 with max_num_seqs 256.
+// That vLLM (V0, version "0.6") profiled max_num_batched_tokens = max_model_len = 8192 with
+// max_num_seqs 256.
 //   weights  = 8,030,261,248 × 2 B = 16,060,522,496 B = 14.958 GiB
-//   peak     = 8192 · (2·4096 + 3·14336) · 2 B            =   838,860,800 B  (forward)
-//            + 256 rows · 128,256 vocab · 26 B             =   853,671,936 B  (sampler)
-//            = 1,692,532,736 B = 1.576 GiB  (logged 1.26 GiB)
-//   non_torch= 1833 MiB (set: the logged 1.79 GiB of that unreleased branch; released vLLM 0.6.6-0.7
-//              logs 0.16-0.35 GiB at TP 1, the default - tests/data/engine-logs)
-//   KV pool  = 0.9 · 79.22 − 14.958 − 1.790 − 1.576 = 52.974 GiB
-//   tokens   = floor(52.974 GiB / (131,072 B · 16)) · 16 = 433,952 → 433,952 · 131,072 B = 52.973 GiB
-//   vs logged 53.29 GiB: −0.6 %
+//   peak     = max(forward 8192 · (3·4096 + 3·14336) · 2 B = 905,969,664 B,
+//                  sampler 8192 · 4096 · 2 + 256 rows · 128,256 vocab · 38 B = 67,108,864 + 1,247,674,368)
+//            = 1,314,783,232 B = 1.2245 GiB  (logged 1.26 GiB)
+//   non_torch= 1833 MiB = 1,922,039,808 B (set: the logged 1.79 GiB of that unreleased branch)
+//   KV pool  = 0.9 · 79.22 GiB − weights − non_torch − peak
+//            = 76,555,644,567.55 − 16,060,522,496 − 1,922,039,808 − 1,314,783,232 = 57,258,299,031.55 B
+//   tokens   = floor(57,258,299,031.55 / (131,072 B · 16)) · 16 = 27,302 · 16 = 436,832
+//            → 436,832 · 131,072 B = 53.32 GiB vs logged 53.29 GiB: +0.06 %
 BOOST_AUTO_TEST_CASE(issue4_vllm_llama3_8b_tp1_matches_pr10511) {
     const Result r = estimate_yaml(vllm_llama3(1, ", non_torch_mib: 1833"));
     BOOST_TEST(r.bytes("core.weights") == 16060522496ULL);
     BOOST_TEST(rel_err(static_cast<double>(r.bytes("core.weights")), 14.96 * GiB) < 0.03);
-    BOOST_TEST(r.bytes("vllm.activations.profile_peak") == 1692532736ULL);
-    BOOST_TEST(r.estimate.max_kv_tokens == 433952.0);
+    BOOST_TEST(r.bytes("vllm.activations.profile_peak") == 1314783232ULL);
+    BOOST_TEST(r.estimate.max_kv_tokens == 436832.0);
     const double kv_available = r.estimate.max_kv_tokens * 131072.0;
     BOOST_TEST(rel_err(kv_available, 53.29 * GiB) < 0.03);
     // The batch (one 8,192-token sequence) needs 8192 · 131,072 B = 1 GiB; vLLM still holds the
@@ -78,8 +80,8 @@ BOOST_AUTO_TEST_CASE(issue4_vllm_llama3_8b_tp1_matches_pr10511) {
                                                 r.bytes("vllm.overhead.non_torch") + r.bytes("vllm.kv_cache") +
                                                 r.bytes("vllm.kv_cache.unused_pool"));
     BOOST_TEST(std::fabs(reserved - 0.9 * 79.22 * GiB) < 4.0);
-    // "Maximum concurrency for 8192 tokens per request": 433,952 / 8192 = 52.97
-    BOOST_TEST(std::fabs(r.estimate.max_concurrency - 433952.0 / 8192.0) < 1e-9);
+    // "Maximum concurrency for 8192 tokens per request": 436,832 / 8192 = 53.32
+    BOOST_TEST(std::fabs(r.estimate.max_concurrency - 436832.0 / 8192.0) < 1e-9);
     BOOST_TEST(r.estimate.fits);
 }
 
@@ -87,11 +89,14 @@ BOOST_AUTO_TEST_CASE(issue4_vllm_llama3_8b_tp1_matches_pr10511) {
 // 1.26 GiB; KV available = 71.29 − 7.48 − 3.58 − 1.26 = 58.97 GiB (from the logged terms).
 //   weights  = (8,030,261,248 − 65 norms · 4096) / 2 + 266,240 = 4,015,263,744 params × 2 B
 //            = 8,030,527,488 B = 7.479 GiB (norms replicated, everything else split)
-//   peak     = 838,860,800 / 2 + 853,671,936 = 1,273,102,336 B = 1.186 GiB
-//   non_torch= 1833 + 1833 MiB = 3.580 GiB (set, as logged by that branch; the released defaults are
-//              358 MiB + 256 MiB per P2P peer)
-//   KV pool  = 71.298 − 7.479 − 3.580 − 1.186 = 59.053 GiB; KV per token per GPU 65,536 B
-//   tokens   = floor(59.053 GiB / (65,536 B · 16)) · 16 = 967,520 → 59.053 GiB, vs 58.97: +0.1 %
+//   peak     = max(forward 8192 · (3·4096 + 3·14336 / 2) · 2 = 553,648,128, sampler 1,314,783,232 as
+//              above) = 1,314,783,232 B = 1.2245 GiB
+//   non_torch= 1833 + 1833 MiB = 3,844,079,616 B = 3.580 GiB (set, as logged by that branch; version
+//              "0.6" charges NCCL in it)
+//   KV pool  = 76,555,644,567.55 − 8,030,527,488 − 3,844,079,616 − 1,314,783,232 = 63,366,254,231.55 B;
+//              KV per token per GPU 65,536 B
+//   tokens   = floor(63,366,254,231.55 / (65,536 B · 16)) · 16 = 60,430 · 16 = 966,880
+//            → 59.01 GiB, vs 58.97: +0.07 %
 BOOST_AUTO_TEST_CASE(issue4_vllm_llama3_8b_tp2_matches_pr10511) {
     const Result r = estimate_yaml(vllm_llama3(2, ", non_torch_mib: 1833, nccl_mib: 1833"));
     BOOST_TEST(r.bytes("core.weights") == 8030527488ULL);
@@ -99,6 +104,7 @@ BOOST_AUTO_TEST_CASE(issue4_vllm_llama3_8b_tp2_matches_pr10511) {
     BOOST_TEST(rel_err(static_cast<double>(r.bytes("vllm.overhead.non_torch")), 3.58 * GiB) < 0.01);
     const double kv_available = r.estimate.max_kv_tokens * 65536.0;
     BOOST_TEST(rel_err(kv_available, (71.29 - 7.48 - 3.58 - 1.26) * GiB) < 0.03);
+    BOOST_TEST(r.estimate.max_kv_tokens == 966880.0);
     BOOST_TEST(r.estimate.gpu_count == 2);
 }
 
