@@ -3,6 +3,7 @@
 // being evaluated (Sym::stage), never allocates after the first call.
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <array>
 
 #include "pipeline/estimator_impl.hpp"
 
@@ -43,6 +44,11 @@ bool PhasePeak::at_peak(std::string_view phase) const noexcept {
 Bytes Estimator::Impl::evaluate_role(std::int64_t stage, Bytes* values, PhasePeak& phases) {
     ctx.set(Sym::stage, static_cast<double>(stage));
     phases.clear();
+    // Cached-but-free blocks (category allocator) are added last: the caching allocator releases
+    // them before it reports out of memory (CUDACachingAllocator.cpp release_cached_blocks on a
+    // failed cudaMalloc), so they take the total no further than the GPU's memory.
+    std::array<std::pair<std::size_t, Bytes>, 4> cached{};
+    std::size_t n_cached = 0;
     for (std::size_t i = 0; i < components.size(); ++i) {
         const Component* c = components[i];
         Bytes v = 0;
@@ -59,9 +65,21 @@ Bytes Estimator::Impl::evaluate_role(std::int64_t stage, Bytes* values, PhasePea
             throw EstimateError(scenario.file + ": component " + std::string(c->id()) + " threw: " + e.what());
         }
         if (values) values[i] = v;
+        if (applies && c->category() == Category::allocator && c->phase().empty() && n_cached < cached.size()) {
+            cached[n_cached++] = {i, v};
+            continue;
+        }
         // A term that does not apply is absent, not a zero-byte phase: reports name the peak
         // phase, and a phase with no term on this rank must never be it.
         if (applies) phases.add(c->phase(), v);
+    }
+    const double capacity = ctx[Sym::gpu_mem];
+    Bytes room = capacity > 0 && static_cast<double>(phases.peak()) < capacity ? static_cast<Bytes>(capacity) - phases.peak() : 0;
+    for (std::size_t k = 0; k < n_cached; ++k) {
+        const Bytes v = capacity > 0 ? std::min(cached[k].second, room) : cached[k].second;
+        room -= std::min(room, v);
+        if (values) values[cached[k].first] = v;
+        phases.add({}, v);
     }
     return phases.peak();
 }

@@ -24,7 +24,10 @@ bool InferenceActivationsTerm::applies(const Context& ctx) const { return ctx[Sy
 
 Bytes InferenceActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     const ModelSpec& m = ctx.model();
-    const double b = ctx[Sym::b], s = ctx[Sym::s], t = ctx[Sym::t], bytes_act = ctx[Sym::bytes_act];
+    // The peak is the prefill's: generate() runs the prompt at once, then one token per step.
+    const std::int64_t prompt = ctx.scenario().workload.prompt_length;
+    const double s = prompt > 0 && static_cast<double>(prompt) < ctx[Sym::s] ? static_cast<double>(prompt) : ctx[Sym::s];
+    const double b = ctx[Sym::b], t = ctx[Sym::t], bytes_act = ctx[Sym::bytes_act];
     const bool eager = ctx[Sym::flash] == 0;
     double v = b * s * (2.0 * static_cast<double>(m.hidden) + 3.0 * mlp_width(m)) * bytes_act / t;
     if (eager) v += b * static_cast<double>(m.heads) * s * s * (bytes_act + 4.0) / t;

@@ -43,7 +43,8 @@ public:
     static constexpr std::string_view kId = "core.activations.prefill";
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
-        "b · s · (2·h + 3·F_eff) · bytes_act / t  [+ b · n_q · s² · (bytes_act + 4) / t without flash/SDPA]";
+        "b · s_p · (2·h + 3·F_eff) · bytes_act / t  [+ b · n_q · s_p² · (bytes_act + 4) / t without flash/SDPA], "
+        "s_p = prompt_length (0: s)";
     static constexpr std::string_view kSource =
         "largest live set inside one decoder layer during prefill: residual and normed hidden states (2h), "
         "gate, up and act(gate)·up (3F; MoE: top-k·F_moe + shared); eager attention adds the bf16 scores and "

@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "hf_runtime.hpp"
 
+#include "generate_allocator.hpp"
+
 #include <array>
 #include <cctype>
 
@@ -65,7 +67,17 @@ std::vector<ParamSpec> HfRuntime::params() const {
     ParamSpec upcast{"rmsnorm_upcast", ParamType::boolean, "true",
                      "RMSNorm computes in fp32 and saves that copy (transformers' LlamaRMSNorm); false for an RMSNorm "
                      "that stays in the compute dtype (LitGPT's lit_gpt/rmsnorm.py of 2023)", 0, 0, {}};
-    return {ctx_mib, attn, torch, bnb, upcast};
+    ParamSpec cache{"cache_implementation", ParamType::string, "dynamic",
+                    "generate()'s KV cache: dynamic (DynamicCache: each decode step replaces K and V by a copy one "
+                    "token longer, which the caching allocator leaves cached) or static (allocated once for the whole "
+                    "sequence)", 0, 0, {"dynamic", "static"}};
+    ParamSpec expandable{"expandable_segments", ParamType::boolean, "false",
+                         "PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True: one segment per pool grows in pages",
+                         0, 0, {}};
+    ParamSpec max_split{"max_split_size_mb", ParamType::number, "0",
+                        "PYTORCH_CUDA_ALLOC_CONF max_split_size_mb: cached blocks this large are not split; 0 = "
+                        "unlimited (PyTorch's default)", 0, 1 << 24, {}};
+    return {ctx_mib, attn, torch, bnb, upcast, cache, expandable, max_split};
 }
 
 void HfRuntime::prepare(Context& ctx, const Params& options) const {
@@ -85,6 +97,9 @@ void HfRuntime::prepare(Context& ctx, const Params& options) const {
     set_flag(ctx, kBnbSavesInput, e.bnb_4bit_saves_input);
     set_flag(ctx, kRmsNorm, e.rmsnorm);
     set_flag(ctx, kRmsNormUpcast, e.rmsnorm_upcast);
+    set_flag(ctx, kStaticCache, options.string("cache_implementation") == "static");
+    set_flag(ctx, kAllocExpandable, options.flag("expandable_segments"));
+    ctx.set(ctx.symbol(kAllocMaxSplit), options.number("max_split_size_mb") * kMiB);
     ctx.notes.push_back("runtime hf: eager transformers semantics (DynamicCache holds every token, generate() keeps "
                         "last-position logits); CUDA context " + format_number(options.number("cuda_context_mib")) +
                         " MiB per process; torch " + options.string("torch_version") + ", bitsandbytes " +

@@ -201,6 +201,58 @@ BOOST_AUTO_TEST_CASE(issue19_sglang_startup_failure_is_does_not_fit_with_the_rea
     BOOST_TEST(r.estimate.max_kv_tokens == 0.0);
 }
 
+// transformers' generate() with a DynamicCache (runtime.cache_implementation: dynamic, the
+// default): each decode step replaces every layer's K and V by a copy one token longer. The term
+// replays that sequence through the allocator model (tvram_allocator.cpp checks its rules by
+// hand). What is replayed, for Llama-3.1-8B (291 weight tensors, 32 layers), prompt 1024 → 1034:
+//   weights 291 + prefill (residual 1 + 32 layers · (K, V, attention output, gate/up, act) 5)
+//   + last-position logits and their fp32 copy 2 + 10 steps · (32 · 2 cat copies + 2 logits)
+//   = 291 + 1 + 160 + 2 + 660 = 1,114 allocations.
+BOOST_AUTO_TEST_CASE(issue19_hf_generate_replays_each_decode_steps_cache_copies) {
+    const std::string yaml =
+        "model: {preset: llama-3.1-8b}\n"
+        "workload: {type: inference, batch_size: 1, sequence_length: 1034, prompt_length: 1024}\n"
+        "hardware: {gpu: H100 SXM}\n";
+    const Result r = estimate_yaml(yaml);
+    BOOST_TEST(r.has("hf.allocator.cache_growth"));
+    const std::string file = write_scenario(yaml, "generate");
+    const CliResult explain = run_cli({"run", file, "--explain"});
+    BOOST_TEST(explain.out.find("replay of 1,114 allocations") != std::string::npos, explain.out);
+    // The reserved view holds the cached blocks; allocated ≤ reserved ≤ device.
+    BOOST_TEST(r.estimate.memory.reserved_peak == r.estimate.memory.allocated_peak + r.bytes("hf.allocator.cache_growth"));
+    BOOST_TEST(r.estimate.memory.reserved_peak <= r.estimate.memory.device);
+    // Without a generation (prompt_length 0: the whole sequence is the prompt) or with a static
+    // cache (allocated once for the whole sequence) nothing grows.
+    BOOST_TEST(!estimate_yaml(yaml, {"workload.prompt_length=0"}).has("hf.allocator.cache_growth"));
+    BOOST_TEST(!estimate_yaml(yaml, {"runtime.cache_implementation=static"}).has("hf.allocator.cache_growth"));
+}
+
+// A long generation: Llama-3.1-8B, batch 4, prompt 1024 → 8192 tokens. Each layer's K (and V)
+// grows by 4 · 8 heads · 128 · 2 B = 8 KiB per token, so its segment (rounded to 2 MiB above
+// 10 MiB) changes size every 256 tokens; each time all 64 copies need new, larger segments and
+// the old ones stay cached, too small for any later copy. The replay's cached blocks exceed
+// the whole KV cache (8 GiB); with expandable_segments the one segment grows in place and holds
+// far less. The cached blocks never take the device view past the GPU: the allocator frees
+// them before it fails (batch 24 fits: allocated 41.3 GiB, reserved capped at the GPU).
+BOOST_AUTO_TEST_CASE(issue19_hf_generate_cache_growth_is_cached_and_released_at_the_gpu_limit) {
+    const std::string yaml =
+        "model: {preset: llama-3.1-8b}\n"
+        "workload: {type: inference, batch_size: 4, sequence_length: 8192, prompt_length: 1024}\n"
+        "hardware: {gpu: H100 SXM}\n";
+    const Result r = estimate_yaml(yaml);
+    const Bytes cached = r.bytes("hf.allocator.cache_growth");
+    BOOST_TEST_MESSAGE("generate 1024 -> 8192, batch 4: cached " << static_cast<double>(cached) / GiB
+                                                                 << " GiB, allocated "
+                                                                 << static_cast<double>(r.estimate.memory.allocated_peak) / GiB << " GiB");
+    BOOST_TEST(cached > r.bytes("core.kv_cache"));
+    const Result expandable = estimate_yaml(yaml, {"runtime.expandable_segments=true"});
+    BOOST_TEST(expandable.bytes("hf.allocator.cache_growth") * 10 < cached);
+    const Result big = estimate_yaml(yaml, {"workload.batch_size=24"});
+    BOOST_TEST(big.estimate.fits);
+    BOOST_TEST(big.estimate.memory.device <= big.estimate.gpu_memory_bytes);
+    BOOST_TEST(big.estimate.memory.reserved_peak > big.estimate.memory.allocated_peak);
+}
+
 // Memory views for every scenario preset: allocated ≤ reserved ≤ device = total_bytes, and the
 // terms outside the allocator (category overhead) are exactly device − reserved.
 BOOST_AUTO_TEST_CASE(issue19_memory_views_are_ordered_for_every_scenario_preset) {
