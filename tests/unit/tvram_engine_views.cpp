@@ -359,6 +359,17 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "parallelism: {tensor: 2}\nhardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55, count: 2}\n"
          "runtime: {engine: vllm, version: \"0.7\", gpu_memory_utilization: 0.98, max_model_len: 131072, "
          "p2p: \"false\"}\n"},
+        // vLLM V1 0.8.5 (dev), Llama-3.1-8B-Instruct on one L40S (torch reports 44.39 GiB for an
+        // L40S/L40: vLLM logs, docs/serving.md), max_model_len 32768, defaults.
+        {"vllm-pr17122-l40s-llama31-8b-v1",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+         "hardware: {gpu: L40S, memory_gib: 44.39}\nruntime: {engine: vllm, version: \"0.8\", max_model_len: 32768}\n"},
+        // vLLM V1 (after PR #19312: version 0.10), Qwen3-235B-A22B-FP8, TP 4 on H100s, defaults.
+        {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
+         "model: {preset: qwen3-235b-a22b}\nprecision: {weights: fp8}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\nhardware: {gpu: H100 SXM, count: 4}\n"
+         "runtime: {engine: vllm, version: \"0.10\", max_model_len: 40960}\n"},
         // SGLang, --tp 4 --mem-fraction-static 0.93 on 4 × H100: the pool in tokens.
         {"sglang-21348-qwen3-235b-fp8-4xh100-tp4",
          "model: {preset: qwen3-235b-a22b}\nprecision: {weights: fp8}\n"
