@@ -101,6 +101,8 @@ Estimate Estimator::Impl::snapshot() {
     }
     out.trainable_parameters = static_cast<std::int64_t>(ctx[Sym::P_trainable]);
     out.tokens_per_sequence = static_cast<std::int64_t>(ctx[Sym::s]);
+    out.micro_batch_samples = micro_batch_samples;
+    if (!micro_batch_samples.empty()) out.micro_batch_rows = static_cast<std::int64_t>(ctx[Sym::b]);
     out.modality_tokens = ctx.tokens_by_modality;
     out.encoder_frame_modalities = encoder_frame_modalities;
     out.notes = ctx.notes;

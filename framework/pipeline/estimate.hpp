@@ -92,6 +92,10 @@ struct Estimate {
     // training
     std::int64_t trainable_parameters = 0;
     std::int64_t tokens_per_sequence = 0;
+    /// workload.lengths: the samples of the peak micro-batch (longest first) and its rows
+    /// (tokens_per_sequence each); empty without lengths.
+    std::vector<std::int64_t> micro_batch_samples;
+    std::int64_t micro_batch_rows = 0;
     /// Per modality: tokens added to the decoder sequence, or for an input that reaches the
     /// decoder only through cross-attention (Whisper audio) the encoder frames it produces.
     std::vector<std::pair<std::string, std::int64_t>> modality_tokens;

@@ -151,6 +151,9 @@ struct Estimator::Impl {
     // evaluate.cpp
     void drop_mtp_layers();
     Bytes evaluate_role(std::int64_t stage, Bytes* values, PhasePeak& phases);
+    /// workload.lengths: sets Sym::b and Sym::s to the peak micro-batch's shape (plan.cpp).
+    void peak_micro_batch();
+    std::vector<std::int64_t> micro_batch_samples;  ///< set by peak_micro_batch()
     Bytes evaluate_peak();
     Bytes evaluate_categories(CategoryBytes& out);
 

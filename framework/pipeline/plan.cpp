@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "pipeline/attention.hpp"
 #include "pipeline/checkpoint.hpp"
@@ -48,11 +49,56 @@ void Estimator::Impl::model_stage() {
     ctx.set(Sym::training, s.training_run() ? 1.0 : 0.0);
     ctx.set(Sym::b, static_cast<double>(s.workload.batch_size));
     ctx.set(Sym::s, static_cast<double>(s.workload.sequence_length));
+    micro_batch_samples.clear();
+    if (s.training_run() && !s.workload.lengths.empty()) peak_micro_batch();
     ctx.set(Sym::G, 1.0);
     ctx.set(Sym::P_trainable, 0);
     ctx.set(Sym::flash, s.training_run() && !s.training.flash_attention ? 0.0 : 1.0);
     ctx.set(Sym::gpu_mem, static_cast<double>(usable));
     ctx.gpu = have_gpu ? &gpu : nullptr;
+}
+
+// workload.lengths: the micro-batch that makes the peak and its shape. A shuffled epoch can draw
+// the batch_size longest samples together, and the caching allocator keeps what that step
+// needed, so the peak is theirs (each cut to sequence_length, the max_length truncation; a list
+// shorter than the micro-batch stands for a dataset of those samples, repeated):
+//   pad_longest     b rows of the longest of them (transformers DataCollatorWithPadding)
+//   pad_max_length  b rows of sequence_length (padding="max_length")
+//   packing         b rows filled to sequence_length (or the whole sample, if shorter)
+//   padding_free    1 row of their total (DataCollatorWithFlattening; flash-attention varlen
+//                   keeps attention within each sample)
+void Estimator::Impl::peak_micro_batch() {
+    const Scenario& s = scenario;
+    const std::int64_t cap = s.workload.sequence_length;
+    // A list shorter than the micro-batch stands for a dataset of those samples, repeated.
+    const auto n = static_cast<std::size_t>(s.workload.batch_size);
+    std::vector<std::int64_t> longest;
+    longest.reserve(std::max(n, s.workload.lengths.size()));
+    while (longest.size() < n)
+        for (auto v : s.workload.lengths) longest.push_back(std::min(v, cap));
+    if (longest.empty())
+        for (auto v : s.workload.lengths) longest.push_back(std::min(v, cap));
+    std::sort(longest.begin(), longest.end(), std::greater<>());
+    longest.resize(std::min(n, longest.size()));
+    micro_batch_samples = longest;
+    std::int64_t total = 0;
+    for (auto v : longest) total += v;
+    std::int64_t all = 0;
+    for (auto v : s.workload.lengths) all += std::min(v, cap);
+    const std::string& mode = s.workload.batching;
+    double b = static_cast<double>(longest.size()), len = static_cast<double>(longest.front());
+    if (mode == "pad_max_length") b = static_cast<double>(s.workload.batch_size), len = static_cast<double>(cap);
+    else if (mode == "packing") b = static_cast<double>(s.workload.batch_size), len = static_cast<double>(std::min(cap, all));
+    else if (mode == "padding_free") b = 1, len = static_cast<double>(total);
+    ctx.set(Sym::b, b);
+    ctx.set(Sym::s, len);
+    std::string which;
+    for (std::size_t i = 0; i < longest.size() && i < 8; ++i)
+        which += (i ? ", " : "") + format_count(static_cast<std::uint64_t>(longest[i]));
+    if (longest.size() > 8) which += ", …";
+    ctx.notes.push_back("workload.lengths: the peak micro-batch is the " + std::to_string(longest.size()) +
+                        " longest sample" + (longest.size() == 1 ? "" : "s") + " (" + which + " tokens), " + mode + ": " + format_number(b) + " × " +
+                        format_count(static_cast<std::uint64_t>(len)) + " tokens");
 }
 
 // Bytes of every tensor (the format's arithmetic, or a checkpoint's real sizes), the compute

@@ -234,9 +234,8 @@ std::string cards(const ReportItem& it) {
 std::string subtitle(const ReportItem& it) {
     std::string s = "model " + it.model.name + " (" + format_count(static_cast<std::uint64_t>(parameter_count(it.model))) +
                     " parameters, attention " + it.estimate.attention + "), weights " + it.estimate.weight_format +
-                    ", KV " + it.estimate.kv_dtype + "; " + it.scenario.workload.type + ", batch " +
-                    std::to_string(it.scenario.workload.batch_size) + " × " +
-                    format_count(static_cast<std::uint64_t>(it.estimate.tokens_per_sequence)) + " tokens";
+                    ", KV " + it.estimate.kv_dtype + "; " + it.scenario.workload.type + ", " +
+                    workload_shape(it.scenario, it.estimate);
     return "<p class=\"sub\">" + html_escape(s) + "</p>\n";
 }
 

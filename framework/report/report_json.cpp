@@ -57,6 +57,16 @@ void write_estimate_fields(JsonWriter& w, const Scenario& scenario, const ModelS
     w.field("type", scenario.workload.type).field("batch_size", scenario.workload.batch_size);
     w.field("sequence_length", scenario.workload.sequence_length);
     w.field("tokens_per_sequence", e.tokens_per_sequence);
+    if (!e.micro_batch_samples.empty()) {
+        // workload.lengths: the micro-batch that makes the peak.
+        w.key("peak_micro_batch").object();
+        w.field("batching", scenario.workload.batching).field("rows", e.micro_batch_rows);
+        w.field("tokens_per_row", e.tokens_per_sequence);
+        w.key("samples").array();
+        for (auto v : e.micro_batch_samples) w.value(v);
+        w.end();
+        w.end();
+    }
     w.key("modality_tokens").object();
     for (const auto& [k, v] : e.modality_tokens) w.field(k, v);
     w.end();

@@ -51,9 +51,8 @@ std::string summary(const ReportItem& it) {
            format_count(static_cast<std::uint64_t>(parameter_count(it.model))) + " parameters, attention " +
            markdown_cell(it.estimate.attention) + " |\n";
     out += "| precision | weights " + markdown_cell(it.estimate.weight_format) + ", KV " + markdown_cell(it.estimate.kv_dtype) + " |\n";
-    out += "| workload | " + markdown_cell(it.scenario.workload.type) + ", batch " +
-           std::to_string(it.scenario.workload.batch_size) + " × " +
-           format_count(static_cast<std::uint64_t>(e.tokens_per_sequence)) + " tokens per sequence |\n";
+    out += "| workload | " + markdown_cell(it.scenario.workload.type) + ", " +
+           markdown_cell(workload_shape(it.scenario, e)) + " |\n";
     out += "| GPU | " + markdown_cell(gpu_caption(e)) + " |\n";
     out += "| peak per GPU | **" + gib2(e.total_bytes) + " GiB**";
     if (e.gpu_memory_bytes > 0) out += " (" + percent1(e.utilization) + " of capacity)";

@@ -87,8 +87,7 @@ std::string estimate_to_table(const Scenario& scenario, const ModelSpec& model, 
     out += "model " + model.name + ": " + format_count(static_cast<std::uint64_t>(parameter_count(model))) +
            " parameters, attention " + e.attention + ", weights " + e.weight_format + ", KV " + e.kv_dtype +
            "\n";
-    out += "workload " + scenario.workload.type + ": batch " + std::to_string(scenario.workload.batch_size) + " × " +
-           format_count(static_cast<std::uint64_t>(e.tokens_per_sequence)) + " tokens per sequence";
+    out += "workload " + scenario.workload.type + ": " + report_detail::workload_shape(scenario, e);
     for (const auto& [k, v] : e.modality_tokens) {
         const bool frames = std::find(e.encoder_frame_modalities.begin(), e.encoder_frame_modalities.end(), k) !=
                             e.encoder_frame_modalities.end();

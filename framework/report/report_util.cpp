@@ -14,6 +14,20 @@
 namespace vram {
 namespace report_detail {
 
+std::string workload_shape(const Scenario& scenario, const Estimate& e) {
+    const std::string tokens = format_count(static_cast<std::uint64_t>(e.tokens_per_sequence));
+    if (e.micro_batch_samples.empty())
+        return "batch " + std::to_string(scenario.workload.batch_size) + " × " + tokens + " tokens per sequence";
+    std::string samples;
+    for (std::size_t i = 0; i < e.micro_batch_samples.size() && i < 8; ++i)
+        samples += (i ? ", " : "") + format_count(static_cast<std::uint64_t>(e.micro_batch_samples[i]));
+    if (e.micro_batch_samples.size() > 8) samples += ", …";
+    const std::size_t n = e.micro_batch_samples.size();
+    return "peak micro-batch " + std::to_string(e.micro_batch_rows) + " × " + tokens + " tokens (" +
+           scenario.workload.batching + " of the " + std::to_string(n) + " longest sample" + (n == 1 ? "" : "s") +
+           ": " + samples + ")";
+}
+
 std::string gib2(Bytes bytes) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.2f", static_cast<double>(bytes) / kGiB);

@@ -10,6 +10,9 @@
 
 namespace vram::report_detail {
 
+/// "batch 4 × 2,048 tokens per sequence", or with workload.lengths the peak micro-batch:
+/// "peak micro-batch 1 × 5,048 tokens (padding_free of the 4 longest samples: 2,048, 2,000, 700, 300)".
+std::string workload_shape(const Scenario& scenario, const Estimate& e);
 /// "12.55" (two decimals of GiB = 2^30 bytes).
 std::string gib2(Bytes bytes);
 /// "+1.25" / "-0.50" / "0.00": signed GiB for differences.

@@ -73,6 +73,29 @@ private:
     std::string file_;
 };
 
+// workload.lengths: positive integers, one per sample; training only.
+void read_lengths(Reader& r, Scenario& s, const ConfigNode& list) {
+    r.check(list, "workload.lengths", "workload.lengths");
+    static const SchemaKey item = [] {
+        SchemaKey k;
+        k.path = "workload.lengths[]";
+        k.type = KeyType::integer;
+        k.min = 1;
+        k.max = 1099511627776.0;
+        return k;
+    }();
+    std::size_t i = 0;
+    for (const auto& v : list.items()) {
+        const std::string path = "workload.lengths[" + std::to_string(i++) + "]";
+        const ConfigNode n = check_schema_value(item, v, path, r.where(v, path));
+        s.workload.lengths.push_back(static_cast<std::int64_t>(n.as_number()));
+    }
+    if (s.workload.lengths.empty()) r.fail(list, "workload.lengths", "empty; give at least one sample length");
+    if (!s.training_run())
+        r.fail(list, "workload.lengths", "only for workload.type: training (serving takes sequence_length and "
+                                         "prompt_length)");
+}
+
 void read_model(Reader& r, const ConfigNode& m) {
     r.keys(m, "model", "model");
     r.section(m, "model");
@@ -187,6 +210,7 @@ Scenario build_scenario(const ConfigNode& root, const std::string& file, const O
     if (auto* v = root.find("workload")) {
         r.keys(*v, "workload", "workload");
         r.section(*v, "workload");
+        if (auto* lengths = v->find("lengths")) read_lengths(r, s, *lengths);
     }
     if (auto* v = root.find("precision")) s.precision.options = read_open(r, *v, "precision", false);
     if (auto* v = root.find("training")) s.training.blocks = read_open(r, *v, "training", true);

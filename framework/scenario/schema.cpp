@@ -114,6 +114,17 @@ std::vector<SchemaKey> build_table() {
                     .range(0, kMaxCount).def("0").fast(KeyEffect::prepare)
                     .to([](Scenario& s, const ConfigNode& v) { s.workload.prompt_length = i64(v); }));
 
+    r.push_back(Row("workload.lengths", T::list, "training: lengths (tokens) of a dataset sample; the peak "
+                                                  "micro-batch is its batch_size longest, batched as workload.batching "
+                                                  "says; longer samples are cut to sequence_length (max_length)")
+                    .expects("a list of sample lengths in tokens (positive integers)"));
+    r.push_back(Row("workload.batching", T::enumeration, "how samples of workload.lengths form a micro-batch: "
+                                                         "pad_longest (DataCollatorWithPadding), pad_max_length, "
+                                                         "packing (rows filled to sequence_length), padding_free (one "
+                                                         "row of the samples' total, flash-attention varlen)")
+                    .one_of({"pad_longest", "pad_max_length", "packing", "padding_free"}).def("pad_longest")
+                    .to([](Scenario& s, const ConfigNode& v) { s.workload.batching = v.text(); }));
+
     r.push_back(Row("inputs[].modality", T::enumeration, "image, video or audio").one_of({"image", "video", "audio"})
                     .required("allowed: image, video, audio"));
     r.push_back(Row("inputs[].width", T::integer, "pixels").range(1, kMaxInput));

@@ -628,8 +628,8 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
          "PPO is not modelled (value and reward models, rollout); the scenario is the policy's LoRA alone",
          run_yaml("llama-3.1-8b", "batch_size: 1, sequence_length: 2048", lora, "data: 4, zero: 2", 4)},
         {"A3 DPO full ZeRO-3 padding_free, Qwen2.5-7B bs 4 x 8192", 47, false,
-         "padding_free over a real DPO dataset: the concatenated lengths are not known to vram (workload.lengths "
-         "not built)",
+         "padding_free over a real DPO dataset whose sample lengths are not published (workload.lengths and "
+         "workload.batching: padding_free can state them)",
          run_yaml("qwen2.5-7b", "batch_size: 4, sequence_length: 8192",
                   "objective: dpo, " + full_bf16 + ", gradient_checkpointing: true", "data: 4, zero: 3", 4)},
         {"A4 DPO full ZeRO-3, Qwen2.5-7B bs 4 x 8192", 57, false,
@@ -702,7 +702,8 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
          run_yaml("qwen2.5-7b", "batch_size: 8, sequence_length: 8192",
                   full_bf16 + ", gradient_checkpointing: true, loss: liger_flce", "data: 4, zero: 3", 4)},
         {"B22 ZeRO-3 liger padding_free, Qwen2.5-7B bs 8 x 8192", 44, false,
-         "padding_free: the sum of 8 real sample lengths is not known to vram (workload.lengths not built)",
+         "padding_free: the lengths of the dataset's samples are not published (workload.lengths and "
+         "workload.batching: padding_free can state them)",
          run_yaml("qwen2.5-7b", "batch_size: 8, sequence_length: 8192",
                   full_bf16 + ", gradient_checkpointing: true, loss: liger_flce", "data: 4, zero: 3", 4)},
         {"B23 ZeRO-3 liger packing FA3, Qwen2.5-7B 16384", 43, true, "",
@@ -779,6 +780,72 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
               << static_cast<double>(z2.estimate.gpu_memory_bytes) / (1024.0 * 1024.0 * 1024.0) << " GiB: "
               << (z2.estimate.fits ? "fits" : "does not fit") << "\n";
     BOOST_TEST(!z2.estimate.fits);
+}
+
+// Issue 18: workload.lengths and workload.batching. Samples [100, 300, 2000, 50, 700] tokens,
+// micro-batch 4, max_length (sequence_length) 4096. The peak micro-batch is the 4 longest:
+// 2000, 700, 300, 100 (a shuffled epoch can draw them together). Its shape:
+//   pad_longest     4 rows × 2000 tokens (padded to the longest)
+//   pad_max_length  4 rows × 4096
+//   packing         4 rows filled to min(4096, 100 + 300 + 2000 + 50 + 700 = 3150) = 3150
+//   padding_free    1 row × (2000 + 700 + 300 + 100) = 3100
+// Each gives the bytes of the same run stated with that shape directly.
+BOOST_AUTO_TEST_CASE(issue18_lengths_give_the_peak_micro_batch_its_shape) {
+    const std::string base = "model: {preset: qwen2.5-7b}\n"
+                             "training: {method: lora, mixed_precision: bf16, gradient_checkpointing: true, "
+                             "lora: {rank: 8, targets: [all-linear]}}\nhardware: {gpu: A800 80GB}\n";
+    auto with_lengths = [&](const std::string& batching) {
+        return base + "workload: {type: training, batch_size: 4, sequence_length: 4096, lengths: [100, 300, 2000, "
+                      "50, 700], batching: " + batching + "}\n";
+    };
+    auto shaped = [&](int b, int tokens) {
+        return base + "workload: {type: training, batch_size: " + std::to_string(b) +
+               ", sequence_length: " + std::to_string(tokens) + "}\n";
+    };
+    const std::pair<const char*, std::pair<int, int>> cases[] = {
+        {"pad_longest", {4, 2000}}, {"pad_max_length", {4, 4096}}, {"packing", {4, 3150}}, {"padding_free", {1, 3100}}};
+    for (const auto& [batching, shape] : cases) {
+        BOOST_TEST_CONTEXT(batching) {
+            const Result r = estimate_yaml(with_lengths(batching));
+            BOOST_TEST(r.estimate.tokens_per_sequence == shape.second);
+            BOOST_TEST(r.estimate.micro_batch_rows == shape.first);
+            BOOST_TEST(r.estimate.total_bytes == estimate_yaml(shaped(shape.first, shape.second)).estimate.total_bytes);
+            BOOST_TEST((r.estimate.micro_batch_samples == std::vector<std::int64_t>{2000, 700, 300, 100}));
+        }
+    }
+    // The report names the micro-batch; JSON carries it.
+    const std::string file = write_scenario(with_lengths("padding_free"), "lengths");
+    const CliResult table = run_cli({"run", file, "--format", "table", "--color", "never"});
+    BOOST_TEST(table.out.find("peak micro-batch 1 × 3,100 tokens (padding_free of the 4 longest samples") !=
+                   std::string::npos, table.out);
+    const CliResult json = run_cli({"run", file, "--format", "json"});
+    BOOST_TEST(json.out.find("\"tokens_per_row\": 3100,") != std::string::npos, json.out);
+    BOOST_TEST(json.out.find("\"samples\": [2000,700,300,100]") != std::string::npos, json.out);
+}
+
+// Samples longer than max_length are cut to it, and a list shorter than the micro-batch stands for a
+// dataset of those samples repeated: [100, 9000] at max_length 4096, micro-batch 3 → 4096, 4096,
+// 100; padding_free → 1 row × 8,292 tokens.
+BOOST_AUTO_TEST_CASE(issue18_lengths_are_cut_to_max_length_and_repeat_for_a_larger_batch) {
+    const Result r = estimate_yaml(
+        "model: {preset: qwen2.5-7b}\nworkload: {type: training, batch_size: 3, sequence_length: 4096, lengths: "
+        "[100, 9000], batching: padding_free}\ntraining: {method: lora, gradient_checkpointing: true}\n");
+    BOOST_TEST(r.estimate.tokens_per_sequence == 8292);
+    BOOST_TEST((r.estimate.micro_batch_samples == std::vector<std::int64_t>{4096, 4096, 100}));
+}
+
+// Bad lengths: one line naming the file, position and key.
+BOOST_AUTO_TEST_CASE(issue18_bad_lengths_are_one_clear_line) {
+    const std::string head = "model: {preset: qwen2.5-7b}\n";
+    const std::string bad_item = write_scenario(head + "workload: {type: training, lengths: [100, many]}\n", "len1");
+    const CliResult a = run_cli({"run", bad_item});
+    BOOST_TEST(a.rc != 0);
+    BOOST_TEST(a.err.find(".yaml:2:43: workload.lengths[1]: expected a number, got 'many'") != std::string::npos, a.err);
+    const std::string serving = write_scenario(head + "workload: {type: inference, lengths: [100]}\n", "len2");
+    const CliResult b = run_cli({"run", serving});
+    BOOST_TEST(b.err.find("workload.lengths: only for workload.type: training") != std::string::npos, b.err);
+    const std::string empty = write_scenario(head + "workload: {type: training, lengths: []}\n", "len3");
+    BOOST_TEST(run_cli({"run", empty}).err.find("workload.lengths: empty") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

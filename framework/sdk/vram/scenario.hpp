@@ -33,6 +33,10 @@ struct WorkloadSpec {
     std::int64_t batch_size = 1;        ///< sequences in flight / micro-batch per GPU
     std::int64_t sequence_length = 2048;///< tokens per sequence (prompt + generated / sample)
     std::int64_t prompt_length = 0;     ///< inference: tokens of the prompt (0 = the whole sequence)
+    /// training: sample lengths of a dataset sample (tokens); empty = every sample is
+    /// sequence_length long. The peak micro-batch is built from its batch_size longest.
+    std::vector<std::int64_t> lengths;
+    std::string batching = "pad_longest";  ///< pad_longest | pad_max_length | packing | padding_free
 };
 
 struct PrecisionSpec {
