@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(issue16_yaml_reader_and_fast_keys_use_the_table) {
     BOOST_TEST(bash.out.find(" schema ") != std::string::npos);
     const std::string script = write_scenario(bash.out, "completion");
     const std::string cmd = "bash -c 'source " + script +
-                            " && COMP_WORDS=(vram run s.yaml --set workload.ba) COMP_CWORD=4 && _vram &&"
+                            " && COMP_WORDS=(vram run s.yaml --set workload.batch_) COMP_CWORD=4 && _vram &&"
                             " echo \"${COMPREPLY[@]}\"' 2>&1";
     std::string done;
     if (FILE* p = popen(cmd.c_str(), "r")) {
