@@ -77,7 +77,12 @@ std::vector<ParamSpec> HfRuntime::params() const {
     ParamSpec max_split{"max_split_size_mb", ParamType::number, "0",
                         "PYTORCH_CUDA_ALLOC_CONF max_split_size_mb: cached blocks this large are not split; 0 = "
                         "unlimited (PyTorch's default)", 0, 1 << 24, {}};
-    return {ctx_mib, attn, torch, bnb, upcast, cache, expandable, max_split};
+    ParamSpec adamw{"adamw_implementation", ParamType::string, "auto",
+                    "torch.optim.AdamW's path: foreach (out-of-place sqrt of exp_avg_sq at the step), fused or for_loop "
+                    "(in place); auto = what transformers' default optim picks: adamw_torch (foreach) before PyTorch "
+                    "2.8, adamw_torch_fused from 2.8 (transformers PR #37358)", 0, 0,
+                    {"auto", "foreach", "fused", "for_loop"}};
+    return {ctx_mib, attn, torch, bnb, upcast, cache, expandable, max_split, adamw};
 }
 
 void HfRuntime::prepare(Context& ctx, const Params& options) const {
@@ -98,6 +103,8 @@ void HfRuntime::prepare(Context& ctx, const Params& options) const {
     set_flag(ctx, kRmsNorm, e.rmsnorm);
     set_flag(ctx, kRmsNormUpcast, e.rmsnorm_upcast);
     set_flag(ctx, kStaticCache, options.string("cache_implementation") == "static");
+    const std::string& adamw = options.string("adamw_implementation");
+    set_flag(ctx, kAdamwForeach, adamw == "foreach" || (adamw == "auto" && older_than(torch, {2, 8, 0})));
     set_flag(ctx, kAllocExpandable, options.flag("expandable_segments"));
     ctx.set(ctx.symbol(kAllocMaxSplit), options.number("max_split_size_mb") * kMiB);
     ctx.notes.push_back("runtime hf: eager transformers semantics (DynamicCache holds every token, generate() keeps "

@@ -11,6 +11,7 @@ inline constexpr const char* kMeanSavesInput = "torch_mean_saves_input";
 inline constexpr const char* kBnbSavesInput = "bnb_4bit_saves_input";
 inline constexpr const char* kRmsNorm = "rmsnorm";
 inline constexpr const char* kRmsNormUpcast = "rmsnorm_upcast";
+inline constexpr const char* kAdamwForeach = "adamw_foreach";
 
 /// `engine: hf`: weights, a DynamicCache that holds every token, one layer's transient
 /// activations and last-position logits; the CUDA context per process.

@@ -66,15 +66,9 @@ Bytes Fp32GradientsTerm::compute(const Context& ctx, std::string* explain) const
 bool OptimizerStatesTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && ctx[Sym::P_trainable] > 0 && ctx.optimizer != nullptr;
 }
-Bytes OptimizerStatesTerm::compute(const Context& ctx, std::string* explain) const {
-    if (!ctx.optimizer) {
-        if (explain) *explain = "no optimizer = 0 B";
-        return 0;
-    }
-    if (offload_optimizer(ctx)) {
-        if (explain) *explain = std::string(ctx.optimizer->key()) + " states on the CPU (parallelism.offload) = 0 B";
-        return 0;
-    }
+// Optimizer state bytes on this rank (0 without an optimizer or with the states offloaded).
+double optimizer_state_on_rank(const Context& ctx) {
+    if (!ctx.optimizer || offload_optimizer(ctx)) return 0;
     double state;
     if (ctx[Sym::t] <= 1 && ctx[Sym::p] <= 1 && ctx[Sym::ep] <= 1) {
         state = ctx.optimizer->state_bytes(ctx) / zero_divisor(ctx, 1);
@@ -95,10 +89,44 @@ Bytes OptimizerStatesTerm::compute(const Context& ctx, std::string* explain) con
             state += ctx.optimizer->state_bytes(local) / expert_zero_divisor(ctx, 1);
         }
     }
-    const Bytes bytes = to_bytes(state, kId.data());
+    return state;
+}
+
+Bytes OptimizerStatesTerm::compute(const Context& ctx, std::string* explain) const {
+    if (!ctx.optimizer) {
+        if (explain) *explain = "no optimizer = 0 B";
+        return 0;
+    }
+    if (offload_optimizer(ctx)) {
+        if (explain) *explain = std::string(ctx.optimizer->key()) + " states on the CPU (parallelism.offload) = 0 B";
+        return 0;
+    }
+    const Bytes bytes = to_bytes(optimizer_state_on_rank(ctx), kId.data());
     if (explain)
         *explain = std::string(ctx.optimizer->key()) + " (" + std::string(ctx.optimizer->describe()) + ") over " +
                    params_text(ctx) + zero_suffix(ctx, 1) + " = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+// ---- the optimizer step's temporaries ---------------------------------------------------------
+
+// torch.optim.AdamW's default multi-tensor path (foreach=True on CUDA, PyTorch PR #95241)
+// computes the denominator out of place: _multi_tensor_adam's
+// exp_avg_sq_sqrt = torch._foreach_sqrt(device_exp_avg_sqs) allocates one tensor per parameter
+// of the (device, dtype) group at once, freed after _foreach_addcdiv_. exp_avg and exp_avg_sq
+// are equal halves of the AdamW state, so the temporary is half of it. The fused kernel
+// (fused=True; transformers' default optim adamw_torch_fused from PyTorch 2.8, PR #37358),
+// DeepSpeed's FusedAdam and Megatron's Apex/TE FusedAdam update in place.
+bool AdamStepTemporariesTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && ctx[Sym::P_trainable] > 0 && ctx.optimizer != nullptr &&
+           ctx.optimizer->key() == "adamw" && convention(ctx) == Convention::hf && !offload_optimizer(ctx) &&
+           ctx.get(kAdamwForeach, 0.0) > 0;
+}
+Bytes AdamStepTemporariesTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(optimizer_state_on_rank(ctx) / 2.0, kId.data());
+    if (explain)
+        *explain = "exp_avg_sq of " + params_text(ctx) + zero_suffix(ctx, 1) +
+                   " (half of the AdamW state): torch._foreach_sqrt's output = " + format_count(bytes) + " B";
     return bytes;
 }
 

@@ -52,6 +52,31 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+/// Set by the hf runtime (runtime.adamw_implementation): 1 when torch's AdamW runs its
+/// multi-tensor (foreach) path.
+inline constexpr const char* kAdamwForeach = "adamw_foreach";
+
+/// Optimizer state bytes on this rank (what training.optimizer_states reports).
+double optimizer_state_on_rank(const Context& ctx);
+
+/// The optimizer step's out-of-place temporary of torch's foreach AdamW, in its own phase: the
+/// step runs after backward freed the activations and logits.
+class AdamStepTemporariesTerm final : public TermInfo<AdamStepTemporariesTerm> {
+public:
+    static constexpr std::string_view kId = "training.optimizer.step_temporaries";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "optimizer_states / 2 (the exp_avg_sq-sized output of torch._foreach_sqrt) [torch AdamW foreach, hf]";
+    static constexpr std::string_view kSource =
+        "torch/optim/adam.py _multi_tensor_adam: exp_avg_sq_sqrt = torch._foreach_sqrt(device_exp_avg_sqs) for the "
+        "whole (device, dtype) group; foreach is the CUDA default (PyTorch PR #95241); transformers' default optim "
+        "is adamw_torch (foreach) before PyTorch 2.8 and adamw_torch_fused (in place) from it (PR #37358)";
+    bool applies(const Context& ctx) const override;
+    std::string_view phase() const override { return "optimizer_step"; }
+    std::vector<std::string> reads() const override { return {kConvention, kAdamwForeach}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 class MasterWeightsTerm final : public TermInfo<MasterWeightsTerm> {
 public:
     static constexpr std::string_view kId = "training.master_weights";
