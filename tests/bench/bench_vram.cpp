@@ -5,6 +5,7 @@
 //      and (full run) 1,000,000 points streamed to CSV: CPU time and peak resident memory;
 //   3. median cold start, CPU (user + system) and wall, of `vram --version` and of `vram run`
 //      with every first-party plugin (30 runs each).
+//   4. `vram run` of a generate() scenario, whose reserved view replays the caching allocator.
 // `--short` (the CTest) runs fewer iterations; it reports and checks nothing about timing.
 // `--cold-start` measures only 3.
 // SPDX-License-Identifier: Apache-2.0
@@ -193,6 +194,31 @@ int main(int argc, char** argv) {
         }
         std::printf("vram sweep: 1000000 points streamed to CSV in %.3f s wall, %.3f s CPU, peak resident %.1f MiB\n",
                     wall, cpu, static_cast<double>(rss_kib) / 1024.0);
+    }
+
+    // 4. The caching-allocator replay of generate() (issue 19, docs/allocator.md): one `vram run`
+    // of Llama-3.1-8B on an H100, prompt 1,024 tokens, to 8,192 and to 131,072 tokens (the latter
+    // replayed several tokens per step to stay within the event budget).
+    for (const char* total : {"8192", "131072"}) {
+        const std::string yaml = "/tmp/bench_vram_generate_" + std::to_string(::getpid()) + ".yaml";
+        if (FILE* f = std::fopen(yaml.c_str(), "w")) {
+            std::fprintf(f,
+                         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, "
+                         "sequence_length: %s, prompt_length: 1024}\nhardware: {gpu: H100 SXM}\n",
+                         total);
+            std::fclose(f);
+        }
+        double cpu = 0;
+        t0 = Clock::now();
+        const int rc = run({VRAM_BENCH_BINARY, "run", yaml, "--format", "json"}, cpu);
+        const double wall = seconds_since(t0);
+        std::remove(yaml.c_str());
+        if (rc != 0) {
+            std::fprintf(stderr, "bench_vram: vram run (generate to %s tokens) failed (exit %d)\n", total, rc);
+            return 1;
+        }
+        std::printf("vram run, generate() 1024 -> %s tokens with the allocator replay: %.3f s wall, %.3f s CPU\n",
+                    total, wall, cpu);
     }
 
     // 3. Cold starts, median of N.
