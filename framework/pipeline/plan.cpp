@@ -69,6 +69,11 @@ void Estimator::Impl::model_stage() {
 //                   keeps attention within each sample)
 void Estimator::Impl::peak_micro_batch() {
     const Scenario& s = scenario;
+    // DPO batches pairs and GRPO its own prompts and completions (training.grpo.*): their rows are
+    // not samples of this list, and applying it would be silently wrong.
+    if (s.training.objective != "sft" && s.training.objective != "pretrain")
+        fail_at("workload.lengths", "workload.lengths: only for training.objective sft or pretrain (got '" +
+                                        s.training.objective + "': its sequences are pairs or completions)");
     const std::int64_t cap = s.workload.sequence_length;
     // A list shorter than the micro-batch stands for a dataset of those samples, repeated.
     const auto n = static_cast<std::size_t>(s.workload.batch_size);

@@ -848,6 +848,13 @@ BOOST_AUTO_TEST_CASE(issue18_bad_lengths_are_one_clear_line) {
     BOOST_TEST(b.err.find("workload.lengths: only for workload.type: training") != std::string::npos, b.err);
     const std::string empty = write_scenario(head + "workload: {type: training, lengths: []}\n", "len3");
     BOOST_TEST(run_cli({"run", empty}).err.find("workload.lengths: empty") != std::string::npos);
+    // DPO pairs and GRPO completions are not samples of the list: refused, not silently ignored.
+    const std::string grpo = write_scenario(head + "workload: {type: training, batch_size: 4, lengths: [100]}\n"
+                                                   "training: {method: lora, objective: grpo}\n", "len4");
+    const CliResult g = run_cli({"run", grpo});
+    BOOST_TEST(g.rc != 0);
+    BOOST_TEST(g.err.find("workload.lengths: only for training.objective sft or pretrain (got 'grpo'") !=
+                   std::string::npos, g.err);
 }
 
 // torch.optim.AdamW's foreach step (transformers' adamw_torch, the default before PyTorch 2.8):
