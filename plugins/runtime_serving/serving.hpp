@@ -14,6 +14,11 @@ void declare_vllm_symbols(Registrar& reg);
 void declare_sglang_symbols(Registrar& reg);
 void declare_llama_cpp_symbols(Registrar& reg);
 
+/// Whether the tensor-parallel ranks have GPU peer-to-peer (`runtime.p2p`: auto, true, false).
+/// auto = yes except on catalog GPUs of kind consumer: GeForce drivers offer no P2P, so NCCL goes
+/// through host shared memory and the engines' custom all-reduce is off (docs/allocator.md).
+bool peer_to_peer(const Context& ctx, const std::string& option) noexcept;
+
 /// Width of the MLP intermediates one token produces: F for dense layers; for MoE the routed
 /// top-k experts plus the shared expert block.
 double mlp_width(const ModelSpec& m);

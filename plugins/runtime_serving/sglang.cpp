@@ -130,8 +130,7 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
     const bool default_fraction_used = fraction <= 0;
     if (default_fraction_used && gpu_mib > 0)
         fraction = default_fraction(gpu_mib, static_cast<double>(chunk), static_cast<double>(graph_bs), t, p);
-    const std::string& p2p_option = o.string("p2p");
-    const bool p2p = p2p_option == "auto" ? !(ctx.gpu && ctx.gpu->kind == "consumer") : p2p_option == "true";
+    const bool p2p = peer_to_peer(ctx, o.string("p2p"));
     const double peers = t > 1 ? t - 1 : 0.0;
     const bool graphs = !o.flag("disable_cuda_graph");
     double graph_mib = o.number("cuda_graph_mib");

@@ -51,6 +51,11 @@ std::int64_t rounded_tokens(const Context& ctx) {
 
 }  // namespace
 
+bool peer_to_peer(const Context& ctx, const std::string& option) noexcept {
+    if (option == "auto") return !(ctx.gpu && ctx.gpu->kind == "consumer");
+    return option == "true";
+}
+
 double mlp_width(const ModelSpec& m) {
     const double dense = static_cast<double>(m.intermediate);
     if (m.experts == 0) return dense;
@@ -161,8 +166,7 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
         if (seqs == 0) seqs = big_gpu ? 1024 : 256;
     }
     const double t = ctx[Sym::t];
-    const std::string& p2p_option = o.string("p2p");
-    const bool p2p = p2p_option == "auto" ? !(ctx.gpu && ctx.gpu->kind == "consumer") : p2p_option == "true";
+    const bool p2p = peer_to_peer(ctx, o.string("p2p"));
     const double peers = t > 1 ? t - 1 : 0.0;
     const double nccl = peers * o.number(p2p ? "nccl_mib" : "nccl_shm_mib") * kMiB;
     // What the profile charges as non-torch memory (docs/serving.md "Versions"): 0.6 and V1 up
