@@ -73,6 +73,16 @@ StateDtypes state_dtypes(const Context& ctx) {
                 // by the distributed optimizer: 18 or 6 + 12/d bytes (dist_optimizer.md table).
                 d.grad = 4;
                 d.grad_sharded_by_zero = false;
+                if (symbol_or(ctx, kExpAvgBytes, 0) > 0) {
+                    // Precision-aware optimizer (FullMethod::prepare validated the choice): TE's
+                    // FusedAdam holds the master copy and both moments in the configured dtypes
+                    // (megatron/core/optimizer/__init__.py: master_weights, exp_avg_dtype,
+                    // exp_avg_sq_dtype); the grad buffer is main_grads_dtype. A per-element state
+                    // size is the mean of the two moments (AdamW keeps one of each per parameter).
+                    d.state = (symbol_or(ctx, kExpAvgBytes, 4) + symbol_or(ctx, kExpAvgSqBytes, 4)) / 2;
+                    d.master = symbol_or(ctx, kMainParamBytes, 4);
+                    d.grad = symbol_or(ctx, kMainGradBytes, 4);
+                }
             } else {
                 // fp16 params and grads, fp32 grad copy inside the optimizer: 20 or 4 + 16/d.
                 d.grad = 2;

@@ -18,6 +18,12 @@ enum class Convention { hf = 0, deepspeed = 1, megatron = 2 };
 inline constexpr const char* kConvention = "convention";           ///< 0 hf, 1 deepspeed, 2 megatron
 inline constexpr const char* kBucketView = "ddp_bucket_view";      ///< 1: DDP gradient_as_bucket_view
 inline constexpr const char* kReduceBucket = "ds_reduce_bucket";    ///< DeepSpeed reduce_bucket_size, elements
+// Megatron's precision-aware optimizer (--use-precision-aware-optimizer): bytes per element of
+// what Transformer Engine's FusedAdam keeps; 0 (unset) = Megatron's default fp32 bookkeeping.
+inline constexpr const char* kExpAvgBytes = "megatron_exp_avg_bytes";        ///< exp_avg dtype, bytes
+inline constexpr const char* kExpAvgSqBytes = "megatron_exp_avg_sq_bytes";   ///< exp_avg_sq dtype, bytes
+inline constexpr const char* kMainParamBytes = "megatron_main_param_bytes";  ///< master copy, bytes
+inline constexpr const char* kMainGradBytes = "megatron_main_grad_bytes";    ///< main_grad buffer, bytes
 
 /// Value of one of this plugin's declared symbols, `fallback` when no stage set it.
 double symbol_or(const Context& ctx, const char* name, double fallback);

@@ -22,8 +22,75 @@ std::vector<ParamSpec> FullMethod::params() const {
                      "DeepSpeed zero_optimization.reduce_bucket_size in elements (default 5e8): ZeRO keeps one "
                      "contiguous 16-bit gradient bucket of this size",
                      1, 1e12, {}};
-    return {conv, view, bucket};
+    // Megatron-Core's precision-aware optimizer (megatron/core/optimizer/optimizer_config.py,
+    // arguments.py --use-precision-aware-optimizer and the four dtypes with their defaults).
+    ParamSpec aware{"precision_aware_optimizer", ParamType::boolean, "false",
+                    "Megatron --use-precision-aware-optimizer: Transformer Engine's FusedAdam keeps the master weights "
+                    "and both Adam moments in the dtypes below (megatron convention, bf16, adamw)",
+                    0, 0, {}};
+    ParamSpec exp_avg{"exp_avg_dtype", ParamType::string, "fp32",
+                      "Megatron --exp-avg-dtype (precision-aware optimizer): dtype of Adam's first moment", 0, 0,
+                      {"fp32", "fp16", "bf16", "fp8"}};
+    ParamSpec exp_avg_sq{"exp_avg_sq_dtype", ParamType::string, "fp32",
+                         "Megatron --exp-avg-sq-dtype (precision-aware optimizer): dtype of Adam's second moment", 0, 0,
+                         {"fp32", "fp16", "bf16", "fp8"}};
+    ParamSpec main_params{"main_params_dtype", ParamType::string, "fp32",
+                          "Megatron --main-params-dtype (precision-aware optimizer): dtype of the master weights", 0, 0,
+                          {"fp32", "fp16"}};
+    ParamSpec main_grads{"main_grads_dtype", ParamType::string, "fp32",
+                         "Megatron --main-grads-dtype (precision-aware optimizer): dtype of the main_grad buffer", 0, 0,
+                         {"fp32", "bf16"}};
+    ParamSpec remainders{"store_param_remainders", ParamType::boolean, "true",
+                         "Megatron OptimizerConfig.store_param_remainders (default true, Transformer Engine >= 2.1): "
+                         "an fp32 master of a bf16 parameter is kept as its 16 low bits only (the high 16 are the bf16 "
+                         "parameter itself)",
+                         0, 0, {}};
+    return {conv, view, bucket, aware, exp_avg, exp_avg_sq, main_params, main_grads, remainders};
 }
+
+namespace {
+double dtype_bytes(const std::string& dtype) {
+    if (dtype == "fp32") return 4;
+    if (dtype == "fp8") return 1;
+    return 2;  // fp16, bf16
+}
+
+// Megatron's precision-aware optimizer: what TE's FusedAdam keeps per parameter. Megatron allows
+// it with Adam only (optimizer_config.py: "--use-precision-aware-optimizer only supported with
+// adam") and asserts the four dtypes are fp32 without it.
+void prepare_precision_aware(Context& ctx, const Params& options, Convention c) {
+    const Scenario& s = ctx.scenario();
+    const char* keys[] = {"exp_avg_dtype", "exp_avg_sq_dtype", "main_params_dtype", "main_grads_dtype"};
+    if (!options.flag("precision_aware_optimizer")) {
+        for (const char* key : keys)
+            if (options.string(key) != "fp32")
+                throw ParamError(std::string("training.full.") + key,
+                                 "'" + options.string(key) + "' needs training.full.precision_aware_optimizer: true "
+                                 "(Megatron asserts fp32 without --use-precision-aware-optimizer); allowed: fp32");
+        return;
+    }
+    if (c != Convention::megatron)
+        throw ParamError("training.full.precision_aware_optimizer",
+                         std::string("true under the ") + convention_name(c) +
+                             " convention; Megatron's precision-aware optimizer needs training.full.convention megatron");
+    if (s.training.mixed_precision != "bf16")
+        throw ParamError("training.full.precision_aware_optimizer",
+                         "true with training.mixed_precision " + s.training.mixed_precision +
+                             "; vram models it for bf16 training; allowed: training.mixed_precision bf16");
+    if (s.training.optimizer != "adamw")
+        throw ParamError("training.full.precision_aware_optimizer",
+                         "true with training.optimizer " + s.training.optimizer +
+                             "; Megatron supports it with Adam only; allowed: training.optimizer adamw");
+    const std::string& master = options.string("main_params_dtype");
+    // TE FusedAdam store_param_remainders: an fp32 master of a bf16 parameter keeps only its low
+    // 16 bits (the parameter holds the high 16), so 2 bytes instead of 4.
+    const double master_bytes = master == "fp32" && options.flag("store_param_remainders") ? 2 : dtype_bytes(master);
+    ctx.set(ctx.symbol(kExpAvgBytes), dtype_bytes(options.string("exp_avg_dtype")));
+    ctx.set(ctx.symbol(kExpAvgSqBytes), dtype_bytes(options.string("exp_avg_sq_dtype")));
+    ctx.set(ctx.symbol(kMainParamBytes), master_bytes);
+    ctx.set(ctx.symbol(kMainGradBytes), dtype_bytes(options.string("main_grads_dtype")));
+}
+}  // namespace
 
 void FullMethod::prepare(Context& ctx, const Params& options) const {
     const ModelSpec& m = ctx.model();
@@ -62,6 +129,7 @@ void FullMethod::prepare(Context& ctx, const Params& options) const {
     ctx.set(ctx.symbol(kConvention), static_cast<double>(static_cast<int>(c)));
     ctx.set(ctx.symbol(kBucketView), options.flag("gradient_as_bucket_view") ? 1.0 : 0.0);
     ctx.set(ctx.symbol(kReduceBucket), options.number("reduce_bucket_size"));
+    prepare_precision_aware(ctx, options, c);
 
     std::string note = "training full: all " + format_count(static_cast<std::uint64_t>(ctx[Sym::P_total])) +
                        " parameters trainable; convention " + convention_name(c) +
@@ -88,6 +156,14 @@ void FullMethod::prepare(Context& ctx, const Params& options) const {
                 (s.training.mixed_precision == "bf16" ? std::string("fp32 main_grad 4")
                                                       : std::string("fp16 grads 2 + fp32 grad copy 4")) +
                 " + fp32 master 4 + fp32 optimizer states (docs/user-guide/features/dist_optimizer.md)";
+        if (options.flag("precision_aware_optimizer"))
+            note += "; precision-aware optimizer (Transformer Engine FusedAdam): master " +
+                    format_number(ctx.get(kMainParamBytes)) + " B" +
+                    (ctx.get(kMainParamBytes) == 2 && options.string("main_params_dtype") == "fp32"
+                         ? std::string(" (fp32 kept as 16-bit remainders of the bf16 weight)")
+                         : std::string()) +
+                    ", exp_avg " + options.string("exp_avg_dtype") + ", exp_avg_sq " +
+                    options.string("exp_avg_sq_dtype") + ", main_grad " + options.string("main_grads_dtype");
     }
     ctx.notes.push_back(note);
 }

@@ -103,8 +103,12 @@ Bytes OptimizerStatesTerm::compute(const Context& ctx, std::string* explain) con
     }
     const Bytes bytes = to_bytes(optimizer_state_on_rank(ctx), kId.data());
     if (explain)
-        *explain = std::string(ctx.optimizer->key()) + " (" + std::string(ctx.optimizer->describe()) + ") over " +
-                   params_text(ctx) + zero_suffix(ctx, 1) + " = " + format_count(bytes) + " B";
+        *explain = std::string(ctx.optimizer->key()) + " (" + std::string(ctx.optimizer->describe()) + ")" +
+                   (ctx.get(kExpAvgBytes) > 0 ? " in " + format_number(ctx.get(kExpAvgBytes)) + " + " +
+                                                    format_number(ctx.get(kExpAvgSqBytes)) +
+                                                    " B per parameter (Megatron precision-aware optimizer)"
+                                              : std::string()) +
+                   " over " + params_text(ctx) + zero_suffix(ctx, 1) + " = " + format_count(bytes) + " B";
     return bytes;
 }
 

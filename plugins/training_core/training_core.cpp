@@ -12,6 +12,10 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.declare(kConvention, "", "model-state convention of the full method: 0 hf, 1 deepspeed, 2 megatron");
     reg.declare(kBucketView, "flag", "1 when DDP gradients are views of its all-reduce buckets (gradient_as_bucket_view)");
     reg.declare(kReduceBucket, "elements", "DeepSpeed reduce_bucket_size");
+    reg.declare(kExpAvgBytes, "bytes", "Megatron precision-aware optimizer: bytes per exp_avg element");
+    reg.declare(kExpAvgSqBytes, "bytes", "Megatron precision-aware optimizer: bytes per exp_avg_sq element");
+    reg.declare(kMainParamBytes, "bytes", "Megatron precision-aware optimizer: bytes of master weight per parameter");
+    reg.declare(kMainGradBytes, "bytes", "Megatron precision-aware optimizer: bytes per main_grad element");
     reg.add(std::make_unique<FullMethod>());
     reg.add(std::make_unique<SftObjective>());
     reg.add(std::make_unique<PretrainObjective>());

@@ -682,13 +682,19 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
                   "tensor: 2, zero: 1, sequence_parallel: true", 2)},
         {"B17 Megatron TP4 SP FP8 blockwise, Qwen3-14B packing 8192", 58, false,
          "FP8 training (Transformer Engine blockwise e4m3, fp8_param_gather, bf16 optimizer states) is not "
-         "modelled; the scenario is the BF16 run",
+         "modelled; the scenario is the BF16 run with the same bf16 moments (under FP8 Megatron keeps the fp32 "
+         "master itself: no 16-bit remainders)",
          run_yaml("qwen3-14b", "batch_size: 1, sequence_length: 8192",
-                  full_bf16 + ", gradient_checkpointing: selective, full: {convention: megatron}",
+                  full_bf16 + ", gradient_checkpointing: selective, full: {convention: megatron, "
+                  "precision_aware_optimizer: true, exp_avg_dtype: bf16, exp_avg_sq_dtype: bf16, "
+                  "store_param_remainders: false}",
                   "tensor: 4, data: 2, zero: 1, sequence_parallel: true", 8)},
+        // The script runs Megatron's precision-aware optimizer with bf16 moments
+        // (--use_precision_aware_optimizer --exp_avg_dtype bf16 --exp_avg_sq_dtype bf16) on H20s.
         {"B17 Megatron TP4 SP BF16, Qwen3-14B packing 8192", 52, true, "",
          run_yaml("qwen3-14b", "batch_size: 1, sequence_length: 8192",
-                  full_bf16 + ", gradient_checkpointing: selective, full: {convention: megatron}",
+                  full_bf16 + ", gradient_checkpointing: selective, full: {convention: megatron, "
+                  "precision_aware_optimizer: true, exp_avg_dtype: bf16, exp_avg_sq_dtype: bf16}",
                   "tensor: 4, data: 2, zero: 1, sequence_parallel: true", 8)},
         {"B19 Megatron TP8 SP optimizer on CPU, Qwen2.5-72B packing 8192", 65, true, "",
          "model: {config: " + data_path("configs/qwen-qwen2.5-72b-instruct.json") +
@@ -880,6 +886,58 @@ BOOST_AUTO_TEST_CASE(issue18_torch_adamw_foreach_step_holds_an_exp_avg_sq_copy) 
     // DeepSpeed's FusedAdam updates in place.
     BOOST_TEST(!estimate_yaml(yaml, {"parallelism.zero=2", "parallelism.data=2", "hardware.count=2"})
                     .has("training.optimizer.step_temporaries"));
+}
+
+// Megatron's precision-aware optimizer (--use-precision-aware-optimizer, megatron/core/optimizer/
+// __init__.py: TE FusedAdam with master_weights, exp_avg_dtype, exp_avg_sq_dtype and, from TE 2.1,
+// store_param_remainders, whose OptimizerConfig default is true). Llama-3-8B, P = 8,030,261,248,
+// Megatron bf16 convention on 8 data-parallel ranks with the distributed optimizer (ZeRO-1):
+//   default (fp32 everything):  master P·4/8 = 4,015,130,624   states P·8/8 = 8,030,261,248
+//   aware, bf16 moments:        master P·2/8 = 2,007,565,312 (16-bit remainders of the bf16 weight)
+//                               states P·(2+2)/8 = 4,015,130,624
+//   fp8 exp_avg, bf16 exp_avg_sq: states P·(1+2)/8 = 3,011,347,968
+//   store_param_remainders false: master P·4/8 = 4,015,130,624
+//   main_grads_dtype bf16: grad buffer P·2 = 16,060,522,496 (not sharded; fp32 P·4 = 32,121,044,992)
+BOOST_AUTO_TEST_CASE(issue18_megatron_precision_aware_optimizer_keeps_16_bit_states) {
+    const std::string yaml =
+        "model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, sequence_length: 2048}\n"
+        "training: {method: full, mixed_precision: bf16, gradient_checkpointing: true, full: {convention: megatron}}\n"
+        "parallelism: {data: 8, zero: 1}\nhardware: {gpu: H100, count: 8}\n";
+    const Result plain = estimate_yaml(yaml);
+    BOOST_TEST(plain.bytes("training.master_weights") == 4015130624ULL);
+    BOOST_TEST(plain.bytes("training.optimizer_states") == 8030261248ULL);
+    const std::vector<std::string> aware = {"training.full.precision_aware_optimizer=true",
+                                            "training.full.exp_avg_dtype=bf16", "training.full.exp_avg_sq_dtype=bf16"};
+    const Result a = estimate_yaml(yaml, aware);
+    BOOST_TEST(a.bytes("training.master_weights") == 2007565312ULL);
+    BOOST_TEST(a.bytes("training.optimizer_states") == 4015130624ULL);
+    BOOST_TEST(a.bytes("training.gradients") == 32121044992ULL);
+    auto with = [&](const std::string& extra) {
+        std::vector<std::string> o = aware;
+        o.push_back(extra);
+        return estimate_yaml(yaml, o);
+    };
+    BOOST_TEST(with("training.full.exp_avg_dtype=fp8").bytes("training.optimizer_states") == 3011347968ULL);
+    BOOST_TEST(with("training.full.store_param_remainders=false").bytes("training.master_weights") == 4015130624ULL);
+    BOOST_TEST(with("training.full.main_grads_dtype=bf16").bytes("training.gradients") == 16060522496ULL);
+}
+
+// The precision-aware keys are refused where Megatron refuses them, one line naming the key.
+BOOST_AUTO_TEST_CASE(issue18_precision_aware_optimizer_refusals_name_the_key) {
+    const std::string head = "model: {preset: llama-3-8b}\nworkload: {type: training}\nparallelism: {data: 2, zero: 1}\n";
+    const CliResult a = run_cli({"run", write_scenario(head + "training: {method: full, full: {convention: megatron, "
+                                                              "exp_avg_dtype: bf16}}\n", "pao1")});
+    BOOST_TEST(a.rc != 0);
+    BOOST_TEST(a.err.find("training.full.exp_avg_dtype: 'bf16' needs training.full.precision_aware_optimizer: true") !=
+                   std::string::npos, a.err);
+    const CliResult b = run_cli({"run", write_scenario(head + "training: {method: full, full: {convention: deepspeed, "
+                                                              "precision_aware_optimizer: true}}\n", "pao2")});
+    BOOST_TEST(b.err.find("training.full.precision_aware_optimizer: true under the deepspeed convention") !=
+                   std::string::npos, b.err);
+    const CliResult c = run_cli({"run", write_scenario(head + "training: {method: full, mixed_precision: bf16, optimizer: sgd, full: "
+                                                              "{convention: megatron, precision_aware_optimizer: true}}\n",
+                                                       "pao3")});
+    BOOST_TEST(c.err.find("Megatron supports it with Adam only") != std::string::npos, c.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
