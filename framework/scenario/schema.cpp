@@ -138,7 +138,7 @@ std::vector<SchemaKey> build_table() {
     r.push_back(Row("training.method", T::string, "what trains: full, lora, qlora, prefix (+ plugins)")
                     .def("full").from(KeyCatalog::methods)
                     .to([](Scenario& s, const ConfigNode& v) { s.training.method = v.text(); }));
-    r.push_back(Row("training.objective", T::string, "sft, pretrain, dpo, grpo (+ plugins)")
+    r.push_back(Row("training.objective", T::string, "sft, pretrain, dpo, grpo, ppo (+ plugins)")
                     .def("sft").from(KeyCatalog::objectives)
                     .to([](Scenario& s, const ConfigNode& v) { s.training.objective = v.text(); }));
     r.push_back(Row("training.optimizer", T::string, "optimizer whose state is kept per trainable parameter")

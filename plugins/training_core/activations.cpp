@@ -230,7 +230,8 @@ StageActs stage_acts(const Context& ctx) {
 bool ActivationsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0; }
 Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     const StageActs a = stage_acts(ctx);
-    const Bytes bytes = to_bytes(a.total, kId.data());
+    const double models = std::max(1.0, ctx.objective.trained_models);
+    const Bytes bytes = to_bytes(a.total * models, kId.data());
     if (!explain) return bytes;
     const Shape x = shape(ctx);
     const std::string& mode = ctx.scenario().training.gradient_checkpointing;
@@ -257,6 +258,7 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
         if (!kept) dropped += std::string(dropped.empty() ? "" : ", ") + label;
     if (!dropped.empty()) s += "; frozen Linears keep no input: " + dropped;
     else if (ctx.method.frozen_base) s += "; every frozen Linear input kept (LoRA reads it, or a 4-bit matmul saves it)";
+    if (models > 1) s += "; × " + format_number(models) + " models trained on the same sequences (policy and value model)";
     *explain = s + " = " + format_count(bytes) + " B";
     return bytes;
 }

@@ -71,11 +71,13 @@ Bytes AdapterActivationsTerm::compute(const Context& ctx, std::string* explain) 
     const double cp = std::max(1.0, ctx[Sym::cp]);
     const double tokens = ctx[Sym::b] * ctx[Sym::s] / cp;
     const double bytes_act = ctx[Sym::bytes_act];
-    const Bytes bytes = to_bytes(tokens * (k.elements * bytes_act + k.mask), kId.data());
+    // PPO trains adapters on the value model too (ObjectiveFacts::trained_models).
+    const double models = std::max(1.0, ctx.objective.trained_models);
+    const Bytes bytes = to_bytes(models * tokens * (k.elements * bytes_act + k.mask), kId.data());
     if (explain)
-        *explain = format_number(ctx[Sym::b]) + " × " + format_number(ctx[Sym::s]) + " tokens × (" +
-                   format_number(k.elements) + " × " + format_number(bytes_act) + " B + " + format_number(k.mask) +
-                   " B) = " + format_count(bytes) + " B";
+        *explain = (models > 1 ? format_number(models) + " models × " : std::string()) + format_number(ctx[Sym::b]) +
+                   " × " + format_number(ctx[Sym::s]) + " tokens × (" + format_number(k.elements) + " × " +
+                   format_number(bytes_act) + " B + " + format_number(k.mask) + " B) = " + format_count(bytes) + " B";
     return bytes;
 }
 

@@ -1,6 +1,7 @@
-// training_rl.cpp - plugin entry: DPO and GRPO objectives and their terms.
+// training_rl.cpp - plugin entry: DPO, GRPO and PPO objectives and their terms.
 // SPDX-License-Identifier: Apache-2.0
 #include "objectives.hpp"
+#include "ppo.hpp"
 #include "vram/plugin_api.hpp"
 
 VRAM_PLUGIN(vram_training_rl, "0.1.0") {
@@ -13,6 +14,12 @@ VRAM_PLUGIN(vram_training_rl, "0.1.0") {
     reg.declare(kGrpoSteps, "steps", "GRPO steps_per_generation");
     reg.declare(kVllmUtil, "fraction", "colocated vLLM gpu_memory_utilization (0: HF generate)");
     reg.declare(kVllmSleep, "flag", "1 when vLLM sleep mode frees its pool outside generation");
+    reg.declare(kPpoPrompt, "tokens", "PPO prompt tokens per query");
+    reg.declare(kPpoResponse, "tokens", "PPO response_length");
+    reg.declare(kPpoRollout, "sequences", "PPO queries one rollout generates per GPU");
+    reg.declare(kPpoValueParams, "parameters", "PPO value model parameters (LM head replaced by a score head)");
+    reg.declare(kPpoReward, "flag", "1 when PPO loads a frozen reward model");
+    reg.declare(kPpoGather, "flag", "1 when PPO's rollout gathers the ZeRO-3 engine (ds3_gather_for_generation)");
     reg.add(std::make_unique<DpoObjective>());
     reg.add(std::make_unique<GrpoObjective>());
     reg.add(std::make_unique<ReferenceWeightsTerm>());
@@ -22,4 +29,9 @@ VRAM_PLUGIN(vram_training_rl, "0.1.0") {
     reg.add(std::make_unique<GrpoScoringLogitsTerm>());
     reg.add(std::make_unique<VllmPoolTerm>());
     reg.add(std::make_unique<VllmPoolSleepTerm>());
+    reg.add(std::make_unique<PpoObjective>());
+    reg.add(std::make_unique<PpoValueWeightsTerm>());
+    reg.add(std::make_unique<PpoRewardWeightsTerm>());
+    reg.add(std::make_unique<PpoRolloutGatherTerm>());
+    reg.add(std::make_unique<PpoRolloutTerm>());
 }

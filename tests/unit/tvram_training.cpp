@@ -621,14 +621,21 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
         {"A5 DPO LoRA, Qwen2.5-7B bs 1 x 2048", 24, false, "DPO pairs of a real dataset below max_length 2048",
          run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", "objective: dpo, " + lora, "data: 1", 1)},
         // The rest of the table, each with the closest setup vram states and what it lacks.
-        {"A1 PPO full ZeRO-3, Llama-3.1-8B policy + 8B reward", 65, false,
-         "PPO is not modelled: the value model (own gradients and optimizer states), the reward model and the "
-         "rollout; the scenario is the policy's full fine-tuning alone",
-         run_yaml("llama-3.1-8b", "batch_size: 1, sequence_length: 2048", full_bf16 + ", gradient_checkpointing: true",
-                  "data: 8, zero: 3", 8)},
+        // PPO as TRL lays it out (objective ppo); ms-swift leaves gradient checkpointing off for PPO
+        // (swift/trainers/rlhf_trainer/ppo_trainer.py _prepare_gradient_checkpointing: pass). A1's
+        // peak is the rollout on the gathered ZeRO-3 engine, whatever the prompt length below
+        // ~1,700 tokens; alpaca-gpt4 prompts are a few hundred tokens.
+        {"A1 PPO full ZeRO-3, Llama-3.1-8B policy + 8B reward", 65, true, "",
+         run_yaml("llama-3.1-8b", "batch_size: 1",
+                  full_bf16 + ", gradient_checkpointing: false, objective: ppo, ppo: {prompt_length: 256, "
+                  "response_length: 512, gradient_accumulation_steps: 2}", "data: 8, zero: 3", 8)},
         {"A2 PPO LoRA ZeRO-2, Llama-3.1-8B policy + 8B reward", 50, false,
-         "PPO is not modelled (value and reward models, rollout); the scenario is the policy's LoRA alone",
-         run_yaml("llama-3.1-8b", "batch_size: 1, sequence_length: 2048", lora, "data: 4, zero: 2", 4)},
+         "its peak is the training phase, which grows with the prompt: the longest alpaca-gpt4 prompt (unpublished) "
+         "sets it; the scenario takes 256 tokens",
+         run_yaml("llama-3.1-8b", "batch_size: 1",
+                  "method: lora, mixed_precision: bf16, gradient_checkpointing: false, lora: {rank: 8, "
+                  "targets: [all-linear]}, objective: ppo, ppo: {prompt_length: 256, response_length: 512, "
+                  "gradient_accumulation_steps: 4}", "data: 4, zero: 2", 4)},
         {"A3 DPO full ZeRO-3 padding_free, Qwen2.5-7B bs 4 x 8192", 47, false,
          "padding_free over a real DPO dataset whose sample lengths are not published (workload.lengths and "
          "workload.batching: padding_free can state them)",
@@ -938,6 +945,70 @@ BOOST_AUTO_TEST_CASE(issue18_precision_aware_optimizer_refusals_name_the_key) {
                                                               "{convention: megatron, precision_aware_optimizer: true}}\n",
                                                        "pao3")});
     BOOST_TEST(c.err.find("Megatron supports it with Adam only") != std::string::npos, c.err);
+}
+
+// PPO with TRL's layout (A1: ms-swift examples/train/rlhf/ppo/full.sh, Llama-3.1-8B policy and an
+// 8B reward model of the same architecture, full fine-tuning, ZeRO-3 on 8 GPUs, batch 1, GA 2,
+// response_length 512; ms-swift leaves gradient checkpointing off for PPO). By hand:
+//   policy P = 8,030,261,248; LM head 128,256 · 4,096 = 525,336,576; the value model (and the
+//   reward model) = P − LM head + a [1, 4,096] score head = 7,504,928,768 parameters
+//   trainable: policy + value = 15,535,190,016 (one DeepSpeed engine: PolicyAndValueWrapper)
+//   weights 16,060,522,496 / 8 = 2,007,565,312; reference copy the same (ZeRO-3 sharded)
+//   value weights 7,504,928,768 · 2 / 8 = 1,876,232,192; reward weights the same
+//   16-bit grads 15,535,190,016 · 2 / 8 = 3,883,797,504; fp32 grads and master · 4 / 8 = 7,767,595,008
+//   AdamW 15,535,190,016 · 8 / 8 = 15,535,190,016
+//   rollout (ZeRO-3 gathers the engine): (16,060,522,496 + 15,009,857,536) · 7/8 = 27,186,582,528
+//   rollout of 1 · 2 · 1 = 2 queries: KV 2 · (256 + 512) · 131,072 B = 201,326,592
+//     + fp32 scores and their stacked copy 2 · 2 · 512 · 128,256 · 4 = 1,050,673,152 → 1,251,999,744
+// Activations are those of two models on the same 768-token sequences.
+BOOST_AUTO_TEST_CASE(issue18_ppo_trains_policy_and_value_model_and_gathers_both_to_generate) {
+    const std::string head = "model: {preset: llama-3.1-8b}\nworkload: {type: training, batch_size: 1}\n";
+    const std::string ppo = "objective: ppo, ppo: {prompt_length: 256, response_length: 512, "
+                            "gradient_accumulation_steps: 2}";
+    const Result r = estimate_yaml(head + "training: {method: full, mixed_precision: bf16, " + ppo +
+                                   "}\nparallelism: {data: 8, zero: 3}\nhardware: {gpu: A800 80GB, count: 8}\n");
+    BOOST_TEST(r.estimate.trainable_parameters == 15535190016LL);
+    BOOST_TEST(r.bytes("core.weights") == 2007565312ULL);
+    BOOST_TEST(r.bytes("rl.reference_model.weights") == 2007565312ULL);
+    BOOST_TEST(r.bytes("rl.ppo.value_model.weights") == 1876232192ULL);
+    BOOST_TEST(r.bytes("rl.ppo.reward_model.weights") == 1876232192ULL);
+    BOOST_TEST(r.bytes("training.gradients") == 3883797504ULL);
+    BOOST_TEST(r.bytes("training.gradients.fp32") == 7767595008ULL);
+    BOOST_TEST(r.bytes("training.master_weights") == 7767595008ULL);
+    BOOST_TEST(r.bytes("training.optimizer_states") == 15535190016ULL);
+    BOOST_TEST(r.bytes("rl.ppo.rollout_gathered_params") == 27186582528ULL);
+    BOOST_TEST(r.bytes("rl.ppo.rollout") == 1251999744ULL);
+    BOOST_TEST(r.estimate.ranks[r.estimate.most_loaded].peak_phase == "generation");
+    const Result sft = estimate_yaml("model: {preset: llama-3.1-8b}\n"
+                                     "workload: {type: training, batch_size: 1, sequence_length: 768}\n"
+                                            "training: {method: full, mixed_precision: bf16}\n"
+                                            "parallelism: {data: 8, zero: 3}\nhardware: {gpu: A800 80GB, count: 8}\n");
+    BOOST_TEST(r.bytes("training.activations") == 2 * sft.bytes("training.activations"));
+
+    // LoRA under ZeRO-2 (A2): no reference copy (the adapter-disabled policy), the value model's
+    // base and the reward model are full 16-bit copies (7,504,928,768 · 2 = 15,009,857,536 each),
+    // no gather; adapters of both models plus the score head: LoRA r8 on every Linear of a
+    // Llama-3.1-8B layer = 8 · [(4096 + 4096) · 2 + (4096 + 1024) · 2 + (4096 + 14336) · 3]
+    // = 655,360 per layer, × 32 = 20,971,520 per model → 2 · 20,971,520 + 4,096 = 41,947,136.
+    const Result lora = estimate_yaml(head + "training: {method: lora, mixed_precision: bf16, lora: {rank: 8, "
+                                             "targets: [all-linear]}, " + ppo + "}\nparallelism: {data: 4, zero: 2}\n"
+                                             "hardware: {gpu: A800 80GB, count: 4}\n");
+    BOOST_TEST(!lora.has("rl.reference_model.weights"));
+    BOOST_TEST(!lora.has("rl.ppo.rollout_gathered_params"));
+    BOOST_TEST(lora.bytes("rl.ppo.value_model.weights") == 15009857536ULL);
+    BOOST_TEST(lora.bytes("rl.ppo.reward_model.weights") == 15009857536ULL);
+    BOOST_TEST(lora.estimate.trainable_parameters == 41947136LL);
+}
+
+// PPO under tensor parallelism is refused: TRL's PPOTrainer is data parallel only.
+BOOST_AUTO_TEST_CASE(issue18_ppo_refuses_tensor_parallelism) {
+    const CliResult c = run_cli({"run", write_scenario("model: {preset: llama-3.1-8b}\nworkload: {type: training}\n"
+                                                       "training: {method: lora, objective: ppo}\n"
+                                                       "parallelism: {tensor: 2}\nhardware: {gpu: H100, count: 2}\n",
+                                                       "ppo_tp")});
+    BOOST_TEST(c.rc != 0);
+    BOOST_TEST(c.err.find("parallelism.tensor: TRL's PPOTrainer runs data parallel (DDP or DeepSpeed ZeRO) only") !=
+                   std::string::npos, c.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

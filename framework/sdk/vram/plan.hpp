@@ -66,6 +66,10 @@ struct EngineFacts {
 struct ObjectiveFacts {
     double logits_tokens = 0;       ///< positions per sequence the LM head computes (0: all of s)
     bool separate_reference = false;///< a frozen reference copy of the model is loaded
+    /// Models whose forward over the same sequences autograd keeps for one backward: 1, or 2 for
+    /// PPO (TRL's PolicyAndValueWrapper runs the policy and the value model, both trained). The
+    /// activation terms scale by it; logits stay the policy's (the value head emits one number).
+    double trained_models = 1;
 };
 
 /// The KeptInputs implied by adapters on `linears` (PEFT's LoRA/DoRA layout): without dropout

@@ -1,0 +1,190 @@
+// ppo.cpp - PPO with TRL's layout (docs/methods.md "PPO"): the value model trains beside the
+// policy in one engine, the reference and reward models are frozen copies, and each step starts
+// with a rollout whose generate() runs on the gathered engine under ZeRO-3.
+// SPDX-License-Identifier: Apache-2.0
+#include "ppo.hpp"
+
+#include <algorithm>
+
+#include "objectives.hpp"
+#include "vram/error.hpp"
+#include "vram/sharding.hpp"
+
+namespace vram::plugins {
+namespace {
+
+double sym(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
+void set_sym(Context& ctx, const char* name, double v) { ctx.set(ctx.symbol(name), v); }
+std::string n(double v) { return format_number(v); }
+bool is_ppo(const Context& ctx) { return ctx[Sym::training] > 0 && ctx.scenario().training.objective == "ppo"; }
+double zero3(const Context& ctx) { return ctx[Sym::zero] >= 3 && ctx[Sym::dp] > 1 ? ctx[Sym::dp] : 1.0; }
+
+// Bytes of the LM head as stored (0 with tied embeddings: the head is the embedding, which the
+// sequence classifier keeps).
+double lm_head_bytes(const Context& ctx) {
+    const auto& tensors = ctx.model().tensors;
+    double bytes = 0;
+    for (std::size_t i = 0; i < tensors.size() && i < ctx.tensor_bytes.size(); ++i)
+        if (tensors[i].group == "lm_head") bytes += static_cast<double>(ctx.tensor_bytes[i]);
+    return bytes;
+}
+
+// One sequence classifier of the policy's architecture: the LM head replaced by a [1, h] score
+// head in the model dtype.
+double classifier_bytes(const Context& ctx) {
+    return weight_bytes_on_rank(ctx) - lm_head_bytes(ctx) + ctx[Sym::h] * std::max(2.0, ctx[Sym::bytes_act]);
+}
+
+// Adapters of the policy and the value model (PEFT): part of the engine ZeRO-3 gathers. Their
+// resident bytes are training.adapters.weights (the trainable tensors hold both models').
+double adapter_bytes(const Context& ctx) {
+    return ctx.method.frozen_base ? parameters_on_rank(ctx, ctx.trainable_tensors) * ctx.method.trainable_bytes : 0;
+}
+
+}  // namespace
+
+std::vector<ParamSpec> PpoObjective::params() const {
+    // TRL PPOConfig defaults (trl/trainer/ppo_config.py); ms-swift's examples set response_length 512.
+    return {
+        {"prompt_length", ParamType::integer, "512", "prompt tokens P per query (the longest prompt of the batch)", 1,
+         1 << 24, {}},
+        {"response_length", ParamType::integer, "53", "PPOConfig.response_length: tokens generated per query (R)", 1,
+         1 << 24, {}},
+        {"gradient_accumulation_steps", ParamType::integer, "1",
+         "TrainingArguments.gradient_accumulation_steps: with num_mini_batches, how many queries one rollout "
+         "generates per GPU (local_batch_size)", 1, 1 << 20, {}},
+        {"num_mini_batches", ParamType::integer, "1", "PPOConfig.num_mini_batches", 1, 1 << 20, {}},
+        {"reference_model", ParamType::string, "auto",
+         "auto: the adapter-disabled policy with PEFT, else a frozen copy; separate; none", 0, 0,
+         {"auto", "separate", "none"}},
+        {"reward_model", ParamType::boolean, "true",
+         "a frozen reward model (a sequence classifier of the policy's architecture) scores the rollouts", 0, 0, {}},
+        {"ds3_gather_for_generation", ParamType::boolean, "true",
+         "PPOConfig.ds3_gather_for_generation: under ZeRO-3 the rollout gathers the whole policy-and-value engine",
+         0, 0, {}},
+    };
+}
+
+void PpoObjective::prepare(Context& ctx, const Params& options) const {
+    const Scenario& s = ctx.scenario();
+    if (s.parallelism.tensor > 1 || s.parallelism.pipeline > 1)
+        throw ParamError(s.parallelism.tensor > 1 ? "parallelism.tensor" : "parallelism.pipeline",
+                         "TRL's PPOTrainer runs data parallel (DDP or DeepSpeed ZeRO) only; allowed: 1");
+    const std::int64_t P = options.integer("prompt_length");
+    const std::int64_t R = options.integer("response_length");
+    const auto B = static_cast<std::int64_t>(ctx[Sym::b]);
+    const std::int64_t rollout = B * options.integer("gradient_accumulation_steps") * options.integer("num_mini_batches");
+
+    // The value model trains what the policy trains, with the score head for the LM head: all its
+    // tensors in full fine-tuning, the same adapters (and the new head) under PEFT.
+    const double h = ctx[Sym::h];
+    std::vector<Tensor> value;
+    for (const Tensor& t : ctx.trainable_tensors)
+        if (t.group != "lm_head") value.push_back(t);
+    Tensor score;
+    score.name = "score.weight";
+    score.module = "score";
+    score.group = "value_head";
+    score.rows = 1;
+    score.cols = static_cast<std::int64_t>(h);
+    score.linear = true;
+    value.push_back(score);
+    double value_trainable = 0;
+    for (const Tensor& t : value) value_trainable += static_cast<double>(t.numel()) * static_cast<double>(t.copies);
+    ctx.trainable_tensors.insert(ctx.trainable_tensors.end(), value.begin(), value.end());
+    ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] + value_trainable);
+    double lm_head = 0;
+    for (const Tensor& t : ctx.model().tensors)
+        if (t.group == "lm_head") lm_head += static_cast<double>(t.numel());
+    set_sym(ctx, kPpoValueParams, ctx[Sym::P_total] - lm_head + h);
+
+    const std::string& ref = options.string("reference_model");
+    const bool separate = ref == "separate" || (ref == "auto" && !ctx.method.frozen_base);
+    ctx.objective.separate_reference = separate;
+    ctx.objective.trained_models = 2;
+    // TRL slices the response positions of the logits (logits[:, context_length - 1 : -1]) for
+    // selective_log_softmax, like GRPO's logits_to_keep.
+    ctx.objective.logits_tokens = static_cast<double>(R + 1);
+    set_sym(ctx, kLogitsTokens, static_cast<double>(R + 1));
+    ctx.set(Sym::s, static_cast<double>(P + R) + static_cast<double>(ctx.modality_tokens));
+    set_sym(ctx, kRefWeights, separate ? 1 : 0);
+    set_sym(ctx, kRefForward, ref == "none" ? 0 : 1);
+    set_sym(ctx, kPpoPrompt, static_cast<double>(P));
+    set_sym(ctx, kPpoResponse, static_cast<double>(R));
+    set_sym(ctx, kPpoRollout, static_cast<double>(rollout));
+    set_sym(ctx, kPpoReward, options.flag("reward_model") ? 1 : 0);
+    set_sym(ctx, kPpoGather, options.flag("ds3_gather_for_generation") ? 1 : 0);
+
+    ctx.notes.push_back(
+        "objective ppo (TRL PPOTrainer): the policy and a value model (the policy's architecture with a score head, "
+        "trained " + std::string(ctx.method.frozen_base ? "with the same adapters" : "in full") +
+        ") are one engine: gradients, master weights and optimizer states of both; reference: " +
+        (separate ? "a frozen copy" : ref == "none" ? "none" : "the adapter-disabled policy") + "; reward model: " +
+        (options.flag("reward_model") ? "a frozen sequence classifier" : "none") + "; sequences P + R = " +
+        std::to_string(P) + " + " + std::to_string(R) + " tokens; one rollout generates " + std::to_string(rollout) +
+        " responses per GPU (batch_size × gradient_accumulation_steps × num_mini_batches)");
+    ctx.notes.push_back("ppo phases: rollout (generation: generate() with its KV cache and fp32 scores, under ZeRO-3 "
+                        "on the gathered engine), scoring (no-grad forwards of reference, value and reward models), "
+                        "training (policy and value model forward and backward on the same sequences)");
+}
+
+// ---- value and reward models ---------------------------------------------------------------
+
+bool PpoValueWeightsTerm::applies(const Context& ctx) const { return is_ppo(ctx); }
+Bytes PpoValueWeightsTerm::compute(const Context& ctx, std::string* explain) const {
+    const double base = classifier_bytes(ctx);
+    const Bytes bytes = to_bytes(base / zero3(ctx), kId.data());
+    if (explain)
+        *explain = format_count(static_cast<std::uint64_t>(sym(ctx, kPpoValueParams))) + " params (the policy without its LM head, with a [1, " +
+                   n(ctx[Sym::h]) + "] score head) = " + format_count(static_cast<std::uint64_t>(base + 0.5)) + " B" +
+                   (ctx.method.frozen_base ? std::string(" (its adapters are in training.adapters.weights)")
+                                           : std::string()) +
+                   (zero3(ctx) > 1 ? " / dp=" + n(ctx[Sym::dp]) + " (ZeRO-3)" : std::string()) + " = " +
+                   format_count(bytes) + " B";
+    return bytes;
+}
+
+bool PpoRewardWeightsTerm::applies(const Context& ctx) const { return is_ppo(ctx) && sym(ctx, kPpoReward) > 0; }
+Bytes PpoRewardWeightsTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(classifier_bytes(ctx) / zero3(ctx), kId.data());
+    if (explain)
+        *explain = "a frozen sequence classifier of " + format_count(static_cast<std::uint64_t>(sym(ctx, kPpoValueParams))) + " params in " +
+                   ctx.weight_format +
+                   (zero3(ctx) > 1 ? " / dp=" + n(ctx[Sym::dp]) + " (ZeRO-3)"
+                                   : std::string(" (a full copy: not ZeRO-3)")) +
+                   " = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+// ---- rollout -------------------------------------------------------------------------------
+
+bool PpoRolloutGatherTerm::applies(const Context& ctx) const {
+    return is_ppo(ctx) && zero3(ctx) > 1 && sym(ctx, kPpoGather) > 0;
+}
+Bytes PpoRolloutGatherTerm::compute(const Context& ctx, std::string* explain) const {
+    const double full = weight_bytes_on_rank(ctx) + classifier_bytes(ctx) + adapter_bytes(ctx);
+    const double dp = zero3(ctx);
+    const Bytes bytes = to_bytes(full * (1 - 1 / dp), kId.data());
+    if (explain)
+        *explain = "policy and value model " + format_count(static_cast<std::uint64_t>(full + 0.5)) +
+                   " B gathered, less this rank's shard: × (1 − 1/" + n(dp) + ") = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+bool PpoRolloutTerm::applies(const Context& ctx) const { return is_ppo(ctx); }
+Bytes PpoRolloutTerm::compute(const Context& ctx, std::string* explain) const {
+    const double rollout = sym(ctx, kPpoRollout), R = sym(ctx, kPpoResponse);
+    const auto tokens = static_cast<std::int64_t>(sym(ctx, kPpoPrompt) + R);
+    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, tokens, ctx[Sym::bytes_kv], 1, 1);
+    const double kv = static_cast<double>(per_seq) * rollout;
+    const double scores = 2 * rollout * R * ctx[Sym::V] * 4;
+    const Bytes bytes = to_bytes(kv + scores, kId.data());
+    if (explain)
+        *explain = n(rollout) + " sequences × " + std::to_string(tokens) + " tokens of KV cache (" +
+                   format_count(static_cast<std::uint64_t>(kv + 0.5)) + " B) + 2 × " + n(rollout) + " × " + n(R) +
+                   " × " + n(ctx[Sym::V]) + " × 4 B of fp32 scores (" +
+                   format_count(static_cast<std::uint64_t>(scores + 0.5)) + " B) = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+}  // namespace vram::plugins
