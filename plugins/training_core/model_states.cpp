@@ -152,6 +152,44 @@ Bytes MasterWeightsTerm::compute(const Context& ctx, std::string* explain) const
     return bytes;
 }
 
+// ---- Megatron's param-buffer remap at DDP wrap -------------------------------------------------
+
+namespace {
+struct Remap {
+    double old_params = 0, later = 0;
+};
+Remap remap(const Context& ctx) {
+    const StateDtypes d = state_dtypes(ctx);
+    Remap r;
+    r.old_params = trainable_on_rank(ctx) * d.param;
+    // The static terms already hold the master copy and the optimizer states, which do not exist
+    // yet at this point; the set-up phase adds only what the old parameters exceed them by.
+    r.later = offload_optimizer(ctx) ? 0.0 : sharded_trainable_on_rank(ctx, 1) * d.master + optimizer_state_on_rank(ctx);
+    return r;
+}
+}  // namespace
+
+// Listed only when the set-up moment can be the peak (the old parameters outweigh the optimizer's
+// later allocations: an offloaded optimizer, or bf16 states sharded over many ranks).
+bool MegatronBufferRemapTerm::applies(const Context& ctx) const {
+    if (!(ctx[Sym::training] > 0 && ctx[Sym::P_trainable] > 0 && convention(ctx) == Convention::megatron &&
+          ctx[Sym::zero] >= 1 && state_dtypes(ctx).amp))
+        return false;
+    const Remap r = remap(ctx);
+    return r.old_params > r.later;
+}
+Bytes MegatronBufferRemapTerm::compute(const Context& ctx, std::string* explain) const {
+    const StateDtypes d = state_dtypes(ctx);
+    const auto [old_params, later] = remap(ctx);
+    const Bytes bytes = to_bytes(std::max(0.0, old_params - later), kId.data());
+    if (explain)
+        *explain = "max(0, old parameters " + params_text(ctx) + " × " + format_number(d.param) + " B = " +
+                   format_count(static_cast<std::uint64_t>(old_params + 0.5)) + " B − master weights and optimizer "
+                   "states not yet created " + format_count(static_cast<std::uint64_t>(later + 0.5)) + " B) = " +
+                   format_count(bytes) + " B";
+    return bytes;
+}
+
 // ---- autocast copy ---------------------------------------------------------------------------
 
 namespace {

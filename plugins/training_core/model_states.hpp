@@ -91,6 +91,28 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+/// Megatron's distributed optimizer: wrapping the model for data parallelism allocates the
+/// contiguous bf16 param buffer and fp32 grad buffer, then moves each parameter into it
+/// (param_and_grad_buffer.py), so the old parameters sit beside both new buffers for a moment,
+/// before the optimizer has created its master copy or states.
+class MegatronBufferRemapTerm final : public TermInfo<MegatronBufferRemapTerm> {
+public:
+    static constexpr std::string_view kId = "training.megatron.buffer_remap";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "max(0, P_trainable(rank) × bytes_param − (master weights + optimizer states on the GPU)), phase setup";
+    static constexpr std::string_view kSource =
+        "Megatron-Core megatron/core/distributed/param_and_grad_buffer.py (core_v0.12.0 L619-655): with "
+        "use_distributed_optimizer, torch.zeros param_data and grad_data for all the bucketed params, then for each "
+        "param param.data = the buffer view, copy_(old), del old; the optimizer's fp32 master shards and its lazily "
+        "created Adam states come later (distrib_optimizer.py, first step), so the set-up peak is weights + grads + "
+        "the old parameters; the freed blocks stay reserved by the caching allocator";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::string_view phase() const override { return "setup"; }
+};
+
 class AutocastCopyTerm final : public TermInfo<AutocastCopyTerm> {
 public:
     static constexpr std::string_view kId = "training.weights.autocast_copy";

@@ -58,6 +58,7 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.add(std::make_unique<OptimizerStatesTerm>());
     reg.add(std::make_unique<AdamStepTemporariesTerm>());
     reg.add(std::make_unique<MasterWeightsTerm>());
+    reg.add(std::make_unique<MegatronBufferRemapTerm>());
     reg.add(std::make_unique<AutocastCopyTerm>());
     reg.add(std::make_unique<GatheredParamsTerm>());
     reg.add(std::make_unique<DdpBucketsTerm>());

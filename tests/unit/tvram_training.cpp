@@ -1011,4 +1011,27 @@ BOOST_AUTO_TEST_CASE(issue18_ppo_refuses_tensor_parallelism) {
                    std::string::npos, c.err);
 }
 
+// Megatron's distributed optimizer wraps the model in contiguous buffers (param_and_grad_buffer.py,
+// core_v0.12.0 L619-655): bf16 param_data and fp32 grad_data are allocated, then every parameter
+// is copied in and its old storage freed, before the optimizer creates master copies or states.
+// Llama-3-8B (P = 8,030,261,248), megatron convention, 8 data-parallel ranks:
+//   old parameters P · 2 = 16,060,522,496 B
+//   with the optimizer on the CPU nothing else comes later: the set-up phase adds 16,060,522,496
+//   on the GPU: master P · 4 / 8 = 4,015,130,624 + AdamW P · 8 / 8 = 8,030,261,248 = 12,045,391,872
+//   come later, so the set-up phase adds 16,060,522,496 − 12,045,391,872 = 4,015,130,624
+// B19 (Qwen2.5-72B, TP8, optimizer on the CPU, 65 GiB): the set-up moment is its peak.
+BOOST_AUTO_TEST_CASE(issue18_megatron_buffer_remap_holds_old_parameters_at_setup) {
+    const std::string yaml = "model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, sequence_length: "
+                             "2048}\ntraining: {method: full, mixed_precision: bf16, gradient_checkpointing: true, "
+                             "full: {convention: megatron}}\nhardware: {gpu: H100, count: 8}\n";
+    const Result off = estimate_yaml(yaml + "parallelism: {data: 8, zero: 1, offload: optimizer}\n");
+    BOOST_TEST(off.bytes("training.megatron.buffer_remap") == 16060522496ULL);
+    BOOST_TEST(off.estimate.ranks[off.estimate.most_loaded].peak_phase == "setup");
+    const Result on = estimate_yaml(yaml + "parallelism: {data: 8, zero: 1}\n");
+    BOOST_TEST(on.bytes("training.megatron.buffer_remap") == 4015130624ULL);
+    // Two ranks: master and states (P · 12 / 2) outweigh the old parameters: no set-up term.
+    BOOST_TEST(!estimate_yaml(yaml + "parallelism: {data: 2, zero: 1}\n", {"hardware.count=2"})
+                    .has("training.megatron.buffer_remap"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
