@@ -18,7 +18,8 @@ double tensor_state_bytes(StateLayout layout, std::int64_t rows, std::int64_t co
     const auto n = static_cast<double>(rows) * static_cast<double>(cols);
     switch (layout) {
         case StateLayout::none: return 0;
-        case StateLayout::one_full: return n * elem;
+        case StateLayout::one_full:
+        case StateLayout::muon: return n * elem;  // a hidden matrix under Muon (state_bytes routes the rest)
         case StateLayout::two_full: return 2 * n * elem;
         case StateLayout::two_8bit: {
             if (rows * cols < kMin8bitSize) return 2 * n * 4;
@@ -39,8 +40,15 @@ double LayoutOptimizer::state_bytes(const Context& ctx) const {
     // over fp32 weights) and like the parameter in pure 16-bit training.
     const double elem = state_dtypes(ctx).state;
     double total = 0;
-    for (const Tensor& t : ctx.trainable_tensors)
-        total += static_cast<double>(t.copies) * tensor_state_bytes(layout_, t.rows, t.cols, elem);
+    for (const Tensor& t : ctx.trainable_tensors) {
+        // Muon orthogonalizes hidden 2-D matrices only; embeddings, the output head and 1-D gains
+        // and biases go to AdamW (Megatron emerging_optimizers.py _is_nonlinear_or_embedding:
+        // is_embedding_or_output_parameter or len(shape) != 2 -> 'adam'; Keller Jordan's
+        // MuonWithAuxAdam the same split).
+        StateLayout layout = layout_;
+        if (layout == StateLayout::muon && (t.embedding || t.cols <= 1)) layout = StateLayout::two_full;
+        total += static_cast<double>(t.copies) * tensor_state_bytes(layout, t.rows, t.cols, elem);
+    }
     return total;
 }
 

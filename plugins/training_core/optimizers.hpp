@@ -15,6 +15,7 @@ enum class StateLayout {
     two_full,      ///< AdamW: exp_avg, exp_avg_sq
     two_8bit,      ///< bitsandbytes 8-bit Adam: uint8 state1/state2 + fp32 absmax per 256
     factored,      ///< Adafactor: row and column second moments for >= 2-D tensors
+    muon,          ///< Muon: one momentum buffer per hidden 2-D matrix; AdamW's two for the rest
 };
 
 /// One optimizer plugin; all share the same arithmetic, parametrised by the layout.

@@ -48,6 +48,12 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
                                               "factored second moments: rows + cols per >= 2-D tensor, full for 1-D",
                                               torch + "Adafactor / transformers Adafactor (beta1=None): row_var and "
                                                       "col_var for >= 2-D params (Shazeer & Stern 2018)"));
+    reg.add(std::make_unique<LayoutOptimizer>(
+        "core.optimizer.muon", "muon", StateLayout::muon,
+        "Muon momentum (1 state) for hidden 2-D matrices; AdamW (2 states) for embeddings, output head, 1-D tensors",
+        "Muon (Jordan et al. 2024; torch.optim.Muon: momentum_buffer = zeros_like(grad), 2-D params only); "
+        "Megatron-Core optimizer/emerging_optimizers.py routes is_embedding_or_output_parameter and non-2-D params "
+        "to Adam (_is_nonlinear_or_embedding); Moonlight (arXiv 2502.16982) the same split"));
     reg.add(std::make_unique<LayoutOptimizer>("core.optimizer.lion", "lion", StateLayout::one_full,
                                               "exp_avg: 1 state per parameter",
                                               "lion-pytorch / bitsandbytes Lion: one momentum buffer like the parameter "
