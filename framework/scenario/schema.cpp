@@ -155,9 +155,12 @@ std::vector<SchemaKey> build_table() {
     r.push_back(Row("training.flash_attention", T::boolean, "attention without materialized scores").def("true")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.flash_attention = v.as_bool(); }));
     r.push_back(Row("training.loss", T::enumeration, "standard: the LM head's logits are materialized (the "
-                                                     "convention's cross-entropy); liger_flce: Liger's fused linear "
-                                                     "cross-entropy, logits only one chunk at a time")
-                    .one_of({"standard", "liger_flce"}).def("standard")
+                                                     "convention's cross-entropy; Megatron's cross_entropy_loss_fusion "
+                                                     "keeps the same fp32 copy); liger_flce: Liger's fused linear "
+                                                     "cross-entropy, logits only one chunk at a time; cce: Apple's Cut "
+                                                     "Cross-Entropy (Unsloth), no logits in memory, one fp32 "
+                                                     "log-sum-exp per token")
+                    .one_of({"standard", "liger_flce", "cce"}).def("standard")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.loss = v.text(); }));
 
     r.push_back(Row("parallelism.tensor", T::integer, "tensor parallel size").range(1, kMaxParallel).def("1")

@@ -289,11 +289,22 @@ double liger_bytes(const Context& ctx, const Shape& x, double h, double V) {
     return x.b * x.s_local * 2 * h * x.ba + c.chunk * V * x.ba + bt * h * x.ba + bt * 4;
 }
 
+// Apple's Cut Cross-Entropy (apple/ml-cross-entropy, arXiv 2411.09009; Unsloth's default loss):
+// the forward computes each token's log-sum-exp blockwise in on-chip memory and saves it (fp32,
+// cce_lse_forward.py) beside the LM head input; backward recomputes the logit blocks and writes
+// only dE (the hidden-state gradient) and dC (the head's own gradient, in the head's dtype unless
+// accum_c_fp32), so no tokens × V tensor ever exists.
+double cce_bytes(const Context& ctx, const Shape& x, double h) {
+    const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+    return x.b * x.s_local * 2 * h * x.ba + bt * 4;
+}
+
 double logits_bytes(const Context& ctx) {
     const Shape x = shape(ctx);
     const auto h = static_cast<double>(ctx.model().hidden);
     const double V = ctx[Sym::V];
     if (ctx.scenario().training.loss == "liger_flce") return liger_bytes(ctx, x, h, V);
+    if (ctx.scenario().training.loss == "cce") return cce_bytes(ctx, x, h);
     if (convention(ctx) == Convention::megatron) {
         // The final norm's input and the output layer's input are saved (bytes_act each; split by t
         // only with sequence parallel, whose output layer saves its input before the all-gather).
@@ -336,6 +347,13 @@ Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
                    format_number(c.chunk) + "-token logits chunk · " + V + " · " + format_number(x.ba) + " + grad_input " +
                    format_number(bt) + " · " + h + " · " + format_number(x.ba) + " + fp32 loss " + format_number(bt) +
                    " · 4 [Liger fused linear cross-entropy] = " + format_count(bytes) + " B";
+        return bytes;
+    }
+    if (ctx.scenario().training.loss == "cce") {
+        const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+        *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) +
+                   " (final norm and LM head inputs) + fp32 log-sum-exp " + format_number(bt) +
+                   " · 4 [Cut Cross-Entropy: no logits in memory] = " + format_count(bytes) + " B";
         return bytes;
     }
     if (convention(ctx) == Convention::megatron)

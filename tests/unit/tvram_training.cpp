@@ -544,6 +544,16 @@ hardware: {gpu: H100}
     BOOST_TEST(with("standard").bytes("training.logits") == 12'742'295'552LL);
 }
 
+// Apple's Cut Cross-Entropy (Unsloth's loss; apple/ml-cross-entropy) never materialises logits:
+// the same Llama-3-8B run at 8,192 tokens keeps the final norm and LM head inputs
+// (134,217,728 B) and one fp32 log-sum-exp per token (8,192 · 4 = 32,768 B) = 134,250,496 B.
+BOOST_AUTO_TEST_CASE(issue18_cut_cross_entropy_keeps_no_logits) {
+    const Result r = estimate_yaml("model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, "
+                                   "sequence_length: 8192}\ntraining: {method: lora, gradient_checkpointing: true, "
+                                   "loss: cce}\nhardware: {gpu: H100}\n");
+    BOOST_TEST(r.bytes("training.logits") == 134'250'496LL);
+}
+
 // Issue 18 (Done when): every row of ../shared/data/validation/measurements-training.md runs and
 // prints its error. The rows are ms-swift's measured per-GPU memory (max_memory_reserved, GiB);
 // vram's reserved view is compared (docs/allocator.md: today equal to the allocated view, so
