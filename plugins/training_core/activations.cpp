@@ -225,13 +225,27 @@ StageActs stage_acts(const Context& ctx) {
     return a;
 }
 
+double logits_bytes(const Context& ctx);  // below, with the logits term
+bool logits_on_stage(const Context& ctx);
+
+// With full checkpointing one layer's activations are rebuilt inside that layer's backward. The
+// loss and the LM head run their backward first and free the logits before the last layer is
+// recomputed, so on the stage that holds the logits the recomputed layer adds only what it
+// exceeds them by: the step's peak is checkpoints + max(logits, one layer), not their sum. PPO's
+// two models run their backward one after the other: one recomputed layer at a time.
+double recompute_counted(const Context& ctx, const StageActs& a) {
+    if (a.recompute <= 0) return 0;
+    return std::max(0.0, a.recompute - (logits_on_stage(ctx) ? logits_bytes(ctx) : 0.0));
+}
+
 }  // namespace
 
 bool ActivationsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0; }
 Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     const StageActs a = stage_acts(ctx);
     const double models = std::max(1.0, ctx.objective.trained_models);
-    const Bytes bytes = to_bytes(a.total * models, kId.data());
+    const double recompute = recompute_counted(ctx, a);
+    const Bytes bytes = to_bytes((a.total - a.recompute) * models + recompute, kId.data());
     if (!explain) return bytes;
     const Shape x = shape(ctx);
     const std::string& mode = ctx.scenario().training.gradient_checkpointing;
@@ -242,7 +256,11 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     s += " = " + format_count(static_cast<std::uint64_t>(a.per_mb + 0.5)) + " B";
     if (a.embed > 0) s += " + ids/embedding " + format_count(static_cast<std::uint64_t>(a.embed + 0.5)) + " B";
     s += ")";
-    if (a.recompute > 0) s += " + one layer recomputed " + format_count(static_cast<std::uint64_t>(a.recompute + 0.5)) + " B";
+    if (a.recompute > 0)
+        s += " + one layer recomputed " + format_count(static_cast<std::uint64_t>(a.recompute + 0.5)) + " B" +
+             (recompute < a.recompute ? " less the logits backward has freed by then = " +
+                                            format_count(static_cast<std::uint64_t>(recompute + 0.5)) + " B"
+                                      : std::string());
     s += " with b=" + format_number(x.b) + ", s=" + format_number(x.s);
     if (ctx[Sym::cp] > 1) s += "/cp=" + format_number(ctx[Sym::cp]);
     s += ", bytes_act=" + format_number(x.ba) + (ctx[Sym::flash] > 0 ? ", flash" : ", eager attention (s² terms)");
@@ -327,12 +345,14 @@ double logits_bytes(const Context& ctx) {
     const double kept = std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
     return x.b * (x.s_local * 2 * h * x.ba + kept * std::max(x.ba + 8, 12.0) * V / x.t);
 }
-}  // namespace
 
-bool LogitsTerm::applies(const Context& ctx) const {
+bool logits_on_stage(const Context& ctx) {
     if (ctx[Sym::training] == 0 || ctx.model().encoder_only || ctx[Sym::V] <= 0) return false;
     return ctx[Sym::stage] == std::max(1.0, ctx[Sym::p]) - 1;
 }
+}  // namespace
+
+bool LogitsTerm::applies(const Context& ctx) const { return logits_on_stage(ctx); }
 Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
     const Bytes bytes = to_bytes(logits_bytes(ctx), kId.data());
     if (!explain) return bytes;

@@ -182,7 +182,7 @@ public:
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
         "in_flight × [Σ_layers on stage A_layer (none) | Σ A_layer without s² (selective) | Σ b·s·h·bytes_act "
-        "(full)] + max A_layer (full: recompute) + embedding ids; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
+        "(full)] + max A_layer (full: recompute; on the logits stage only what exceeds the logits) + embedding ids; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
         "+ h·kept(mlp_in) + q + k + v + o + MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split "
         "over t (and SP); norms = 2h·bytes_act (fused / LayerNorm), transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
         "bytes_res·[trainable]), without its fp32 upcast 2h·bytes_act·(1 + [torch < 2.2] + [trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "

@@ -198,9 +198,13 @@ BOOST_AUTO_TEST_CASE(issue5_pipeline_first_and_last_stage_peaks_differ) {
 //   "RMSNorm upcasts to fp32, up to ≈4–8·s·b·h per norm" adds 2 × 4h = 32,768), + lse 128 B.
 //   s = 4,096, flash, no checkpointing: 200,832 × 4,096 = 822,607,872 per layer; × 32 =
 //     26,323,451,904 + ids 32,768 = 26,323,484,672
-//   full checkpointing: 32 × 4,096 × 4,096 × 2 = 1,073,741,824 + one layer 822,607,872 + ids
-//     32,768 = 1,896,382,464
+//   full checkpointing: 32 × 4,096 × 4,096 × 2 = 1,073,741,824 + ids 32,768 = 1,073,774,592 + the
+//     one layer recomputed in its backward (822,607,872), less the logits backward frees before
+//     the last layer is recomputed: max(0, 822,607,872 − 6,371,147,776) = 0 → 1,073,774,592
 //   logits (hf): 4,096 × (2 × 4,096 × 2 + 12 × 128,256) = 4,096 × 1,555,456 = 6,371,147,776
+//   with Liger's fused loss the logits are 4,096 · 2 · 4,096 · 2 + 128-token chunk · 128,256 · 2
+//     + grad_input 4,096 · 4,096 · 2 + 4,096 · 4 = 133,513,216, so the recomputed layer adds
+//     822,607,872 − 133,513,216 = 689,094,656 → 1,762,869,248
 BOOST_AUTO_TEST_CASE(issue5_activations_gqa_swiglu_and_checkpointing) {
     const auto yaml = [](const std::string& ckpt, const std::string& flash, int s) {
         return "name: llama-3-8b\nmodel: {config: configs/meta-llama-meta-llama-3-8b.json}\n"
@@ -213,8 +217,11 @@ BOOST_AUTO_TEST_CASE(issue5_activations_gqa_swiglu_and_checkpointing) {
     BOOST_TEST(none.bytes("training.activations") == 26323484672ULL);
     BOOST_TEST(none.bytes("training.logits") == 6371147776ULL);
     const Result full = estimate_yaml(yaml("full", "true", 4096));
-    BOOST_TEST(full.bytes("training.activations") == 1896382464ULL);
+    BOOST_TEST(full.bytes("training.activations") == 1073774592ULL);
     BOOST_TEST(full.bytes("training.logits") == 6371147776ULL);  // checkpointing leaves the logits alone
+    const Result liger = estimate_yaml(yaml("full", "true", 4096), {"training.loss=liger_flce"});
+    BOOST_TEST(liger.bytes("training.logits") == 133513216ULL);
+    BOOST_TEST(liger.bytes("training.activations") == 1762869248ULL);
 
     // Without flash attention, s = 2,048: the eager s² terms per layer are the fp32 softmax output
     // (4 B) and the bf16 probabilities the PV matmul saves (2 B): 32 heads × 2,048² × 6 =
