@@ -1,6 +1,7 @@
 // objectives.cpp - DPO and GRPO as TRL runs them (formulas.md §7.1, §7.3, §9).
 // SPDX-License-Identifier: Apache-2.0
 #include "objectives.hpp"
+#include "rl_common.hpp"
 
 #include <algorithm>
 
@@ -10,19 +11,15 @@
 namespace vram::plugins {
 namespace {
 
-double sym(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
-
-void set_sym(Context& ctx, const char* name, double v) { ctx.set(ctx.symbol(name), v); }
+using rl::is;
+using rl::n;
+using rl::set_sym;
+using rl::sym;
+using rl::zero3;
 
 // A method that freezes the base (PEFT; MethodFacts::frozen_base): TRL then gets reference
 // log-probs from the same model with the adapters disabled, and loads no second copy.
 bool peft(const Context& ctx) noexcept { return ctx.method.frozen_base; }
-
-bool is(const Context& ctx, std::string_view objective) { return ctx.scenario().training.objective == objective; }
-
-double zero3(const Context& ctx) { return ctx[Sym::zero] >= 3 && ctx[Sym::dp] > 1 ? ctx[Sym::dp] : 1.0; }
-
-std::string n(double v) { return format_number(v); }
 
 }  // namespace
 

@@ -7,17 +7,18 @@
 #include <algorithm>
 
 #include "objectives.hpp"
+#include "rl_common.hpp"
 #include "vram/error.hpp"
 #include "vram/sharding.hpp"
 
 namespace vram::plugins {
 namespace {
 
-double sym(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
-void set_sym(Context& ctx, const char* name, double v) { ctx.set(ctx.symbol(name), v); }
-std::string n(double v) { return format_number(v); }
-bool is_ppo(const Context& ctx) { return ctx[Sym::training] > 0 && ctx.scenario().training.objective == "ppo"; }
-double zero3(const Context& ctx) { return ctx[Sym::zero] >= 3 && ctx[Sym::dp] > 1 ? ctx[Sym::dp] : 1.0; }
+using rl::n;
+using rl::set_sym;
+using rl::sym;
+using rl::zero3;
+bool is_ppo(const Context& ctx) { return ctx[Sym::training] > 0 && rl::is(ctx, "ppo"); }
 
 // Bytes of the LM head as stored (0 with tied embeddings: the head is the embedding, which the
 // sequence classifier keeps).
