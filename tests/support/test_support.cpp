@@ -138,6 +138,10 @@ Bytes Result::category(Category c) const {
     return sum;
 }
 
+CliResult run_scenario(const std::string& yaml, const std::string& name) {
+    return run_cli({"run", write_scenario(yaml, name)});
+}
+
 Result estimate_yaml(const std::string& yaml, const std::vector<std::string>& overrides) {
     const std::string path = write_scenario(yaml);
     Scenario s = load_scenario(path, overrides);

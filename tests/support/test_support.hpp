@@ -39,6 +39,8 @@ CliResult run_cli(const std::vector<std::string>& args, const std::map<std::stri
 /// Writes `yaml` to a temporary scenario file (relative paths resolve against tests/data) and
 /// returns its path.
 std::string write_scenario(const std::string& yaml, const std::string& name = "scenario");
+/// `vram run` on `yaml` written as a scenario file named `name` (for tests of error lines).
+CliResult run_scenario(const std::string& yaml, const std::string& name = "scenario");
 
 /// Estimates an inline YAML scenario with the core plugins.
 struct Result {

@@ -397,7 +397,7 @@ BOOST_AUTO_TEST_CASE(issue5_mla_moe_activations_deepseek_v2_lite) {
 
 // A quantized base cannot be fully fine-tuned; the error names the key and what is allowed.
 BOOST_AUTO_TEST_CASE(issue5_full_method_rejects_quantized_weights) {
-    const CliResult cli = run_cli({"run", write_scenario(llama2_training("int8", "mixed_precision: bf16"), "bad")});
+    const CliResult cli = run_scenario(llama2_training("int8", "mixed_precision: bf16"), "bad");
     BOOST_TEST(cli.rc == 1);
     BOOST_TEST(cli.out.empty());
     BOOST_TEST(cli.err.find("precision.weights") != std::string::npos);
@@ -955,18 +955,18 @@ BOOST_AUTO_TEST_CASE(issue18_megatron_precision_aware_optimizer_keeps_16_bit_sta
 // The precision-aware keys are refused where Megatron refuses them, one line naming the key.
 BOOST_AUTO_TEST_CASE(issue18_precision_aware_optimizer_refusals_name_the_key) {
     const std::string head = "model: {preset: llama-3-8b}\nworkload: {type: training}\nparallelism: {data: 2, zero: 1}\n";
-    const CliResult a = run_cli({"run", write_scenario(head + "training: {method: full, full: {convention: megatron, "
-                                                              "exp_avg_dtype: bf16}}\n", "pao1")});
+    const CliResult a =
+        run_scenario(head + "training: {method: full, full: {convention: megatron, exp_avg_dtype: bf16}}\n", "pao1");
     BOOST_TEST(a.rc != 0);
     BOOST_TEST(a.err.find("training.full.exp_avg_dtype: 'bf16' needs training.full.precision_aware_optimizer: true") !=
                    std::string::npos, a.err);
-    const CliResult b = run_cli({"run", write_scenario(head + "training: {method: full, full: {convention: deepspeed, "
-                                                              "precision_aware_optimizer: true}}\n", "pao2")});
+    const CliResult b = run_scenario(
+        head + "training: {method: full, full: {convention: deepspeed, precision_aware_optimizer: true}}\n", "pao2");
     BOOST_TEST(b.err.find("training.full.precision_aware_optimizer: true under the deepspeed convention") !=
                    std::string::npos, b.err);
-    const CliResult c = run_cli({"run", write_scenario(head + "training: {method: full, mixed_precision: bf16, optimizer: sgd, full: "
-                                                              "{convention: megatron, precision_aware_optimizer: true}}\n",
-                                                       "pao3")});
+    const CliResult c = run_scenario(head + "training: {method: full, mixed_precision: bf16, optimizer: sgd, full: "
+                                            "{convention: megatron, precision_aware_optimizer: true}}\n",
+                                     "pao3");
     BOOST_TEST(c.err.find("Megatron supports it with Adam only") != std::string::npos, c.err);
 }
 
@@ -1025,10 +1025,10 @@ BOOST_AUTO_TEST_CASE(issue18_ppo_trains_policy_and_value_model_and_gathers_both_
 
 // PPO under tensor parallelism is refused: TRL's PPOTrainer is data parallel only.
 BOOST_AUTO_TEST_CASE(issue18_ppo_refuses_tensor_parallelism) {
-    const CliResult c = run_cli({"run", write_scenario("model: {preset: llama-3.1-8b}\nworkload: {type: training}\n"
-                                                       "training: {method: lora, objective: ppo}\n"
-                                                       "parallelism: {tensor: 2}\nhardware: {gpu: H100, count: 2}\n",
-                                                       "ppo_tp")});
+    const CliResult c = run_scenario("model: {preset: llama-3.1-8b}\nworkload: {type: training}\n"
+                                     "training: {method: lora, objective: ppo}\n"
+                                     "parallelism: {tensor: 2}\nhardware: {gpu: H100, count: 2}\n",
+                                     "ppo_tp");
     BOOST_TEST(c.rc != 0);
     BOOST_TEST(c.err.find("parallelism.tensor: TRL's PPOTrainer runs data parallel (DDP or DeepSpeed ZeRO) only") !=
                    std::string::npos, c.err);
