@@ -84,6 +84,8 @@ Estimate Estimator::Impl::snapshot() {
     out.memory.reserved_peak = add_bytes(out.memory.reserved_peak, out.memory.allocated_peak);
     out.memory.device = out.total_bytes;
     out.memory.host = static_cast<Bytes>(std::llround(ctx.engine.host_bytes));
+    for (const Component* c : components)
+        if (c->applies(ctx)) out.memory.host = add_bytes(out.memory.host, c->host_bytes(ctx));
     for (const auto& t : top.terms)
         if (t.category == Category::kv_cache) out.kv_cache_bytes += t.bytes;
     if (!scenario.training_run() && have_gpu) {

@@ -262,6 +262,10 @@ void Estimator::Impl::parallelism_stage() {
                                           std::to_string(model.experts) + " experts");
     if (model.experts == 0 && ep > 1)
         fail_at("parallelism.expert", "parallelism.expert: the model has no experts");
+    if (q.reshard_after_forward != "auto" && q.fsdp != "full_shard")
+        fail_at("parallelism.reshard_after_forward",
+                "parallelism.reshard_after_forward: an option of FSDP2's full sharding; it needs parallelism.fsdp: "
+                "full_shard (got '" + q.fsdp + "')");
     std::int64_t zero = q.zero;
     if (q.fsdp == "full_shard") zero = 3;
     else if (q.fsdp == "shard_grad_op") zero = std::max<std::int64_t>(zero, 2);

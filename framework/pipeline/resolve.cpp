@@ -72,11 +72,13 @@ void Estimator::Impl::resolve_training() {
                                                  "' once, under training." + mkey + " or training." + k + ", not both");
                 mkey = k;
             }
-        for (const auto& [k, v] : s.training.blocks.entries())
-            if (k != okey && std::find(method_keys.begin(), method_keys.end(), k) == method_keys.end())
-                fail_at("training." + k, "training." + k + ": options for '" + k +
-                                             "', which is neither the method ('" + method_keys.front() +
-                                             "') nor the objective ('" + okey + "')");
+        // A training scenario without a training: map takes every default (blocks is null then).
+        if (s.training.blocks.is_map())
+            for (const auto& [k, v] : s.training.blocks.entries())
+                if (k != okey && std::find(method_keys.begin(), method_keys.end(), k) == method_keys.end())
+                    fail_at("training." + k, "training." + k + ": options for '" + k +
+                                                 "', which is neither the method ('" + method_keys.front() +
+                                                 "') nor the objective ('" + okey + "')");
         method_params = params_for(s.training.blocks.find(mkey), method->params(), "training." + mkey);
         objective_params = params_for(s.training.blocks.find(okey), objective->params(), "training." + okey);
     } else if (s.precision.weights.empty()) {

@@ -149,9 +149,37 @@ std::vector<SchemaKey> build_table() {
                     .one_of({"none", "fp16", "bf16"}).bools("", "none").def("none")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.mixed_precision = v.text(); }));
     r.push_back(Row("training.gradient_checkpointing", T::enumeration, "recompute activations in the backward "
-                                                                      "pass (true = full, false = none)")
-                    .one_of({"none", "full", "selective"}).bools("full", "none").def("none")
+                                                                      "pass: full (each checkpointed layer keeps "
+                                                                      "only its input), selective (Megatron: the "
+                                                                      "attention core), op (torchtitan's op-level "
+                                                                      "selective AC: matmul outputs except every "
+                                                                      "second one, and attention outputs); true = "
+                                                                      "full, false = none")
+                    .one_of({"none", "full", "selective", "op"}).bools("full", "none").def("none")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.gradient_checkpointing = v.text(); }));
+    r.push_back(Row("training.recompute_method", T::enumeration, "which layers full checkpointing covers: uniform "
+                                                                 "(Megatron --recompute-method uniform: groups of "
+                                                                 "recompute_num_layers layers, each group's input "
+                                                                 "kept and the group recomputed together), block "
+                                                                 "(Megatron: the first recompute_num_layers layers of "
+                                                                 "each pipeline stage, the others keep everything), "
+                                                                 "interval (torchtitan selective_ac_option N: every "
+                                                                 "N-th layer)")
+                    .one_of({"uniform", "block", "interval"}).def("uniform")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.recompute_method = v.text(); }));
+    r.push_back(Row("training.recompute_num_layers", T::integer, "layers per recompute group (uniform), "
+                                                                 "checkpointed layers per stage (block), or the "
+                                                                 "interval between checkpointed layers (interval) "
+                                                                 "(Megatron --recompute-num-layers)")
+                    .range(1, 1 << 20).def("1")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.recompute_num_layers = i64(v); }));
+    r.push_back(Row("training.activation_offload", T::enumeration, "saved activations kept in host memory "
+                                                                   "instead: checkpoints (the checkpointed layer "
+                                                                   "inputs: Unsloth's gradient checkpointing, "
+                                                                   "Axolotl's offload) or all (every saved tensor: "
+                                                                   "torch.autograd.graph.save_on_cpu)")
+                    .one_of({"none", "checkpoints", "all"}).def("none")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.activation_offload = v.text(); }));
     r.push_back(Row("training.flash_attention", T::boolean, "attention without materialized scores").def("true")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.flash_attention = v.as_bool(); }));
     r.push_back(Row("training.loss", T::enumeration, "standard: the LM head's logits are materialized (the "
@@ -193,6 +221,13 @@ std::vector<SchemaKey> build_table() {
                                                             "(0 = the pipeline size)")
                     .range(0, 1 << 20).def("0").fast(KeyEffect::prepare)
                     .to([](Scenario& s, const ConfigNode& v) { s.parallelism.microbatches = i64(v); }));
+    r.push_back(Row("parallelism.reshard_after_forward", T::enumeration, "FSDP2 fully_shard reshard_after_forward: "
+                                                                         "true frees each layer's unsharded "
+                                                                         "parameters after its forward, false keeps "
+                                                                         "them until its backward; auto = true, false "
+                                                                         "with pipeline parallelism (torchtitan)")
+                    .one_of({"auto", "true", "false"}).bools("true", "false").def("auto")
+                    .to([](Scenario& s, const ConfigNode& v) { s.parallelism.reshard_after_forward = v.text(); }));
 
     r.push_back(Row("hardware.gpu", T::string, "fuzzy-matched catalog name (vram gpus)")
                     .to([](Scenario& s, const ConfigNode& v) { s.hardware.gpu = v.text(); }));

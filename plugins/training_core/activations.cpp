@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "model_states.hpp"
+#include "vram/error.hpp"
 #include "vram/sharding.hpp"
 
 namespace vram::plugins::training {
@@ -181,13 +182,57 @@ double in_flight(const Context& ctx) {
     return std::max(1.0, std::min(m, p - ctx[Sym::stage]));
 }
 
+// torchtitan's op-level selective activation checkpointing (gradient_checkpointing: op;
+// torchtitan/models/llama3/infra/parallelize.py _apply_op_sac): inside each checkpointed block the
+// outputs of the ops in its save list are kept -- the SDPA/flash attention output and its fp32
+// log-sum-exp, and aten.mm except every second one (mm_count % 2 == 0 is recomputed; the count
+// restarts per block) -- and everything else is recomputed in the block's backward. A Llama-style
+// block runs its matmuls in the order wq, wk, wv, wo, w1 (gate), w3 (up), w2 (down), so the
+// outputs of wq, wv, w1 and w2 are kept; a non-gated MLP runs fc1 then fc2. Bytes per token in
+// the compute dtype, besides the block input the checkpoint itself keeps.
+double op_sac_saved(const Context& ctx, const SavePolicy&, const Shape& x, std::size_t i) {
+    const ModelSpec& m = ctx.model();
+    const LayerSpec& l = m.layer_specs[i];
+    if (l.moe || l.attention == LayerAttention::mla || l.attention == LayerAttention::ssm ||
+        l.attention == LayerAttention::none)
+        throw ParamError("training.gradient_checkpointing",
+                         "training.gradient_checkpointing: op (torchtitan's op-level selective AC) is modelled for "
+                         "dense attention layers with a Linear MLP; layer " + std::to_string(i) + " of this model is " +
+                             (l.moe ? "a mixture-of-experts layer" : "not standard attention") +
+                             "; use full or selective");
+    if (x.t > 1)
+        throw ParamError("training.gradient_checkpointing",
+                         "training.gradient_checkpointing: op is modelled without tensor parallelism (under TP "
+                         "torchtitan also keeps the reduce-scatter outputs of its row-parallel layers); use full "
+                         "or parallelism.tensor: 1");
+    if (ctx[Sym::flash] <= 0)
+        throw ParamError("training.gradient_checkpointing",
+                         "training.gradient_checkpointing: op keeps the SDPA attention op's outputs; it needs "
+                         "training.flash_attention: true (torchtitan always runs SDPA or flex attention)");
+    const auto h = static_cast<double>(m.hidden);
+    const auto nq = static_cast<double>(m.heads), nkv = static_cast<double>(m.kv_heads);
+    const auto d = static_cast<double>(m.head_dim);
+    const auto dv = static_cast<double>(m.v_head_dim > 0 ? m.v_head_dim : m.head_dim);
+    const auto f = static_cast<double>(m.intermediate);
+    std::vector<double> mm = {nq * d, nkv * d, nkv * dv, h};  // wq, wk, wv, wo outputs
+    if (m.gated_mlp) mm.insert(mm.end(), {f, f, h});         // w1, w3, w2
+    else mm.insert(mm.end(), {f, h});                        // fc1, fc2
+    double kept = h;                                         // the block input (checkpoint input)
+    for (std::size_t k = 0; k < mm.size(); k += 2) kept += mm[k];  // 1st, 3rd, 5th, 7th mm
+    kept += nq * dv;                                         // attention output
+    return x.b * x.s_local * (x.ba * kept + 4 * nq);         // + fp32 log-sum-exp per head
+}
+
 struct StageActs {
     std::int64_t layers = 0;
+    std::int64_t checkpointed = 0;  // layers whose input alone is kept (full) or op-level saved
     double per_mb = 0;      // saved bytes of one micro-batch on this stage
-    double recompute = 0;   // one layer's full activations, rebuilt during its backward (full ckpt)
+    double recompute = 0;   // what one recompute group rebuilds during its backward (full, op)
     double embed = 0;       // first stage: token ids and embedding dropout mask, per micro-batch
     double largest = 0;     // largest single layer (for --explain)
     double in_flight = 1;
+    double offloaded = 0;   // kept bytes of one micro-batch moved to the host (activation_offload)
+    double reload = 0;      // the largest of them, copied back to the GPU for its backward
     double total = 0;
 };
 
@@ -200,29 +245,76 @@ StageActs stage_acts(const Context& ctx) {
     const SavePolicy policy = save_policy(ctx);
     StageActs a;
     a.in_flight = in_flight(ctx);
-    for (std::size_t i = 0; i < m.layer_specs.size(); ++i) {
-        if (pipeline_stage_of(static_cast<std::int64_t>(i), m.layers, p) != stage) continue;
-        ++a.layers;
+    std::vector<std::size_t> mine;
+    for (std::size_t i = 0; i < m.layer_specs.size(); ++i)
+        if (pipeline_stage_of(static_cast<std::int64_t>(i), m.layers, p) == stage) mine.push_back(i);
+    a.layers = static_cast<std::int64_t>(mine.size());
+    const std::vector<std::int64_t> group = recompute_groups(ctx, a.layers);
+    // The checkpoint keeps each group's input (the residual stream); split by t only with
+    // sequence parallelism.
+    const double input = x.b * x.s_local * static_cast<double>(m.hidden) * x.ba / (x.sp ? x.t : 1.0);
+    // activation_offload: what a checkpoint keeps (checkpoints), or every saved tensor (all), is
+    // copied to the host in the forward and back to the GPU for its layer's backward.
+    const std::string& offload = ctx.scenario().training.activation_offload;
+    const auto keep = [&](double bytes, bool checkpoint) {
+        if (offload == "all" || (offload == "checkpoints" && checkpoint)) {
+            a.offloaded += bytes;
+            a.reload = std::max(a.reload, bytes);
+        } else {
+            a.per_mb += bytes;
+        }
+    };
+    std::int64_t current = -1;
+    double group_bytes = 0;
+    for (std::size_t j = 0; j < mine.size(); ++j) {
+        const std::size_t i = mine[j];
         const double full = layer_bytes(ctx, policy, x, i, true);
         a.largest = std::max(a.largest, full);
-        if (mode == "full") {
-            // Only each layer's input (the residual stream) is kept; during a layer's backward its
-            // activations are recomputed, so one layer's worth is live on top.
-            a.per_mb += x.b * x.s_local * static_cast<double>(m.hidden) * x.ba / (x.sp ? x.t : 1.0);
-            a.recompute = std::max(a.recompute, full);
+        if (mode == "full" && group[j] >= 0) {
+            // Only the group's input is kept; during the group's backward its layers are rebuilt,
+            // so one group's full activations are live on top.
+            ++a.checkpointed;
+            if (group[j] != current) {
+                keep(input, true);
+                current = group[j];
+                group_bytes = 0;
+            }
+            group_bytes += full;
+            a.recompute = std::max(a.recompute, group_bytes);
+        } else if (mode == "op") {
+            // The saved op outputs stay; the block's backward rebuilds the rest of one block.
+            const double kept = op_sac_saved(ctx, policy, x, i);
+            ++a.checkpointed;
+            keep(kept, true);
+            a.recompute = std::max(a.recompute, full - kept);
         } else if (mode == "selective") {
             // Megatron selective recomputation: the attention core (the s² terms) is recomputed.
-            a.per_mb += layer_bytes(ctx, policy, x, i, false);
+            keep(layer_bytes(ctx, policy, x, i, false), false);
         } else {
-            a.per_mb += full;
+            keep(full, false);
         }
     }
     if (stage == 0) {
         a.embed = x.b * x.s_local * 8;  // int64 input ids (Megatron counts 8·s·b per micro-batch)
         if (m.hidden_dropout > 0) a.embed += x.b * x.s_local * static_cast<double>(m.hidden) / (x.sp ? x.t : 1.0);
     }
-    a.total = (a.per_mb + a.embed) * a.in_flight + a.recompute;
+    a.total = (a.per_mb + a.embed) * a.in_flight + a.reload + a.recompute;
     return a;
+}
+
+// The key combinations the libraries refuse or that mean nothing, one line each.
+void check_checkpoint_keys(const Context& ctx) {
+    const TrainingSpec& t = ctx.scenario().training;
+    if (t.gradient_checkpointing != "full" && (t.recompute_method != "uniform" || t.recompute_num_layers != 1)) {
+        const std::string key = t.recompute_method != "uniform" ? "training.recompute_method" : "training.recompute_num_layers";
+        throw ParamError(key, key + ": chooses the layers full checkpointing recomputes; it needs "
+                              "training.gradient_checkpointing: full (got '" + t.gradient_checkpointing + "')");
+    }
+    if (t.activation_offload == "checkpoints" && t.gradient_checkpointing != "full" && t.gradient_checkpointing != "op")
+        throw ParamError("training.activation_offload",
+                         "training.activation_offload: checkpoints moves what checkpointing keeps to the host; it "
+                         "needs training.gradient_checkpointing: full or op (got '" + t.gradient_checkpointing +
+                             "'); all offloads every saved tensor");
 }
 
 double logits_bytes(const Context& ctx);  // below, with the logits term
@@ -234,18 +326,45 @@ bool logits_on_stage(const Context& ctx);
 // exceeds them by: the step's peak is checkpoints + max(logits, one layer), not their sum. PPO's
 // two models run their backward one after the other: one recomputed layer at a time.
 double recompute_counted(const Context& ctx, const StageActs& a) {
-    if (a.recompute <= 0) return 0;
-    return std::max(0.0, a.recompute - (logits_on_stage(ctx) ? logits_bytes(ctx) : 0.0));
+    const double transient = a.recompute + a.reload;
+    if (transient <= 0) return 0;
+    return std::max(0.0, transient - (logits_on_stage(ctx) ? logits_bytes(ctx) : 0.0));
 }
 
 }  // namespace
 
+// Which layers of a stage full checkpointing covers (training.recompute_method): for each layer
+// in the stage's order, the index of its recompute group, or -1 when the layer keeps everything.
+// Megatron megatron/core/recompute.py (checkpointed forward; transformer_block.py
+// _checkpointed_forward before core 0.14): uniform runs chunks of recompute_num_layers layers
+// through tensor_parallel.checkpoint, so a chunk keeps its input and is recomputed as a whole;
+// block checkpoints layer by layer only the first recompute_num_layers layers of the stage.
+// torchtitan apply_ac (layer SAC, selective_ac_option N): a counter starting at 1 wraps every
+// block whose count is a multiple of N.
+std::vector<std::int64_t> recompute_groups(const Context& ctx, std::int64_t layers) {
+    const TrainingSpec& t = ctx.scenario().training;
+    const std::int64_t n = std::max<std::int64_t>(1, t.recompute_num_layers);
+    std::vector<std::int64_t> g(static_cast<std::size_t>(layers), -1);
+    for (std::int64_t j = 0; j < layers; ++j) {
+        if (t.recompute_method == "block") g[static_cast<std::size_t>(j)] = j < n ? j : -1;
+        else if (t.recompute_method == "interval") g[static_cast<std::size_t>(j)] = (j + 1) % n == 0 ? j : -1;
+        else g[static_cast<std::size_t>(j)] = j / n;
+    }
+    return g;
+}
+
 bool ActivationsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0; }
+Bytes ActivationsTerm::host_bytes(const Context& ctx) const {
+    if (ctx.scenario().training.activation_offload == "none") return 0;
+    const StageActs a = stage_acts(ctx);
+    return to_bytes(a.offloaded * a.in_flight * std::max(1.0, ctx.objective.trained_models), kId.data());
+}
 Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
+    check_checkpoint_keys(ctx);
     const StageActs a = stage_acts(ctx);
     const double models = std::max(1.0, ctx.objective.trained_models);
     const double recompute = recompute_counted(ctx, a);
-    const Bytes bytes = to_bytes((a.total - a.recompute) * models + recompute, kId.data());
+    const Bytes bytes = to_bytes((a.total - a.recompute - a.reload) * models + recompute, kId.data());
     if (!explain) return bytes;
     const Shape x = shape(ctx);
     const std::string& mode = ctx.scenario().training.gradient_checkpointing;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "model_states.hpp"
+#include "vram/error.hpp"
 #include "vram/sharding.hpp"
 
 namespace vram::plugins::training {
@@ -29,35 +31,74 @@ namespace {
 struct Saved {
     double elements = 0;  // compute dtype
     double mask = 0;      // bytes
+    void add(const Saved& o) { elements += o.elements, mask += o.mask; }
+    void keep_larger(const Saved& o) {
+        elements = std::max(elements, o.elements);
+        mask = std::max(mask, o.mask);
+    }
 };
 
-// Saved per token on this rank: every adapted Linear of this pipeline stage, or with full
-// gradient checkpointing only the layer being recomputed (the largest).
-Saved adapter_saved(const Context& ctx) {
+struct AdapterSaved {
+    Saved resident;  // on the GPU at the step's peak, per token
+    Saved host;      // moved to the host (training.activation_offload: all), per token
+};
+
+// Saved per token on this rank, for the adapted Linears of this pipeline stage. A layer that full
+// checkpointing covers keeps nothing of its adapters: they are rebuilt with its recompute group,
+// so only the largest group is live at once. activation_offload: all moves what the other
+// layers keep to the host and copies one layer's back for its backward.
+AdapterSaved adapter_saved(const Context& ctx) {
     const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
     const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
-    const bool checkpointed = ctx.scenario().training.gradient_checkpointing == "full";
+    const TrainingSpec& t = ctx.scenario().training;
+    if (t.gradient_checkpointing == "op")
+        throw ParamError("training.gradient_checkpointing",
+                         "training.gradient_checkpointing: op (torchtitan's op-level selective AC) is modelled for "
+                         "the full method; with adapters use full or selective");
     const std::int64_t layers = ctx.model().layers;
-    Saved total, layer_max, layer;
-    std::int32_t current = -2;
+    // Runs of consecutive entries of one layer, in order: the decoder layers of this stage and the
+    // adapters outside them (layer -1: vision-tower layers, which transformers checkpoints layer
+    // by layer too, and heads), each run one unit as the layers run.
+    struct Unit {
+        std::int32_t layer;
+        Saved saved;
+    };
+    std::vector<Unit> units;
+    std::int64_t stage_layers = 0;
     for (const AdapterActivation& a : ctx.method.adapter_activations) {
-        const std::int64_t on = a.layer >= 0 ? pipeline_stage_of(a.layer, layers, p) : 0;
-        if (p > 1 && on != stage) continue;
-        if (a.layer != current) {
-            layer_max.elements = std::max(layer_max.elements, layer.elements);
-            layer_max.mask = std::max(layer_max.mask, layer.mask);
-            layer = {};
-            current = a.layer;
+        if (a.layer >= 0 && p > 1 && pipeline_stage_of(a.layer, layers, p) != stage) continue;
+        if (units.empty() || units.back().layer != a.layer) {
+            units.push_back({a.layer, {}});
+            if (a.layer >= 0) ++stage_layers;
         }
         const auto copies = static_cast<double>(a.token_copies);
-        layer.elements += a.elements * copies;
-        layer.mask += a.mask_bytes * copies;
-        total.elements += a.elements * copies;
-        total.mask += a.mask_bytes * copies;
+        units.back().saved.add({a.elements * copies, a.mask_bytes * copies});
     }
-    layer_max.elements = std::max(layer_max.elements, layer.elements);
-    layer_max.mask = std::max(layer_max.mask, layer.mask);
-    return checkpointed ? layer_max : total;
+    const bool full = t.gradient_checkpointing == "full";
+    const std::vector<std::int64_t> group = recompute_groups(ctx, stage_layers);
+    AdapterSaved out;
+    Saved kept, kept_max, group_sum, group_max;
+    std::int64_t current = -1, j = -1;
+    for (const Unit& u : units) {
+        const std::int64_t g = u.layer >= 0 ? group[static_cast<std::size_t>(++j)] : -2;
+        if (full && g == -2) {
+            group_max.keep_larger(u.saved);  // a unit outside the layers: recomputed on its own
+        } else if (full && g >= 0) {
+            if (g != current) group_sum = {}, current = g;
+            group_sum.add(u.saved);
+            group_max.keep_larger(group_sum);
+        } else {
+            kept.add(u.saved);
+            kept_max.keep_larger(u.saved);
+        }
+    }
+    if (t.activation_offload == "all") {
+        out.host = kept;
+        kept = kept_max;
+    }
+    out.resident.add(kept);
+    out.resident.add(group_max);
+    return out;
 }
 
 }  // namespace
@@ -66,8 +107,16 @@ bool AdapterActivationsTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && !ctx.method.adapter_activations.empty();
 }
 
+Bytes AdapterActivationsTerm::host_bytes(const Context& ctx) const {
+    if (ctx.scenario().training.activation_offload != "all") return 0;
+    const Saved k = adapter_saved(ctx).host;
+    const double tokens = ctx[Sym::b] * ctx[Sym::s] / std::max(1.0, ctx[Sym::cp]);
+    const double models = std::max(1.0, ctx.objective.trained_models);
+    return to_bytes(models * tokens * (k.elements * ctx[Sym::bytes_act] + k.mask), kId.data());
+}
+
 Bytes AdapterActivationsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Saved k = adapter_saved(ctx);
+    const Saved k = adapter_saved(ctx).resident;
     const double cp = std::max(1.0, ctx[Sym::cp]);
     const double tokens = ctx[Sym::b] * ctx[Sym::s] / cp;
     const double bytes_act = ctx[Sym::bytes_act];

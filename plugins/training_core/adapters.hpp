@@ -27,13 +27,15 @@ public:
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
         "b × s / cp × Σ_adapted Linears on this rank (elements × bytes_act + mask bytes); full checkpointing: the "
-        "largest layer only";
+        "largest recompute group only (training.recompute_method); activation_offload all: one layer on the GPU, "
+        "the rest on the host";
     static constexpr std::string_view kSource =
         "peft tuners/lora/layer.py Linear.forward: lora_B(lora_A(dropout(x))) saves lora_A's output for lora_B's "
         "weight gradient and, with dropout, the dropped input and its bool mask [DER]; a method adds its own saved "
         "tensors per adapted Linear (DoRA: the base output and the LoRA output, peft tuners/lora/dora.py)";
     std::string_view phase() const override { return "training"; }
     bool applies(const Context& ctx) const override;
+    Bytes host_bytes(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 

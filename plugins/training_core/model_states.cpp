@@ -235,6 +235,7 @@ struct Gathered {
     double largest_tensor = 0;  // elements of the largest single tensor on the rank
     double largest_layer = 0;   // elements of the largest decoder layer on the rank
     double root = 0;            // elements outside the decoder layers (embedding, head, final norm)
+    double layers = 0;          // elements of all decoder layers on the rank
 };
 Gathered gathered(const Context& ctx) {
     const ModelSpec& m = ctx.model();
@@ -253,8 +254,22 @@ Gathered gathered(const Context& ctx) {
         if (x.layer >= 0 && static_cast<std::size_t>(x.layer) < layer.size()) layer[static_cast<std::size_t>(x.layer)] += all;
         else g.root += all;
     }
-    for (double v : layer) g.largest_layer = std::max(g.largest_layer, v);
+    for (double v : layer) {
+        g.largest_layer = std::max(g.largest_layer, v);
+        g.layers += v;
+    }
     return g;
+}
+
+// FSDP2 reshard_after_forward (parallelism.reshard_after_forward): false keeps every block's
+// unsharded parameters from its forward to its backward (FSDPParamGroup.reshard returns early in
+// the forward state, torch/distributed/fsdp/_fully_shard/_fsdp_param_group.py). torchtitan's
+// "default" policy is `not pp_enabled` (torchtitan/models/llama3/infra/parallelize.py apply_fsdp,
+// L319-331 at 238fa995; torchtitan/distributed/fsdp.py L132 later): auto follows it.
+bool fsdp_keeps_unsharded(const Context& ctx) {
+    const ParallelismSpec& q = ctx.scenario().parallelism;
+    if (q.fsdp == "none") return false;
+    return q.reshard_after_forward == "false" || (q.reshard_after_forward == "auto" && ctx[Sym::p] > 1);
 }
 }  // namespace
 
@@ -269,12 +284,49 @@ Bytes GatheredParamsTerm::compute(const Context& ctx, std::string* explain) cons
         return bytes;
     }
     const double b = ctx[Sym::bytes_act];
+    if (fsdp_keeps_unsharded(ctx)) {
+        // Every block of the stage stays gathered from its forward to its backward: at the start
+        // of the backward all of them are live, and the first block's gradient on top.
+        const Bytes bytes = to_bytes((g.root + g.layers) * b + g.largest_layer * b, kId.data());
+        if (explain)
+            *explain = "(" + format_count(static_cast<std::uint64_t>(g.root + 0.5)) + " root + " +
+                       format_count(static_cast<std::uint64_t>(g.layers + 0.5)) + " in all blocks, kept unsharded "
+                       "after forward) × " + format_number(b) + " B + " +
+                       format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " × " + format_number(b) +
+                       " B [FSDP2 reshard_after_forward false" +
+                       (ctx.scenario().parallelism.reshard_after_forward == "auto" ? " (auto: pipeline parallel)" : "") +
+                       "] = " + format_count(bytes) + " B";
+        return bytes;
+    }
     const Bytes bytes = to_bytes((g.root + 2 * g.largest_layer) * b + g.largest_layer * b, kId.data());
     if (explain)
         *explain = "(" + format_count(static_cast<std::uint64_t>(g.root + 0.5)) + " root + 2 × " +
                    format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " layer) × " + format_number(b) +
                    " B + " + format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " × " +
                    format_number(b) + " B [FSDP, hf convention] = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+// ---- FSDP + pipeline parallelism: unsharded gradients across micro-batches -------------------
+
+// torch.distributed.pipelining stage.py backward_maybe_with_nosync: for an FSDP module every
+// micro-batch's backward but the last runs with set_requires_gradient_sync(False) and
+// set_reshard_after_backward(False), so each parameter's gradient stays unsharded and accumulates
+// until the last micro-batch; with a reduce_dtype it is kept as unsharded_accumulated_grad in that
+// dtype (FSDPParam.to_accumulated_grad_if_needed). torchtitan's reduce dtype is fp32
+// (mixed_precision_reduce, job_config.py).
+bool FsdpPipelineGradsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && ctx[Sym::P_trainable] > 0 && ctx.scenario().parallelism.fsdp == "full_shard" &&
+           ctx[Sym::p] > 1;
+}
+Bytes FsdpPipelineGradsTerm::compute(const Context& ctx, std::string* explain) const {
+    const double params = trainable_on_rank(ctx);
+    const double rd = ctx.scenario().training.mixed_precision != "none" ? 4.0 : state_dtypes(ctx).grad;
+    const Bytes bytes = to_bytes(params * rd, kId.data());
+    if (explain)
+        *explain = params_text(ctx) + " (unsharded, this stage) × " + format_number(rd) +
+                   " B (reduce dtype) [FSDP + pipeline: gradients accumulate unsharded until the last micro-batch] = " +
+                   format_count(bytes) + " B";
     return bytes;
 }
 

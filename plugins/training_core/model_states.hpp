@@ -56,6 +56,11 @@ public:
 /// multi-tensor (foreach) path.
 inline constexpr const char* kAdamwForeach = "adamw_foreach";
 
+/// For each of `layers` layers of a pipeline stage, in order: the index of the recompute group
+/// full checkpointing puts it in (training.recompute_method / recompute_num_layers), or -1 when
+/// the layer keeps all its activations.
+std::vector<std::int64_t> recompute_groups(const Context& ctx, std::int64_t layers);
+
 /// Optimizer state bytes on this rank (what training.optimizer_states reports).
 double optimizer_state_on_rank(const Context& ctx);
 
@@ -128,19 +133,39 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+class FsdpPipelineGradsTerm final : public TermInfo<FsdpPipelineGradsTerm> {
+public:
+    static constexpr std::string_view kId = "training.fsdp.pipeline_unsharded_grads";
+    static constexpr Category kCategory = Category::gradients;
+    static constexpr std::string_view kFormula =
+        "P_trainable(stage, unsharded) × bytes(reduce dtype: 4 under mixed precision, else the gradient dtype)";
+    static constexpr std::string_view kSource =
+        "torch/distributed/pipelining/stage.py backward_maybe_with_nosync: FSDP modules run every micro-batch "
+        "backward but the last with set_requires_gradient_sync(False) and set_reshard_after_backward(False); "
+        "FSDPParam keeps unsharded_accumulated_grad in reduce_dtype (torch/distributed/fsdp/_fully_shard/"
+        "_fsdp_param.py); torchtitan mixed_precision_reduce = float32 (torchtitan/config/job_config.py)";
+    std::string_view phase() const override { return "training"; }
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kConvention}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 class GatheredParamsTerm final : public TermInfo<GatheredParamsTerm> {
 public:
     static constexpr std::string_view kId = "training.buffers.zero3_gathered";
     static constexpr Category kCategory = Category::buffers;
     static constexpr std::string_view kFormula =
         "deepspeed: 4 × largest module params; FSDP: (root unit + 2 × largest layer) × bytes_act + largest "
-        "layer × bytes_act (its unsharded gradient)";
+        "layer × bytes_act (its unsharded gradient); reshard_after_forward false: (root + all layers) × bytes_act + "
+        "largest layer × bytes_act";
     static constexpr std::string_view kSource =
         "DeepSpeed estimate_zero3_model_states_mem_needs: largest_layer_memory = 4 × largest_layer_params (16-bit "
         "params + grads of the live module); FSDP FULL_SHARD all-gathers one wrapped unit (a decoder layer under "
         "transformer_auto_wrap_policy) plus the prefetched next one, the root unit (embedding, head) stays "
         "gathered, and a unit's unsharded gradient lives until its reduce-scatter [DER from torch FSDP "
-        "ShardingStrategy / BackwardPrefetch docs]. formulas.md §5.2";
+        "ShardingStrategy / BackwardPrefetch docs]; FSDP2 reshard_after_forward false (auto under pipeline "
+        "parallelism, torchtitan apply_fsdp `not pp_enabled`) keeps every block gathered from its forward to its "
+        "backward (FSDPParamGroup.reshard). formulas.md §5.2";
     bool applies(const Context& ctx) const override;
     std::vector<std::string> reads() const override { return {kConvention}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
@@ -182,7 +207,9 @@ public:
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
         "in_flight × [Σ_layers on stage A_layer (none) | Σ A_layer without s² (selective) | Σ b·s·h·bytes_act "
-        "(full)] + max A_layer (full: recompute; on the logits stage only what exceeds the logits) + embedding ids; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
+        "(full: per recompute group, training.recompute_method) | Σ op-SAC kept outputs (op)] + the largest recompute group "
+        "(full, op: on the logits stage only what exceeds the logits) + embedding ids; activation_offload: the kept "
+        "bytes go to the host, one layer's reloaded; A_layer = b·(s/cp)·[norms + bytes_act·(h·kept(attn_in) "
         "+ h·kept(mlp_in) + q + k + v + o + MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split "
         "over t (and SP); norms = 2h·bytes_act (fused / LayerNorm), transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
         "bytes_res·[trainable]), without its fp32 upcast 2h·bytes_act·(1 + [torch < 2.2] + [trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "
@@ -196,9 +223,13 @@ public:
         "(bitsandbytes PR #1270, CHANGELOG 0.43.2); full checkpointing keeps each layer's input and recomputes one "
         "layer; selective drops the s² terms (Megatron); TP splits all but norm/block inputs and masks unless "
         "sequence parallel; CP splits s; 1F1B pipeline stage i holds min(m, p − i) micro-batches (Megatron "
-        "theoretical_memory_usage.py). Gradient accumulation adds none: b is the micro-batch";
+        "theoretical_memory_usage.py); recompute groups: Megatron megatron/core/recompute.py (uniform / block), "
+        "torchtitan apply_ac (layer SAC every N-th block, op SAC save list: mm except every second, SDPA); offload: "
+        "Unsloth's offloaded gradient checkpointing, torch.autograd.graph.save_on_cpu. Gradient accumulation adds "
+        "none: b is the micro-batch";
     std::string_view phase() const override { return "training"; }
     bool applies(const Context& ctx) const override;
+    Bytes host_bytes(const Context& ctx) const override;
     std::vector<std::string> reads() const override { return {kConvention}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };

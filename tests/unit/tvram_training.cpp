@@ -1076,4 +1076,178 @@ BOOST_AUTO_TEST_CASE(issue18_muon_keeps_one_state_for_hidden_matrices) {
     BOOST_TEST(with("adamw").bytes("training.optimizer_states") == 64242089984ULL);
 }
 
+// Issue 18: torchtitan's op-level selective activation checkpointing (llama3_8b.toml:
+// mode = 'selective', selective_ac_option = 'op'; parallelize_llama.py _save_list and
+// _custom_policy at torchtitan 9dec370). Each block keeps the outputs of the ops in the save list
+// except every second aten.mm; Llama's block runs wq, wk, wv, wo, w1, w3, w2, so wq, wv, w1, w2
+// are kept, plus the flash attention output and its fp32 log-sum-exp, plus the block input the
+// checkpoint holds. Llama-3-8B (h 4,096, 32 heads × 128, 8 KV heads, F 14,336), b 1 × 8,192, bf16:
+//   per token: input 4,096 + wq 4,096 + wv 1,024 + attention out 4,096 + w1 14,336 + w2 4,096
+//              = 31,744 elements × 2 B = 63,488 B, + lse 32 heads × 4 B = 128 B → 63,616 B
+//   per block: 63,616 × 8,192 = 521,142,272 B; 32 blocks = 16,676,552,704 B
+//   + int64 token ids 8,192 × 8 = 65,536 B → 16,676,618,240 B.
+// The rest of a block is rebuilt in its backward, after the loss has freed the 12.7 GB of logits,
+// so it adds nothing at the peak.
+BOOST_AUTO_TEST_CASE(issue18_torchtitan_op_sac_keeps_every_other_matmul_output) {
+    const std::string yaml = R"(model: {preset: llama-3-8b}
+precision: {weights: fp32}
+workload: {type: training, batch_size: 1, sequence_length: 8192}
+training: {method: full, objective: pretrain, mixed_precision: bf16, gradient_checkpointing: op}
+parallelism: {data: 8, fsdp: full_shard}
+hardware: {gpu: H100 SXM, count: 8}
+)";
+    BOOST_TEST(estimate_yaml(yaml).bytes("training.activations") == 16'676'618'240LL);
+}
+
+// Megatron's recompute methods (megatron/core/recompute.py: uniform chunks of
+// recompute_num_layers through tensor_parallel.checkpoint; block = only the first N layers of the
+// stage) and torchtitan's layer SAC (every N-th block). Llama-3-8B, Megatron convention, one GPU,
+// b 1 × 4,096, bf16, Cut Cross-Entropy (so the logits the loss frees are small):
+//   one layer's saved activations per token (Megatron: fused norms save their bf16 input):
+//     norm inputs 2·4,096 + attention/MLP inputs 2·4,096 + q 4,096 + k 1,024 + v 1,024 + attention
+//     out 4,096 + MLP (gate, up, act, act·up) 4 · 14,336 = 83,968 elements × 2 B + lse 128 B
+//     = 168,064 B; × 4,096 tokens = 688,390,144 B per layer
+//   one checkpointed input: 4,096 · 4,096 · 2 B = 33,554,432 B; token ids 4,096 · 8 = 32,768 B
+//   logits freed before the first recompute (CCE): 4,096 · 2 · 4,096 · 2 + 4,096 · 4 = 67,125,248 B
+//   uniform 1: 32 inputs 1,073,741,824 + 32,768 + (688,390,144 − 67,125,248) = 1,695,039,488 B
+//   uniform 4: 8 inputs 268,435,456 + 32,768 + (4 · 688,390,144 − 67,125,248) = 2,954,903,552 B
+//   block 30: 30 inputs 1,006,632,960 + 2 full layers 1,376,780,288 + 32,768
+//             + (688,390,144 − 67,125,248) = 3,004,710,912 B
+//   interval 2 (blocks 2, 4, ..., 32 checkpointed): 16 inputs 536,870,912 + 16 full layers
+//             11,014,242,304 + 32,768 + 621,264,896 = 12,172,410,880 B
+BOOST_AUTO_TEST_CASE(issue18_recompute_method_and_num_layers_choose_the_checkpointed_layers) {
+    auto run = [](const std::string& method, int layers) {
+        return estimate_yaml("model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, "
+                             "sequence_length: 4096}\ntraining: {method: full, mixed_precision: bf16, loss: cce, "
+                             "gradient_checkpointing: full, recompute_method: " + method +
+                             ", recompute_num_layers: " + std::to_string(layers) +
+                             ", full: {convention: megatron}}\nhardware: {gpu: H100}\n")
+            .bytes("training.activations");
+    };
+    BOOST_TEST(run("uniform", 1) == 1'695'039'488LL);
+    BOOST_TEST(run("uniform", 4) == 2'954'903'552LL);
+    BOOST_TEST(run("block", 30) == 3'004'710'912LL);
+    BOOST_TEST(run("interval", 2) == 12'172'410'880LL);
+}
+
+BOOST_AUTO_TEST_CASE(issue18_recompute_keys_without_full_checkpointing_are_one_clear_line) {
+    const std::string base = "model: {preset: llama-3-8b}\nworkload: {type: training}\nhardware: {gpu: H100}\n";
+    const CliResult a = run_scenario(base + "training: {gradient_checkpointing: selective, recompute_method: block}\n",
+                                  "recompute");
+    BOOST_TEST(a.rc != 0);
+    BOOST_TEST(a.err.find("training.recompute_method: chooses the layers full checkpointing recomputes; it needs "
+                          "training.gradient_checkpointing: full (got 'selective')") != std::string::npos);
+    BOOST_TEST(a.out.empty());
+    const CliResult b = run_scenario(base + "training: {activation_offload: checkpoints}\n", "offload");
+    BOOST_TEST(b.rc != 0);
+    BOOST_TEST(b.err.find("training.activation_offload: checkpoints moves what checkpointing keeps to the host") !=
+               std::string::npos);
+    const CliResult c = run_scenario("model: {preset: qwen3-30b-a3b}\nworkload: {type: training}\n"
+                                  "training: {gradient_checkpointing: op}\nhardware: {gpu: H100}\n", "op-moe");
+    BOOST_TEST(c.rc != 0);
+    BOOST_TEST(c.err.find("training.gradient_checkpointing: op (torchtitan's op-level selective AC) is modelled for "
+                          "dense attention layers") != std::string::npos);
+    const CliResult d = run_scenario(base + "parallelism: {reshard_after_forward: false}\n", "reshard");
+    BOOST_TEST(d.rc != 0);
+    BOOST_TEST(d.err.find("parallelism.reshard_after_forward: an option of FSDP2's full sharding; it needs "
+                          "parallelism.fsdp: full_shard (got 'none')") != std::string::npos);
+}
+
+// Activation offloading (transformers model, full method, bf16, Llama-3-8B, b 1 × 4,096, CCE):
+// one layer's saved activations per token with transformers' RMSNorm (fp32 upcast 4 B + the bf16
+// normalized tensor 2 B, two norms: 2 · 4,096 · 6 = 49,152 B) + attention/MLP inputs 8,192 +
+// q, k, v, out 10,240 + MLP 57,344 = 75,776 elements × 2 B = 151,552 B + lse 128 B = 200,832 B,
+// × 4,096 = 822,607,872 B per layer.
+//   checkpoints (Unsloth's offloaded checkpointing, unsloth_zoo gradient_checkpointing.py): the 32
+//     layer inputs go to the host, 32 · 33,554,432 = 1,073,741,824 B host; the GPU keeps the ids
+//     32,768 + one input copied back 33,554,432 + one layer recomputed 822,607,872 − the CCE
+//     buffers freed before it 67,125,248 = 789,069,824 B
+//   all (torch.autograd.graph.save_on_cpu, no checkpointing): 32 · 822,607,872 = 26,323,451,904 B
+//     host; the GPU keeps the ids and one layer copied back: 32,768 + 822,607,872 − 67,125,248
+//     = 755,515,392 B
+BOOST_AUTO_TEST_CASE(issue18_activation_offload_moves_saved_tensors_to_the_host) {
+    auto run = [](const std::string& training) {
+        return estimate_yaml("model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, "
+                             "sequence_length: 4096}\ntraining: {method: full, mixed_precision: bf16, loss: cce, " +
+                             training + "}\nhardware: {gpu: H100}\n");
+    };
+    const Result ckpt = run("gradient_checkpointing: full, activation_offload: checkpoints");
+    BOOST_TEST(ckpt.bytes("training.activations") == 789'069'824LL);
+    BOOST_TEST(ckpt.estimate.memory.host == 1'073'741'824LL);
+    const Result all = run("activation_offload: all");
+    BOOST_TEST(all.bytes("training.activations") == 755'515'392LL);
+    BOOST_TEST(all.estimate.memory.host == 26'323'451'904LL);
+    BOOST_TEST(run("activation_offload: none").estimate.memory.host == 0);
+}
+
+// FSDP2 reshard_after_forward (torch fully_shard; torchtitan apply_fsdp: `not pp_enabled`).
+// Llama-3-8B, fp32 parameters, bf16 param_dtype, 8 ranks. Per block: q 16,777,216 + k 4,194,304
+// + v 4,194,304 + o 16,777,216 + gate/up/down 3 · 58,720,256 + two norms 8,192 = 218,112,000;
+// root: embedding 525,336,576 + lm_head 525,336,576 + final norm 4,096 = 1,050,677,248.
+//   true (default): (root + 2 blocks) · 2 + one block's gradient · 2
+//                   = (1,050,677,248 + 436,224,000) · 2 + 436,224,000 = 3,410,026,496 B
+//   false: (root + 32 blocks 6,979,584,000) · 2 + 436,224,000 = 16,496,746,496 B
+// With pipeline parallelism (2 stages × 4 FSDP ranks) auto keeps the stage gathered, and the
+// gradients accumulate unsharded in fp32 across the micro-batches (torch pipelining
+// backward_maybe_with_nosync). Last stage: 16 blocks 3,489,792,000 + lm_head 525,336,576 + norm
+// 4,096 = 4,015,132,672: gathered 4,015,132,672 · 2 + 436,224,000 = 8,466,489,344 B; unsharded
+// fp32 gradients 4,015,132,672 · 4 = 16,060,530,688 B.
+BOOST_AUTO_TEST_CASE(issue18_fsdp2_reshard_after_forward_and_pipeline_keep_blocks_gathered) {
+    auto run = [](const std::string& parallelism, int gpus) {
+        return estimate_yaml("model: {preset: llama-3-8b}\nprecision: {weights: fp32}\nworkload: {type: training, "
+                             "batch_size: 1, sequence_length: 2048}\ntraining: {method: full, mixed_precision: bf16, "
+                             "gradient_checkpointing: full}\nparallelism: {" + parallelism +
+                             "}\nhardware: {gpu: H100 SXM, count: " + std::to_string(gpus) + "}\n");
+    };
+    const Result fwd = run("data: 8, fsdp: full_shard", 8);
+    BOOST_TEST(fwd.bytes("training.buffers.zero3_gathered") == 3'410'026'496LL);
+    BOOST_TEST(!fwd.has("training.fsdp.pipeline_unsharded_grads"));
+    BOOST_TEST(run("data: 8, fsdp: full_shard, reshard_after_forward: false", 8)
+                   .bytes("training.buffers.zero3_gathered") == 16'496'746'496LL);
+    const Result pp = run("pipeline: 2, data: 4, fsdp: full_shard", 8);
+    const RankBreakdown& last = pp.estimate.ranks.back();
+    auto term = [&](const char* id) {
+        for (const auto& t : last.terms)
+            if (t.id == id) return t.bytes;
+        BOOST_FAIL(std::string("no term ") + id);
+        return Bytes{0};
+    };
+    BOOST_TEST(term("training.buffers.zero3_gathered") == 8'466'489'344LL);
+    BOOST_TEST(term("training.fsdp.pipeline_unsharded_grads") == 16'060'530'688LL);
+}
+
+// A training scenario with no training: map takes every default (it used to stop with "expected
+// a map, got null" and no key).
+BOOST_AUTO_TEST_CASE(issue18_training_without_a_training_map_takes_the_defaults) {
+    const CliResult r = run_scenario("model: {preset: llama-3-8b}\nworkload: {type: training}\nhardware: {gpu: H100}\n",
+                                     "defaults");
+    BOOST_TEST(r.rc == 0, r.err);
+    BOOST_TEST(r.err.empty(), r.err);
+}
+
+// Published torchtitan measurements (docs/performance.md at torchtitan 820504e^, runs of
+// 2024-12-26: torch 1963fc8, torchtitan 9dec370, H100 SXM with 96 GB HBM2e): Llama 3.1 8B, FSDP,
+// local batch 2, llama3_8b.toml's 8,192-token sequences, selective op activation checkpointing,
+// fp32 parameters with bf16 param_dtype and fp32 reduce. "Memory(GiB)" is torchtitan's
+// max_reserved_gib (metrics.py: memory_stats "reserved_bytes.all.peak"), so vram's reserved view
+// is compared. Table 1 (8 GPUs) 82.4 GiB; Table 3 (128 GPUs) 67.0 GiB. The rows torch.compile or
+// Float8 change are not expressible yet and are left out.
+BOOST_AUTO_TEST_CASE(issue18_published_torchtitan_rows_print_their_error) {
+    const std::pair<int, double> rows[] = {{8, 82.4}, {128, 67.0}};
+    for (const auto& [gpus, measured] : rows) {
+        const Result r = estimate_yaml(
+            "model: {preset: llama-3-8b}\nprecision: {weights: fp32}\nworkload: {type: training, batch_size: 2, "
+            "sequence_length: 8192}\ntraining: {method: full, objective: pretrain, mixed_precision: bf16, "
+            "gradient_checkpointing: op}\nparallelism: {data: " + std::to_string(gpus) +
+            ", fsdp: full_shard}\nhardware: {memory_gib: 94.5, count: " + std::to_string(gpus) +
+            "}\nruntime: {engine: hf, adamw_implementation: fused}\n");
+        const double ours = static_cast<double>(r.estimate.memory.reserved_peak) / 1073741824.0;  // GiB = 2^30
+        const double err = (ours - measured) / measured * 100.0;
+        BOOST_TEST_MESSAGE("torchtitan Llama 3.1 8B FSDP " << gpus << " GPUs op SAC b2 x 8192: vram reserved " << ours
+                                                           << " GiB vs measured " << measured << " GiB reserved, error "
+                                                           << err << " %");
+        BOOST_TEST(std::fabs(err) <= 15.0);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -49,6 +49,9 @@ public:
     /// Plugin symbols the term reads by name (built-ins need no listing). Checked at load: a
     /// name no loaded plugin declared refuses the plugin, with the file and the name.
     virtual std::vector<std::string> reads() const { return {}; }
+    /// Bytes the term keeps in CPU memory on this GPU's behalf instead (activations offloaded to
+    /// the host): the `host_bytes` view, never part of the GPU total. 0 for most terms.
+    virtual Bytes host_bytes(const Context&) const { return 0; }
 };
 
 /// The base of every term: one compute() yields the bytes and, when asked, the formula with

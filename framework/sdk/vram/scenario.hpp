@@ -51,7 +51,15 @@ struct TrainingSpec {
     std::string objective = "sft";      ///< sft | pretrain | dpo | grpo
     std::string optimizer = "adamw";
     std::string mixed_precision = "none";   ///< none | fp16 | bf16 (AMP: fp32 weights)
-    std::string gradient_checkpointing = "none";  ///< none | full | selective
+    std::string gradient_checkpointing = "none";  ///< none | full | selective | op
+    /// Which layers `full` checkpointing covers: uniform (groups of recompute_num_layers layers,
+    /// Megatron --recompute-method uniform), block (the first recompute_num_layers layers of each
+    /// pipeline stage), interval (every recompute_num_layers-th layer, torchtitan's layer SAC).
+    std::string recompute_method = "uniform";
+    std::int64_t recompute_num_layers = 1;
+    /// Saved activations moved to host memory: none | checkpoints (the checkpointed layer inputs,
+    /// Unsloth's offloaded gradient checkpointing) | all (every saved tensor, save_on_cpu).
+    std::string activation_offload = "none";
     bool flash_attention = true;
     /// How the loss is computed: standard (logits materialized; the engine's convention) or
     /// liger_flce (Liger's fused linear cross-entropy: logits only chunk by chunk).
@@ -70,6 +78,9 @@ struct ParallelismSpec {
     bool sequence_parallel = false;
     std::string offload = "none";        ///< none | optimizer | optimizer+parameters
     std::int64_t microbatches = 0;       ///< pipeline micro-batches in flight (0 = pipeline size)
+    /// FSDP2 reshard_after_forward: auto (true, false with pipeline parallelism as torchtitan
+    /// sets it), true (free each unsharded layer after its forward), false (keep it to backward).
+    std::string reshard_after_forward = "auto";
 };
 
 struct HardwareSpec {
