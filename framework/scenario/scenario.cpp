@@ -7,6 +7,7 @@
 #include "vram/error.hpp"
 #include "plugin/registry.hpp"
 #include "scenario/scenario_loader.hpp"
+#include "scenario/frameworks.hpp"
 #include "scenario/schema.hpp"
 
 namespace vram {
@@ -193,7 +194,36 @@ std::string Scenario::where(const std::string& key_path) const {
     return file;
 }
 
-Scenario build_scenario(const ConfigNode& root, const std::string& file, const OverrideOrigins& origins) {
+namespace {
+// runtime.framework: the framework's defaults for the keys the scenario leaves unset, each
+// recorded with the origin "runtime.framework: NAME" so that a message about it names the
+// framework. A bad name or an inference scenario is reported by the checks that follow.
+void apply_framework_defaults(ConfigNode& root, OverrideOrigins& origins) {
+    const ConfigNode* name = root.find_path("runtime.framework");
+    if (!name || !name->is_string()) return;
+    const TrainingFramework* fw = find_training_framework(name->as_string());
+    const ConfigNode* type = root.find_path("workload.type");
+    if (!fw || !type || !type->is_string() || type->as_string() != "training") return;
+    const ConfigNode* method = root.find_path("training.method");
+    const bool full = !method || (method->is_string() && method->as_string() == "full");
+    std::vector<Override> list;
+    std::vector<std::string> applied;
+    for (const FrameworkDefault& d : fw->defaults) {
+        const std::string path = d.path;
+        if (root.find_path(path)) continue;
+        if (path.rfind("training.full.", 0) == 0 && !full) continue;  // the full method's options
+        if (d.with && std::find(applied.begin(), applied.end(), d.with) == applied.end()) continue;
+        list.push_back({path + "=" + d.value, std::string("runtime.framework: ") + fw->name});
+        applied.push_back(path);
+    }
+    for (auto& [k, v] : apply_overrides(root, list)) origins.emplace(k, v);
+}
+}  // namespace
+
+Scenario build_scenario(const ConfigNode& given, const std::string& file, const OverrideOrigins& given_origins) {
+    ConfigNode root = given;
+    OverrideOrigins origins = given_origins;
+    apply_framework_defaults(root, origins);
     Scenario s;
     s.file = file;
     s.origins = origins;
@@ -228,6 +258,9 @@ Scenario build_scenario(const ConfigNode& root, const std::string& file, const O
     }
     if (root.find("training") && !s.training_run())
         r.fail(*root.find("training"), "training", "a training block needs workload.type: training");
+    if (!s.runtime.framework.empty() && !s.training_run())
+        r.fail(*root.find_path("runtime.framework"), "runtime.framework",
+               "sets a training framework's defaults; it needs workload.type: training");
     if (s.name.empty()) s.name = std::filesystem::path(file).stem().string();
     return s;
 }

@@ -2,6 +2,7 @@
 // Messages are the ones the bad-input corpus and the docs quote; keep their wording.
 // SPDX-License-Identifier: Apache-2.0
 #include "scenario/schema.hpp"
+#include "scenario/frameworks.hpp"
 
 #include <cmath>
 
@@ -245,6 +246,15 @@ std::vector<SchemaKey> build_table() {
     r.push_back(Row("runtime.engine", T::string, "engine memory semantics: hf, vllm, sglang, llama.cpp (+ plugins)")
                     .def("hf").from(KeyCatalog::runtimes)
                     .to([](Scenario& s, const ConfigNode& v) { s.runtime.engine = v.text(); }));
+
+    std::vector<std::string> frameworks;
+    for (const auto& f : training_frameworks()) frameworks.emplace_back(f.name);
+    r.push_back(Row("runtime.framework", T::enumeration, "training framework whose defaults fill the keys this "
+                                                         "scenario leaves unset (docs/training.md \"Frameworks\": "
+                                                         "checkpointing, precision, sharding, sequence length, "
+                                                         "optimizer path, each from the framework's source)")
+                    .one_of(frameworks)
+                    .to([](Scenario& s, const ConfigNode& v) { s.runtime.framework = v.text(); }));
 
     r.push_back(Row("plugins[]", T::string, "a plugin file or directory, relative to the scenario file"));
 

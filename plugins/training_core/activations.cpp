@@ -370,13 +370,27 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     const std::string& mode = ctx.scenario().training.gradient_checkpointing;
     std::string s = format_number(a.in_flight) + " micro-batch(es) in flight × (" + std::to_string(a.layers) +
                     " layers × ";
-    if (mode == "full") s += "checkpointed input b·s·h·bytes_act";
+    const TrainingSpec& t = ctx.scenario().training;
+    if (mode == "full" && t.recompute_method == "uniform" && t.recompute_num_layers == 1)
+        s += "checkpointed input b·s·h·bytes_act";
+    else if (mode == "full")
+        s += "checkpointed input b·s·h·bytes_act per recompute group (recompute_method " + t.recompute_method + ", " +
+             std::to_string(t.recompute_num_layers) + "; " + std::to_string(a.checkpointed) + " layers checkpointed), "
+             "A_layer for the others";
+    else if (mode == "op")
+        s += "op-level SAC kept outputs (input, wq, wv, attention out + lse, w1, w2)";
     else s += mode == "selective" ? "A_layer without s² terms" : "A_layer";
     s += " = " + format_count(static_cast<std::uint64_t>(a.per_mb + 0.5)) + " B";
+    if (a.offloaded > 0)
+        s += "; offloaded to the host (activation_offload " + t.activation_offload + "): " +
+             format_count(static_cast<std::uint64_t>(a.offloaded + 0.5)) + " B, the largest " +
+             format_count(static_cast<std::uint64_t>(a.reload + 0.5)) + " B copied back for its backward";
     if (a.embed > 0) s += " + ids/embedding " + format_count(static_cast<std::uint64_t>(a.embed + 0.5)) + " B";
     s += ")";
     if (a.recompute > 0)
-        s += " + one layer recomputed " + format_count(static_cast<std::uint64_t>(a.recompute + 0.5)) + " B" +
+        s += std::string(t.recompute_num_layers > 1 && t.recompute_method == "uniform" ? " + one recompute group rebuilt "
+                                                                                      : " + one layer recomputed ") +
+             format_count(static_cast<std::uint64_t>(a.recompute + 0.5)) + " B" +
              (recompute < a.recompute ? " less the logits backward has freed by then = " +
                                             format_count(static_cast<std::uint64_t>(recompute + 0.5)) + " B"
                                       : std::string());

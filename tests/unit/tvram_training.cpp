@@ -1250,4 +1250,45 @@ BOOST_AUTO_TEST_CASE(issue18_published_torchtitan_rows_print_their_error) {
     }
 }
 
+// runtime.framework fills the keys a scenario leaves unset with the framework's defaults
+// (framework/scenario/frameworks.cpp, docs/training.md "Frameworks"). torchtitan (v0.2.1
+// job_config.py): fp32 parameters, bf16 compute, FSDP, selective_ac_option "2" (every 2nd block
+// checkpointed), seq_len 2,048, fused AdamW. Llama-3-8B over 8 GPUs, b 1:
+//   one layer per token: RMSNorms 2 · 4,096 · (4 fp32 copy + 4 normalized tensor in the fp32
+//   residual dtype) = 65,536 B + (attention/MLP inputs 8,192 + q, k, v, out 10,240 + MLP 57,344)
+//   · 2 B = 151,552 B + lse 128 B = 217,216 B; × 2,048 = 444,858,368 B
+//   16 checkpointed blocks keep their input 2,048 · 4,096 · 2 = 16,777,216 B: 268,435,456 B
+//   16 others keep everything: 7,117,733,888 B; ids 2,048 · 8 = 16,384 B
+//   the recomputed block (444,858,368) is below the logits the loss frees first: adds 0
+//   → 7,386,185,728 B
+BOOST_AUTO_TEST_CASE(issue18_runtime_framework_applies_the_frameworks_defaults) {
+    const std::string head = "model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1}\n"
+                             "parallelism: {data: 8}\nhardware: {gpu: H100 SXM, count: 8}\n";
+    const Result titan = estimate_yaml(head + "runtime: {framework: torchtitan}\n");
+    BOOST_TEST(titan.bytes("training.activations") == 7'386'185'728LL);
+    BOOST_TEST(titan.bytes("core.weights") == 32'121'044'992LL / 8);  // fp32, sharded over 8
+    BOOST_TEST(titan.estimate.tokens_per_sequence == 2048);
+    // A key the scenario sets wins, and the recompute layers go with the framework's checkpointing.
+    const Result own = estimate_yaml(head + "training: {gradient_checkpointing: none}\nruntime: {framework: torchtitan}\n");
+    BOOST_TEST(own.bytes("training.activations") == 32LL * 444'858'368LL + 16'384LL);
+    // Unsloth: its offloaded checkpointing, so the checkpointed inputs are host memory.
+    const Result unsloth = estimate_yaml("model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, "
+                                         "sequence_length: 2048}\ntraining: {method: lora}\nhardware: {gpu: L4}\n"
+                                         "runtime: {framework: unsloth}\n");
+    BOOST_TEST(unsloth.estimate.memory.host == 32LL * 16'777'216LL);
+}
+
+BOOST_AUTO_TEST_CASE(issue18_runtime_framework_errors_are_one_clear_line) {
+    const CliResult a = run_scenario("model: {preset: llama-3-8b}\nruntime: {framework: torchtitan}\n", "fw-infer");
+    BOOST_TEST(a.rc != 0);
+    BOOST_TEST(a.err.find("runtime.framework: sets a training framework's defaults; it needs workload.type: training") !=
+                   std::string::npos, a.err);
+    BOOST_TEST(a.out.empty());
+    const CliResult b = run_scenario("model: {preset: llama-3-8b}\nworkload: {type: training}\n"
+                                     "runtime: {framework: deepspeed-chat}\n", "fw-bad");
+    BOOST_TEST(b.rc != 0);
+    BOOST_TEST(b.err.find("runtime.framework") != std::string::npos, b.err);
+    BOOST_TEST(b.err.find("torchtitan") != std::string::npos, b.err);  // the allowed names
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -93,6 +93,9 @@ struct HardwareSpec {
 
 struct RuntimeSpec {
     std::string engine = "hf";  ///< hf | vllm | llama.cpp
+    /// Training framework whose defaults filled the keys the scenario left unset (runtime.framework;
+    /// empty = none).
+    std::string framework;
     ConfigNode options;         ///< engine options, a map (validated by the runtime profile)
 };
 
