@@ -174,6 +174,12 @@ std::vector<SchemaKey> build_table() {
                                                                  "(Megatron --recompute-num-layers)")
                     .range(1, 1 << 20).def("1")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.recompute_num_layers = i64(v); }));
+    r.push_back(Row("training.encoder_gradient_checkpointing", T::enumeration,
+                    "checkpointing of the modality encoders (vision tower, audio encoder) on its own: auto = as "
+                    "training.gradient_checkpointing (transformers checkpoints every GradientCheckpointingLayer); "
+                    "ms-swift vit_gradient_checkpointing (true = full, false = none)")
+                    .one_of({"auto", "none", "full", "selective"}).bools("full", "none").def("auto")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.encoder_gradient_checkpointing = v.text(); }));
     r.push_back(Row("training.activation_offload", T::enumeration, "saved activations kept in host memory "
                                                                    "instead: checkpoints (the checkpointed layer "
                                                                    "inputs: Unsloth's gradient checkpointing, "

@@ -12,6 +12,7 @@
 
 #include "mm_common.hpp"
 #include "vram/bytes.hpp"
+#include "vram/error.hpp"
 
 namespace vram::plugins::mm {
 namespace {
@@ -210,7 +211,14 @@ private:
         }
         const double linear = b * positions * (8 * h + k * f) * bytes / t;
         const double quad = ctx[Sym::flash] != 0 ? 0 : b * heads * scores * (bytes + 4) / t;
-        const std::string& ckpt = ctx.scenario().training.gradient_checkpointing;
+        // The encoders' own setting (ms-swift vit_gradient_checkpointing), else the model's.
+        const TrainingSpec& ts = ctx.scenario().training;
+        const std::string& ckpt =
+            ts.encoder_gradient_checkpointing == "auto" ? ts.gradient_checkpointing : ts.encoder_gradient_checkpointing;
+        if (ckpt == "op")
+            throw ParamError("training.encoder_gradient_checkpointing",
+                             "training.encoder_gradient_checkpointing: op-level checkpointing is modelled for the "
+                             "language model's layers; give the encoders full, selective or none");
         double v = 0;
         std::string how;
         if (ckpt == "full") {

@@ -1291,4 +1291,25 @@ BOOST_AUTO_TEST_CASE(issue18_runtime_framework_errors_are_one_clear_line) {
     BOOST_TEST(b.err.find("torchtitan") != std::string::npos, b.err);  // the allowed names
 }
 
+// The vision tower's checkpointing on its own (training.encoder_gradient_checkpointing; ms-swift
+// vit_gradient_checkpointing, measured in all four combinations in measurements-training.md E1).
+// Qwen2.5-VL-7B's tower: 32 layers, hidden 1,280, SwiGLU intermediate 3,420; one 448 × 448 image =
+// 32 × 32 = 1,024 patches of 14 px; bf16, flash attention:
+//   one layer: 1,024 · (8 · 1,280 + 4 · 3,420) · 2 B = 48,988,160 B
+//   none: 32 layers = 1,567,621,120 B
+//   full: 32 inputs 1,024 · 1,280 · 2 = 83,886,080 B + one layer recomputed 48,988,160 = 132,874,240 B
+BOOST_AUTO_TEST_CASE(issue18_vision_tower_checkpointing_is_its_own_key) {
+    auto run = [](const std::string& llm, const std::string& vit) {
+        return estimate_yaml("model: {preset: qwen2.5-vl-7b}\nworkload: {type: training, batch_size: 1, "
+                             "sequence_length: 2048}\ninputs: [{modality: image, width: 448, height: 448}]\n"
+                             "training: {method: full, mixed_precision: bf16, gradient_checkpointing: " + llm +
+                             ", encoder_gradient_checkpointing: " + vit + "}\nhardware: {gpu: H100}\n");
+    };
+    const Result vit_only = run("none", "full");
+    BOOST_TEST(vit_only.bytes("mm.encoder.vision.activations") == 132'874'240LL);
+    BOOST_TEST(vit_only.bytes("training.activations") == run("none", "none").bytes("training.activations"));
+    BOOST_TEST(run("full", "none").bytes("mm.encoder.vision.activations") == 1'567'621'120LL);
+    BOOST_TEST(run("full", "auto").bytes("mm.encoder.vision.activations") == 132'874'240LL);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -60,6 +60,9 @@ struct TrainingSpec {
     /// Saved activations moved to host memory: none | checkpoints (the checkpointed layer inputs,
     /// Unsloth's offloaded gradient checkpointing) | all (every saved tensor, save_on_cpu).
     std::string activation_offload = "none";
+    /// Checkpointing of the modality encoders (vision tower, audio encoder): auto = as
+    /// gradient_checkpointing, else none | full | selective (ms-swift vit_gradient_checkpointing).
+    std::string encoder_gradient_checkpointing = "auto";
     bool flash_attention = true;
     /// How the loss is computed: standard (logits materialized; the engine's convention) or
     /// liger_flce (Liger's fused linear cross-entropy: logits only chunk by chunk).
