@@ -1,5 +1,6 @@
 // params.cpp - validation of plugin option blocks against their ParamSpecs.
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -57,8 +58,13 @@ ConfigNode check(const ParamSpec& spec, const ConfigNode& value, const std::stri
     switch (spec.type) {
         case ParamType::integer:
         case ParamType::number: {
+            // A number key may accept words besides a number (DeepSpeed's "auto").
+            if (value.is_string() &&
+                std::find(spec.choices.begin(), spec.choices.end(), value.as_string()) != spec.choices.end())
+                return value;
             if (!value.is_number())
-                fail(std::string("expected ") + type_name(spec.type) + ", got " +
+                fail(std::string("expected ") + type_name(spec.type) +
+                     (spec.choices.empty() ? std::string() : " or " + join(spec.choices)) + ", got " +
                      (value.is_string() ? "'" + value.as_string() + "'" : describe(value.kind())));
             const double v = value.as_number();
             if (!std::isfinite(v)) fail("must be a finite number, got " + value.text());

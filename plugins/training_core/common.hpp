@@ -18,6 +18,10 @@ enum class Convention { hf = 0, deepspeed = 1, megatron = 2 };
 inline constexpr const char* kConvention = "convention";           ///< 0 hf, 1 deepspeed, 2 megatron
 inline constexpr const char* kBucketView = "ddp_bucket_view";      ///< 1: DDP gradient_as_bucket_view
 inline constexpr const char* kReduceBucket = "ds_reduce_bucket";    ///< DeepSpeed reduce_bucket_size, elements
+inline constexpr const char* kPrefetchBucket = "ds_prefetch_bucket";  ///< stage3_prefetch_bucket_size, elements
+inline constexpr const char* kMaxLive = "ds_max_live";                ///< stage3_max_live_parameters, elements
+inline constexpr const char* kReuseDistance = "ds_reuse_distance";    ///< stage3_max_reuse_distance, elements
+inline constexpr const char* kPersistThreshold = "ds_persistence";    ///< stage3_param_persistence_threshold
 // Megatron's precision-aware optimizer (--use-precision-aware-optimizer): bytes per element of
 // what Transformer Engine's FusedAdam keeps; 0 (unset) = Megatron's default fp32 bookkeeping.
 inline constexpr const char* kExpAvgBytes = "megatron_exp_avg_bytes";        ///< exp_avg dtype, bytes

@@ -18,10 +18,12 @@ std::vector<ParamSpec> FullMethod::params() const {
                    "torch DDP gradient_as_bucket_view (false by default in torch and accelerate: DDP then keeps its "
                    "all-reduce buckets as a second copy of the gradients)",
                    0, 0, {}};
+    // "auto" is what transformers fills in for a DeepSpeed config's "auto" (integrations/
+    // deepspeed.py HfTrainerDeepSpeedConfig.trainer_config_finalize): h², 0.9·h², 10·h.
     ParamSpec bucket{"reduce_bucket_size", ParamType::number, "500000000",
-                     "DeepSpeed zero_optimization.reduce_bucket_size in elements (default 5e8): ZeRO keeps one "
-                     "contiguous 16-bit gradient bucket of this size",
-                     1, 1e12, {}};
+                     "DeepSpeed zero_optimization.reduce_bucket_size in elements (default 5e8; auto = h², as "
+                     "transformers fills it): ZeRO keeps one contiguous 16-bit gradient bucket of this size",
+                     1, 1e12, {"auto"}};
     // Megatron-Core's precision-aware optimizer (megatron/core/optimizer/optimizer_config.py,
     // arguments.py --use-precision-aware-optimizer and the four dtypes with their defaults).
     ParamSpec aware{"precision_aware_optimizer", ParamType::boolean, "false",
@@ -45,7 +47,25 @@ std::vector<ParamSpec> FullMethod::params() const {
                          "an fp32 master of a bf16 parameter is kept as its 16 low bits only (the high 16 are the bf16 "
                          "parameter itself)",
                          0, 0, {}};
-    return {conv, view, bucket, aware, exp_avg, exp_avg_sq, main_params, main_grads, remainders};
+    // DeepSpeed ZeRO-3's parameter coordinator (deepspeed/runtime/zero/config.py L215-244 at edaa7221).
+    ParamSpec prefetch{"stage3_prefetch_bucket_size", ParamType::number, "50000000",
+                       "DeepSpeed stage3_prefetch_bucket_size in elements (default 5e7; HF \"auto\" = 0.9·h²): "
+                       "parameters all-gathered ahead of their module",
+                       0, 1e13, {"auto"}};
+    ParamSpec live{"stage3_max_live_parameters", ParamType::number, "1000000000",
+                   "DeepSpeed stage3_max_live_parameters (default 1e9): gathered parameters beyond which ZeRO-3 "
+                   "stops prefetching (the module in use is gathered regardless)",
+                   0, 1e13, {}};
+    ParamSpec reuse{"stage3_max_reuse_distance", ParamType::number, "1000000000",
+                    "DeepSpeed stage3_max_reuse_distance (default 1e9): a gathered module used again within this "
+                    "many parameters of the trace is kept gathered",
+                    0, 1e13, {}};
+    ParamSpec persist{"stage3_param_persistence_threshold", ParamType::number, "100000",
+                      "DeepSpeed stage3_param_persistence_threshold (default 1e5; HF \"auto\" = 10·h): tensors "
+                      "this small are never partitioned, full size on every rank",
+                      0, 1e13, {"auto"}};
+    return {conv,       view,        bucket,   aware,  exp_avg, exp_avg_sq, main_params,
+            main_grads, remainders, prefetch, live,   reuse,   persist};
 }
 
 namespace {
@@ -128,7 +148,17 @@ void FullMethod::prepare(Context& ctx, const Params& options) const {
     ctx.method.trainable_bytes = bytes;
     ctx.set(ctx.symbol(kConvention), static_cast<double>(static_cast<int>(c)));
     ctx.set(ctx.symbol(kBucketView), options.flag("gradient_as_bucket_view") ? 1.0 : 0.0);
-    ctx.set(ctx.symbol(kReduceBucket), options.number("reduce_bucket_size"));
+    // DeepSpeed sizes; "auto" as transformers resolves it from the model's hidden size.
+    const double h = static_cast<double>(ctx.model().hidden);
+    const auto deepspeed = [&](const char* key, double automatic) {
+        const ConfigNode* v = options.node().find(key);
+        return v && v->is_string() ? automatic : options.number(key);
+    };
+    ctx.set(ctx.symbol(kReduceBucket), deepspeed("reduce_bucket_size", h * h));
+    ctx.set(ctx.symbol(kPrefetchBucket), deepspeed("stage3_prefetch_bucket_size", 0.9 * h * h));
+    ctx.set(ctx.symbol(kMaxLive), options.number("stage3_max_live_parameters"));
+    ctx.set(ctx.symbol(kReuseDistance), options.number("stage3_max_reuse_distance"));
+    ctx.set(ctx.symbol(kPersistThreshold), deepspeed("stage3_param_persistence_threshold", 10 * h));
     prepare_precision_aware(ctx, options, c);
 
     std::string note = "training full: all " + format_count(static_cast<std::uint64_t>(ctx[Sym::P_total])) +

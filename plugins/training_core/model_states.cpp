@@ -273,14 +273,127 @@ bool fsdp_keeps_unsharded(const Context& ctx) {
 }
 }  // namespace
 
+namespace {
+// DeepSpeed ZeRO-3's PartitionedParameterCoordinator (deepspeed/runtime/zero/
+// partitioned_param_coordinator.py at edaa7221), replayed over the module trace of one step:
+// forward through the modules in order, then backward in reverse (with full checkpointing each
+// layer's modules run forward again right before their backward, as the recorded trace has them).
+//   fetch: the module in use is all-gathered in full (L363-382);
+//   prefetch: then up to min(max_live - available, prefetch_bucket) elements of the modules that
+//     follow in the trace, whole parameters, so the last may overshoot (L452-476);
+//   release: after use, unless the module recurs within max_reuse_distance elements of the trace
+//     that follows (__params_to_release L636-664);
+//   persistent: tensors of at most param_persistence_threshold elements are never partitioned
+//     (parameter_offload.py L311-323) and are not counted as available.
+// In backward the module's unsharded gradient exists until the hook copies it to the reduce
+// bucket (stage3.py __add_grad_to_ipg_bucket L1543-1567). Result: peak elements gathered (with
+// that gradient) and the persistent elements.
+struct Zero3Replay {
+    double peak = 0;        // gathered parameters + the gradient in flight, elements
+    double persistent = 0;  // elements of never-partitioned tensors on this rank
+    double modules = 0;     // modules in the trace (for --explain)
+};
+
+Zero3Replay zero3_replay(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    const auto p = static_cast<std::int64_t>(ctx[Sym::p]);
+    const auto t = static_cast<std::int64_t>(ctx[Sym::t]);
+    const auto ep = static_cast<std::int64_t>(ctx[Sym::ep]);
+    const double threshold = symbol_or(ctx, kPersistThreshold, 1e5);
+    Zero3Replay out;
+    // Modules in forward order: consecutive tensors of one layer and one module path form one
+    // module; routed experts are one module per expert.
+    struct Module {
+        std::int32_t layer;
+        std::string path;
+        double numel;
+    };
+    std::vector<Module> modules;
+    for (const Tensor& x : m.tensors) {
+        if (!on_pipeline_stage(x, m, stage, p)) continue;
+        const double one = static_cast<double>(x.numel()) / tensor_parallel_divisor(x, t, 1);
+        if (one <= threshold) {
+            out.persistent += one * static_cast<double>(x.copies) / (x.copies > 1 ? static_cast<double>(ep) : 1.0);
+            continue;
+        }
+        const std::string path = x.name.substr(0, x.name.rfind('.'));
+        const std::int64_t experts = x.copies > 1 ? std::max<std::int64_t>(1, x.copies / std::max<std::int64_t>(1, ep)) : 1;
+        if (experts == 1 && !modules.empty() && modules.back().layer == x.layer && modules.back().path == path) {
+            modules.back().numel += one;
+            continue;
+        }
+        for (std::int64_t e = 0; e < experts; ++e) modules.push_back({x.layer, path, one});
+    }
+    // The trace: indices into `modules`, forward then backward.
+    std::vector<std::size_t> trace;
+    for (std::size_t i = 0; i < modules.size(); ++i) trace.push_back(i);
+    const bool recompute = ctx.scenario().training.gradient_checkpointing == "full";
+    const std::size_t forward_steps = trace.size();
+    for (std::size_t end = modules.size(); end > 0;) {
+        std::size_t begin = end - 1;
+        if (recompute && modules[begin].layer >= 0) {
+            while (begin > 0 && modules[begin - 1].layer == modules[end - 1].layer) --begin;
+            for (std::size_t i = begin; i < end; ++i) trace.push_back(i);  // the recomputed forward
+        }
+        for (std::size_t i = end; i > begin; --i) trace.push_back(i - 1);
+        end = begin;
+    }
+    out.modules = static_cast<double>(modules.size());
+    const double prefetch = symbol_or(ctx, kPrefetchBucket, 5e7);
+    const double max_live = symbol_or(ctx, kMaxLive, 1e9);
+    const double reuse = symbol_or(ctx, kReuseDistance, 1e9);
+    std::vector<char> available(modules.size(), 0);
+    double n_available = 0;
+    std::size_t queue = 0;
+    for (std::size_t step = 0; step < trace.size(); ++step) {
+        const std::size_t u = trace[step];
+        if (!available[u]) available[u] = 1, n_available += modules[u].numel;
+        queue = std::max(queue, step + 1);
+        const double budget = std::min(max_live - n_available, prefetch);
+        double fetching = 0;
+        while (queue < trace.size() && fetching < budget) {
+            const std::size_t v = trace[queue++];
+            if (!available[v]) available[v] = 1, n_available += modules[v].numel, fetching += modules[v].numel;
+        }
+        const bool backward = step >= forward_steps;
+        out.peak = std::max(out.peak, n_available + (backward ? modules[u].numel : 0.0));
+        double traversed = 0;
+        bool reused = false;
+        for (std::size_t k = step + 1; k < trace.size() && traversed < reuse; ++k) {
+            if (trace[k] == u) {
+                reused = true;
+                break;
+            }
+            traversed += modules[trace[k]].numel;
+        }
+        if (!reused) available[u] = 0, n_available -= modules[u].numel;
+    }
+    return out;
+}
+}  // namespace
+
 bool GatheredParamsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0 && ctx[Sym::zero] >= 3; }
 Bytes GatheredParamsTerm::compute(const Context& ctx, std::string* explain) const {
     const Gathered g = gathered(ctx);
     if (convention(ctx) == Convention::deepspeed) {
-        const Bytes bytes = to_bytes(4 * g.largest_tensor, kId.data());
+        // 16-bit gathered copies; the persistent tensors are whole on every rank, of which
+        // core.weights already counts the 1/dp share.
+        const Zero3Replay z = zero3_replay(ctx);
+        const double b = ctx[Sym::bytes_act];
+        const double dp = zero_divisor(ctx, 3);
+        const double persistent_extra = z.persistent * (1.0 - 1.0 / std::max(1.0, dp));
+        const Bytes bytes = to_bytes((z.peak + persistent_extra) * b, kId.data());
         if (explain)
-            *explain = "4 × " + format_count(static_cast<std::uint64_t>(g.largest_tensor + 0.5)) +
-                       " params of the largest module [deepspeed convention] = " + format_count(bytes) + " B";
+            *explain = "(" + format_count(static_cast<std::uint64_t>(z.peak + 0.5)) +
+                       " elements at the peak of ZeRO-3's fetch / prefetch / release replay over " +
+                       format_count(static_cast<std::uint64_t>(z.modules)) + " modules, with the gradient in flight + " +
+                       format_count(static_cast<std::uint64_t>(z.persistent + 0.5)) +
+                       " persistent × (1 − 1/" + format_number(dp) + ")) × " + format_number(b) +
+                       " B [deepspeed convention: prefetch " + format_number(symbol_or(ctx, kPrefetchBucket, 5e7)) +
+                       ", max_live " + format_number(symbol_or(ctx, kMaxLive, 1e9)) + ", reuse distance " +
+                       format_number(symbol_or(ctx, kReuseDistance, 1e9)) + ", persistence " +
+                       format_number(symbol_or(ctx, kPersistThreshold, 1e5)) + "] = " + format_count(bytes) + " B";
         return bytes;
     }
     const double b = ctx[Sym::bytes_act];

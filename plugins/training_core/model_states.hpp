@@ -155,19 +155,22 @@ public:
     static constexpr std::string_view kId = "training.buffers.zero3_gathered";
     static constexpr Category kCategory = Category::buffers;
     static constexpr std::string_view kFormula =
-        "deepspeed: 4 × largest module params; FSDP: (root unit + 2 × largest layer) × bytes_act + largest "
+        "deepspeed: (peak of the ZeRO-3 fetch / prefetch / release replay + persistent × (1 − 1/dp)) × bytes_act; FSDP: (root unit + 2 × largest layer) × bytes_act + largest "
         "layer × bytes_act (its unsharded gradient); reshard_after_forward false: (root + all layers) × bytes_act + "
         "largest layer × bytes_act";
     static constexpr std::string_view kSource =
-        "DeepSpeed estimate_zero3_model_states_mem_needs: largest_layer_memory = 4 × largest_layer_params (16-bit "
-        "params + grads of the live module); FSDP FULL_SHARD all-gathers one wrapped unit (a decoder layer under "
+        "DeepSpeed deepspeed/runtime/zero/partitioned_param_coordinator.py (fetch the module in use, prefetch up to "
+        "min(stage3_max_live_parameters - available, stage3_prefetch_bucket_size), release unless reused within "
+        "stage3_max_reuse_distance), parameter_offload.py (tensors <= stage3_param_persistence_threshold never "
+        "partitioned), stage3.py (the module's full gradient before the reduce bucket); defaults config.py "
+        "L215-244; FSDP FULL_SHARD all-gathers one wrapped unit (a decoder layer under "
         "transformer_auto_wrap_policy) plus the prefetched next one, the root unit (embedding, head) stays "
         "gathered, and a unit's unsharded gradient lives until its reduce-scatter [DER from torch FSDP "
         "ShardingStrategy / BackwardPrefetch docs]; FSDP2 reshard_after_forward false (auto under pipeline "
         "parallelism, torchtitan apply_fsdp `not pp_enabled`) keeps every block gathered from its forward to its "
         "backward (FSDPParamGroup.reshard). formulas.md §5.2";
     bool applies(const Context& ctx) const override;
-    std::vector<std::string> reads() const override { return {kConvention}; }
+    std::vector<std::string> reads() const override { return {kConvention, kPrefetchBucket, kMaxLive, kReuseDistance, kPersistThreshold}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 

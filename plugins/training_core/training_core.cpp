@@ -12,6 +12,10 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.declare(kConvention, "", "model-state convention of the full method: 0 hf, 1 deepspeed, 2 megatron");
     reg.declare(kBucketView, "flag", "1 when DDP gradients are views of its all-reduce buckets (gradient_as_bucket_view)");
     reg.declare(kReduceBucket, "elements", "DeepSpeed reduce_bucket_size");
+    reg.declare(kPrefetchBucket, "elements", "DeepSpeed stage3_prefetch_bucket_size");
+    reg.declare(kMaxLive, "elements", "DeepSpeed stage3_max_live_parameters");
+    reg.declare(kReuseDistance, "elements", "DeepSpeed stage3_max_reuse_distance");
+    reg.declare(kPersistThreshold, "elements", "DeepSpeed stage3_param_persistence_threshold");
     reg.declare(kExpAvgBytes, "bytes", "Megatron precision-aware optimizer: bytes per exp_avg element");
     reg.declare(kExpAvgSqBytes, "bytes", "Megatron precision-aware optimizer: bytes per exp_avg_sq element");
     reg.declare(kMainParamBytes, "bytes", "Megatron precision-aware optimizer: bytes of master weight per parameter");

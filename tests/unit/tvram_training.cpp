@@ -118,10 +118,15 @@ BOOST_AUTO_TEST_CASE(issue5_llama2_7b_amp_adamw_18_bytes_megatron_20_deepspeed) 
 //   weights 2P/8 = 13,476,831,232 / 8 = 1,684,603,904
 //   16-bit grads 2P/8 = 1,684,603,904;   fp32 grads 4P/8 = 3,369,207,808
 //   master 4P/8 = 3,369,207,808;   AdamW 8P/8 = 53,907,324,928 / 8 = 6,738,415,616
-//   live gathered module: 4 × 131,072,000 (embed_tokens = lm_head, 32,000 × 4,096) = 524,288,000
+//   live gathered module with no prefetch and no reuse (ZeRO-3's replay with those keys, test
+//   issue18_deepspeed_zero3_gather_follows_prefetch_live_and_reuse_keys for the defaults):
+//   lm_head (32,000 × 4,096 = 131,072,000) and its gradient in its backward, 2 B each
+//   = 524,288,000, + the 65 persistent 4,096-element norms whole on every rank:
+//   266,240 × (1 − 1/8) × 2 B = 465,920 → 524,753,920
 //   contiguous gradient bucket: 5e8 × 2 = 1,000,000,000
 BOOST_AUTO_TEST_CASE(issue5_zero3_over_8_gpus_divides_model_states_by_8) {
-    const std::string yaml = llama2_training("bf16", "mixed_precision: bf16, gradient_checkpointing: full",
+    const std::string yaml = llama2_training("bf16", "mixed_precision: bf16, gradient_checkpointing: full, full: "
+                                                     "{stage3_prefetch_bucket_size: 0, stage3_max_reuse_distance: 0}",
                                              "parallelism: {data: 8, zero: 3}\n");
     const Result r = estimate_yaml(yaml);
     BOOST_TEST(r.estimate.gpu_count == 8);
@@ -130,7 +135,7 @@ BOOST_AUTO_TEST_CASE(issue5_zero3_over_8_gpus_divides_model_states_by_8) {
     BOOST_TEST(r.bytes("training.gradients.fp32") == 3369207808ULL);
     BOOST_TEST(r.bytes("training.master_weights") == 3369207808ULL);
     BOOST_TEST(r.bytes("training.optimizer_states") == 6738415616ULL);
-    BOOST_TEST(r.bytes("training.buffers.zero3_gathered") == 524288000ULL);
+    BOOST_TEST(r.bytes("training.buffers.zero3_gathered") == 524753920ULL);
     BOOST_TEST(r.bytes("training.buffers.deepspeed_bucket") == 1000000000ULL);
 
     const CliResult cli = run_cli({"run", write_scenario(yaml, "zero3"), "--explain", "--format", "markdown"});
@@ -148,16 +153,18 @@ BOOST_AUTO_TEST_CASE(issue5_zero3_over_8_gpus_divides_model_states_by_8) {
 }
 
 // Offloading optimizer and parameters (ZeRO-3, DeepSpeed estimator case 2: GPU = largest layer):
-// weights, grads, master and states leave the GPU; the gathered module (524,288,000) stays.
+// weights, grads, master and states leave the GPU; the gathered module and its gradient
+// (524,288,000, no prefetch, no reuse) and the persistent norms (465,920) stay.
 BOOST_AUTO_TEST_CASE(issue5_zero3_offload_keeps_only_the_live_module) {
-    const Result r = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16",
+    const Result r = estimate_yaml(llama2_training("bf16", "mixed_precision: bf16, full: {stage3_prefetch_bucket_size: "
+                                                           "0, stage3_max_reuse_distance: 0}",
                                                    "parallelism: {data: 8, zero: 3, offload: optimizer+parameters}\n"));
     BOOST_TEST(r.bytes("core.weights") == 0u);
     BOOST_TEST(r.bytes("training.gradients") == 0u);
     BOOST_TEST(r.bytes("training.gradients.fp32") == 0u);
     BOOST_TEST(r.bytes("training.master_weights") == 0u);
     BOOST_TEST(r.bytes("training.optimizer_states") == 0u);
-    BOOST_TEST(r.bytes("training.buffers.zero3_gathered") == 524288000ULL);
+    BOOST_TEST(r.bytes("training.buffers.zero3_gathered") == 524753920ULL);
 }
 
 // Done when: a pipeline-parallel scenario reports a different peak for the first and last stage.
@@ -576,9 +583,21 @@ struct TrainingRow {
     std::string yaml;
 };
 
+// The DeepSpeed rows ran ms-swift's DeepSpeed configs, which the full method states: swift/config/
+// zero2.json (reduce_bucket_size 2e8) and zero3.json (reduce_bucket_size,
+// stage3_prefetch_bucket_size and stage3_param_persistence_threshold "auto", which transformers
+// resolves to h², 0.9·h² and 10·h; max_live_parameters and max_reuse_distance 1e9).
 std::string run_yaml(const std::string& model, const std::string& workload, const std::string& training,
                      const std::string& parallelism, int gpus) {
-    return "model: {preset: " + model + "}\nworkload: {type: training, " + workload + "}\ntraining: {" + training +
+    std::string t = training;
+    if (training.find("method: full") != std::string::npos) {
+        if (parallelism.find("zero: 3") != std::string::npos)
+            t += ", full: {reduce_bucket_size: auto, stage3_prefetch_bucket_size: auto, "
+                 "stage3_param_persistence_threshold: auto}";
+        else if (parallelism.find("zero: 2") != std::string::npos)
+            t += ", full: {reduce_bucket_size: 200000000}";
+    }
+    return "model: {preset: " + model + "}\nworkload: {type: training, " + workload + "}\ntraining: {" + t +
            "}\nparallelism: {" + parallelism + "}\nhardware: {gpu: A800, count: " + std::to_string(gpus) + "}\n";
 }
 }  // namespace
@@ -1310,6 +1329,53 @@ BOOST_AUTO_TEST_CASE(issue18_vision_tower_checkpointing_is_its_own_key) {
     BOOST_TEST(vit_only.bytes("training.activations") == run("none", "none").bytes("training.activations"));
     BOOST_TEST(run("full", "none").bytes("mm.encoder.vision.activations") == 1'567'621'120LL);
     BOOST_TEST(run("full", "auto").bytes("mm.encoder.vision.activations") == 132'874'240LL);
+}
+
+// DeepSpeed ZeRO-3's parameter coordinator replayed over the module trace
+// (partitioned_param_coordinator.py: fetch the module in use, prefetch up to
+// min(max_live - available, prefetch_bucket) whole parameters ahead, release unless reused within
+// max_reuse_distance; tensors <= param_persistence_threshold never partitioned). A 2-layer Llama,
+// h 1,024, F 2,048, vocab 4,096, bf16, dp 4, no checkpointing. Modules (elements): embed and
+// lm_head 4,194,304 each; per layer q, k, v, o 1,048,576 each, gate, up, down 2,097,152 each
+// (10,485,760 per layer); the five 1,024-element norms are persistent: 5,120 × (1 − 1/4) × 2 B
+// = 7,680 B on top of the 1/4 core.weights counts. Trace: embed, layer 0, layer 1, lm_head, then
+// the same backward, each backward module with its full gradient until the reduce bucket.
+//   prefetch 0, reuse 0: one module at a time; the peak is lm_head's backward, 4,194,304 + its
+//     gradient 4,194,304 = 8,388,608 elements × 2 B + 7,680 = 16,784,896 B
+//   prefetch 0, reuse 1e9: every module recurs within 1e9 elements, so nothing is released
+//     before its backward: at lm_head's backward all 29,360,128 + its gradient 4,194,304
+//     = 33,554,432 elements → 67,108,864 + 7,680 = 67,116,544 B
+//   prefetch 1, reuse 0: one module ahead; forward lm_head prefetches layer 1's down (backward
+//     lm_head is available), backward lm_head fetches itself again and prefetches up: 4,194,304 +
+//     2 · 2,097,152 + gradient 4,194,304 = 12,582,912 elements → 25,165,824 + 7,680 = 25,173,504 B
+BOOST_AUTO_TEST_CASE(issue18_deepspeed_zero3_gather_follows_prefetch_live_and_reuse_keys) {
+    auto run = [](const std::string& prefetch, const std::string& reuse) {
+        return estimate_yaml(
+                   "model: {architecture: {model_type: llama, hidden_size: 1024, intermediate_size: 2048, "
+                   "num_hidden_layers: 2, num_attention_heads: 8, num_key_value_heads: 8, vocab_size: 4096, "
+                   "max_position_embeddings: 4096}}\nworkload: {type: training, batch_size: 1, sequence_length: 512}\n"
+                   "training: {method: full, mixed_precision: bf16, full: {stage3_prefetch_bucket_size: " + prefetch +
+                   ", stage3_max_reuse_distance: " + reuse + "}}\nparallelism: {data: 4, zero: 3}\n"
+                   "hardware: {gpu: H100, count: 4}\n")
+            .bytes("training.buffers.zero3_gathered");
+    };
+    BOOST_TEST(run("0", "0") == 16'784'896LL);
+    BOOST_TEST(run("0", "1000000000") == 67'116'544LL);
+    BOOST_TEST(run("1", "0") == 25'173'504LL);
+}
+
+// DeepSpeed's "auto" sizes as transformers resolves them (integrations/deepspeed.py
+// trainer_config_finalize): reduce_bucket_size h² — Llama-3-8B: 4,096² = 16,777,216 elements,
+// a 33,554,432 B bf16 bucket; a word other than auto is one line.
+BOOST_AUTO_TEST_CASE(issue18_deepspeed_auto_sizes_follow_the_hidden_size) {
+    const std::string head = "model: {preset: llama-3-8b}\nworkload: {type: training}\nparallelism: {data: 8, zero: 3}\n"
+                             "hardware: {gpu: H100, count: 8}\n";
+    const Result r = estimate_yaml(head + "training: {method: full, mixed_precision: bf16, full: {reduce_bucket_size: auto}}\n");
+    BOOST_TEST(r.bytes("training.buffers.deepspeed_bucket") == 33'554'432LL);
+    const CliResult bad = run_scenario(head + "training: {method: full, full: {reduce_bucket_size: automatic}}\n", "ds-auto");
+    BOOST_TEST(bad.rc != 0);
+    BOOST_TEST(bad.err.find("training.full.reduce_bucket_size: expected a number or auto, got 'automatic'") !=
+                   std::string::npos, bad.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

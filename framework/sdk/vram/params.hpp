@@ -25,7 +25,7 @@ struct ParamSpec {
     std::string help;                 ///< one line for `--help` and docs
     double min = -std::numeric_limits<double>::infinity();  ///< inclusive bounds for numbers
     double max = std::numeric_limits<double>::infinity();
-    std::vector<std::string> choices; ///< allowed strings (empty = any)
+    std::vector<std::string> choices; ///< allowed strings (empty = any); for a number, words it also takes ("auto")
 };
 
 /// Validated option values of one plugin block. Reading an undeclared key is a programming
