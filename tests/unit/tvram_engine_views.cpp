@@ -3,6 +3,7 @@
 // views (allocated ≤ reserved ≤ device = total), host memory, and vLLM's non-torch memory per
 // tensor-parallel peer from startup logs (tests/data/engine-logs).
 // SPDX-License-Identifier: Apache-2.0
+#include <algorithm>
 #include <boost/test/unit_test.hpp>
 
 #include <boost/json.hpp>
@@ -431,6 +432,53 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
     }
     BOOST_TEST_MESSAGE("engine logs: " << within << " of " << compared << " values within ±10 %");
     BOOST_TEST(compared >= 15);
+
+    // Every collected log is accounted for: run above, compared by another test, or listed here
+    // with what keeps vram from stating it. A new log without one of the three fails this test.
+    // Their values count against the issue's 90 % until they are reproduced.
+    const std::map<std::string, std::string> elsewhere = {
+        {"ollama-790-gemma7b-partial-offload", "issue19_llamacpp_partial_offload_splits_kv_and_compute_buffers"},
+    };
+    const std::map<std::string, std::string> not_reproduced = {
+        {"vllm-pr12126-llama32-11b-vision-h100",
+         "no Llama-3.2-Vision (mllama) preset, and vLLM's multimodal encoder profile is not modelled"},
+        {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-ib", "no DeepSeek-V2.5 (236B) preset; its config is not in tests/data"},
+        {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-noib", "as the -ib run"},
+        {"sglang-pr11716-tp8-h200-30shard", "the log does not name the model"},
+        {"sglang-pr22537-qwen3-b200-tp4", "the log does not name the checkpoint"},
+        {"trtllm-1188-a4000-qwen25-coder-05b-int8", "no TensorRT-LLM runtime profile"},
+        {"trtllm-224-a10-llama2-7b", "no TensorRT-LLM runtime profile"},
+        {"trtllm-1400-a100-smoothquant", "no TensorRT-LLM runtime profile; model not named"},
+        {"trtllm-4275-rtx5090-llama31-8b-fp8", "no TensorRT-LLM runtime profile"},
+        {"trtllm-suite-md-llama2-7b-fp8-80g", "no TensorRT-LLM runtime profile"},
+        {"ollama-8377-two-gpu-pipeline", "llama.cpp layer split over two GPUs is not modelled; model not named"},
+        {"llamacpp-pr6122-4070ti-3090ti-split", "llama.cpp layer split over two GPUs is not modelled"},
+        {"llamafile-pr552-rtx4080-trilm", "TriLM ternary weights (llamafile) are not a vram weight format; model not named"},
+        {"ollama-pr11090-mistral3-q8-two-gpu", "Ollama's two-GPU split is not modelled; the checkpoint is not named"},
+        {"ollama-9181-4gpu-estimate-partial", "Ollama's own estimator (memory.required) is not modelled; model not named"},
+        {"vllm-myoceane-gptoss20b-a100-v019", "MXFP4 expert weights are not a vram weight format yet"},
+        {"vllm-myoceane-gemma4-26b-a4b-a100", "no Gemma 4 model preset or family"},
+    };
+    int pending = 0;
+    for (const auto& [id, row] : rows) {
+        const bool run = std::any_of(cases.begin(), cases.end(), [&](const LogCase& c) { return id == c.id; });
+        if (run) continue;
+        if (auto e = elsewhere.find(id); e != elsewhere.end()) {
+            BOOST_TEST_MESSAGE(id << ": compared by " << e->second);
+            continue;
+        }
+        const auto why = not_reproduced.find(id);
+        if (why == not_reproduced.end()) {
+            BOOST_ERROR(id << " is neither reproduced nor given a reason");
+            continue;
+        }
+        for (const char* key : {"weights", "kv_cache", "kv_cache_tokens", "non_torch"})
+            if (logged(row, key) > 0) ++pending;
+        BOOST_TEST_MESSAGE(id << ": not reproduced (" << why->second << ")");
+    }
+    BOOST_TEST_MESSAGE("engine logs over every collected log: " << within << " of " << compared + pending
+                                                                << " values within ±10 % (" << pending
+                                                                << " values of logs vram cannot state yet)");
 }
 
 // ollama #790 (tests/data/engine-logs, ollama-790-gemma7b-partial-offload): gemma-7b with 25 of
