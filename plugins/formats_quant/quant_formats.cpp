@@ -72,6 +72,30 @@ std::string_view Bnb4BitFormat::source() const {
            "get_keys_to_not_convert keeps lm_head; formulas.md §2.1, §2.3";
 }
 
+// ---------------------------------------------------------------- MXFP4
+
+Bytes Mxfp4Format::tensor_bytes(const Tensor& t, const ModelSpec&, const Params&) const {
+    // gpt-oss's quantization_config keeps attention, router, embeddings and lm_head out
+    // (modules_to_not_convert); the experts' weights are stored as `_blocks` (two E2M1 codes per
+    // byte, 16 bytes per 32 values) and `_scales` (one E8M0 byte per 32 values) along the input
+    // dimension. Expert biases stay bf16.
+    if (!t.linear || t.embedding || t.group != "experts") return bytes16(t);
+    const Bytes blocks = mul_bytes(static_cast<Bytes>(t.rows), ceil_div(t.cols, 32));
+    return times_copies(mul_bytes(blocks, 17), t);
+}
+
+std::string_view Mxfp4Format::describe() const {
+    return "MXFP4: 4 + 8/32 = 4.25 bits per routed-expert weight (E2M1 values, one E8M0 scale per 32); attention, "
+           "router, embeddings, lm_head, norms and biases bf16";
+}
+
+std::string_view Mxfp4Format::source() const {
+    return "OCP Microscaling Formats (MX) Specification v1.0 (MXFP4: E2M1 elements, block size 32, E8M0 shared "
+           "scale); gpt-oss model card (arXiv 2508.10925): MoE weights in MXFP4, 4.25 bits per parameter; its "
+           "config.json quantization_config (quant_method mxfp4, modules_to_not_convert self_attn, router, "
+           "embed_tokens, lm_head)";
+}
+
 // ---------------------------------------------------------------- GPTQ / AWQ / int4 / w8a8
 
 std::string_view GroupQuantFormat::name() const {

@@ -33,6 +33,19 @@ private:
     bool double_quant_;
 };
 
+/// MXFP4 (OCP Microscaling): 4-bit E2M1 values in blocks of 32 sharing one 8-bit E8M0 scale, on
+/// the routed experts' Linear weights only, as gpt-oss is published; everything else bf16.
+class Mxfp4Format final : public WeightFormat {
+public:
+    std::string_view name() const override { return "core.format.mxfp4"; }
+    std::string_view key() const override { return "mxfp4"; }
+    double compute_bytes() const override { return 2; }
+    std::string_view compute_dtype() const override { return "bf16"; }
+    Bytes tensor_bytes(const Tensor& t, const ModelSpec& m, const Params& options) const override;
+    std::string_view describe() const override;
+    std::string_view source() const override;
+};
+
 /// Group-wise integer formats of the vLLM kernels: gptq (g_idx, packed zeros), awq (packed
 /// zeros), int4 (compressed-tensors W4A16, symmetric) and w8a8 (int8 per output channel).
 class GroupQuantFormat final : public WeightFormat {

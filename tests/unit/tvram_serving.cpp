@@ -444,6 +444,19 @@ workload: {type: inference, batch_size: 1, sequence_length: 1024}
     }
 }
 
+// MXFP4 as gpt-oss is published (OCP MX: E2M1 values, one E8M0 scale per 32; the experts only).
+// gpt-oss-20b: 24 layers × 32 experts; gate_up_proj 5,760 × 2,880, down_proj 2,880 × 2,880:
+//   gate_up: 5,760 rows × 90 blocks × (16 + 1) B = 8,812,800 B; down: 2,880 × 90 × 17 = 4,406,400 B
+//   768 experts × 13,219,200 B = 10,152,345,600 B (4.25 bits per weight)
+//   the other 20,914,757,184 − 768 × 24,883,200 = 1,804,459,584 parameters (attention, router,
+//   embeddings, lm_head, norms, sinks, all biases) in bf16: 3,608,919,168 B
+//   total 13,761,264,768 B (12.82 GiB; vLLM 0.19 logged 13.72 GiB on an A100, engine-logs test)
+BOOST_AUTO_TEST_CASE(issue19_mxfp4_experts_at_4_25_bits) {
+    const Result r = estimate_yaml("model: {preset: gpt-oss-20b}\nprecision: {weights: mxfp4}\n"
+                                   "workload: {type: inference, batch_size: 1, sequence_length: 1024}\n");
+    BOOST_TEST(r.bytes("core.weights") == 13'761'264'768ULL);
+}
+
 // Errors are one line with the key path and what is allowed.
 BOOST_AUTO_TEST_CASE(issue4_option_errors_name_key_and_allowed_values) {
     const std::string base = R"(
