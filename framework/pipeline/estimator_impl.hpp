@@ -146,6 +146,8 @@ struct Estimator::Impl {
     void parallelism_stage();
     void runtime_stage();
     void rank_stage();
+    // fp8.cpp
+    void fp8_stage();
     Bytes format_bytes(std::size_t i);
 
     // evaluate.cpp

@@ -1,8 +1,8 @@
 // plan.cpp - the Context stages, in order, each reading only what earlier stages set:
 // model and scenario numbers, attention, weight format (and the compute / KV dtypes that follow
 // it), modality tokenizers, training method and objective, parallelism checks, runtime profile,
-// and the weight bytes of each rank role. No lookups and no I/O (resolve.cpp did them); cheap
-// enough to run once per sweep point.
+// FP8 training (fp8.cpp), and the weight bytes of each rank role. No lookups and no I/O
+// (resolve.cpp did them); cheap enough to run once per sweep point.
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 #include <cmath>
@@ -27,6 +27,7 @@ void Estimator::Impl::prepare() {
     method_stage();
     parallelism_stage();
     runtime_stage();
+    fp8_stage();
     rank_stage();
     owned.bind(ctx);  // symbol indices follow this preparation's stages
 }

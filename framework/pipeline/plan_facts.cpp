@@ -26,4 +26,8 @@ KeptInputs kept_inputs_of_adapters(const ModelSpec& model, const std::vector<con
     return kept;
 }
 
+bool fp8_linear(const Tensor& t) noexcept {
+    return t.linear && !t.embedding && t.layer >= 0 && t.group != "router" && t.group != "mtp";
+}
+
 }  // namespace vram

@@ -198,6 +198,27 @@ std::vector<SchemaKey> build_table() {
                     .one_of({"standard", "liger_flce", "cce"}).def("standard")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.loss = v.text(); }));
 
+    r.push_back(Row("training.fp8_recipe", T::enumeration,
+                    "FP8 / FP4 training of the decoder's Linear layers (Megatron --fp8-recipe / --fp4-recipe, "
+                    "Transformer Engine recipes): delayed and tensorwise (one scale per tensor), blockwise (1x128 "
+                    "activation and 128x128 weight tiles, fp32 scales), mxfp8 (32-element blocks, E8M0 scales; "
+                    "Blackwell), nvfp4 (16-element blocks; Blackwell); rowwise (torchao Float8); true = delayed (Megatron's default), false = none")
+                    .one_of({"none", "delayed", "tensorwise", "blockwise", "mxfp8", "nvfp4", "rowwise"})
+                    .bools("delayed", "none").def("none")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.fp8_recipe = v.text(); }));
+    r.push_back(Row("training.fp8_backend", T::enumeration,
+                    "library that runs FP8 training: transformer_engine (Megatron, accelerate) or torchao "
+                    "(torchtitan's Float8 converter); auto = torchao under runtime.framework torchtitan, else "
+                    "transformer_engine")
+                    .one_of({"auto", "transformer_engine", "torchao"}).def("auto")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.fp8_backend = v.text(); }));
+    r.push_back(Row("training.fp8_param_gather", T::boolean,
+                    "the Linear weights are stored in FP8 and gathered in FP8: Megatron --fp8-param-gather (no "
+                    "bf16 copy on the GPU; the fp32 master stays in the optimizer), torchao "
+                    "enable_fsdp_float8_all_gather (FSDP2 gathers FP8)")
+                    .def("false")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.fp8_param_gather = v.as_bool(); }));
+
     r.push_back(Row("parallelism.tensor", T::integer, "tensor parallel size").range(1, kMaxParallel).def("1")
                     .fast(KeyEffect::prepare)
                     .to([](Scenario& s, const ConfigNode& v) { s.parallelism.tensor = i64(v); }));

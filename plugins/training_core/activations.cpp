@@ -41,6 +41,9 @@ struct SavePolicy {
     bool attn_out = true;   // attention output read by o_proj (flash/SDPA keeps it anyway)
     bool mlp_in = true;     // norm output read by gate/up (fc1), and the routed copies for experts
     bool mlp_mid = true;    // act·up read by down_proj (fc2)
+    // FP8 training with Transformer Engine: a trainable Linear saves its input quantized, bytes
+    // per element (Fp8Facts::saved_input_bytes); 0 = in the compute dtype.
+    double fp8_input = 0;
 };
 
 // Positions per sequence the LM head computes: the objective's (GRPO: completions), else all.
@@ -54,6 +57,9 @@ SavePolicy save_policy(const Context& ctx) {
     p.rms_upcast = ctx.engine.rmsnorm_upcast;
     p.mean_saves_input = ctx.engine.mean_saves_input;
     p.residual_bytes = ctx.weight_format == "fp32" ? 4.0 : ctx[Sym::bytes_act];
+    // A frozen TE Linear needs no weight gradient, so it saves no input (linear.py
+    // backward_needs_input); adapters read their own 16-bit copy.
+    if (!ctx.method.frozen_base) p.fp8_input = ctx.fp8.saved_input_bytes;
     if (ctx.method.frozen_base) {
         p.norm_trainable = false;
         const std::string& f = ctx.weight_format;
@@ -91,8 +97,15 @@ LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
         s.replicated += 2 * h * (1 + extra + (p.norm_trainable ? 1.0 : 0.0));
     else
         s.replicated += 2 * h;
-    // The attention and MLP block inputs (the norm outputs), when a consumer keeps them.
-    s.replicated += (p.attn_in ? h : 0) + (p.mlp_in ? h : 0);
+    // The attention and MLP block inputs (the norm outputs), when a consumer keeps them; under
+    // FP8 training the quantized copy the Linear (TE LayerNormLinear) saves instead.
+    const double q8 = p.fp8_input;
+    if (q8 > 0) s.replicated_bytes += q8 * ((p.attn_in ? h : 0) + (p.mlp_in ? h : 0));
+    else s.replicated += (p.attn_in ? h : 0) + (p.mlp_in ? h : 0);
+    // o_proj's input: flash attention saves its output in the compute dtype for its own
+    // backward; an FP8 o_proj saves its quantized copy besides.
+    if (q8 > 0 && p.attn_out && l.attention != LayerAttention::ssm && l.attention != LayerAttention::none)
+        s.split_bytes += q8 * nq * dv;
     bool attends = true;
     switch (l.attention) {
         case LayerAttention::mla: {
@@ -120,7 +133,7 @@ LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
         default:
             // q, k, v as SDPA saves them (after RoPE) and the attention output: flash/SDPA saves it
             // for its backward; eager attention's PV matmul does not, only o_proj's weight gradient.
-            s.split += nq * d + nkv * d + nkv * dv + ((ctx[Sym::flash] > 0 || p.attn_out) ? nq * dv : 0);
+            s.split += nq * d + nkv * d + nkv * dv + ((ctx[Sym::flash] > 0 || (p.attn_out && q8 == 0)) ? nq * dv : 0);
             break;
     }
     if (attends) {
@@ -138,11 +151,20 @@ LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
         // Routed tokens: each token's hidden state is copied to its top-k experts, which save
         // their own input and intermediates; the router keeps fp32 probabilities.
         const auto k = static_cast<double>(m.experts_per_token);
-        s.split += k * ((p.mlp_in ? h : 0) + (mlp_mats - 1 + mid) * static_cast<double>(m.moe_intermediate));
-        if (m.shared_experts > 0) s.split += (mlp_mats - 1 + mid) * static_cast<double>(m.shared_intermediate);
+        const auto fe = static_cast<double>(m.moe_intermediate), fs = static_cast<double>(m.shared_intermediate);
+        if (q8 > 0) {
+            // TE GroupedLinear: the routed inputs and the down_proj inputs quantized.
+            s.split += k * (mlp_mats - 1) * fe + (m.shared_experts > 0 ? (mlp_mats - 1) * fs : 0);
+            s.split_bytes += q8 * (k * ((p.mlp_in ? h : 0) + mid * fe) + (m.shared_experts > 0 ? mid * fs : 0));
+        } else {
+            s.split += k * ((p.mlp_in ? h : 0) + (mlp_mats - 1 + mid) * fe);
+            if (m.shared_experts > 0) s.split += (mlp_mats - 1 + mid) * fs;
+        }
         s.replicated_bytes += 4 * static_cast<double>(m.experts);
     } else if (m.intermediate > 0) {
-        s.split += (mlp_mats - 1 + mid) * static_cast<double>(m.intermediate);
+        const auto f = static_cast<double>(m.intermediate);
+        s.split += (mlp_mats - 1 + (q8 > 0 ? 0 : mid)) * f;
+        if (q8 > 0) s.split_bytes += q8 * mid * f;  // down_proj (fc2) saves its quantized input
     }
     if (m.hidden_dropout > 0) s.replicated_bytes += 2 * h;  // residual dropout masks after attention and MLP
     return s;

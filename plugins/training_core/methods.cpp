@@ -104,7 +104,13 @@ void prepare_precision_aware(Context& ctx, const Params& options, Convention c) 
     const std::string& master = options.string("main_params_dtype");
     // TE FusedAdam store_param_remainders: an fp32 master of a bf16 parameter keeps only its low
     // 16 bits (the parameter holds the high 16), so 2 bytes instead of 4.
-    const double master_bytes = master == "fp32" && options.flag("store_param_remainders") ? 2 : dtype_bytes(master);
+    // Under FP8 training other than delayed scaling Megatron keeps the fp32 master itself and TE
+    // stores no remainders (optimizer_config.py L407-413 use_precision_aware_optimizer_no_fp8_or_ds_fp8;
+    // optimizer/__init__.py L571-588).
+    const std::string& fp8 = s.training.fp8_recipe;
+    const bool te_master = fp8 == "none" || fp8 == "delayed";
+    const double master_bytes =
+        master == "fp32" && te_master && options.flag("store_param_remainders") ? 2 : dtype_bytes(master);
     ctx.set(ctx.symbol(kExpAvgBytes), dtype_bytes(options.string("exp_avg_dtype")));
     ctx.set(ctx.symbol(kExpAvgSqBytes), dtype_bytes(options.string("exp_avg_sq_dtype")));
     ctx.set(ctx.symbol(kMainParamBytes), master_bytes);

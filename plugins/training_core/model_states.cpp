@@ -228,6 +228,35 @@ Bytes AutocastCopyTerm::compute(const Context& ctx, std::string* explain) const 
     return bytes;
 }
 
+// ---- FP8 training: Transformer Engine's quantized weight copies ------------------------------
+
+bool Fp8WeightCopyTerm::applies(const Context& ctx) const {
+    const Fp8Facts& f = ctx.fp8;
+    return ctx[Sym::training] > 0 && f.backend == "transformer_engine" && !f.param_gather &&
+           ctx.scenario().parallelism.fsdp == "none";
+}
+Bytes Fp8WeightCopyTerm::compute(const Context& ctx, std::string* explain) const {
+    const ModelSpec& m = ctx.model();
+    const Fp8Facts& f = ctx.fp8;
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    const auto p = static_cast<std::int64_t>(ctx[Sym::p]), t = static_cast<std::int64_t>(ctx[Sym::t]),
+               ep = static_cast<std::int64_t>(ctx[Sym::ep]);
+    double bytes = 0, elements = 0;
+    for (std::size_t i = 0; i < m.tensors.size() && i < f.weight_copy.size(); ++i) {
+        const Tensor& x = m.tensors[i];
+        if (f.weight_copy[i] == 0 || !on_pipeline_stage(x, m, stage, p)) continue;
+        const double div = tensor_parallel_divisor(x, t, ep);
+        bytes += static_cast<double>(f.weight_copy[i]) / div;
+        elements += static_cast<double>(x.numel()) * static_cast<double>(x.copies) / div;
+    }
+    const Bytes out = to_bytes(bytes, kId.data());
+    if (explain)
+        *explain = format_count(static_cast<std::uint64_t>(elements + 0.5)) + " decoder Linear weights on this rank in " +
+                   f.recipe + " FP8, " + f.layouts + " = " + format_count(out) + " B (" +
+                   format_number(elements > 0 ? bytes / elements : 0) + " B per weight)";
+    return out;
+}
+
 // ---- ZeRO-3 / FSDP gathered parameters -------------------------------------------------------
 
 namespace {
@@ -236,6 +265,9 @@ struct Gathered {
     double largest_layer = 0;   // elements of the largest decoder layer on the rank
     double root = 0;            // elements outside the decoder layers (embedding, head, final norm)
     double layers = 0;          // elements of all decoder layers on the rank
+    // The same as gathered bytes: the compute dtype, or the FP8 form of the Linear weights that
+    // torchao's enable_fsdp_float8_all_gather gathers (Fp8Facts::weight_copy).
+    double root_bytes = 0, layers_bytes = 0, largest_layer_bytes = 0;
 };
 Gathered gathered(const Context& ctx) {
     const ModelSpec& m = ctx.model();
@@ -244,19 +276,34 @@ Gathered gathered(const Context& ctx) {
     const auto t = static_cast<std::int64_t>(ctx[Sym::t]);
     const auto ep = static_cast<std::int64_t>(ctx[Sym::ep]);
     Gathered g;
-    std::vector<double> layer(static_cast<std::size_t>(std::max<std::int64_t>(m.layers, 0)), 0.0);
-    for (const Tensor& x : m.tensors) {
+    const std::size_t n = static_cast<std::size_t>(std::max<std::int64_t>(m.layers, 0));
+    std::vector<double> layer(n, 0.0), layer_bytes(n, 0.0);
+    const double b = ctx[Sym::bytes_act];
+    const Fp8Facts& f8 = ctx.fp8;
+    const bool fp8_gather = f8.backend == "torchao" && f8.param_gather;
+    for (std::size_t i = 0; i < m.tensors.size(); ++i) {
+        const Tensor& x = m.tensors[i];
         if (!on_pipeline_stage(x, m, stage, p)) continue;
         const double div = tensor_parallel_divisor(x, t, ep);
         const double one = static_cast<double>(x.numel()) / tensor_parallel_divisor(x, t, 1);  // one copy
         g.largest_tensor = std::max(g.largest_tensor, one);
         const double all = static_cast<double>(x.numel()) * static_cast<double>(x.copies) / div;
-        if (x.layer >= 0 && static_cast<std::size_t>(x.layer) < layer.size()) layer[static_cast<std::size_t>(x.layer)] += all;
-        else g.root += all;
+        const double bytes = fp8_gather && i < f8.weight_copy.size() && f8.weight_copy[i] > 0
+                                 ? static_cast<double>(f8.weight_copy[i]) / div
+                                 : all * b;
+        if (x.layer >= 0 && static_cast<std::size_t>(x.layer) < n) {
+            layer[static_cast<std::size_t>(x.layer)] += all;
+            layer_bytes[static_cast<std::size_t>(x.layer)] += bytes;
+        } else {
+            g.root += all;
+            g.root_bytes += bytes;
+        }
     }
-    for (double v : layer) {
-        g.largest_layer = std::max(g.largest_layer, v);
-        g.layers += v;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (layer[i] > g.largest_layer) g.largest_layer_bytes = layer_bytes[i];
+        g.largest_layer = std::max(g.largest_layer, layer[i]);
+        g.layers += layer[i];
+        g.layers_bytes += layer_bytes[i];
     }
     return g;
 }
@@ -373,6 +420,16 @@ Zero3Replay zero3_replay(const Context& ctx) {
 }
 }  // namespace
 
+namespace {
+std::string gathered_dtype(const Context& ctx) {
+    if (ctx.fp8.backend == "torchao" && ctx.fp8.param_gather)
+        return "in " + format_number(ctx[Sym::bytes_act]) +
+               " B, the decoder Linear weights in FP8 (1 B + an fp32 scale per tensor: torchao "
+               "enable_fsdp_float8_all_gather, fsdp_utils.py WeightWithDynamicFloat8CastTensor)";
+    return "× " + format_number(ctx[Sym::bytes_act]) + " B";
+}
+}  // namespace
+
 bool GatheredParamsTerm::applies(const Context& ctx) const { return ctx[Sym::training] > 0 && ctx[Sym::zero] >= 3; }
 Bytes GatheredParamsTerm::compute(const Context& ctx, std::string* explain) const {
     const Gathered g = gathered(ctx);
@@ -400,22 +457,22 @@ Bytes GatheredParamsTerm::compute(const Context& ctx, std::string* explain) cons
     if (fsdp_keeps_unsharded(ctx)) {
         // Every block of the stage stays gathered from its forward to its backward: at the start
         // of the backward all of them are live, and the first block's gradient on top.
-        const Bytes bytes = to_bytes((g.root + g.layers) * b + g.largest_layer * b, kId.data());
+        const Bytes bytes = to_bytes(g.root_bytes + g.layers_bytes + g.largest_layer * b, kId.data());
         if (explain)
             *explain = "(" + format_count(static_cast<std::uint64_t>(g.root + 0.5)) + " root + " +
                        format_count(static_cast<std::uint64_t>(g.layers + 0.5)) + " in all blocks, kept unsharded "
-                       "after forward) × " + format_number(b) + " B + " +
+                       "after forward) " + gathered_dtype(ctx) + " + " +
                        format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " × " + format_number(b) +
                        " B [FSDP2 reshard_after_forward false" +
                        (ctx.scenario().parallelism.reshard_after_forward == "auto" ? " (auto: pipeline parallel)" : "") +
                        "] = " + format_count(bytes) + " B";
         return bytes;
     }
-    const Bytes bytes = to_bytes((g.root + 2 * g.largest_layer) * b + g.largest_layer * b, kId.data());
+    const Bytes bytes = to_bytes(g.root_bytes + 2 * g.largest_layer_bytes + g.largest_layer * b, kId.data());
     if (explain)
         *explain = "(" + format_count(static_cast<std::uint64_t>(g.root + 0.5)) + " root + 2 × " +
-                   format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " layer) × " + format_number(b) +
-                   " B + " + format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " × " +
+                   format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " layer) " + gathered_dtype(ctx) +
+                   " + " + format_count(static_cast<std::uint64_t>(g.largest_layer + 0.5)) + " × " +
                    format_number(b) + " B [FSDP, hf convention] = " + format_count(bytes) + " B";
     return bytes;
 }

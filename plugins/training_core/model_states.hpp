@@ -133,6 +133,24 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+class Fp8WeightCopyTerm final : public TermInfo<Fp8WeightCopyTerm> {
+public:
+    static constexpr std::string_view kId = "training.fp8.weight_copies";
+    static constexpr Category kCategory = Category::weights;
+    static constexpr std::string_view kFormula =
+        "Σ decoder Linear weights on this rank × bytes of their FP8 form (rowwise + columnwise where the GPU needs "
+        "both; block scales included)";
+    static constexpr std::string_view kSource =
+        "Transformer Engine module/linear.py: each weight is quantized for the forward GEMM and, with its "
+        "columnwise usage, for the backward's dgrad; Megatron passes is_first_microbatch "
+        "(megatron/core/extensions/transformer_engine.py L1338) so the quantized weight is cached in "
+        "_fp8_workspaces for the run, and without it the quantized weight is saved for backward (wt_save). Not "
+        "under FSDP2 (is_fsdp2: not saved) nor with --fp8-param-gather (the parameter is the FP8 tensor). "
+        "docs/training.md §10";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 class FsdpPipelineGradsTerm final : public TermInfo<FsdpPipelineGradsTerm> {
 public:
     static constexpr std::string_view kId = "training.fsdp.pipeline_unsharded_grads";
@@ -216,7 +234,8 @@ public:
         "+ h·kept(mlp_in) + q + k + v + o + MLP) + masks + lse] (+ b·(s/cp)·s·n_q·(4 + bytes_act) without flash), split "
         "over t (and SP); norms = 2h·bytes_act (fused / LayerNorm), transformers' RMSNorm 2h·(4 + 4·[torch < 2.2] + "
         "bytes_res·[trainable]), without its fp32 upcast 2h·bytes_act·(1 + [torch < 2.2] + [trainable]); MLP = (3F gated | 1F plain) + F·kept(mlp_mid); kept(x) = trainable consumer or "
-        "LoRA reading x undropped or bitsandbytes < 0.43.2 4-bit base";
+        "LoRA reading x undropped or bitsandbytes < 0.43.2 4-bit base; FP8 training (Transformer Engine): the "
+        "trainable Linears' inputs at Fp8Facts::saved_input_bytes, o_proj's input once more";
     static constexpr std::string_view kSource =
         "tensors autograd saves per decoder layer, generalised from Korthikanti et al. 2022 (arXiv 2205.05198, "
         "34sbh + 5as²b) to GQA/MLA, gated MLPs (4F: gate, up, act, act·up) and MoE top-k (formulas.md §5.3 [DER]); "

@@ -70,6 +70,7 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.add(std::make_unique<MasterWeightsTerm>());
     reg.add(std::make_unique<MegatronBufferRemapTerm>());
     reg.add(std::make_unique<AutocastCopyTerm>());
+    reg.add(std::make_unique<Fp8WeightCopyTerm>());
     reg.add(std::make_unique<GatheredParamsTerm>());
     reg.add(std::make_unique<FsdpPipelineGradsTerm>());
     reg.add(std::make_unique<DdpBucketsTerm>());

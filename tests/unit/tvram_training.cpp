@@ -588,7 +588,7 @@ struct TrainingRow {
 // stage3_prefetch_bucket_size and stage3_param_persistence_threshold "auto", which transformers
 // resolves to h², 0.9·h² and 10·h; max_live_parameters and max_reuse_distance 1e9).
 std::string run_yaml(const std::string& model, const std::string& workload, const std::string& training,
-                     const std::string& parallelism, int gpus) {
+                     const std::string& parallelism, int gpus, const std::string& gpu = "A800") {
     std::string t = training;
     if (training.find("method: full") != std::string::npos) {
         if (parallelism.find("zero: 3") != std::string::npos)
@@ -598,7 +598,7 @@ std::string run_yaml(const std::string& model, const std::string& workload, cons
             t += ", full: {reduce_bucket_size: 200000000}";
     }
     return "model: {preset: " + model + "}\nworkload: {type: training, " + workload + "}\ntraining: {" + t +
-           "}\nparallelism: {" + parallelism + "}\nhardware: {gpu: A800, count: " + std::to_string(gpus) + "}\n";
+           "}\nparallelism: {" + parallelism + "}\nhardware: {gpu: " + gpu + ", count: " + std::to_string(gpus) + "}\n";
 }
 }  // namespace
 
@@ -727,22 +727,21 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
          run_yaml("qwen2.5-7b", "batch_size: 16, sequence_length: 2048",
                   full_bf16 + ", gradient_checkpointing: true, full: {convention: megatron}",
                   "tensor: 2, zero: 1, sequence_parallel: true", 2)},
-        {"B17 Megatron TP4 SP FP8 blockwise, Qwen3-14B packing 8192", 58, false,
-         "FP8 training (Transformer Engine blockwise e4m3, fp8_param_gather, bf16 optimizer states) is not "
-         "modelled; the scenario is the BF16 run with the same bf16 moments (under FP8 Megatron keeps the fp32 "
-         "master itself: no 16-bit remainders)",
+        // --fp8_recipe blockwise --fp8_param_gather true on 8 x H20 (Hopper: both FP8 layouts);
+        // under FP8 Megatron keeps the fp32 master shard itself (no 16-bit remainders).
+        {"B17 Megatron TP4 SP FP8 blockwise, Qwen3-14B packing 8192", 58, true, "",
          run_yaml("qwen3-14b", "batch_size: 1, sequence_length: 8192",
-                  full_bf16 + ", gradient_checkpointing: selective, full: {convention: megatron, "
-                  "precision_aware_optimizer: true, exp_avg_dtype: bf16, exp_avg_sq_dtype: bf16, "
-                  "store_param_remainders: false}",
-                  "tensor: 4, data: 2, zero: 1, sequence_parallel: true", 8)},
+                  full_bf16 + ", gradient_checkpointing: selective, fp8_recipe: blockwise, fp8_param_gather: true, "
+                  "full: {convention: megatron, precision_aware_optimizer: true, exp_avg_dtype: bf16, "
+                  "exp_avg_sq_dtype: bf16}",
+                  "tensor: 4, data: 2, zero: 1, sequence_parallel: true", 8, "H20")},
         // The script runs Megatron's precision-aware optimizer with bf16 moments
         // (--use_precision_aware_optimizer --exp_avg_dtype bf16 --exp_avg_sq_dtype bf16) on H20s.
         {"B17 Megatron TP4 SP BF16, Qwen3-14B packing 8192", 52, true, "",
          run_yaml("qwen3-14b", "batch_size: 1, sequence_length: 8192",
                   full_bf16 + ", gradient_checkpointing: selective, full: {convention: megatron, "
                   "precision_aware_optimizer: true, exp_avg_dtype: bf16, exp_avg_sq_dtype: bf16}",
-                  "tensor: 4, data: 2, zero: 1, sequence_parallel: true", 8)},
+                  "tensor: 4, data: 2, zero: 1, sequence_parallel: true", 8, "H20")},
         {"B19 Megatron TP8 SP optimizer on CPU, Qwen2.5-72B packing 8192", 65, true, "",
          "model: {config: " + data_path("configs/qwen-qwen2.5-72b-instruct.json") +
              "}\nworkload: {type: training, batch_size: 1, sequence_length: 8192}\ntraining: {" + full_bf16 +

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "vram/bytes.hpp"
 #include "vram/export.hpp"
 #include "vram/model.hpp"
 
@@ -61,6 +62,28 @@ struct EngineFacts {
     /// count keeps them either way.
     bool loads_mtp_layers = false;
 };
+
+/// FP8 / FP4 training as the scenario's recipe, backend and GPU imply it (fp8 stage, after the
+/// runtime). Bytes include the block scales.
+struct Fp8Facts {
+    std::string recipe;              ///< "" without FP8 training, else training.fp8_recipe
+    std::string backend;             ///< transformer_engine | torchao
+    bool param_gather = false;       ///< the decoder Linear weights are stored (or gathered) quantized
+    /// Per model tensor (ModelSpec::tensors order, all copies): bytes of its quantized form with
+    /// every layout the step needs (both where the GPU's FP8 GEMM takes only TN operands); 0 for
+    /// tensors FP8 training does not quantize. Transformer Engine keeps this copy for the step
+    /// (its weight workspace) or, with param_gather, stores only it; torchao gathers it.
+    std::vector<Bytes> weight_copy;
+    /// A Linear input saved for backward in the quantized layout, bytes per element (one layout
+    /// + scales); 0 = the input stays in the compute dtype (torchao saves the high-precision input).
+    double saved_input_bytes = 0;
+    std::string layouts;             ///< for --explain: which layouts and why
+};
+
+/// A weight FP8 training quantizes: a Linear of the decoder stack (attention, MLP, experts, SSM
+/// projections; Megatron builds them from Transformer Engine modules, torchao swaps them for
+/// Float8Linear). Not the router (an fp32 matmul), embeddings, the LM head or encoder towers.
+VRAM_API bool fp8_linear(const Tensor& t) noexcept;
 
 /// What the training objective decided (objective stage).
 struct ObjectiveFacts {

@@ -67,6 +67,16 @@ struct TrainingSpec {
     /// How the loss is computed: standard (logits materialized; the engine's convention) or
     /// liger_flce (Liger's fused linear cross-entropy: logits only chunk by chunk).
     std::string loss = "standard";
+    /// FP8 / FP4 training of the decoder's Linear layers: none | delayed | tensorwise | blockwise
+    /// | mxfp8 | nvfp4 (Transformer Engine recipes, Megatron --fp8-recipe / --fp4-recipe) |
+    /// rowwise (torchao Float8).
+    std::string fp8_recipe = "none";
+    /// Who runs it: auto (torchao under runtime.framework torchtitan, else Transformer Engine) |
+    /// transformer_engine | torchao.
+    std::string fp8_backend = "auto";
+    /// The Linear weights are stored quantized (Megatron --fp8-param-gather; torchao / torchtitan
+    /// enable_fsdp_float8_all_gather): no 16-bit copy of them on the GPU.
+    bool fp8_param_gather = false;
     ConfigNode blocks;   ///< method/objective blocks (lora:, grpo:, dpo: ...), a map
 };
 
