@@ -65,6 +65,7 @@ struct Estimator::Impl {
     const TrainingObjective* objective = nullptr;
     Params objective_params;
     const Optimizer* optimizer = nullptr;
+    Params optimizer_params;
     const RuntimeProfile* runtime = nullptr;
     Params runtime_params;
     std::vector<const ModalityTokenizer*> tokenizers;  // one per input

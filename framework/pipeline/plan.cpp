@@ -228,6 +228,10 @@ void Estimator::Impl::method_stage() {
             publish_method_facts();
             ctx.begin_stage(std::string(objective->name()));
             objective->prepare(ctx, objective_params);
+            if (optimizer) {
+                ctx.begin_stage(std::string(optimizer->name()));
+                optimizer->prepare(ctx, optimizer_params);
+            }
         } catch (const ParamError& e) {
             fail_at(e.key_path(), e.what());
         }

@@ -61,6 +61,7 @@ void Estimator::Impl::resolve_training() {
         objective = &lookup(registry.objectives, s.training.objective, "training.objective");
         optimizer = &lookup(registry.optimizers, s.training.optimizer, "training.optimizer");
         const std::string okey(objective->key());
+        const std::string optkey(optimizer->option_block());
         // The method's block: its key or one alias (training.lora: for qlora), never two.
         std::string mkey(method->key());
         std::vector<std::string> method_keys = {mkey};
@@ -75,12 +76,18 @@ void Estimator::Impl::resolve_training() {
         // A training scenario without a training: map takes every default (blocks is null then).
         if (s.training.blocks.is_map())
             for (const auto& [k, v] : s.training.blocks.entries())
-                if (k != okey && std::find(method_keys.begin(), method_keys.end(), k) == method_keys.end())
+                if (k != okey && (optkey.empty() || k != optkey) &&
+                    std::find(method_keys.begin(), method_keys.end(), k) == method_keys.end())
                     fail_at("training." + k, "training." + k + ": options for '" + k +
                                                  "', which is neither the method ('" + method_keys.front() +
-                                                 "') nor the objective ('" + okey + "')");
+                                                 "'), the objective ('" + okey + "') nor the optimizer ('" +
+                                                 s.training.optimizer + "'" +
+                                                 (optkey.empty() ? std::string(", which takes no options") : "") + ")");
         method_params = params_for(s.training.blocks.find(mkey), method->params(), "training." + mkey);
         objective_params = params_for(s.training.blocks.find(okey), objective->params(), "training." + okey);
+        optimizer_params = optkey.empty() ? Params{}
+                                          : params_for(s.training.blocks.find(optkey), optimizer->params(),
+                                                       "training." + optkey);
     } else if (s.precision.weights.empty()) {
         fail_at("precision.weights", "precision.weights: empty");
     }

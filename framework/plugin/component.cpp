@@ -47,6 +47,7 @@ WeightFormat::~WeightFormat() = default;
 TrainingMethod::~TrainingMethod() = default;
 TrainingObjective::~TrainingObjective() = default;
 Optimizer::~Optimizer() = default;
+void Optimizer::prepare(Context&, const Params&) const {}
 ModalityTokenizer::~ModalityTokenizer() = default;
 RuntimeProfile::~RuntimeProfile() = default;
 GpuCatalog::~GpuCatalog() = default;

@@ -239,6 +239,12 @@ void add_union(json::object& section, const std::vector<OptionBlock>& blocks, co
     if (!all_of.empty()) section["allOf"] = all_of;
 }
 
+std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+}
+
 void add_blocks(json::object& training, const std::vector<OptionBlock>& blocks, const char* what) {
     auto& props = training["properties"].as_object();
     for (const auto& b : blocks) {
@@ -249,8 +255,9 @@ void add_blocks(json::object& training, const std::vector<OptionBlock>& blocks, 
                                      {"properties", p},
                                      {"additionalProperties", false},
                                      {"description", std::string("options of the training ") + what + " " + b.item +
-                                                         " (training." + (what[0] == 'm' ? "method" : "objective") +
-                                                         ": " + b.item + ")"},
+                                                         (what[0] == 'o' && what[1] == 'p'
+                                                              ? " (training.optimizer: " + join_names(b.names) + ")"
+                                                              : std::string(" (training.") + what + ": " + b.item + ")")},
                                      {"x-owner", b.owner}};
     }
 }
@@ -309,7 +316,18 @@ SchemaPlugins schema_plugins(const Registry& registry, const std::vector<LoadedP
         out.objectives.emplace_back(e.item->key());
         out.objective_blocks.push_back({owner_of(e.item->name()), std::string(e.item->key()), {std::string(e.item->key())}, e.item->params()});
     }
-    for (const auto& e : registry.optimizers.entries()) out.optimizers.emplace_back(e.item->key());
+    for (const auto& e : registry.optimizers.entries()) {
+        out.optimizers.emplace_back(e.item->key());
+        const std::string block(e.item->option_block());
+        if (block.empty()) continue;
+        // One block per name; its `names` are the optimizers that read it.
+        auto same = [&](const OptionBlock& b) { return b.item == block; };
+        auto it = std::find_if(out.optimizer_blocks.begin(), out.optimizer_blocks.end(), same);
+        if (it == out.optimizer_blocks.end())
+            out.optimizer_blocks.push_back({owner_of(e.item->name()), block, {std::string(e.item->key())}, e.item->params()});
+        else
+            it->names.emplace_back(e.item->key());
+    }
     for (const auto& e : registry.runtimes.entries()) {
         out.runtimes.emplace_back(e.item->key());
         out.runtime_options.push_back({owner_of(e.item->name()), std::string(e.item->key()), {std::string(e.item->key())}, e.item->params()});
@@ -330,6 +348,7 @@ std::string scenario_json_schema(const SchemaPlugins& plugins) {
     add_union(props["runtime"].as_object(), plugins.runtime_options, "engine", find_schema_key("runtime.engine")->default_value, "engine");
     add_blocks(props["training"].as_object(), plugins.method_blocks, "method");
     add_blocks(props["training"].as_object(), plugins.objective_blocks, "objective");
+    add_blocks(props["training"].as_object(), plugins.optimizer_blocks, "optimizer");
     return pretty(root) + "\n";
 }
 
@@ -369,6 +388,15 @@ std::string scenario_schema_markdown(const SchemaPlugins& plugins) {
     };
     blocks("training.", plugins.method_blocks, "training.method: ");
     blocks("training.", plugins.objective_blocks, "training.objective: ");
+    for (const auto& b : plugins.optimizer_blocks) {
+        for (const auto& p : b.params) {
+            const bool numeric = p.type == ParamType::integer || p.type == ParamType::number;
+            const double inf = std::numeric_limits<double>::infinity();
+            row("training." + b.item + "." + p.key, param_type_name(p.type), p.default_value,
+                allowed_text(numeric ? p.min : -inf, numeric ? p.max : inf, p.choices),
+                p.help + " (training.optimizer: " + join_names(b.names) + ")", b.owner);
+        }
+    }
     blocks("precision.", plugins.format_options, "precision.weights: ");
     blocks("runtime.", plugins.runtime_options, "runtime.engine: ");
     return out;

@@ -26,7 +26,7 @@ struct OptionBlock {
 /// What the registry adds to the core table.
 struct SchemaPlugins {
     std::vector<std::string> weight_formats, methods, objectives, optimizers, runtimes;  ///< allowed values
-    std::vector<OptionBlock> method_blocks, objective_blocks, runtime_options, format_options;
+    std::vector<OptionBlock> method_blocks, objective_blocks, optimizer_blocks, runtime_options, format_options;
 };
 
 /// Collects values and option blocks; owners are the names the plugins registered under.

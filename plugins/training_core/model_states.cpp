@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "model_states.hpp"
+#include "optimizers.hpp"
 #include "vram/sharding.hpp"
 #include "vram/training.hpp"
 
@@ -33,6 +34,18 @@ Bytes GradientsTerm::compute(const Context& ctx, std::string* explain) const {
         if (explain)
             *explain = "offloaded to CPU with the optimizer (ZeRO-" + format_number(ctx[Sym::zero]) + ") = 0 B";
         return 0;
+    }
+    if (ctx.optimizer_facts.steps_per_parameter) {
+        // Layer-wise stepping: each gradient is stepped and freed in its own hook, so only the
+        // largest one is alive (GaLore torchrun_main.py L355-367 optimizer_hook).
+        double largest = 0;
+        for (const Tensor& t : rank_local_tensors(ctx)) largest = std::max(largest, static_cast<double>(t.numel()));
+        const Bytes bytes = to_bytes(largest * d.grad, kId.data());
+        if (explain)
+            *explain = "one gradient alive at a time (each parameter steps in its post-accumulate-grad hook): the "
+                       "largest, " + format_count(static_cast<std::uint64_t>(largest)) + " × " + format_number(d.grad) +
+                       " B = " + format_count(bytes) + " B";
+        return bytes;
     }
     const double params = d.grad_sharded_by_zero ? sharded_trainable_on_rank(ctx, 2) : trainable_on_rank(ctx);
     const Bytes bytes = to_bytes(params * d.grad, kId.data());
@@ -113,6 +126,27 @@ Bytes OptimizerStatesTerm::compute(const Context& ctx, std::string* explain) con
 }
 
 // ---- the optimizer step's temporaries ---------------------------------------------------------
+
+bool GaloreSvdTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && ctx.optimizer_facts.projection_rank > 0;
+}
+Bytes GaloreSvdTerm::compute(const Context& ctx, std::string* explain) const {
+    const bool fp32_grad = state_dtypes(ctx).grad >= 4;
+    double peak = 0;
+    const Tensor* top = nullptr;
+    for (const Tensor& t : rank_local_tensors(ctx)) {
+        if (!galore_projects(ctx, t)) continue;
+        const GaloreShape g = galore_shape(t.rows, t.cols, ctx.optimizer_facts.projection_rank);
+        const double v = 4 * ((fp32_grad ? 0.0 : static_cast<double>(t.numel())) + g.svd_fp32_elements);
+        if (v > peak) peak = v, top = &t;
+    }
+    const Bytes bytes = to_bytes(peak, kId.data());
+    if (explain)
+        *explain = top ? "SVD of " + top->name + " (" + std::to_string(top->rows) + " × " + std::to_string(top->cols) +
+                             (fp32_grad ? "" : ", its fp32 copy") + " + U + Vh in fp32) = " + format_count(bytes) + " B"
+                       : std::string("no projected matrix on this rank = 0 B");
+    return bytes;
+}
 
 // torch.optim.AdamW's default multi-tensor path (foreach=True on CUDA, PyTorch PR #95241)
 // computes the denominator out of place: _multi_tensor_adam's

@@ -82,6 +82,23 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+/// GaLore's projection update: torch.linalg.svd of one gradient in fp32 during the step.
+class GaloreSvdTerm final : public TermInfo<GaloreSvdTerm> {
+public:
+    static constexpr std::string_view kId = "training.optimizer.galore_svd";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "max over projected matrices m x n (k = min(m, n)) of 4·(m·n [the fp32 copy of a 16-bit gradient] + m·k + "
+        "k·n [U and Vh])";
+    static constexpr std::string_view kSource =
+        "GaLore galore_projector.py get_orthogonal_matrix (L69-81): matrix = grad.float(); U, s, Vh = "
+        "torch.linalg.svd(matrix, full_matrices=False), every update_proj_gap steps and at the first, one parameter "
+        "at a time inside the step; cuSOLVER's workspace is not counted";
+    bool applies(const Context& ctx) const override;
+    std::string_view phase() const override { return "optimizer_step"; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 class MasterWeightsTerm final : public TermInfo<MasterWeightsTerm> {
 public:
     static constexpr std::string_view kId = "training.master_weights";

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "vram/training.hpp"
 
@@ -35,6 +36,41 @@ private:
     StateLayout layout_;
     std::string describe_, source_;
 };
+
+/// GaLore (Zhao et al. 2024, arXiv 2403.03507): the gradient of each targeted matrix is projected
+/// to rank r before the inner optimizer sees it, so that optimizer's state has the low-rank shape;
+/// every other trainable tensor keeps the inner optimizer's full state. Options in training.galore.
+class GaloreOptimizer final : public Optimizer {
+public:
+    GaloreOptimizer(std::string name, std::string key, StateLayout inner, std::string describe, std::string source)
+        : name_(std::move(name)), key_(std::move(key)), inner_(inner), describe_(std::move(describe)),
+          source_(std::move(source)) {}
+    std::string_view name() const override { return name_; }
+    std::string_view key() const override { return key_; }
+    double state_bytes(const Context& ctx) const override;
+    std::string_view describe() const override { return describe_; }
+    std::string_view source() const override { return source_; }
+    std::string_view option_block() const override { return "galore"; }
+    std::vector<ParamSpec> params() const override;
+    void prepare(Context& ctx, const Params& options) const override;
+
+private:
+    std::string name_, key_;
+    StateLayout inner_;
+    std::string describe_, source_;
+};
+
+/// The shapes GaLore works with for one rows × cols matrix at rank r (galore_projector.py 'std'):
+/// rows >= cols keeps the right factor Vh[:r] (r × cols) and a rows × r gradient, otherwise the
+/// left factor U[:, :r] (rows × r) and an r × cols gradient.
+struct GaloreShape {
+    std::int64_t low_rows = 0, low_cols = 0;  ///< the projected gradient (and the states)
+    double projector_elements = 0;            ///< elements of the kept factor
+    double svd_fp32_elements = 0;             ///< U and Vh of torch.linalg.svd(full_matrices=False)
+};
+GaloreShape galore_shape(std::int64_t rows, std::int64_t cols, std::int64_t rank) noexcept;
+/// Whether GaLore projects this trainable tensor under the scenario's options.
+bool galore_projects(const Context& ctx, const Tensor& t) noexcept;
 
 /// State bytes of one tensor of `numel` elements (rows × cols) under a layout; `elem` is the
 /// bytes of a full-precision state element (fp32 4, or the parameter dtype).

@@ -63,10 +63,30 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
                                               "lion-pytorch / bitsandbytes Lion: one momentum buffer like the parameter "
                                               "(Chen et al. 2023, arXiv 2302.06675)"));
 
+    const std::string galore =
+        "GaLore (Zhao et al. 2024, arXiv 2403.03507; jiaweizzhao/GaLore @ 2cc66f8 galore_torch/galore_projector.py "
+        "L12-96, adamw.py L83-109; ms-swift swift/optimizers/galore): a targeted m x n gradient is projected to rank "
+        "r (m >= n: grad @ Vh[:r]^T, m x r; else U[:, :r]^T @ grad, r x n), the inner optimizer's states are "
+        "zeros_like that low-rank gradient, plus the kept factor; other tensors keep full states";
+    reg.add(std::make_unique<GaloreOptimizer>("core.optimizer.galore-adamw", "galore-adamw", StateLayout::two_full,
+                                              "AdamW on rank-r projected gradients of the targeted matrices: 2 states "
+                                              "of r x max(m, n) + the r x min(m, n) projector; full AdamW elsewhere",
+                                              galore));
+    reg.add(std::make_unique<GaloreOptimizer>("core.optimizer.galore-adamw-8bit", "galore-adamw-8bit",
+                                              StateLayout::two_8bit,
+                                              "bitsandbytes 8-bit AdamW on rank-r projected gradients (GaLoreAdamW8bit; "
+                                              "Q-GaLore's QGaLoreAdamW8bit keeps the same states)",
+                                              galore + "; bitsandbytes 8-bit blocks over the low-rank shape"));
+    reg.add(std::make_unique<GaloreOptimizer>("core.optimizer.galore-adafactor", "galore-adafactor",
+                                              StateLayout::factored,
+                                              "Adafactor on rank-r projected gradients: factored second moments of "
+                                              "the low-rank shape",
+                                              galore + "; Adafactor row and column factors over the low-rank shape"));
     reg.add(std::make_unique<GradientsTerm>());
     reg.add(std::make_unique<Fp32GradientsTerm>());
     reg.add(std::make_unique<OptimizerStatesTerm>());
     reg.add(std::make_unique<AdamStepTemporariesTerm>());
+    reg.add(std::make_unique<GaloreSvdTerm>());
     reg.add(std::make_unique<MasterWeightsTerm>());
     reg.add(std::make_unique<MegatronBufferRemapTerm>());
     reg.add(std::make_unique<AutocastCopyTerm>());

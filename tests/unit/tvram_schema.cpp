@@ -142,9 +142,18 @@ BOOST_AUTO_TEST_CASE(issue16_every_schema_key_parses) {
         const json::object& b = block.value().as_object();
         if (!b.contains("properties") || b.at("x-owner").as_string() == "core") continue;
         const std::string item(block.key());
-        const bool objective = b.at("description").as_string().find("objective") != json::string::npos;
+        const std::string description(b.at("description").as_string());
+        const bool objective = description.find("objective") != std::string::npos;
         std::string base = kTraining;
-        base.replace(base.find("method: full"), 12, (objective ? "objective: " : "method: ") + item);
+        // An optimizer's block (GaLore's) is read by the optimizers its description names.
+        const auto opt_at = description.find("(training.optimizer: ");
+        if (opt_at != std::string::npos) {
+            const auto first = opt_at + 21;
+            const std::string optimizer = description.substr(first, description.find_first_of(",)", first) - first);
+            base.replace(base.find("method: full"), 12, "method: full, optimizer: " + optimizer);
+        } else {
+            base.replace(base.find("method: full"), 12, (objective ? "objective: " : "method: ") + item);
+        }
         if (item == "qlora") base += "precision: {weights: nf4}\n";
         for (const auto& opt : b.at("properties").as_object()) {
             if (!opt.value().as_object().contains("default")) continue;

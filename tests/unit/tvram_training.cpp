@@ -769,14 +769,20 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
          run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048",
                   "method: lora, mixed_precision: bf16, gradient_checkpointing: true, lora: {rank: 8, "
                   "targets: [all-linear], use_dora: true}", "data: 1", 1)},
-        {"D10 GaLore, Qwen2.5-7B self-cognition", 38, false,
-         "GaLore (projected optimizer states) is not modelled; the scenario is full fine-tuning with AdamW",
-         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", full_bf16 + ", gradient_checkpointing: true",
-                  "data: 1", 1)},
-        {"D10 Q-GaLore, Qwen2.5-7B self-cognition", 35, false,
-         "Q-GaLore (int8 weights, projected states) is not modelled; the scenario is full fine-tuning with AdamW",
-         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", full_bf16 + ", gradient_checkpointing: true",
-                  "data: 1", 1)},
+        // ms-swift train_galore.sh: pure bf16 (as B20), GaLore rank 128 on attn + mlp with one optimizer
+        // per parameter but no gradient hooks (swift/optimizers/galore/utils.py: every gradient kept).
+        // Self-cognition samples are ~100 tokens; the peak is the optimizer step (weights, gradients,
+        // states and the projection's SVD), which the lengths do not change.
+        {"D10 GaLore, Qwen2.5-7B self-cognition", 38, true, "",
+         "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, batch_size: 1, "
+         "sequence_length: 2048, lengths: [100]}\ntraining: {method: full, gradient_checkpointing: true, "
+         "optimizer: galore-adamw}\nhardware: {gpu: A800}\n"},
+        {"D10 Q-GaLore, Qwen2.5-7B AdvertiseGen", 35, false,
+         "ran on AdvertiseGen, whose sample lengths are not published; ms-swift's Q-GaLore is QGaLoreAdamW8bit on "
+         "the projected gradients (no int8 weights: ms-swift does not swap the Linears)",
+         "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, batch_size: 1, "
+         "sequence_length: 2048}\ntraining: {method: full, gradient_checkpointing: true, "
+         "optimizer: galore-adamw-8bit}\nhardware: {gpu: A800}\n"},
         {"D10 LISA, Qwen2.5-7B self-cognition", 29, false,
          "LISA (a few layers trainable per period) is not modelled; the scenario is full fine-tuning with AdamW",
          run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", full_bf16 + ", gradient_checkpointing: true",
@@ -1375,6 +1381,41 @@ BOOST_AUTO_TEST_CASE(issue18_deepspeed_auto_sizes_follow_the_hidden_size) {
     BOOST_TEST(bad.rc != 0);
     BOOST_TEST(bad.err.find("training.full.reduce_bucket_size: expected a number or auto, got 'automatic'") !=
                    std::string::npos, bad.err);
+}
+
+// GaLore (training.optimizer: galore-adamw, options in training.galore; ms-swift's defaults rank
+// 128, targets attn + mlp). Qwen2.5-7B in pure bf16 (states and projector in bf16, 2 B):
+//   q, o 3584 x 3584 (m >= n): states 2 · 3584 · 128 · 2 = 1,835,008 + projector 128 · 3584 · 2 =
+//     917,504 -> 2,752,512 each;
+//   k, v 512 x 3584 (m < n): states 2 · 128 · 3584 · 2 = 1,835,008 + projector 512 · 128 · 2 =
+//     131,072 -> 1,966,080 each;
+//   gate, up 18944 x 3584 and down 3584 x 18944: states 2 · 18944 · 128 · 2 = 9,699,328 +
+//     projector 3584 · 128 · 2 = 917,504 -> 10,616,832 each;
+//   layer: 2 · 2,752,512 + 2 · 1,966,080 + 3 · 10,616,832 = 41,287,680, plus full AdamW for the q/k/v
+//   biases and two norms (3584 + 512 + 512 + 2 · 3584 = 11,776 elements · 2 states · 2 B = 47,104):
+//   41,334,784 · 28 = 1,157,373,952; embedding and LM head 2 · 152064 · 3584 + final norm 3584 =
+//   1,089,998,336 elements · 4 B = 4,359,993,344. Total 5,517,367,296 B (AdamW: 30,462,466,048).
+// The SVD at a projection update (galore_projector.py L69-81) of the largest matrix, 18944 x 3584:
+// fp32 copy 67,895,296 · 4 + U 18944 · 3584 · 4 + Vh 3584 · 3584 · 4 = 271,581,184 · 2 +
+// 51,380,224 = 594,542,592 B. Layer-wise stepping keeps one gradient: the embedding's
+// 544,997,376 · 2 = 1,089,994,752 B.
+BOOST_AUTO_TEST_CASE(issue18_galore_projects_the_states_of_the_targeted_matrices) {
+    const std::string base = "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, "
+                             "batch_size: 1, sequence_length: 2048, lengths: [100]}\nhardware: {gpu: A800}\n"
+                             "training: {method: full, gradient_checkpointing: true, ";
+    const Result g = estimate_yaml(base + "optimizer: galore-adamw}\n");
+    BOOST_TEST(g.bytes("training.optimizer_states") == 5'517'367'296ULL);
+    BOOST_TEST(g.bytes("training.optimizer.galore_svd") == 594'542'592ULL);
+    BOOST_TEST(g.bytes("training.gradients") == 15'231'233'024ULL);  // every gradient kept: 7,615,616,512 · 2
+    const Result lw = estimate_yaml(base + "optimizer: galore-adamw, galore: {layerwise: true}}\n");
+    BOOST_TEST(lw.bytes("training.gradients") == 1'089'994'752ULL);
+    BOOST_TEST(!estimate_yaml(base + "optimizer: adamw}\n").has("training.optimizer.galore_svd"));
+    const CliResult bad = run_scenario(base + "optimizer: adamw, galore: {rank: 8}}\n", "galore");
+    BOOST_TEST(bad.rc == 1);
+    BOOST_TEST(bad.err.find("which takes no options") != std::string::npos, bad.err);
+    const CliResult zero = run_scenario(base + "optimizer: galore-adamw}\nparallelism: {data: 2, zero: 2}\n", "galore");
+    BOOST_TEST(zero.rc == 1);
+    BOOST_TEST(zero.err.find("projects whole 2-D gradients") != std::string::npos, zero.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

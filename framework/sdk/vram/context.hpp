@@ -122,6 +122,7 @@ public:
     ObjectiveFacts objective;                ///< training objective stage
     EngineFacts engine;                      ///< runtime stage: what the engine's library versions keep
     Fp8Facts fp8;                            ///< fp8 stage: FP8 / FP4 training of the Linear layers
+    OptimizerFacts optimizer_facts;          ///< optimizer stage: what its options decided
     std::int64_t modality_tokens = 0;        ///< tokenizers: tokens added to each sequence
     std::int64_t encoder_patches = 0;        ///< tokenizers: patches/frames the encoder towers see per sequence
     std::vector<std::pair<std::string, std::int64_t>> tokens_by_modality;

@@ -85,6 +85,17 @@ struct Fp8Facts {
 /// Float8Linear). Not the router (an fp32 matmul), embeddings, the LM head or encoder towers.
 VRAM_API bool fp8_linear(const Tensor& t) noexcept;
 
+/// What the optimizer decided from its options (its prepare(), after the objective).
+struct OptimizerFacts {
+    /// GaLore: rank r of the projected states of the matrices it targets (0 = every state full).
+    std::int64_t projection_rank = 0;
+    /// Substrings of Tensor::name selecting the projected Linear weights ("attn", "mlp").
+    std::vector<std::string> projected_modules;
+    /// Each parameter steps in its post-accumulate-grad hook and frees its gradient at once
+    /// (GaLore's layer-wise mode): one gradient is alive at a time.
+    bool steps_per_parameter = false;
+};
+
 /// What the training objective decided (objective stage).
 struct ObjectiveFacts {
     double logits_tokens = 0;       ///< positions per sequence the LM head computes (0: all of s)

@@ -57,6 +57,15 @@ public:
     virtual std::string_view describe() const = 0;
     /// Citation of the state layout (optimizer code, paper).
     virtual std::string_view source() const = 0;
+    /// Name of the scenario block holding this optimizer's options (`training.<block>`; GaLore's
+    /// rank and targets: "galore"); empty = the optimizer takes none. Optimizers may share one.
+    virtual std::string_view option_block() const { return {}; }
+    /// Options of that block; the host validates them before prepare().
+    virtual std::vector<ParamSpec> params() const { return {}; }
+    /// Sets the symbols it declared at registration from its options, so that state_bytes() and
+    /// the terms can read them. Runs once per preparation, after the objective's prepare().
+    /// Throws vram::ParamError with the option's key path.
+    virtual void prepare(Context& ctx, const Params& options) const;
 };
 
 }  // namespace vram
