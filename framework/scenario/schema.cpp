@@ -136,7 +136,7 @@ std::vector<SchemaKey> build_table() {
     r.push_back(Row("inputs[].tokenizer", T::string, "tokenizer plugin instead of the family's (vram plugins)"));
     r.push_back(Row("inputs[].options", T::map, "options of the tokenizer plugin").expects("a map"));
 
-    r.push_back(Row("training.method", T::string, "what trains: full, lora, qlora, prefix (+ plugins)")
+    r.push_back(Row("training.method", T::string, "what trains: full, lisa, llama-pro, lora, qlora, prefix (+ plugins)")
                     .def("full").from(KeyCatalog::methods)
                     .to([](Scenario& s, const ConfigNode& v) { s.training.method = v.text(); }));
     r.push_back(Row("training.objective", T::string, "sft, pretrain, dpo, grpo, ppo (+ plugins)")

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "methods.hpp"
 #include "model_states.hpp"
 #include "vram/error.hpp"
 #include "vram/sharding.hpp"
@@ -354,6 +355,16 @@ double recompute_counted(const Context& ctx, const StageActs& a) {
 }
 
 }  // namespace
+
+// LLaMA-Pro's inserted layers (layer_methods.cpp): what a layer whose weights all train saves,
+// per token, in compute-dtype elements (other dtypes converted at bytes_act), before any split.
+// The s² scores of eager attention are not in it.
+double trainable_layer_elements(const Context& ctx, std::size_t layer) {
+    SavePolicy p;
+    const LayerSaved l = layer_saved(ctx, p, layer);
+    const double ba = std::max(1.0, ctx[Sym::bytes_act]);
+    return l.replicated + l.split + (l.replicated_bytes + l.split_bytes) / ba;
+}
 
 // Which layers of a stage full checkpointing covers (training.recompute_method): for each layer
 // in the stage's order, the index of its recompute group, or -1 when the layer keeps everything.

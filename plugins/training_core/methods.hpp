@@ -2,6 +2,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstddef>
+
 #include "vram/training.hpp"
 
 namespace vram::plugins::training {
@@ -14,6 +16,30 @@ public:
     std::vector<ParamSpec> params() const override;
     void prepare(Context& ctx, const Params& options) const override;
 };
+
+/// LISA (Pan et al. 2024, arXiv 2403.17919): full fine-tuning in which only `activated_layers`
+/// decoder layers, plus everything outside the decoder stack, are trainable at a time.
+class LisaMethod final : public TrainingMethod {
+public:
+    std::string_view name() const override { return "core.method.lisa"; }
+    std::string_view key() const override { return "lisa"; }
+    std::vector<ParamSpec> params() const override;
+    void prepare(Context& ctx, const Params& options) const override;
+};
+
+/// LLaMA-Pro (Wu et al. 2024, arXiv 2401.02415): copies of decoder layers inserted into a frozen
+/// model; only the copies train.
+class LlamaProMethod final : public TrainingMethod {
+public:
+    std::string_view name() const override { return "core.method.llama-pro"; }
+    std::string_view key() const override { return "llama-pro"; }
+    std::vector<ParamSpec> params() const override;
+    void prepare(Context& ctx, const Params& options) const override;
+};
+
+/// Elements per token one decoder layer saves for backward when all of its weights train (the
+/// activations term's own per-layer count, compute dtype, unsplit).
+double trainable_layer_elements(const Context& ctx, std::size_t layer);
 
 /// Supervised fine-tuning (transformers Trainer / TRL SFTTrainer): one sequence per sample, loss
 /// over the labelled tokens but logits over every position.

@@ -21,6 +21,8 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.declare(kMainParamBytes, "bytes", "Megatron precision-aware optimizer: bytes of master weight per parameter");
     reg.declare(kMainGradBytes, "bytes", "Megatron precision-aware optimizer: bytes per main_grad element");
     reg.add(std::make_unique<FullMethod>());
+    reg.add(std::make_unique<LisaMethod>());
+    reg.add(std::make_unique<LlamaProMethod>());
     reg.add(std::make_unique<SftObjective>());
     reg.add(std::make_unique<PretrainObjective>());
 

@@ -783,13 +783,16 @@ BOOST_AUTO_TEST_CASE(issue18_measured_training_rows_print_their_error) {
          "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, batch_size: 1, "
          "sequence_length: 2048}\ntraining: {method: full, gradient_checkpointing: true, "
          "optimizer: galore-adamw-8bit}\nhardware: {gpu: A800}\n"},
-        {"D10 LISA, Qwen2.5-7B self-cognition", 29, false,
-         "LISA (a few layers trainable per period) is not modelled; the scenario is full fine-tuning with AdamW",
-         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", full_bf16 + ", gradient_checkpointing: true",
-                  "data: 1", 1)},
-        {"D10 LLaMA-Pro, Qwen2.5-7B self-cognition", 25.4, false,
-         "LLaMA-Pro (added trainable blocks) is not modelled; the scenario is LoRA",
-         run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048", lora, "data: 1", 1)},
+        // ms-swift lisa/train.sh and llamapro/train.sh, pure bf16 as GaLore's; the peak is the
+        // optimizer step, which the ~100-token samples do not change.
+        {"D10 LISA, Qwen2.5-7B self-cognition", 29, true, "",
+         "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, batch_size: 1, "
+         "sequence_length: 2048, lengths: [100]}\ntraining: {method: lisa, gradient_checkpointing: true, "
+         "lisa: {activated_layers: 2}}\nhardware: {gpu: A800}\n"},
+        {"D10 LLaMA-Pro, Qwen2.5-7B self-cognition", 25.4, true, "",
+         "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, batch_size: 1, "
+         "sequence_length: 2048, lengths: [100]}\ntraining: {method: llama-pro, gradient_checkpointing: true, "
+         "llama-pro: {num_new_blocks: 4}}\nhardware: {gpu: A800}\n"},
         {"D11 QLoRA nf4 double-quant, Qwen2.5-7B bs 1 x 2048", 10, false, "alpaca samples below max_length 2048",
          "precision: {weights: nf4-dq}\n" +
              run_yaml("qwen2.5-7b", "batch_size: 1, sequence_length: 2048",
@@ -1416,6 +1419,33 @@ BOOST_AUTO_TEST_CASE(issue18_galore_projects_the_states_of_the_targeted_matrices
     const CliResult zero = run_scenario(base + "optimizer: galore-adamw}\nparallelism: {data: 2, zero: 2}\n", "galore");
     BOOST_TEST(zero.rc == 1);
     BOOST_TEST(zero.err.find("projects whole 2-D gradients") != std::string::npos, zero.err);
+}
+
+// LISA (training.method: lisa; ms-swift swift/callbacks/lisa.py): 2 decoder layers plus everything
+// outside the decoder stack train; the HF Trainer's optimizer holds states for exactly those.
+// Qwen2.5-7B layer: q 3584 · 3584 + 3584, k and v 512 · 3584 + 512, o 3584 · 3584, gate, up, down
+// 18944 · 3584, two norms 3584: 25,690,112 + 3,670,016 + 203,685,888 + 4,608 + 7,168 = 233,057,792.
+// Trainable: 2 · 152064 · 3584 + 3584 (embedding, LM head, final norm) = 1,089,998,336 + 2 layers
+// 466,115,584 = 1,556,113,920 parameters. Pure bf16: gradients 3,112,227,840 B, AdamW states
+// 6,224,455,680 B. LLaMA-Pro (training.method: llama-pro; ms-swift swift/tuners/llamapro.py) with
+// 4 new blocks: 4 copied layers = 932,231,168 parameters stored beside the frozen model
+// (1,864,462,336 B in bf16), their gradients 1,864,462,336 B, AdamW states 3,728,924,672 B.
+BOOST_AUTO_TEST_CASE(issue18_lisa_and_llama_pro_train_whole_layers) {
+    const std::string base = "model: {preset: qwen2.5-7b}\nprecision: {weights: bf16}\nworkload: {type: training, "
+                             "batch_size: 1, sequence_length: 2048, lengths: [100]}\nhardware: {gpu: A800}\n"
+                             "training: {gradient_checkpointing: true, ";
+    const Result lisa = estimate_yaml(base + "method: lisa}\n");
+    BOOST_TEST(lisa.estimate.trainable_parameters == 1'556'113'920LL);
+    BOOST_TEST(lisa.bytes("training.gradients") == 3'112'227'840ULL);
+    BOOST_TEST(lisa.bytes("training.optimizer_states") == 6'224'455'680ULL);
+    const Result pro = estimate_yaml(base + "method: llama-pro}\n");
+    BOOST_TEST(pro.bytes("training.adapters.weights") == 1'864'462'336ULL);
+    BOOST_TEST(pro.bytes("training.gradients") == 1'864'462'336ULL);
+    BOOST_TEST(pro.bytes("training.optimizer_states") == 3'728'924'672ULL);
+    BOOST_TEST(pro.bytes("core.weights") == 15'231'233'024ULL);  // the frozen model, 7,615,616,512 · 2
+    const CliResult bad = run_scenario(base + "method: llama-pro, llama-pro: {num_new_blocks: 5}}\n", "pro");
+    BOOST_TEST(bad.rc == 1);
+    BOOST_TEST(bad.err.find("does not divide the model's 28 layers") != std::string::npos, bad.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
