@@ -1,5 +1,6 @@
-// adapters.cpp - adapter weights and adapter activations from the method's typed facts: a
-// third-party method that fills MethodFacts gets exactly what LoRA gets.
+// adapters.cpp - adapter weights and adapter activations from the method's typed facts, and the
+// trained copies of base modules (modules_to_save): a third-party method that fills MethodFacts
+// gets exactly what LoRA gets.
 // SPDX-License-Identifier: Apache-2.0
 #include "adapters.hpp"
 
@@ -8,6 +9,7 @@
 #include "model_states.hpp"
 #include "vram/error.hpp"
 #include "vram/sharding.hpp"
+#include "vram/training.hpp"
 
 namespace vram::plugins::training {
 
@@ -128,6 +130,78 @@ Bytes AdapterActivationsTerm::compute(const Context& ctx, std::string* explain) 
                    " × " + format_number(ctx[Sym::s]) + " tokens × (" + format_number(k.elements) + " × " +
                    format_number(bytes_act) + " B + " + format_number(k.mask) + " B) = " + format_count(bytes) + " B";
     return bytes;
+}
+
+// ---- trained copies (PEFT modules_to_save) ------------------------------------------------------
+
+namespace {
+// The copies on this rank as a method with them as its trainable tensors would see them.
+Context copy_context(const Context& ctx, const TrainedCopy& c) {
+    Context local = ctx;
+    local.trainable_tensors = {c.tensor};
+    local.method.trainable_bytes = c.bytes_per_element;
+    local.method.trained_copies.clear();
+    return local;
+}
+}  // namespace
+
+bool TrainedCopyWeightsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && !ctx.method.trained_copies.empty();
+}
+Bytes TrainedCopyWeightsTerm::compute(const Context& ctx, std::string* explain) const {
+    double bytes = 0;
+    std::string names;
+    for (const TrainedCopy& c : ctx.method.trained_copies) {
+        bytes += parameters_on_rank(ctx, {c.tensor}) * c.bytes_per_element;
+        names += (names.empty() ? "" : ", ") + c.tensor.name + " (" + format_number(c.bytes_per_element) + " B)";
+    }
+    bytes /= ctx[Sym::zero] >= 3 ? zero_divisor(ctx, 3) : 1.0;
+    const Bytes out = to_bytes(bytes, kId.data());
+    if (explain) *explain = "trained copies of " + names + zero_suffix(ctx, 3) + " = " + format_count(out) + " B";
+    return out;
+}
+
+bool TrainedCopyGradientsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && !ctx.method.trained_copies.empty();
+}
+Bytes TrainedCopyGradientsTerm::compute(const Context& ctx, std::string* explain) const {
+    double bytes = 0;
+    for (const TrainedCopy& c : ctx.method.trained_copies) {
+        const Context local = copy_context(ctx, c);
+        const StateDtypes d = state_dtypes(local);
+        const double n = parameters_on_rank(ctx, {c.tensor});
+        bytes += n * d.grad / (d.grad_sharded_by_zero ? zero_divisor(ctx, 2) : 1.0) + n * d.grad32 / zero_divisor(ctx, 1);
+    }
+    const Bytes out = to_bytes(bytes, kId.data());
+    if (explain) *explain = "gradients of the trained copies in their dtype" + zero_suffix(ctx, 2) + " = " + format_count(out) + " B";
+    return out;
+}
+
+bool TrainedCopyStatesTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && !ctx.method.trained_copies.empty() && ctx.optimizer != nullptr;
+}
+double trained_copy_state_bytes(const Context& ctx, bool with_master) {
+    if (!ctx.optimizer || offload_optimizer(ctx)) return 0;
+    double bytes = 0;
+    for (const TrainedCopy& c : ctx.method.trained_copies) {
+        Context local = copy_context(ctx, c);
+        local.trainable_tensors = rank_local_tensors(local);
+        const StateDtypes d = state_dtypes(local);
+        bytes += (ctx.optimizer->state_bytes(local) +
+                  (with_master ? parameters_on_rank(ctx, {c.tensor}) * d.master : 0.0)) /
+                 zero_divisor(ctx, 1);
+    }
+    return bytes;
+}
+
+Bytes TrainedCopyStatesTerm::compute(const Context& ctx, std::string* explain) const {
+    const double bytes = trained_copy_state_bytes(ctx, true);
+    const Bytes out = to_bytes(bytes, kId.data());
+    if (explain)
+        *explain = std::string(ctx.optimizer->key()) + " states of the trained copies in their dtype" +
+                   (offload_optimizer(ctx) ? " (on the CPU with parallelism.offload)" : zero_suffix(ctx, 1)) + " = " +
+                   format_count(out) + " B";
+    return out;
 }
 
 }  // namespace vram::plugins::training

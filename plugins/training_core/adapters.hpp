@@ -39,4 +39,49 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+/// PEFT modules_to_save and the like (MethodFacts::trained_copies): the trained copy of each
+/// module beside its frozen original, its gradient, and the optimizer's states for it, all in the
+/// original's stored dtype. Three terms, one per category.
+/// Optimizer-state bytes of the trained copies on this rank (with the convention's master copy).
+double trained_copy_state_bytes(const Context& ctx, bool with_master);
+
+class TrainedCopyWeightsTerm final : public TermInfo<TrainedCopyWeightsTerm> {
+public:
+    static constexpr std::string_view kId = "training.trained_copies.weights";
+    static constexpr Category kCategory = Category::adapters;
+    static constexpr std::string_view kFormula =
+        "Σ copies on this rank numel × bytes of the original (/ dp under ZeRO-3)";
+    static constexpr std::string_view kSource =
+        "peft src/peft/utils/other.py ModulesToSaveWrapper.update (@ 5d602fd L653: deepcopy of the module, L661: "
+        "the original frozen); cast_adapter_dtype upcasts only BaseTunerLayer modules (tuners_utils.py L2657-2700), "
+        "so the copy keeps the original's dtype. docs/methods.md";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+class TrainedCopyGradientsTerm final : public TermInfo<TrainedCopyGradientsTerm> {
+public:
+    static constexpr std::string_view kId = "training.trained_copies.gradients";
+    static constexpr Category kCategory = Category::gradients;
+    static constexpr std::string_view kFormula =
+        "Σ copies on this rank numel × bytes(grad) of their dtype (/ dp under ZeRO-2/3)";
+    static constexpr std::string_view kSource =
+        "the copies are ordinary parameters: autograd writes a gradient like the parameter (torch), or the "
+        "convention's gradient dtypes (DeepSpeed, Megatron). docs/methods.md";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+class TrainedCopyStatesTerm final : public TermInfo<TrainedCopyStatesTerm> {
+public:
+    static constexpr std::string_view kId = "training.trained_copies.optimizer_states";
+    static constexpr Category kCategory = Category::optimizer_states;
+    static constexpr std::string_view kFormula =
+        "optimizer.state_bytes(the copies, in their dtype) (+ a master copy where the convention keeps one) / dp "
+        "under ZeRO-1+";
+    static constexpr std::string_view kSource =
+        "the scenario's optimizer over the copies (torch AdamW: zeros_like(param), so bf16 states for a bf16 copy); "
+        "docs/methods.md";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 }  // namespace vram::plugins::training

@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 
+#include "adapters.hpp"
 #include "model_states.hpp"
 #include "optimizers.hpp"
 #include "vram/sharding.hpp"
@@ -161,7 +162,13 @@ bool AdamStepTemporariesTerm::applies(const Context& ctx) const {
            ctx.get(kAdamwForeach, 0.0) > 0;
 }
 Bytes AdamStepTemporariesTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = to_bytes(optimizer_state_on_rank(ctx) / 2.0, kId.data());
+    // _multi_tensor_adam groups the tensors by (device, dtype) and runs _foreach_sqrt per group:
+    // trained copies in the base dtype (modules_to_save) are their own group beside fp32 adapters.
+    const double copies = trained_copy_state_bytes(ctx, false) / 2.0, own = optimizer_state_on_rank(ctx) / 2.0;
+    bool same_dtype = true;
+    for (const TrainedCopy& c : ctx.method.trained_copies)
+        same_dtype = same_dtype && c.bytes_per_element == ctx.method.trainable_bytes;
+    const Bytes bytes = to_bytes(same_dtype ? own + copies : std::max(own, copies), kId.data());
     if (explain)
         *explain = "exp_avg_sq of " + params_text(ctx) + zero_suffix(ctx, 1) +
                    " (half of the AdamW state): torch._foreach_sqrt's output = " + format_count(bytes) + " B";

@@ -100,5 +100,8 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.add(std::make_unique<ActivationsTerm>());
     reg.add(std::make_unique<LogitsTerm>());
     reg.add(std::make_unique<AdapterWeightsTerm>());
+    reg.add(std::make_unique<TrainedCopyWeightsTerm>());
+    reg.add(std::make_unique<TrainedCopyGradientsTerm>());
+    reg.add(std::make_unique<TrainedCopyStatesTerm>());
     reg.add(std::make_unique<AdapterActivationsTerm>());
 }

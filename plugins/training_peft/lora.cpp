@@ -76,6 +76,9 @@ std::vector<ParamSpec> lora_params() {
         {"dropout", ParamType::number, "0", "lora_dropout; > 0 saves a dropout mask and output per adapter", 0, 1, {}},
         {"bias", ParamType::boolean, "false", "lora_bias: lora_B gets a bias of d_out", 0, 0, {}},
         {"use_dora", ParamType::boolean, "false", "DoRA: adds a magnitude vector of d_out per adapted Linear", 0, 0, {}},
+        {"modules_to_save", ParamType::string_list, "",
+         "modules trained in full beside the adapters (PEFT modules_to_save: embed_tokens, lm_head, score ...): "
+         "ModulesToSaveWrapper deep-copies each and trains the copy in the original's dtype", 0, 0, {}},
         adapter_dtype_spec(),
     };
 }
@@ -170,6 +173,42 @@ void publish_saved(Context& ctx, const std::vector<const Tensor*>& linears, std:
 
 }  // namespace
 
+namespace {
+
+// PEFT modules_to_save (peft @ 5d602fd src/peft/utils/other.py): ModulesToSaveWrapper.update
+// deep-copies the module (L653) and freezes the original (L661); the copy trains. cast_adapter_dtype
+// upcasts only BaseTunerLayer modules (tuners_utils.py L2657-2700), so the copy keeps the
+// original's stored dtype. A name matches a module path ending in it ("lm_head",
+// "embed_tokens"); lm_head on a model that ties it to the embedding copies the shared weight.
+void publish_saved_modules(Context& ctx, const std::vector<std::string>& names, const std::string& path) {
+    const ModelSpec& m = ctx.model();
+    ctx.method.trained_copies.clear();
+    double added = 0;
+    for (const std::string& name : names) {
+        bool found = false;
+        for (std::size_t i = 0; i < m.tensors.size(); ++i) {
+            const Tensor& t = m.tensors[i];
+            const std::string p = module_path(t);
+            const bool tied_head = name == "lm_head" && m.tied_embeddings && t.embedding && t.layer < 0 &&
+                                   p.find("embed") != std::string::npos;
+            const bool match = p == name || (p.size() > name.size() && p.compare(p.size() - name.size(), name.size(), name) == 0 &&
+                                             p[p.size() - name.size() - 1] == '.');
+            if (!match && !tied_head) continue;
+            found = true;
+            const double n = static_cast<double>(t.numel()) * static_cast<double>(t.copies);
+            const double bpe = i < ctx.tensor_bytes.size() && n > 0 ? static_cast<double>(ctx.tensor_bytes[i]) / n : 2;
+            ctx.method.trained_copies.push_back({t, bpe});
+            added += n;
+        }
+        if (!found)
+            throw ParamError(path, "'" + name + "' names no module of this model; allowed: a module path or its last "
+                                   "part (embed_tokens, lm_head, score ...)");
+    }
+    if (added > 0) ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] + added);
+}
+
+}  // namespace
+
 std::int64_t prepare_lora(Context& ctx, const Params& options, const std::string& block) {
     const auto linears = lora_targets(
         ctx.model(), options.has("targets") ? options.strings("targets") : std::vector<std::string>{}, block + ".targets");
@@ -178,6 +217,9 @@ std::int64_t prepare_lora(Context& ctx, const Params& options, const std::string
     const std::string dtype = options.string("dtype");
     publish_adapters(ctx, adapters, adapter_dtype_bytes(dtype, block + ".dtype"));
     publish_saved(ctx, linears, r, options.number("dropout") > 0);
+    const std::vector<std::string> saved =
+        options.has("modules_to_save") ? options.strings("modules_to_save") : std::vector<std::string>{};
+    publish_saved_modules(ctx, saved, block + ".modules_to_save");
     std::int64_t n = 0;
     for (const auto& t : adapters) n += t.numel() * t.copies;
     // Which modules, for --explain.

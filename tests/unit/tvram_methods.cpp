@@ -399,4 +399,35 @@ BOOST_AUTO_TEST_CASE(issue6_grpo_lora_preset_explain) {
     BOOST_TEST(r.out.find("16,777,216") != std::string::npos);
 }
 
+// PEFT modules_to_save (training.lora.modules_to_save): ModulesToSaveWrapper deep-copies each module
+// and trains the copy in the original's dtype (peft src/peft/utils/other.py L653-661). Llama-3-8B,
+// bf16 base, LoRA r 8 all-linear plus lm_head and embed_tokens, each 128256 · 4096 = 525,336,576:
+// copies 2 · 525,336,576 · 2 B = 2,101,346,304 B, their bf16 gradients the same, their AdamW states
+// (zeros_like the bf16 copy) 2 · 2 · 1,050,673,152 = 4,202,692,608 B; the fp32 adapters unchanged.
+// The foreach step's temporary is per dtype group: the copies' exp_avg_sq, 2,101,346,304 B, beats
+// the fp32 adapters' 83,886,080 B. A tied model's lm_head copies the shared embedding.
+BOOST_AUTO_TEST_CASE(issue18_lora_modules_to_save_train_copies_in_the_base_dtype) {
+    const std::string base = "model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, "
+                             "sequence_length: 2048}\nhardware: {gpu: H100}\ntraining: {method: lora, "
+                             "mixed_precision: bf16, gradient_checkpointing: true, lora: {rank: 8, targets: [all-linear]";
+    const Result plain = estimate_yaml(base + "}}\n");
+    const Result r = estimate_yaml(base + ", modules_to_save: [lm_head, embed_tokens]}}\n");
+    BOOST_TEST(r.bytes("training.trained_copies.weights") == 2'101'346'304ULL);
+    BOOST_TEST(r.bytes("training.trained_copies.gradients") == 2'101'346'304ULL);
+    BOOST_TEST(r.bytes("training.trained_copies.optimizer_states") == 4'202'692'608ULL);
+    BOOST_TEST(r.bytes("training.optimizer.step_temporaries") == 2'101'346'304ULL);
+    BOOST_TEST(r.bytes("training.adapters.weights") == plain.bytes("training.adapters.weights"));
+    BOOST_TEST(r.estimate.trainable_parameters == plain.estimate.trainable_parameters + 1'050'673'152LL);
+    BOOST_TEST(!plain.has("training.trained_copies.weights"));
+    // Qwen2.5-0.5B ties lm_head to embed_tokens (151936 · 896 = 136,134,656): the copy is its own.
+    const Result tied = estimate_yaml(
+        "model: {preset: qwen2.5-0.5b}\nworkload: {type: training, batch_size: 1, sequence_length: 512}\n"
+        "training: {method: lora, lora: {targets: [q_proj], modules_to_save: [lm_head]}}\n"
+        "precision: {weights: bf16}\nhardware: {gpu: H100}\n");
+    BOOST_TEST(tied.bytes("training.trained_copies.weights") == 272'269'312ULL);
+    const CliResult bad = run_scenario(base + ", modules_to_save: [classifier]}}\n", "mts");
+    BOOST_TEST(bad.rc == 1);
+    BOOST_TEST(bad.err.find("'classifier' names no module") != std::string::npos, bad.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

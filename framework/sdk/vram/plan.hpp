@@ -35,6 +35,13 @@ struct AdapterActivation {
     double mask_bytes = 0;         ///< 1-byte entries per token (dropout masks)
 };
 
+/// A base tensor the method copies and trains as it is stored, beside the frozen original (PEFT
+/// modules_to_save: ModulesToSaveWrapper deep-copies the module and trains the copy).
+struct TrainedCopy {
+    Tensor tensor;                  ///< the original's shape and placement
+    double bytes_per_element = 0;   ///< the stored dtype the copy keeps (and its gradient, its states)
+};
+
 /// What the training method decided (method stage). Read by the model-state, activation and
 /// adapter terms. `trainable_bytes` must be set whenever Context::trainable_tensors is not empty.
 struct MethodFacts {
@@ -43,6 +50,9 @@ struct MethodFacts {
     std::int64_t adapter_params = 0;///< trainable parameters stored outside the model's weights
     KeptInputs kept_inputs;         ///< read when frozen_base: which Linear inputs stay saved
     std::vector<AdapterActivation> adapter_activations;  ///< one entry per adapted Linear copy
+    /// Trained full copies of base tensors, outside Context::trainable_tensors (their dtype is
+    /// their own, not trainable_bytes); the trained-copy terms count weights, gradients, states.
+    std::vector<TrainedCopy> trained_copies;
     std::string explain;            ///< one line for --explain: what trains and in which dtype
 };
 
