@@ -45,6 +45,11 @@ struct SavePolicy {
     // FP8 training with Transformer Engine: a trainable Linear saves its input quantized, bytes
     // per element (Fp8Facts::saved_input_bytes); 0 = in the compute dtype.
     double fp8_input = 0;
+    // A frozen quantized base that keeps more than its inputs for backward (the kernels that can
+    // train): GPTQModel's TorchQuantLinear saves the dequantized weight its matmul used, AutoAWQ's
+    // WQLinearMMFunction saves its input cast to fp16 (a copy unless the compute dtype is fp16).
+    bool gptq_dequant = false;
+    bool awq_fp16_copies = false;
 };
 
 // Positions per sequence the LM head computes: the objective's (GRPO: completions), else all.
@@ -65,7 +70,17 @@ SavePolicy save_policy(const Context& ctx) {
         p.norm_trainable = false;
         const std::string& f = ctx.weight_format;
         const bool bnb4 = f.rfind("nf4", 0) == 0 || f.rfind("fp4", 0) == 0;
-        const bool saves_all = bnb4 && ctx.engine.bnb_4bit_saves_input;
+        bool saves_all = bnb4 && ctx.engine.bnb_4bit_saves_input;
+        // GPTQModel trains through TorchQuantLinear only (SUPPORTS_TRAINING; the other kernels
+        // switch to it for training): _forward is weights = dequantize_weight().to(x.dtype);
+        // torch.matmul(x, weights), so autograd keeps `weights` for the input gradient
+        // (gptqmodel/nn_modules/qlinear/torch.py). AutoAWQ (awq/modules/linear/gemm.py @ d9dc8e5):
+        // WQLinear_GEMM.forward casts x.half() and WQLinearMMFunction saves that x.
+        if (f.rfind("gptq", 0) == 0) p.gptq_dequant = true;
+        if (f.rfind("awq", 0) == 0) {
+            if (ctx.compute_dtype == "fp16") saves_all = true;
+            else p.awq_fp16_copies = true;
+        }
         const KeptInputs& k = ctx.method.kept_inputs;
         p.attn_in = saves_all || k.attn_in;
         p.attn_out = saves_all || k.attn_out;
@@ -187,12 +202,34 @@ Shape shape(const Context& ctx) {
     return x;
 }
 
+// What a frozen quantized base's Linears of layer i keep besides the usual (SavePolicy): GPTQ each
+// dequantized weight once per micro-batch; AWQ under bf16 each Linear's own fp16 input copy per
+// token (q, k, v each cast theirs; routed experts per copy). Quantized: < 2 bytes per weight.
+double quantized_base_saved(const Context& ctx, const SavePolicy& p, const Shape& x, std::size_t i) {
+    const ModelSpec& m = ctx.model();
+    const auto t_size = static_cast<std::int64_t>(x.t), ep = static_cast<std::int64_t>(std::max(1.0, ctx[Sym::ep]));
+    double v = 0;
+    for (std::size_t j = 0; j < m.tensors.size() && j < ctx.tensor_bytes.size(); ++j) {
+        const Tensor& t = m.tensors[j];
+        if (t.layer != static_cast<std::int32_t>(i) || !t.linear || t.embedding) continue;
+        const double n = static_cast<double>(t.numel()) * static_cast<double>(t.copies);
+        if (!(static_cast<double>(ctx.tensor_bytes[j]) < 2 * n)) continue;
+        if (p.gptq_dequant) v += n * x.ba / tensor_parallel_divisor(t, t_size, ep);
+        // Column-parallel inputs (d_in = h) are whole on every TP rank unless sequence parallel.
+        const double div = t.cols == m.hidden ? (x.sp ? x.t : 1.0) : x.t;
+        if (p.awq_fp16_copies)
+            v += x.b * x.s_local * static_cast<double>(t.cols) * static_cast<double>(t.active_copies) * 2 / div;
+    }
+    return v;
+}
+
 double layer_bytes(const Context& ctx, const SavePolicy& p, const Shape& x, std::size_t i, bool quadratic) {
     const LayerSaved l = layer_saved(ctx, p, i);
     const double rep_div = x.sp ? x.t : 1.0;
     double v = x.b * x.s_local *
                (x.ba * (l.replicated / rep_div + l.split / x.t) + l.replicated_bytes / rep_div + l.split_bytes / x.t);
     if (quadratic) v += x.b * x.s_local * x.s * l.quadratic / x.t;
+    if (p.gptq_dequant || p.awq_fp16_copies) v += quantized_base_saved(ctx, p, x, i);
     return v;
 }
 
@@ -442,6 +479,10 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
         if (!kept) dropped += std::string(dropped.empty() ? "" : ", ") + label;
     if (!dropped.empty()) s += "; frozen Linears keep no input: " + dropped;
     else if (ctx.method.frozen_base) s += "; every frozen Linear input kept (LoRA reads it, or a 4-bit matmul saves it)";
+    if (p.gptq_dequant) s += "; GPTQ (TorchQuantLinear): each layer's dequantized weights kept for its backward";
+    if (p.awq_fp16_copies) s += "; AWQ (WQLinearMMFunction): an fp16 copy of each quantized Linear's input kept";
+    if (p.fp8_input > 0)
+        s += "; FP8 (Transformer Engine): trainable Linear inputs saved at " + format_number(p.fp8_input) + " B per element";
     if (models > 1) s += "; × " + format_number(models) + " models trained on the same sequences (policy and value model)";
     *explain = s + " = " + format_count(bytes) + " B";
     return bytes;

@@ -430,4 +430,24 @@ BOOST_AUTO_TEST_CASE(issue18_lora_modules_to_save_train_copies_in_the_base_dtype
     BOOST_TEST(bad.err.find("'classifier' names no module") != std::string::npos, bad.err);
 }
 
+// LoRA on GPTQ and AWQ bases keeps what the kernels that can train save (Llama-3-8B, all-linear,
+// bf16 compute, b 1 × 2048, no checkpointing), compared with an nf4 base (bitsandbytes >= 0.43.2
+// saves nothing extra). GPTQModel's TorchQuantLinear matmuls x with dequantize_weight().to(x.dtype),
+// so every layer keeps its dequantized weights: 32 · 218,103,808 · 2 B = 13,958,643,712 B more.
+// AutoAWQ's WQLinearMMFunction saves x.half(), an fp16 copy per Linear under bf16 compute: per
+// token and layer q, k, v 3 · 4096 + o 4096 + gate, up 2 · 4096 + down 14336 = 38,912 elements ·
+// 2 B = 77,824 B; · 2048 · 32 = 5,100,273,664 B more.
+BOOST_AUTO_TEST_CASE(issue18_lora_on_gptq_and_awq_bases_keeps_what_their_kernels_save) {
+    const auto acts = [](const std::string& format) {
+        return estimate_yaml("model: {preset: llama-3-8b}\nprecision: {weights: " + format +
+                             "}\nworkload: {type: training, batch_size: 1, sequence_length: 2048}\ntraining: {method: "
+                             "lora, mixed_precision: bf16, gradient_checkpointing: false, lora: {targets: [all-linear]}}"
+                             "\nhardware: {gpu: H100}\n")
+            .bytes("training.activations");
+    };
+    const Bytes nf4 = acts("nf4");
+    BOOST_TEST(acts("gptq") - nf4 == 13'958'643'712ULL);
+    BOOST_TEST(acts("awq") - nf4 == 5'100'273'664ULL);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
