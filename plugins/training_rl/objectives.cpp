@@ -146,9 +146,12 @@ bool ReferenceWeightsTerm::applies(const Context& ctx) const {
     return ctx[Sym::training] > 0 && sym(ctx, kRefWeights) > 0;
 }
 Bytes ReferenceWeightsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = to_bytes(weight_bytes_on_rank(ctx) / zero3(ctx), kId.data());
+    // verl loads every non-actor role in bf16 (fsdp_workers.py: model_dtype defaults to fp32 for
+    // the actor, bf16 otherwise): half of an fp32 actor's bytes.
+    const bool half = sym(ctx, kRef16bit) > 0 && ctx[Sym::bytes_w] >= 4;
+    const Bytes bytes = to_bytes(weight_bytes_on_rank(ctx) * (half ? 0.5 : 1.0) / zero3(ctx), kId.data());
     if (explain)
-        *explain = "a second " + ctx.weight_format + " copy of the weights on this rank" +
+        *explain = "a second " + (half ? std::string("bf16") : ctx.weight_format) + " copy of the weights on this rank" +
                    (zero3(ctx) > 1 ? " / dp=" + n(ctx[Sym::dp]) + " (ZeRO-3)" : std::string()) + " = " +
                    format_count(bytes) + " B";
     return bytes;
@@ -223,8 +226,9 @@ namespace {
 // The colocated pool, util × the GPU's memory: one computation for both pool terms.
 Bytes pool(const Context& ctx, const char* what, std::string* explain) {
     if (ctx[Sym::gpu_mem] <= 0)
-        throw EstimateError(std::string(what) + ": training.grpo.use_vllm needs hardware.gpu or hardware.memory_gib "
-                                                "(the colocated pool is a fraction of the GPU)");
+        throw EstimateError(std::string(what) + ": a colocated vLLM (training.grpo.use_vllm, training.ppo.layout "
+                                                "verl) needs hardware.gpu or hardware.memory_gib (the pool is a fraction "
+                                                "of the GPU)");
     const double util = sym(ctx, kVllmUtil);
     const Bytes bytes = to_bytes(util * ctx[Sym::gpu_mem], what);
     if (explain)
@@ -234,15 +238,18 @@ Bytes pool(const Context& ctx, const char* what, std::string* explain) {
 }
 }  // namespace
 
+// GRPO with use_vllm (TRL vllm_mode colocate) and PPO in verl's layout.
 bool VllmPoolTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] > 0 && is(ctx, "grpo") && sym(ctx, kVllmUtil) > 0 && sym(ctx, kVllmSleep) <= 0;
+    return ctx[Sym::training] > 0 && (is(ctx, "grpo") || is(ctx, "ppo")) && sym(ctx, kVllmUtil) > 0 &&
+           sym(ctx, kVllmSleep) <= 0;
 }
 Bytes VllmPoolTerm::compute(const Context& ctx, std::string* explain) const {
     return pool(ctx, kId.data(), explain);
 }
 
 bool VllmPoolSleepTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] > 0 && is(ctx, "grpo") && sym(ctx, kVllmUtil) > 0 && sym(ctx, kVllmSleep) > 0;
+    return ctx[Sym::training] > 0 && (is(ctx, "grpo") || is(ctx, "ppo")) && sym(ctx, kVllmUtil) > 0 &&
+           sym(ctx, kVllmSleep) > 0;
 }
 Bytes VllmPoolSleepTerm::compute(const Context& ctx, std::string* explain) const {
     return pool(ctx, kId.data(), explain);

@@ -15,6 +15,7 @@ inline constexpr const char* kLogitsTokens = "logits_tokens";     ///< positions
 inline constexpr const char* kGrpoPrompt = "P_prompt";            ///< GRPO prompt tokens
 inline constexpr const char* kGrpoCompletion = "C_completion";    ///< GRPO completion tokens
 inline constexpr const char* kGrpoSteps = "S_steps";              ///< GRPO steps_per_generation
+inline constexpr const char* kRef16bit = "ref_16bit";            ///< 1: the reference is loaded in bf16 (verl)
 inline constexpr const char* kVllmUtil = "grpo_vllm_util";        ///< colocated vLLM pool fraction (0: HF generate)
 inline constexpr const char* kVllmSleep = "vllm_sleep";           ///< 1: vLLM sleep mode frees the pool for training
 
@@ -47,7 +48,7 @@ public:
         "TRL dpo_trainer.py / grpo_trainer.py: ref_model = create_reference_model(model) (a frozen copy, forward "
         "under no_grad) unless PEFT (adapters disabled), precompute_ref_log_probs, or GRPO beta = 0; formulas.md §7";
     bool applies(const Context& ctx) const override;
-    std::vector<std::string> reads() const override { return {kRefWeights}; }
+    std::vector<std::string> reads() const override { return {kRefWeights, kRef16bit}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 

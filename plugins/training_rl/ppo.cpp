@@ -63,11 +63,23 @@ std::vector<ParamSpec> PpoObjective::params() const {
         {"ds3_gather_for_generation", ParamType::boolean, "true",
          "PPOConfig.ds3_gather_for_generation: under ZeRO-3 the rollout gathers the whole policy-and-value engine",
          0, 0, {}},
+        {"layout", ParamType::string, "trl",
+         "trl: TRL's PPOTrainer (policy and value model one engine, generate() on it); verl: verl's colocated "
+         "hybrid engine (FSDP actor, critic and reference workers on every GPU, rollout in a colocated vLLM, the "
+         "actor and the critic updated one after the other)", 0, 0, {"trl", "verl"}},
+        {"rollout_gpu_memory_utilization", ParamType::number, "0.5",
+         "verl actor_rollout_ref.rollout.gpu_memory_utilization: the colocated vLLM's share of the GPU", 0.01, 1, {}},
+        {"free_cache_engine", ParamType::boolean, "true",
+         "verl rollout.free_cache_engine: vLLM sleeps (frees its weights and KV cache) outside the rollout", 0, 0, {}},
     };
 }
 
 void PpoObjective::prepare(Context& ctx, const Params& options) const {
     const Scenario& s = ctx.scenario();
+    const bool verl = options.string("layout") == "verl";
+    if (verl && s.parallelism.fsdp != "full_shard")
+        throw ParamError("training.ppo.layout", "verl's workers are modelled with its FSDP backend: set "
+                                                "parallelism.fsdp: full_shard (verl's Megatron backend is not modelled)");
     if (s.parallelism.tensor > 1 || s.parallelism.pipeline > 1)
         throw ParamError(s.parallelism.tensor > 1 ? "parallelism.tensor" : "parallelism.pipeline",
                          "TRL's PPOTrainer runs data parallel (DDP or DeepSpeed ZeRO) only; allowed: 1");
@@ -102,7 +114,10 @@ void PpoObjective::prepare(Context& ctx, const Params& options) const {
     const std::string& ref = options.string("reference_model");
     const bool separate = ref == "separate" || (ref == "auto" && !ctx.method.frozen_base);
     ctx.objective.separate_reference = separate;
-    ctx.objective.trained_models = 2;
+    // TRL trains both in one forward/backward (PolicyAndValueWrapper); verl's update_critic and
+    // update_actor run one after the other (verl/trainer/ppo/ray_trainer.py fit), so one model's
+    // activations are alive at a time.
+    ctx.objective.trained_models = verl ? 1 : 2;
     // TRL slices the response positions of the logits (logits[:, context_length - 1 : -1]) for
     // selective_log_softmax, like GRPO's logits_to_keep.
     ctx.objective.logits_tokens = static_cast<double>(R + 1);
@@ -115,6 +130,19 @@ void PpoObjective::prepare(Context& ctx, const Params& options) const {
     set_sym(ctx, kPpoRollout, static_cast<double>(rollout));
     set_sym(ctx, kPpoReward, options.flag("reward_model") ? 1 : 0);
     set_sym(ctx, kPpoGather, options.flag("ds3_gather_for_generation") ? 1 : 0);
+    set_sym(ctx, kPpoVerl, verl ? 1 : 0);
+    set_sym(ctx, kRef16bit, verl ? 1 : 0);
+    // verl generates in a colocated vLLM (the GRPO pool terms): gpu_memory_utilization of the
+    // GPU, released outside the rollout with free_cache_engine (vLLM sleep mode).
+    set_sym(ctx, kVllmUtil, verl ? options.number("rollout_gpu_memory_utilization") : 0.0);
+    set_sym(ctx, kVllmSleep, verl && options.flag("free_cache_engine") ? 1 : 0);
+    if (verl)
+        ctx.notes.push_back("ppo layout verl: actor, critic and reference as FSDP workers on every GPU (sharded "
+                            "over the data-parallel group), the rollout in a colocated vLLM holding " +
+                            n(options.number("rollout_gpu_memory_utilization")) + " of the GPU" +
+                            (options.flag("free_cache_engine") ? " during the rollout only (free_cache_engine)"
+                                                               : ", resident") +
+                            "; the critic and the actor update one after the other");
 
     ctx.notes.push_back(
         "objective ppo (TRL PPOTrainer): the policy and a value model (the policy's architecture with a score head, "
@@ -160,7 +188,7 @@ Bytes PpoRewardWeightsTerm::compute(const Context& ctx, std::string* explain) co
 // ---- rollout -------------------------------------------------------------------------------
 
 bool PpoRolloutGatherTerm::applies(const Context& ctx) const {
-    return is_ppo(ctx) && zero3(ctx) > 1 && sym(ctx, kPpoGather) > 0;
+    return is_ppo(ctx) && zero3(ctx) > 1 && sym(ctx, kPpoGather) > 0 && sym(ctx, kPpoVerl) <= 0;
 }
 Bytes PpoRolloutGatherTerm::compute(const Context& ctx, std::string* explain) const {
     const double full = weight_bytes_on_rank(ctx) + classifier_bytes(ctx) + adapter_bytes(ctx);
@@ -172,7 +200,7 @@ Bytes PpoRolloutGatherTerm::compute(const Context& ctx, std::string* explain) co
     return bytes;
 }
 
-bool PpoRolloutTerm::applies(const Context& ctx) const { return is_ppo(ctx); }
+bool PpoRolloutTerm::applies(const Context& ctx) const { return is_ppo(ctx) && sym(ctx, kPpoVerl) <= 0; }
 Bytes PpoRolloutTerm::compute(const Context& ctx, std::string* explain) const {
     const double rollout = sym(ctx, kPpoRollout), R = sym(ctx, kPpoResponse);
     const auto tokens = static_cast<std::int64_t>(sym(ctx, kPpoPrompt) + R);

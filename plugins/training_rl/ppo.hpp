@@ -16,6 +16,7 @@ inline constexpr const char* kPpoRollout = "ppo_rollout";        ///< sequences 
 inline constexpr const char* kPpoValueParams = "ppo_value_params";  ///< value model parameters (LM head -> score)
 inline constexpr const char* kPpoReward = "ppo_reward_model";    ///< 1: a frozen reward model is loaded
 inline constexpr const char* kPpoGather = "ppo_ds3_gather";      ///< 1: ZeRO-3 gathers the engine to generate
+inline constexpr const char* kPpoVerl = "ppo_verl";              ///< 1: verl's colocated FSDP layout
 
 /// PPO (TRL PPOTrainer): workload.batch_size is per_device_train_batch_size; sequences are the
 /// prompt plus response_length generated tokens.
@@ -69,7 +70,7 @@ public:
         "true) deepspeed.zero.GatheredParameters(model.parameters()) materialises the whole PolicyAndValueWrapper "
         "(policy and value model) on every GPU while generate() runs";
     bool applies(const Context& ctx) const override;
-    std::vector<std::string> reads() const override { return {kPpoGather, kPpoValueParams}; }
+    std::vector<std::string> reads() const override { return {kPpoGather, kPpoValueParams, kPpoVerl}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::string_view phase() const override { return "generation"; }
 };
@@ -88,7 +89,7 @@ public:
         "output_scores=True) keeps one fp32 [n, V] score per step (transformers upcasts next-token logits to fp32) "
         "and torch.stack makes the [n, R, V] copy while the list lives; DynamicCache holds P + R tokens";
     bool applies(const Context& ctx) const override;
-    std::vector<std::string> reads() const override { return {kPpoRollout, kPpoPrompt, kPpoResponse}; }
+    std::vector<std::string> reads() const override { return {kPpoRollout, kPpoPrompt, kPpoResponse, kPpoVerl}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::string_view phase() const override { return "generation"; }
 };

@@ -20,6 +20,8 @@ VRAM_PLUGIN(vram_training_rl, "0.1.0") {
     reg.declare(kPpoValueParams, "parameters", "PPO value model parameters (LM head replaced by a score head)");
     reg.declare(kPpoReward, "flag", "1 when PPO loads a frozen reward model");
     reg.declare(kPpoGather, "flag", "1 when PPO's rollout gathers the ZeRO-3 engine (ds3_gather_for_generation)");
+    reg.declare(kRef16bit, "flag", "1 when the reference model is loaded in bf16 whatever the actor's dtype (verl)");
+    reg.declare(kPpoVerl, "flag", "1 when PPO runs in verl's colocated FSDP layout (rollout in vLLM)");
     reg.add(std::make_unique<DpoObjective>());
     reg.add(std::make_unique<GrpoObjective>());
     reg.add(std::make_unique<ReferenceWeightsTerm>());

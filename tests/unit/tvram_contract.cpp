@@ -87,7 +87,8 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
         {"ds_max_live", "vram_training_core"},         {"ds_reuse_distance", "vram_training_core"},
         {"ds_persistence", "vram_training_core"},      {"ppo_prompt", "vram_training_rl"},
         {"ppo_response", "vram_training_rl"}, {"ppo_rollout", "vram_training_rl"}, {"ppo_value_params", "vram_training_rl"},
-        {"ppo_reward_model", "vram_training_rl"}, {"ppo_ds3_gather", "vram_training_rl"},    {"lora_dropout", "vram_training_peft"},
+        {"ppo_reward_model", "vram_training_rl"}, {"ppo_ds3_gather", "vram_training_rl"},
+        {"ppo_verl", "vram_training_rl"},              {"ref_16bit", "vram_training_rl"},    {"lora_dropout", "vram_training_peft"},
         {"dequant_tile_elements", "vram_training_peft"}, {"kbit_fp32_params", "vram_training_peft"},
         {"n_virtual", "vram_training_peft"},           {"token_dim", "vram_training_peft"},
         {"ref_model", "vram_training_rl"},             {"ref_forward", "vram_training_rl"},
@@ -122,7 +123,7 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
             BOOST_TEST(has(r.out.substr(at, end - at), "\"owner\": \"" + owner + "\"") == true);
         }
     }
-    // 33 built-ins (enum Sym) + the 57 symbols above from plugins: nothing else, nothing twice.
+    // 33 built-ins (enum Sym) + the 59 symbols above from plugins: nothing else, nothing twice.
     std::set<std::string> names;
     std::size_t rows = 0;
     for (std::size_t at = r.out.find("{\"name\": \""); at != std::string::npos; at = r.out.find("{\"name\": \"", at + 1)) {
@@ -131,7 +132,7 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
         ++rows;
     }
     BOOST_TEST(rows == names.size());
-    BOOST_TEST(rows == 33u + 57u);
+    BOOST_TEST(rows == 33u + 59u);
     // The table says who owns each symbol too.
     const CliResult t = run_cli({"symbols", "--format", "table"});
     BOOST_TEST(has(t.out, "owner") == true);

@@ -1455,4 +1455,32 @@ BOOST_AUTO_TEST_CASE(issue18_lisa_and_llama_pro_train_whole_layers) {
     BOOST_TEST(bad.err.find("does not divide the model's 28 layers") != std::string::npos, bad.err);
 }
 
+// PPO in verl's layout (training.ppo.layout: verl): actor, critic and reference as FSDP workers on
+// every GPU, the rollout in a colocated vLLM. Qwen2.5-7B, fp32 actor (verl's default model_dtype
+// for the actor) with bf16 compute, FSDP over 8 H100:
+//   reference in bf16 (fsdp_workers.py: bf16 for every role but the actor): 7,615,616,512 · 2 / 8 =
+//   1,903,904,128 B; critic: the policy without its LM head (544,997,376) with a [1, 3584] bf16
+//   score head: (7,070,619,136 · 4 + 3584 · 2) / 8 = 3,535,310,464 B; the rollout pool 0.5 of the
+//   GPU during generation only (free_cache_engine), no generate() terms; the critic's and the
+//   actor's activations one at a time: half of TRL's, which trains both in one backward.
+BOOST_AUTO_TEST_CASE(issue18_ppo_in_verls_colocated_layout) {
+    const std::string base = "model: {preset: qwen2.5-7b}\nprecision: {weights: fp32}\nworkload: {type: training, "
+                             "batch_size: 4}\nparallelism: {data: 8, fsdp: full_shard}\nhardware: {gpu: H100, count: 8}\n"
+                             "training: {method: full, mixed_precision: bf16, gradient_checkpointing: true, objective: "
+                             "ppo, ppo: {prompt_length: 512, response_length: 1024, reward_model: false";
+    const Result verl = estimate_yaml(base + ", layout: verl}}\n");
+    const Result trl = estimate_yaml(base + "}}\n");
+    BOOST_TEST(verl.bytes("rl.reference_model.weights") == 1'903'904'128ULL);
+    BOOST_TEST(verl.bytes("rl.ppo.value_model.weights") == 3'535'310'464ULL);
+    // 0.5 × the H100 SXM5's usable 85,018,877,624 B (the catalog row) = 42,509,438,812 B.
+    BOOST_TEST(verl.bytes("rl.grpo.vllm_pool_awake") == 42'509'438'812ULL);
+    BOOST_TEST(!verl.has("rl.ppo.rollout"));
+    BOOST_TEST(!verl.has("rl.ppo.rollout_gathered_params"));
+    BOOST_TEST(2 * verl.bytes("training.activations") == trl.bytes("training.activations"));
+    const CliResult bad = run_scenario("model: {preset: qwen2.5-7b}\nworkload: {type: training}\ntraining: {method: "
+                                       "full, objective: ppo, ppo: {layout: verl}}\nhardware: {gpu: H100}\n", "verl");
+    BOOST_TEST(bad.rc == 1);
+    BOOST_TEST(bad.err.find("parallelism.fsdp: full_shard") != std::string::npos, bad.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
