@@ -204,4 +204,30 @@ Bytes TrainedCopyStatesTerm::compute(const Context& ctx, std::string* explain) c
     return out;
 }
 
+// ---- AWQ base: the backward's dequantized weight ------------------------------------------------
+
+bool AwqBackwardDequantTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] > 0 && ctx.method.frozen_base && ctx.weight_format.rfind("awq", 0) == 0;
+}
+Bytes AwqBackwardDequantTerm::compute(const Context& ctx, std::string* explain) const {
+    const ModelSpec& m = ctx.model();
+    const auto t_size = static_cast<std::int64_t>(std::max(1.0, ctx[Sym::t]));
+    double largest = 0;
+    for (std::size_t j = 0; j < m.tensors.size() && j < ctx.tensor_bytes.size(); ++j) {
+        const Tensor& t = m.tensors[j];
+        const double n = static_cast<double>(t.numel()) * static_cast<double>(t.copies);
+        if (!t.linear || t.embedding || !(static_cast<double>(ctx.tensor_bytes[j]) < 2 * n)) continue;
+        if (!on_pipeline_stage(t, m, static_cast<std::int64_t>(ctx[Sym::stage]), static_cast<std::int64_t>(ctx[Sym::p])))
+            continue;
+        largest = std::max(largest, static_cast<double>(t.numel()) / tensor_parallel_divisor(t, t_size, 1));
+    }
+    const double copies = 1 + (ctx.compute_dtype == "fp16" ? 0 : 1) + ctx[Sym::b];
+    const Bytes bytes = to_bytes(copies * largest * 2, kId.data());
+    if (explain)
+        *explain = "(1 dequantized + " + std::string(ctx.compute_dtype == "fp16" ? "0" : "1") + " cast + " +
+                   format_number(ctx[Sym::b]) + " repeated) × " + format_count(static_cast<std::uint64_t>(largest)) +
+                   " × 2 B = " + format_count(bytes) + " B";
+    return bytes;
+}
+
 }  // namespace vram::plugins::training

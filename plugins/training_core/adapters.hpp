@@ -84,4 +84,21 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+/// AutoAWQ's backward of a frozen quantized Linear: the weight dequantized to fp16, cast to the
+/// gradient's dtype and repeated per batch row for a bmm, for the largest quantized Linear.
+class AwqBackwardDequantTerm final : public TermInfo<AwqBackwardDequantTerm> {
+public:
+    static constexpr std::string_view kId = "training.quantized_base.awq_backward";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "(1 + [compute dtype ≠ fp16] + b) × numel(largest quantized Linear on this rank) × 2 B";
+    static constexpr std::string_view kSource =
+        "casper-hansen/AutoAWQ @ d9dc8e5 awq/modules/linear/gemm.py WQLinearMMFunction.backward: weights = "
+        "awq_ext.dequantize_weights_cuda(...).to(grad_output.dtype); grad_output.bmm(weights.transpose(0, "
+        "1).unsqueeze(0).repeat(batch_size, 1, 1)). docs/methods.md";
+    bool applies(const Context& ctx) const override;
+    std::string_view phase() const override { return "training"; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 }  // namespace vram::plugins::training

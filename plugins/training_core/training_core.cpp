@@ -103,5 +103,6 @@ VRAM_PLUGIN(vram_training_core, "0.1.0") {
     reg.add(std::make_unique<TrainedCopyWeightsTerm>());
     reg.add(std::make_unique<TrainedCopyGradientsTerm>());
     reg.add(std::make_unique<TrainedCopyStatesTerm>());
+    reg.add(std::make_unique<AwqBackwardDequantTerm>());
     reg.add(std::make_unique<AdapterActivationsTerm>());
 }

@@ -448,6 +448,12 @@ BOOST_AUTO_TEST_CASE(issue18_lora_on_gptq_and_awq_bases_keeps_what_their_kernels
     const Bytes nf4 = acts("nf4");
     BOOST_TEST(acts("gptq") - nf4 == 13'958'643'712ULL);
     BOOST_TEST(acts("awq") - nf4 == 5'100'273'664ULL);
+    // AWQ's backward dequantizes the weight, casts it to bf16 and repeats it per batch row: at b 2
+    // the largest, 14336 · 4096 = 58,720,256, four times in 2 B = 469,762,048 B.
+    const Result awq = estimate_yaml("model: {preset: llama-3-8b}\nprecision: {weights: awq}\nworkload: {type: "
+                                     "training, batch_size: 2, sequence_length: 2048}\ntraining: {method: lora, "
+                                     "mixed_precision: bf16, lora: {targets: [all-linear]}}\nhardware: {gpu: H100}\n");
+    BOOST_TEST(awq.bytes("training.quantized_base.awq_backward") == 469'762'048ULL);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
