@@ -256,18 +256,18 @@ double op_sac_saved(const Context& ctx, const SavePolicy&, const Shape& x, std::
     if (l.moe || l.attention == LayerAttention::mla || l.attention == LayerAttention::ssm ||
         l.attention == LayerAttention::none)
         throw ParamError("training.gradient_checkpointing",
-                         "training.gradient_checkpointing: op (torchtitan's op-level selective AC) is modelled for "
+                         "op (torchtitan's op-level selective AC) is modelled for "
                          "dense attention layers with a Linear MLP; layer " + std::to_string(i) + " of this model is " +
                              (l.moe ? "a mixture-of-experts layer" : "not standard attention") +
                              "; use full or selective");
     if (x.t > 1)
         throw ParamError("training.gradient_checkpointing",
-                         "training.gradient_checkpointing: op is modelled without tensor parallelism (under TP "
+                         "op is modelled without tensor parallelism (under TP "
                          "torchtitan also keeps the reduce-scatter outputs of its row-parallel layers); use full "
                          "or parallelism.tensor: 1");
     if (ctx[Sym::flash] <= 0)
         throw ParamError("training.gradient_checkpointing",
-                         "training.gradient_checkpointing: op keeps the SDPA attention op's outputs; it needs "
+                         "op keeps the SDPA attention op's outputs; it needs "
                          "training.flash_attention: true (torchtitan always runs SDPA or flex attention)");
     const auto h = static_cast<double>(m.hidden);
     const auto nq = static_cast<double>(m.heads), nkv = static_cast<double>(m.kv_heads);

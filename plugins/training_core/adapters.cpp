@@ -55,7 +55,7 @@ AdapterSaved adapter_saved(const Context& ctx) {
     const TrainingSpec& t = ctx.scenario().training;
     if (t.gradient_checkpointing == "op")
         throw ParamError("training.gradient_checkpointing",
-                         "training.gradient_checkpointing: op (torchtitan's op-level selective AC) is modelled for "
+                         "op (torchtitan's op-level selective AC) is modelled for "
                          "the full method; with adapters use full or selective");
     const std::int64_t layers = ctx.model().layers;
     // Runs of consecutive entries of one layer, in order: the decoder layers of this stage and the
