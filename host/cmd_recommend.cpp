@@ -12,6 +12,7 @@
 #include "vram/bytes.hpp"
 #include "vram/error.hpp"
 #include "catalog/gpu_search.hpp"
+#include "pipeline/fp8.hpp"
 #include "report/report.hpp"
 
 namespace vram::cli {
@@ -158,6 +159,8 @@ std::string recommend_output(App& app, ScenarioSession& session, const Recommend
         if (!vendors.empty() && !contains_word(vendors, g.vendor)) continue;
         const Bytes usable = static_cast<Bytes>(g.usable_bytes ? g.usable_bytes : g.memory_bytes);
         if (usable <= 0) continue;
+        // Each GPU is tried by its memory alone; FP8 training also needs its tensor cores.
+        if (!gpu_runs_fp8_recipe(g, session.estimator().scenario().training.fp8_recipe)) continue;
         // Usable bytes / 2^30 is exact in a double, so the estimate sees exactly this board's bytes.
         session.set_number("hardware.memory_gib", static_cast<double>(usable) / kGiB);
         Option o;

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "pipeline/estimator_impl.hpp"
+#include "pipeline/fp8.hpp"
 
 namespace vram {
 namespace {
@@ -23,8 +24,9 @@ double fp8_generation(const GpuSpec* gpu) {
     for (char c : gpu->name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto has = [&](const char* s) { return n.find(s) != std::string::npos; };
     if (has("blackwell") || has(" b100") || has(" b200") || has(" b300") || has("gb200") || has("gb300") ||
-        has("rtx 50") || has("rtx pro 6000") || has("dgx spark") || has("gb10"))
+        has("rtx 50") || has("rtx pro") || has("dgx spark") || has("gb10") || has("thor"))
         return 10;
+    if (has("xavier") || has("orin") || has("jetson nano") || has("jetson tx")) return 0;  // Volta / Ampere SoCs
     if (has(" h100") || has(" h200") || has(" h800") || has(" h20") || has("gh200")) return 9;
     if (has(" ada") || has("rtx 40") || has(" l4") || has(" l40") || has(" l20")) return 8.9;
     if (has(" a100") || has(" a800") || has(" a10") || has(" a30") || has(" a40") || has(" a16") || has(" a2 ") ||
@@ -48,6 +50,16 @@ double one_layout(const std::string& recipe, double rows, double cols) {
 }
 
 }  // namespace
+
+bool gpu_runs_fp8_recipe(const GpuSpec& gpu, const std::string& recipe) {
+    if (recipe.empty() || recipe == "none") return true;
+    if (gpu.vendor != "NVIDIA") return gpu.vendor == "AMD" && recipe != "mxfp8" && recipe != "nvfp4" &&
+                                       gpu.name.find("MI3") != std::string::npos;
+    const double gen = fp8_generation(&gpu);
+    if (gen == 0) return false;
+    if ((recipe == "mxfp8" || recipe == "nvfp4") && gen > 0 && gen < 10) return false;
+    return true;
+}
 
 void Estimator::Impl::fp8_stage() {
     ctx.fp8 = Fp8Facts{};
@@ -84,6 +96,10 @@ void Estimator::Impl::fp8_stage() {
         fail_at(key, key + ": " + gpu_name + " has no FP8 tensor cores (compute capability below 8.9; Transformer "
                                "Engine: 'Device compute capability 8.9 or higher required for FP8 execution'); "
                                "allowed on Ada, Hopper and Blackwell GPUs");
+    if (ctx.gpu && !ctx.gpu->vendor.empty() && ctx.gpu->vendor != "NVIDIA" && !gpu_runs_fp8_recipe(*ctx.gpu, r))
+        fail_at(key, key + ": " + gpu_name + " runs none of the FP8 training stacks vram models (Transformer "
+                               "Engine and torchao on NVIDIA Ada, Hopper, Blackwell; Transformer Engine on ROCm for "
+                               "AMD Instinct MI300-series, FP8 recipes only)");
     if ((r == "mxfp8" || r == "nvfp4") && gen > 0 && gen < 10)
         fail_at(key, key + ": " + r + " needs Blackwell tensor cores (compute capability 10 or 12); " + gpu_name +
                          " has " + (gen == 9 ? "Hopper" : "Ada") + " FP8 only; allowed there: delayed, tensorwise, "

@@ -153,4 +153,21 @@ BOOST_AUTO_TEST_CASE(issue18_fp8_refuses_what_the_libraries_refuse) {
             "hardware: {gpu: H100}\n", "inside bf16 or fp16 mixed precision");
 }
 
+// `recommend` tries every catalog GPU by its memory; an FP8 scenario keeps only the GPUs whose
+// tensor cores run its recipe: the Megatron FP8 preset (blockwise) lists H100 and H20, not A100,
+// Jetson AGX Orin (Ampere) or Apple silicon; an Apple GPU named in the scenario is refused.
+BOOST_AUTO_TEST_CASE(issue18_fp8_recommend_keeps_gpus_with_the_recipes_tensor_cores) {
+    const CliResult r = run_cli({"recommend", source_path("presets/scenarios/qwen3-14b-megatron-fp8-8xh20.yaml"),
+                                 "--format", "json"});
+    BOOST_TEST_REQUIRE(r.rc == 0);
+    BOOST_TEST(r.out.find("\"NVIDIA H100 SXM5 80GB\"") != std::string::npos);
+    BOOST_TEST(r.out.find("\"NVIDIA H20 96GB\"") != std::string::npos);
+    BOOST_TEST(r.out.find("A100") == std::string::npos);
+    BOOST_TEST(r.out.find("Orin") == std::string::npos);
+    BOOST_TEST(r.out.find("\"Apple") == std::string::npos);
+    const CliResult apple = run_scenario(llama3("fp8_recipe: tensorwise, ", "M3 Max"), "fp8");
+    BOOST_TEST(apple.rc == 1);
+    BOOST_TEST(apple.err.find("runs none of the FP8 training stacks") != std::string::npos, apple.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
