@@ -134,8 +134,9 @@ bool GaloreSvdTerm::applies(const Context& ctx) const {
 Bytes GaloreSvdTerm::compute(const Context& ctx, std::string* explain) const {
     const bool fp32_grad = state_dtypes(ctx).grad >= 4;
     double peak = 0;
+    const std::vector<Tensor> local = rank_local_tensors(ctx);  // outlives `top`
     const Tensor* top = nullptr;
-    for (const Tensor& t : rank_local_tensors(ctx)) {
+    for (const Tensor& t : local) {
         if (!galore_projects(ctx, t)) continue;
         const GaloreShape g = galore_shape(t.rows, t.cols, ctx.optimizer_facts.projection_rank);
         const double v = 4 * ((fp32_grad ? 0.0 : static_cast<double>(t.numel())) + g.svd_fp32_elements);
