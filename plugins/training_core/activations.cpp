@@ -209,11 +209,10 @@ double quantized_base_saved(const Context& ctx, const SavePolicy& p, const Shape
     const ModelSpec& m = ctx.model();
     const auto t_size = static_cast<std::int64_t>(x.t), ep = static_cast<std::int64_t>(std::max(1.0, ctx[Sym::ep]));
     double v = 0;
-    for (std::size_t j = 0; j < m.tensors.size() && j < ctx.tensor_bytes.size(); ++j) {
+    for (std::size_t j = 0; j < m.tensors.size(); ++j) {
         const Tensor& t = m.tensors[j];
-        if (t.layer != static_cast<std::int32_t>(i) || !t.linear || t.embedding) continue;
+        if (t.layer != static_cast<std::int32_t>(i) || !quantized_linear(ctx, j)) continue;
         const double n = static_cast<double>(t.numel()) * static_cast<double>(t.copies);
-        if (!(static_cast<double>(ctx.tensor_bytes[j]) < 2 * n)) continue;
         if (p.gptq_dequant) v += n * x.ba / tensor_parallel_divisor(t, t_size, ep);
         // Column-parallel inputs (d_in = h) are whole on every TP rank unless sequence parallel.
         const double div = t.cols == m.hidden ? (x.sp ? x.t : 1.0) : x.t;

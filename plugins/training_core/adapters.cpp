@@ -213,10 +213,9 @@ Bytes AwqBackwardDequantTerm::compute(const Context& ctx, std::string* explain) 
     const ModelSpec& m = ctx.model();
     const auto t_size = static_cast<std::int64_t>(std::max(1.0, ctx[Sym::t]));
     double largest = 0;
-    for (std::size_t j = 0; j < m.tensors.size() && j < ctx.tensor_bytes.size(); ++j) {
+    for (std::size_t j = 0; j < m.tensors.size(); ++j) {
         const Tensor& t = m.tensors[j];
-        const double n = static_cast<double>(t.numel()) * static_cast<double>(t.copies);
-        if (!t.linear || t.embedding || !(static_cast<double>(ctx.tensor_bytes[j]) < 2 * n)) continue;
+        if (!quantized_linear(ctx, j)) continue;
         if (!on_pipeline_stage(t, m, static_cast<std::int64_t>(ctx[Sym::stage]), static_cast<std::int64_t>(ctx[Sym::p])))
             continue;
         largest = std::max(largest, static_cast<double>(t.numel()) / tensor_parallel_divisor(t, t_size, 1));

@@ -105,6 +105,14 @@ double expert_zero_divisor(const Context& ctx, int stage) noexcept {
 
 bool routed_expert(const Tensor& t) noexcept { return t.copies > 1 && t.group.rfind("experts", 0) == 0; }
 
+bool quantized_linear(const Context& ctx, std::size_t j) noexcept {
+    const auto& tensors = ctx.model().tensors;
+    if (j >= tensors.size() || j >= ctx.tensor_bytes.size()) return false;
+    const Tensor& t = tensors[j];
+    const double n = static_cast<double>(t.numel()) * static_cast<double>(t.copies);
+    return t.linear && !t.embedding && static_cast<double>(ctx.tensor_bytes[j]) < 2 * n;
+}
+
 double sharded_trainable_on_rank(const Context& ctx, int stage) {
     const double dense_div = zero_divisor(ctx, stage), expert_div = expert_zero_divisor(ctx, stage);
     if (dense_div == expert_div) return trainable_on_rank(ctx) / dense_div;

@@ -66,6 +66,10 @@ double zero_divisor(const Context& ctx, int stage) noexcept;
 double expert_zero_divisor(const Context& ctx, int stage) noexcept;
 /// Routed-expert tensors (sharded over ep, and over the expert-data-parallel group).
 bool routed_expert(const Tensor& t) noexcept;
+
+/// Whether model tensor j is a Linear weight stored quantized (fewer than 2 bytes per weight):
+/// what a GPTQ / AWQ base's kernels dequantize.
+bool quantized_linear(const Context& ctx, std::size_t j) noexcept;
 /// Trainable parameters on this rank, each divided by the group that shares it at ZeRO `stage`:
 /// dense / zero_divisor + routed experts / expert_zero_divisor.
 double sharded_trainable_on_rank(const Context& ctx, int stage);

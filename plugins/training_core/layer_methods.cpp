@@ -39,13 +39,7 @@ std::vector<ParamSpec> LisaMethod::params() const {
 // tensors, and later switches train layers without states of their own. vram takes the first
 // `activated_layers` layers (the most loaded pipeline stage when p > 1).
 void LisaMethod::prepare(Context& ctx, const Params& options) const {
-    FullMethod().prepare(ctx, options);
-    // The full method's note speaks of all parameters; keep its bookkeeping part only.
-    if (!ctx.notes.empty() && ctx.notes.back().rfind("training full: all ", 0) == 0) {
-        const auto semi = ctx.notes.back().find("; ");
-        if (semi != std::string::npos)
-            ctx.notes.back() = "training lisa, full fine-tuning's bookkeeping:" + ctx.notes.back().substr(semi + 1);
-    }
+    prepare_full_bookkeeping(ctx, options, "training lisa, full fine-tuning's bookkeeping");
     const ModelSpec& m = ctx.model();
     const std::int64_t n = options.integer("activated_layers");
     if (n > m.layers)

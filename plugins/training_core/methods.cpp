@@ -119,6 +119,12 @@ void prepare_precision_aware(Context& ctx, const Params& options, Convention c) 
 }  // namespace
 
 void FullMethod::prepare(Context& ctx, const Params& options) const {
+    prepare_full_bookkeeping(ctx, options,
+                             "training full: all " + format_count(static_cast<std::uint64_t>(ctx[Sym::P_total])) +
+                                 " parameters trainable");
+}
+
+void prepare_full_bookkeeping(Context& ctx, const Params& options, const std::string& what) {
     const ModelSpec& m = ctx.model();
     const Scenario& s = ctx.scenario();
     ctx.trainable_tensors = m.tensors;
@@ -167,8 +173,7 @@ void FullMethod::prepare(Context& ctx, const Params& options) const {
     ctx.set(ctx.symbol(kPersistThreshold), deepspeed("stage3_param_persistence_threshold", 10 * h));
     prepare_precision_aware(ctx, options, c);
 
-    std::string note = "training full: all " + format_count(static_cast<std::uint64_t>(ctx[Sym::P_total])) +
-                       " parameters trainable; convention " + convention_name(c) +
+    std::string note = what + "; convention " + convention_name(c) +
                        (name == "auto" ? " (auto from the parallelism layout)" : "") + ": ";
     if (!amp) {
         note += "no mixed precision: weights, gradients and optimizer states in " + s.precision.weights +

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "vram/training.hpp"
 
@@ -16,6 +17,11 @@ public:
     std::vector<ParamSpec> params() const override;
     void prepare(Context& ctx, const Params& options) const override;
 };
+
+/// What `full` sets up beyond the trainable set (the convention, its dtypes, DeepSpeed and
+/// Megatron options) for every tensor of the model; `what` opens its --explain note. Methods that
+/// train a subset with full fine-tuning's bookkeeping (LISA) call it, then narrow the set.
+void prepare_full_bookkeeping(Context& ctx, const Params& options, const std::string& what);
 
 /// LISA (Pan et al. 2024, arXiv 2403.17919): full fine-tuning in which only `activated_layers`
 /// decoder layers, plus everything outside the decoder stack, are trainable at a time.

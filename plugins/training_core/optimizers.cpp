@@ -116,12 +116,12 @@ double GaloreOptimizer::state_bytes(const Context& ctx) const {
             // The inner optimizer's states are zeros_like(low-rank gradient) (adamw.py L105-109);
             // the factor is cast back to the gradient's dtype, except for an fp32 gradient, where
             // Vh[:r] / U[:, :r] stays a view of the whole fp32 factor (galore_projector.py L69-96).
-            one = tensor_state_bytes(inner_, g.low_rows, g.low_cols, elem);
+            one = tensor_state_bytes(layout_, g.low_rows, g.low_cols, elem);
             const std::int64_t k = std::min(t.rows, t.cols);
             one += elem >= 4 ? static_cast<double>(t.rows >= t.cols ? k * t.cols : t.rows * k) * 4
                              : g.projector_elements * elem;
         } else {
-            one = tensor_state_bytes(inner_, t.rows, t.cols, elem);
+            one = tensor_state_bytes(layout_, t.rows, t.cols, elem);
         }
         total += static_cast<double>(t.copies) * one;
     }

@@ -19,45 +19,41 @@ enum class StateLayout {
     muon,          ///< Muon: one momentum buffer per hidden 2-D matrix; AdamW's two for the rest
 };
 
-/// One optimizer plugin; all share the same arithmetic, parametrised by the layout.
-class LayoutOptimizer final : public Optimizer {
+/// What every built-in optimizer states about itself, and the layout its states follow.
+class LayoutOptimizerBase : public Optimizer {
 public:
-    LayoutOptimizer(std::string name, std::string key, StateLayout layout, std::string describe, std::string source)
+    LayoutOptimizerBase(std::string name, std::string key, StateLayout layout, std::string describe, std::string source)
         : name_(std::move(name)), key_(std::move(key)), layout_(layout), describe_(std::move(describe)),
           source_(std::move(source)) {}
     std::string_view name() const override { return name_; }
     std::string_view key() const override { return key_; }
-    double state_bytes(const Context& ctx) const override;
     std::string_view describe() const override { return describe_; }
     std::string_view source() const override { return source_; }
 
-private:
+protected:
     std::string name_, key_;
     StateLayout layout_;
     std::string describe_, source_;
 };
 
+/// One optimizer plugin; all share the same arithmetic, parametrised by the layout.
+class LayoutOptimizer final : public LayoutOptimizerBase {
+public:
+    using LayoutOptimizerBase::LayoutOptimizerBase;
+    double state_bytes(const Context& ctx) const override;
+};
+
 /// GaLore (Zhao et al. 2024, arXiv 2403.03507): the gradient of each targeted matrix is projected
 /// to rank r before the inner optimizer sees it, so that optimizer's state has the low-rank shape;
 /// every other trainable tensor keeps the inner optimizer's full state. Options in training.galore.
-class GaloreOptimizer final : public Optimizer {
+/// The layout is the inner optimizer's, applied to the projected shapes.
+class GaloreOptimizer final : public LayoutOptimizerBase {
 public:
-    GaloreOptimizer(std::string name, std::string key, StateLayout inner, std::string describe, std::string source)
-        : name_(std::move(name)), key_(std::move(key)), inner_(inner), describe_(std::move(describe)),
-          source_(std::move(source)) {}
-    std::string_view name() const override { return name_; }
-    std::string_view key() const override { return key_; }
+    using LayoutOptimizerBase::LayoutOptimizerBase;
     double state_bytes(const Context& ctx) const override;
-    std::string_view describe() const override { return describe_; }
-    std::string_view source() const override { return source_; }
     std::string_view option_block() const override { return "galore"; }
     std::vector<ParamSpec> params() const override;
     void prepare(Context& ctx, const Params& options) const override;
-
-private:
-    std::string name_, key_;
-    StateLayout inner_;
-    std::string describe_, source_;
 };
 
 /// The shapes GaLore works with for one rows × cols matrix at rank r (galore_projector.py 'std'):
