@@ -20,9 +20,19 @@ bool on_pipeline_stage(const Tensor& t, const ModelSpec& m, std::int64_t stage, 
     return stage == 0;
 }
 
+// Linears every tensor-parallel rank keeps whole: the MoE router (vLLM and SGLang build it as a
+// ReplicatedLinear, Megatron-Core's TopKRouter weight is not split) and MLA's down-projections
+// q_a_proj / kv_a_proj_with_mqa (vLLM deepseek_v2.py DeepseekV2MLAAttention: ReplicatedLinear;
+// Megatron-Core multi_latent_attention.py: linear_q_down_proj / linear_kv_down_proj built with
+// parallel_mode "duplicated"). Their outputs feed column-parallel up-projections, so each rank
+// needs all of them.
+bool replicated_over_tensor_parallel(const Tensor& t) noexcept {
+    return t.group == "router" || t.module == "q_a_proj" || t.module == "kv_a_proj_with_mqa";
+}
+
 double tensor_parallel_divisor(const Tensor& t, std::int64_t t_size, std::int64_t ep) noexcept {
     double d = 1;
-    if ((t.linear || t.embedding) && t.cols > 1) d *= static_cast<double>(t_size);
+    if ((t.linear || t.embedding) && t.cols > 1 && !replicated_over_tensor_parallel(t)) d *= static_cast<double>(t_size);
     if (t.copies > 1 && t.group.rfind("experts", 0) == 0) d *= static_cast<double>(ep);
     return d;
 }

@@ -19,13 +19,15 @@ void declare_llama_cpp_symbols(Registrar& reg);
 /// through host shared memory and the engines' custom all-reduce is off (docs/allocator.md).
 bool peer_to_peer(const Context& ctx, const std::string& option) noexcept;
 
-/// Width of the MLP intermediates one token produces: F for dense layers; for MoE the routed
-/// top-k experts plus the shared expert block.
-double mlp_width(const ModelSpec& m);
-/// Largest live set inside one decoder layer while `tokens` tokens pass through it at once
-/// (input, residual and normed hidden states 3h, replicated over TP; gate/up and act 3F, split
-/// over TP), per GPU: what a serving engine's forward pass over a batch of `tokens` peaks at.
-double layer_forward_peak(const Context& ctx, double tokens);
+/// Largest live set inside one decoder layer while `tokens` tokens pass through it at once, per
+/// GPU: input, residual and normed hidden states 3h (replicated over TP) plus, in a dense layer,
+/// gate/up and act 3F split over TP; in a MoE layer the fused-experts workspaces of every routed
+/// copy (top-k · (cache1 2F, cache2 F, cache3 h; cache3 in cache1's memory when
+/// `moe_caches_shared`)), the router logits and the shared experts' output. What a serving
+/// engine's forward pass over a batch of `tokens` peaks at.
+double layer_forward_peak(const Context& ctx, double tokens, bool moe_caches_shared = true);
+/// The same as arithmetic for --explain.
+std::string layer_forward_peak_text(const Context& ctx, double tokens, bool moe_caches_shared = true);
 
 // ------------------------------------------------------------------------------------- vLLM
 
@@ -77,12 +79,16 @@ public:
     static constexpr std::string_view kId = "vllm.activations.profile_peak";
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
-        "max(T · (3·h + 3·F_eff / t) · bytes_act,  T · h · bytes_act + min(max_num_seqs, T) · V · "
-        "sampler_bytes_per_logit [last stage]),  T = max_num_batched_tokens";
+        "max(T · (3·h + 3·F / t) · bytes_act [dense layer],  T · (3·h + h_shared + E + k · (max(2·F_e, h) + F_e)) "
+        "· bytes_act [MoE layer; 2·F_e + h before vLLM 0.7.3],  T · h · bytes_act + min(max_num_seqs, T) · V · "
+        "sampler_bytes_per_logit [last stage]),  T = max_num_batched_tokens, F_e = moe_intermediate / t";
     static constexpr std::string_view kSource =
         "vLLM profile_run: one forward pass over max_num_batched_tokens dummy tokens (largest live set in a "
         "decoder layer: input, residual and normed hidden states 3h, replicated over TP; gate/up and act 3F split "
-        "over TP), then, with the final hidden states still referenced, the dummy sampler over one row per request "
+        "over TP; a MoE layer holds fused_moe.py fused_experts' workspaces per routed copy: gate/up output 2F_e, "
+        "act·up F_e and the down output h, the last in the first's memory from PR #13625, plus the router logits "
+        "and the shared experts' output), then, with the final hidden states still referenced, the dummy sampler "
+        "over one row per request "
         "(top-k/top-p: a full-vocabulary sort) (gpu_model_runner.py profile_run / _dummy_sampler_run; "
         "gpu_worker.py determine_available_memory takes the torch peak, the larger of the two phases). Checked "
         "for Llama-3-8B: 1.26 GiB (vLLM PR #10511; ours 1.22), 4.76 GiB (llm-d; ours 4.77), 2.07 GiB at 20,000 "
@@ -213,11 +219,14 @@ public:
     static constexpr std::string_view kId = "sglang.activations.prefill_chunk";
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
-        "min(chunked_prefill_size, b·s) · (3·h + 3·F_eff / t) · bytes_act + min(b, chunk) · V · (bytes_act + 4)";
+        "min(chunked_prefill_size, b·s) · max(3·h + 3·F / t [dense layer], 3·h + h_shared + E + k · (max(2·F_e, h) "
+        "+ F_e) [MoE layer]) · bytes_act + min(b, chunk) · V · (bytes_act + 4),  F_e = moe_intermediate / t";
     static constexpr std::string_view kSource =
         "chunked prefill runs at most chunked_prefill_size tokens per forward (scheduler / PrefillAdder); the "
         "logits processor keeps the last position of each request and the sampler works on fp32 copies "
-        "(layers/logits_processor.py, layers/sampler.py). Derived like vLLM's profile run (docs/serving.md)";
+        "(layers/logits_processor.py, layers/sampler.py); a MoE layer holds fused_moe_triton/fused_moe.py's "
+        "workspaces per routed copy, cache3 reusing cache1's memory since SGLang PR #3692. Derived like vLLM's "
+        "profile run (docs/serving.md)";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;

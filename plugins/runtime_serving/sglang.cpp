@@ -232,10 +232,7 @@ bool SglangPrefillPeakTerm::applies(const Context& ctx) const { return ctx[Sym::
 Bytes SglangPrefillPeakTerm::compute(const Context& ctx, std::string* explain) const {
     const Bytes bytes = to_bytes(prefill_peak(ctx), kId.data());
     if (explain) {
-        const ModelSpec& m = ctx.model();
-        *explain = format_number(chunk_tokens(ctx)) + " · (3·" + std::to_string(m.hidden) + " + 3·" +
-                   format_number(mlp_width(m)) + " / " + format_number(ctx[Sym::t]) + ") · " +
-                   format_number(ctx[Sym::bytes_act]) + " + " + format_number(logits_rows(ctx)) + " · " +
+        *explain = layer_forward_peak_text(ctx, chunk_tokens(ctx)) + " + " + format_number(logits_rows(ctx)) + " · " +
                    format_number(ctx[Sym::V]) + " · " + format_number(ctx[Sym::bytes_act] + 4.0) + " = " +
                    format_count(bytes) + " B";
     }

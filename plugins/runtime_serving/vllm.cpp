@@ -23,12 +23,16 @@ constexpr const char* kGraphs = "vllm_cuda_graphs";
 constexpr const char* kSampler = "vllm_sampler_bpl";
 constexpr const char* kMaxLen = "vllm_max_model_len";
 constexpr const char* kOutside = "vllm_nccl_outside";
+constexpr const char* kV0 = "vllm_v0";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
 bool last_stage(const Context& ctx) { return ctx[Sym::stage] >= ctx[Sym::p] - 1; }
 
-double forward_peak(const Context& ctx) { return layer_forward_peak(ctx, read(ctx, kTokens)); }
+// fused_moe's cache3 shares cache1's memory from vLLM 0.7.3 (PR #13625); the "0.6" and "0.7"
+// lines (V0 up to 0.8) are taken with separate caches, as the 0.7.1 log was.
+bool moe_caches_shared(const Context& ctx) { return read(ctx, kV0) <= 0; }
+double forward_peak(const Context& ctx) { return layer_forward_peak(ctx, read(ctx, kTokens), moe_caches_shared(ctx)); }
 
 double sampler_rows(const Context& ctx) { return std::min(read(ctx, kSeqs), read(ctx, kTokens)); }
 
@@ -56,15 +60,51 @@ bool peer_to_peer(const Context& ctx, const std::string& option) noexcept {
     return option == "true";
 }
 
-double mlp_width(const ModelSpec& m) {
-    const double dense = static_cast<double>(m.intermediate);
-    if (m.experts == 0) return dense;
-    return std::max(dense, static_cast<double>(m.experts_per_token * m.moe_intermediate + m.shared_intermediate));
+namespace {
+bool has_dense_mlp(const ModelSpec& m) {
+    if (m.experts == 0) return true;
+    return std::any_of(m.layer_specs.begin(), m.layer_specs.end(), [](const LayerSpec& l) { return !l.moe; });
 }
 
-double layer_forward_peak(const Context& ctx, double tokens) {
+// Elements per token of a fused-MoE layer beyond the 3h of hidden states: the shared experts'
+// output (computed first, alive while the routed experts run), the router logits, and the Triton
+// fused_experts workspaces per routed copy: gate/up output 2F (cache1), act·up F (cache2) and the
+// down output h (cache3), F = moe_intermediate / t (experts split over TP unless EP holds them
+// whole). vLLM PR #13625 (0.7.3) and SGLang PR #3692 let cache3 reuse cache1's memory
+// (max(2F, h)); before, all three were separate (fused_moe.py fused_experts_impl).
+double moe_elements_per_token(const Context& ctx, bool caches_shared) {
     const ModelSpec& m = ctx.model();
-    return tokens * (3.0 * static_cast<double>(m.hidden) + 3.0 * mlp_width(m) / ctx[Sym::t]) * ctx[Sym::bytes_act];
+    const double h = static_cast<double>(m.hidden);
+    const double f = static_cast<double>(m.moe_intermediate) / (ctx[Sym::ep] > 1 ? 1.0 : ctx[Sym::t]);
+    const double cache13 = caches_shared ? std::max(2.0 * f, h) : 2.0 * f + h;
+    const double shared_out = m.shared_intermediate > 0 ? h : 0.0;
+    return shared_out + static_cast<double>(m.experts) + static_cast<double>(m.experts_per_token) * (cache13 + f);
+}
+}  // namespace
+
+double layer_forward_peak(const Context& ctx, double tokens, bool moe_caches_shared) {
+    const ModelSpec& m = ctx.model();
+    const double h3 = 3.0 * static_cast<double>(m.hidden);
+    double per_token = 0;
+    if (has_dense_mlp(m)) per_token = h3 + 3.0 * static_cast<double>(m.intermediate) / ctx[Sym::t];
+    if (m.experts > 0) per_token = std::max(per_token, h3 + moe_elements_per_token(ctx, moe_caches_shared));
+    return tokens * per_token * ctx[Sym::bytes_act];
+}
+
+std::string layer_forward_peak_text(const Context& ctx, double tokens, bool moe_caches_shared) {
+    const ModelSpec& m = ctx.model();
+    const std::string T = format_number(tokens), b = format_number(ctx[Sym::bytes_act]);
+    const std::string dense = T + " · (3·" + std::to_string(m.hidden) + " + 3·" + std::to_string(m.intermediate) +
+                              " / " + format_number(ctx[Sym::t]) + ") · " + b;
+    if (m.experts == 0) return dense;
+    const std::string moe = T + " · (3·" + std::to_string(m.hidden) + " + " +
+                            format_number(moe_elements_per_token(ctx, moe_caches_shared)) + " fused-MoE: " +
+                            (m.shared_intermediate > 0 ? "shared output h + " : "") + "router " +
+                            std::to_string(m.experts) + " + top-" + std::to_string(m.experts_per_token) + " · (" +
+                            (moe_caches_shared ? "max(2F, h)" : "2F + h") + " + F), F = " +
+                            format_number(static_cast<double>(m.moe_intermediate) / (ctx[Sym::ep] > 1 ? 1.0 : ctx[Sym::t])) +
+                            ") · " + b;
+    return has_dense_mlp(m) ? "max(" + dense + ", " + moe + ")" : moe;
 }
 
 void declare_vllm_symbols(Registrar& reg) {
@@ -77,6 +117,7 @@ void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kSampler, "B", "bytes per logit live in the profile run's sampler");
     reg.declare(kMaxLen, "tokens", "vLLM max_model_len (one such request must fit the KV pool)");
     reg.declare(kOutside, "B", "vLLM NCCL memory set up before the profile's baseline (not charged to the pool)");
+    reg.declare(kV0, "flag", "1 for vLLM's V0 engine lines (version 0.6, 0.7)");
 }
 
 bool vllm_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "vllm"; }
@@ -189,6 +230,7 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kSampler),
             o.number("sampler_bytes_per_logit"));
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
+    ctx.set(ctx.symbol(kV0), v0 ? 1.0 : 0.0);
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
     ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
@@ -268,10 +310,10 @@ double vllm_kv_pool(const Context& ctx) {
 // ---------------------------------------------------------------- components
 
 std::vector<std::string> VllmKvCacheTerm::reads() const { return {kBlock}; }
-std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler}; }
+std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler, kV0}; }
 std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
 std::vector<std::string> VllmKvReserveTerm::reads() const {
-    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler};
+    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kV0};
 }
 std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
 
@@ -302,9 +344,7 @@ Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) con
     if (!explain) return bytes;
     const ModelSpec& m = ctx.model();
     const std::string rows = last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0");
-    *explain = "max(" + format_number(read(ctx, kTokens)) + " · (3·" + std::to_string(m.hidden) + " + 3·" +
-               format_number(mlp_width(m)) + " / " + format_number(ctx[Sym::t]) + ") · " +
-               format_number(ctx[Sym::bytes_act]) + ", " +
+    *explain = "max(" + layer_forward_peak_text(ctx, read(ctx, kTokens), moe_caches_shared(ctx)) + ", " +
                (last_stage(ctx) ? format_number(read(ctx, kTokens)) + " · " + std::to_string(m.hidden) + " · " +
                                       format_number(ctx[Sym::bytes_act]) + " + " + rows + " · " +
                                       format_number(ctx[Sym::V]) + " · " + format_number(read(ctx, kSampler))

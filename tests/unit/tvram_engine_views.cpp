@@ -378,6 +378,17 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "model: {preset: gpt-oss-20b}\nprecision: {weights: mxfp4}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {gpu: A100 SXM4 80GB}\n"
          "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.65, max_model_len: 131072}\n"},
+        // vLLM 0.8.3 V0 (Ray, two nodes), DeepSeek-V2.5 --tensor-parallel-size 8
+        // --pipeline-parallel-size 2 --max-model-len 8192 --enforce-eager on A100-SXM4-40GB
+        // (39.49 GiB as logged); the driver's line (pipeline stage 0). With and without InfiniBand.
+        {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-ib",
+         "model: {preset: deepseek-v2.5}\nworkload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
+         "parallelism: {tensor: 8, pipeline: 2}\nhardware: {memory_gib: 39.49, count: 16}\n"
+         "runtime: {engine: vllm, version: \"0.7\", max_model_len: 8192, enforce_eager: true}\n"},
+        {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-noib",
+         "model: {preset: deepseek-v2.5}\nworkload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
+         "parallelism: {tensor: 8, pipeline: 2}\nhardware: {memory_gib: 39.49, count: 16}\n"
+         "runtime: {engine: vllm, version: \"0.7\", max_model_len: 8192, enforce_eager: true}\n"},
         // SGLang, --tp 4 --mem-fraction-static 0.93 on 4 × H100: the pool in tokens.
         {"sglang-21348-qwen3-235b-fp8-4xh100-tp4",
          "model: {preset: qwen3-235b-a22b}\nprecision: {weights: fp8}\n"
@@ -449,8 +460,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
     const std::map<std::string, std::string> not_reproduced = {
         {"vllm-pr12126-llama32-11b-vision-h100",
          "no Llama-3.2-Vision (mllama) preset, and vLLM's multimodal encoder profile is not modelled"},
-        {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-ib", "no DeepSeek-V2.5 (236B) preset; its config is not in tests/data"},
-        {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-noib", "as the -ib run"},
         {"sglang-pr11716-tp8-h200-30shard", "the log does not name the model"},
         {"sglang-pr22537-qwen3-b200-tp4", "the log does not name the checkpoint"},
         {"trtllm-1188-a4000-qwen25-coder-05b-int8", "no TensorRT-LLM runtime profile"},
@@ -537,6 +546,45 @@ BOOST_AUTO_TEST_CASE(issue19_mtp_layers_only_with_speculative_decoding) {
     const Result hf = estimate_yaml(yaml, {"runtime.engine=hf"});
     BOOST_TEST(hf.bytes("core.weights") == plain.bytes("core.weights"));
     BOOST_TEST(plain.estimate.notes.size() > 0u);
+}
+
+// DeepSeek-V2.5 (236B) under vLLM TP 8 · PP 2: every rank keeps MLA's down-projections and the MoE
+// router whole (ReplicatedLinear in vllm deepseek_v2.py), the rest is split over 8.
+//   per layer, attention on one rank: q_a 5120·1536 = 7,864,320 + q_a norm 1,536 (whole)
+//     + q_b 1536·24576 / 8 = 4,718,592 + kv_a 5120·576 = 2,949,120 + kv_a norm 512 (whole)
+//     + kv_b 512·32768 / 8 = 2,097,152 + o 16384·5120 / 8 = 10,485,760; + 2 norms 10,240
+//     = 28,127,232 params
+//   MoE layer: experts 160·3·5120·1536 / 8 = 471,859,200 + shared 3·5120·3072 / 8 = 5,898,240
+//     + router 160·5120 = 819,200 (whole) = 478,576,640; dense layer 0: 3·5120·12288 / 8 = 23,592,960
+//   stage 0 (layers 0-29, the embedding 102400·5120 / 8 = 65,536,000):
+//     30·28,127,232 + 23,592,960 + 29·478,576,640 + 65,536,000 = 14,811,668,480 params
+//     = 29,623,336,960 B (27.589 GiB; vLLM logged "Model loading took 27.6330 GiB")
+//   stage 1 (layers 30-59, final norm 5,120, lm_head 65,536,000):
+//     30·(28,127,232 + 478,576,640) + 5,120 + 65,536,000 = 15,266,657,280 params
+//     = 30,533,314,560 B (28.437 GiB; logged 28.4772 GiB on the last stage's rank)
+// The profile run's forward (8,192 tokens, vLLM 0.8 V0 line, fused-MoE caches separate) peaks in a
+// MoE layer: per token 3·5120 + shared output 5120 + router 160 + 6 · (2·192 + 192 + 5120)
+//   = 15,360 + 5,120 + 160 + 34,176 = 54,816 elements · 2 B · 8,192 = 898,105,344 B
+//   (the dense layer: (15,360 + 3·12288/8) · 2 · 8,192 = 327,155,712 B)
+// With cache3 in cache1's memory (V1 lines): 6 · (max(384, 5120) + 192) = 31,872 →
+//   (15,360 + 5,120 + 160 + 31,872) · 2 · 8,192 = 860,356,608 B
+BOOST_AUTO_TEST_CASE(issue19_deepseek_v25_replicated_mla_down_projections_and_fused_moe_workspace) {
+    const std::string yaml =
+        "model: {preset: deepseek-v2.5}\nworkload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
+        "parallelism: {tensor: 8, pipeline: 2}\nhardware: {memory_gib: 39.49, count: 16}\n"
+        "runtime: {engine: vllm, version: \"0.7\", max_model_len: 8192, enforce_eager: true}\n";
+    const Result r = estimate_yaml(yaml);
+    BOOST_REQUIRE(r.estimate.ranks.size() == 2u);
+    auto term = [](const RankBreakdown& rank, const std::string& id) {
+        for (const Term& t : rank.terms)
+            if (t.id == id) return t.bytes;
+        return Bytes{0};
+    };
+    BOOST_TEST(term(r.estimate.ranks[0], "core.weights") == 29623336960ULL);
+    BOOST_TEST(term(r.estimate.ranks[1], "core.weights") == 30533314560ULL);
+    BOOST_TEST(term(r.estimate.ranks[0], "vllm.activations.profile_peak") == 898105344ULL);
+    const Result v1 = estimate_yaml(yaml, {"runtime.version=0.10", "runtime.max_num_batched_tokens=8192"});
+    BOOST_TEST(term(v1.estimate.ranks[0], "vllm.activations.profile_peak") == 860356608ULL);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
