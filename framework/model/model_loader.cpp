@@ -6,6 +6,7 @@
 
 #include "vram/error.hpp"
 #include "model/model_loader.hpp"
+#include "model/rotary.hpp"
 #include "plugin/registry.hpp"
 #include "scenario/key_lookups.hpp"
 #include "scenario/scenario_loader.hpp"
@@ -133,6 +134,7 @@ ModelSpec model_from_config(const Registry& registry, const ConfigNode& config, 
     if (spec.family.empty()) spec.family = std::string(adapter.name());
     if (spec.model_type.empty() && type && type->is_string()) spec.model_type = type->as_string();
     if (spec.v_head_dim == 0) spec.v_head_dim = spec.head_dim;
+    if (spec.rotary_dim == 0) derive_rotary(config, spec);
     validate_model(spec, where);
     return spec;
 }

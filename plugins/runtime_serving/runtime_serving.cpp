@@ -9,6 +9,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     declare_sglang_symbols(reg);
     declare_llama_cpp_symbols(reg);
     reg.add(std::make_unique<VllmRuntime>());
+    reg.add(std::make_unique<VllmRopeTableTerm>());
     reg.add(std::make_unique<VllmKvCacheTerm>());
     reg.add(std::make_unique<VllmProfilePeakTerm>());
     reg.add(std::make_unique<VllmNonTorchTerm>());
@@ -16,6 +17,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<VllmNcclTerm>());
     reg.add(std::make_unique<VllmCudaGraphTerm>());
     reg.add(std::make_unique<SglangRuntime>());
+    reg.add(std::make_unique<SglangRopeTableTerm>());
     reg.add(std::make_unique<SglangKvCacheTerm>());
     reg.add(std::make_unique<SglangKvReserveTerm>());
     reg.add(std::make_unique<SglangPrefillPeakTerm>());

@@ -19,6 +19,41 @@ void declare_llama_cpp_symbols(Registrar& reg);
 /// through host shared memory and the engines' custom all-reduce is off (docs/allocator.md).
 bool peer_to_peer(const Context& ctx, const std::string& option) noexcept;
 
+/// Bytes of the rotary cos/sin tables vLLM and SGLang build at start-up on every GPU:
+/// rope_tables · rope_positions · rotary_dim · bytes_act (0 without rotary positions).
+double rope_table_bytes(const Context& ctx);
+
+/// What loading the model leaves on the GPU for a serving engine: the weights on this rank and
+/// the rotary tables (the engines' "Model loading took" / "Load weight end ... mem usage").
+double engine_model_bytes(const Context& ctx);
+
+/// The rotary tables as a term of the engine's model memory (`vllm.weights.rope_cache`,
+/// `sglang.weights.rope_cache`): the engines count them in what loading the model took.
+template <class Self>
+class RopeTableTermBase : public TermInfo<Self> {
+public:
+    static constexpr Category kCategory = Category::weights;
+    static constexpr std::string_view kFormula = "rope_tables · rope_positions · rotary_dim · bytes_act";
+    static constexpr std::string_view kSource =
+        "vllm/model_executor/layers/rotary_embedding.py RotaryEmbedding.__init__: cos_sin_cache of "
+        "[max positions, rotary_dim] in the model dtype (cache.to(dtype)), one per distinct setup (get_rope "
+        "shares it among layers); YaRN tables original_max_position_embeddings · factor positions; "
+        "sglang/srt/layers/rotary_embedding.py the same. Counted in 'Model loading took' (docs/serving.md)";
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
+class VllmRopeTableTerm final : public RopeTableTermBase<VllmRopeTableTerm> {
+public:
+    static constexpr std::string_view kId = "vllm.weights.rope_cache";
+    bool applies(const Context& ctx) const override;
+};
+
+class SglangRopeTableTerm final : public RopeTableTermBase<SglangRopeTableTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.weights.rope_cache";
+    bool applies(const Context& ctx) const override;
+};
+
 /// Largest live set inside one decoder layer while `tokens` tokens pass through it at once, per
 /// GPU: input, residual and normed hidden states 3h (replicated over TP) plus, in a dense layer,
 /// gate/up and act 3F split over TP; in a MoE layer the fused-experts workspaces of every routed
@@ -120,7 +155,7 @@ public:
     static constexpr std::string_view kId = "vllm.kv_cache.unused_pool";
     static constexpr Category kCategory = Category::buffers;
     static constexpr std::string_view kFormula =
-        "max(0, gpu_memory_utilization · gpu_mem − weights − profile_peak − non_torch − kv_cache)";
+        "max(0, gpu_memory_utilization · gpu_mem − weights − rope tables − profile_peak − non_torch − kv_cache)";
     static constexpr std::string_view kSource =
         "vLLM allocates the whole KV pool at start-up: available_kv_cache_memory = requested_memory − "
         "non_kv_cache_memory (gpu_worker.py determine_available_memory); the part the batch does not fill is still "
@@ -204,7 +239,7 @@ public:
     static constexpr std::string_view kId = "sglang.kv_cache.unused_pool";
     static constexpr Category kCategory = Category::buffers;
     static constexpr std::string_view kFormula =
-        "max(0, mem_fraction_static · (gpu_mem − cuda_context − dist_init) − weights − kv_cache)";
+        "max(0, mem_fraction_static · (gpu_mem − cuda_context − dist_init) − weights − rope tables − kv_cache)";
     static constexpr std::string_view kSource =
         "profile_max_num_token: rest_memory = available_gpu_memory (after the weights) − total_gpu_memory (free "
         "before them) · (1 − mem_fraction_static); the whole pool is allocated at start-up, the part the batch "

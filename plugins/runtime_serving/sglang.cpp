@@ -152,7 +152,7 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
 }
 
 double sglang_kv_pool(const Context& ctx) {
-    return read(ctx, kFraction) * free_before_weights(ctx) - weight_bytes_on_rank(ctx);
+    return read(ctx, kFraction) * free_before_weights(ctx) - engine_model_bytes(ctx);
 }
 
 Bytes sglang_kv_needed(const Context& ctx) {
@@ -223,7 +223,7 @@ Bytes SglangKvReserveTerm::compute(const Context& ctx, std::string* explain) con
         *explain = format_number(read(ctx, kFraction)) + " · (" + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) +
                    " − " + format_count(static_cast<Bytes>(ctx[Sym::cuda_context])) + " − " +
                    format_count(static_cast<Bytes>(read(ctx, kDistInit))) + ") − " +
-                   format_count(static_cast<Bytes>(weight_bytes_on_rank(ctx))) + " − " +
+                   format_count(static_cast<Bytes>(engine_model_bytes(ctx))) + " − " +
                    format_count(sglang_kv_needed(ctx)) + " = " + format_count(bytes) + " B";
     return bytes;
 }

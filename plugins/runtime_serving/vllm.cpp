@@ -303,7 +303,7 @@ Bytes vllm_kv_needed(const Context& ctx) {
 }
 
 double vllm_kv_pool(const Context& ctx) {
-    return read(ctx, kUtil) * ctx[Sym::gpu_mem] - weight_bytes_on_rank(ctx) - vllm_profile_peak(ctx) -
+    return read(ctx, kUtil) * ctx[Sym::gpu_mem] - engine_model_bytes(ctx) - vllm_profile_peak(ctx) -
            read(ctx, kNonTorch);
 }
 
@@ -368,7 +368,7 @@ Bytes VllmKvReserveTerm::compute(const Context& ctx, std::string* explain) const
     const Bytes bytes = rest > 0 ? static_cast<Bytes>(std::floor(rest)) : 0;
     if (explain)
         *explain = format_number(read(ctx, kUtil)) + " · " + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) +
-                   " − " + format_count(static_cast<Bytes>(weight_bytes_on_rank(ctx))) + " − " +
+                   " − " + format_count(static_cast<Bytes>(engine_model_bytes(ctx))) + " − " +
                    format_count(static_cast<Bytes>(vllm_profile_peak(ctx))) + " − " +
                    format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) +
                    " = " + format_count(bytes) + " B";

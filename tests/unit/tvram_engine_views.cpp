@@ -61,11 +61,12 @@ BOOST_AUTO_TEST_SUITE(engine_views)
 //                = 1,281,228,800 B
 //   vLLM latest: non-torch charged = 164 MiB = 171,966,464 B; NCCL without P2P (GeForce) 7 peers · 44 MiB
 //   = 308 MiB, set up before the profile's baseline (not charged); CUDA context 500 MiB (not charged)
-//   pool = 0.9 · 23.76 GiB − weights − peak − non-torch
-//        = 22,960,895,164.4 − 4,973,281,280 − 1,281,228,800 − 171,966,464 = 16,534,418,620.4 B
+//   rotary table on every GPU = 131,072 positions · 128 dims · 2 B = 33,554,432 B
+//   pool = 0.9 · 23.76 GiB − weights − rotary table − peak − non-torch
+//        = 22,960,895,164.4 − 4,973,281,280 − 33,554,432 − 1,281,228,800 − 171,966,464 = 16,500,864,188.4 B
 //   KV per token per GPU = 80 · 2 · (8/8 heads) · 128 · 2 B = 40,960 B; a block of 16 = 655,360 B
-//   blocks = floor(16,534,418,620.4 / 655,360) = 25,229 → 403,664 tokens
-//   sequences of 8192 tokens (512 blocks each) held at once = floor(25,229 / 512) = 49
+//   blocks = floor(16,500,864,188.4 / 655,360) = 25,178 → 402,848 tokens
+//   sequences of 8192 tokens (512 blocks each) held at once = floor(25,178 / 512) = 49
 //   fixed cost per GPU = non-torch 164 + NCCL 308 + CUDA context 500 + CUDA graphs 1055 = 2027 MiB
 //   = 1.98 GiB (< 4 GiB)
 BOOST_AUTO_TEST_CASE(issue19_vllm_70b_awq_on_8x4090_tp8_fits_with_small_fixed_cost) {
@@ -78,7 +79,7 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_70b_awq_on_8x4090_tp8_fits_with_small_fixed_co
     BOOST_TEST_MESSAGE("fixed cost per GPU (non-torch + NCCL + context + CUDA graphs): " << fixed / GiB << " GiB");
     BOOST_TEST(fixed == 2027.0 * MiB);
     BOOST_TEST(fixed < 4.0 * GiB);
-    BOOST_TEST(r.estimate.max_kv_tokens == 403664.0);
+    BOOST_TEST(r.estimate.max_kv_tokens == 402848.0);
     BOOST_TEST(r.estimate.fits);
     BOOST_TEST(r.estimate.refusal.empty());
 }
@@ -164,10 +165,10 @@ BOOST_AUTO_TEST_CASE(issue19_count_auto_takes_layouts_the_engine_runs) {
 //   reserved = 512 + 8192 · 1.5 + 256 · 2 + 1 · 1 / 8 · 1024 = 13,440 MB (above the 10,240 floor)
 //   mem_fraction_static = round((81,080.32 − 13,440) / 81,080.32, 3) = round(0.83424, 3) = 0.834
 //   free before the weights = 85,018,877,624.32 − CUDA context 604 MiB (633,339,904) = 84,385,537,720.32 B
-//   pool = 0.834 · 84,385,537,720.32 − weights 16,060,522,496 = 70,377,538,458.75 − 16,060,522,496
-//        = 54,317,015,962.75 B
-//   KV per token = 32 layers · 2 · 8 heads · 128 · 2 B = 131,072 B → floor(54,317,015,962.75 / 131,072)
-//   = 414,405 tokens (page_size 1); sequences of 8192 tokens held at once = floor(414,405 / 8192) = 50
+//   pool = 0.834 · 84,385,537,720.32 − weights 16,060,522,496 − rotary table 131,072 · 128 · 2 = 33,554,432
+//        = 70,377,538,458.75 − 16,094,076,928 = 54,283,461,530.75 B
+//   KV per token = 32 layers · 2 · 8 heads · 128 · 2 B = 131,072 B → floor(54,283,461,530.75 / 131,072)
+//   = 414,149 tokens (page_size 1); sequences of 8192 tokens held at once = floor(414,149 / 8192) = 50
 BOOST_AUTO_TEST_CASE(issue19_sglang_kv_pool_is_mem_fraction_of_free_memory_minus_weights) {
     auto yaml = [](std::int64_t batch) {
         return "model: {preset: llama-3.1-8b}\n"
@@ -175,19 +176,20 @@ BOOST_AUTO_TEST_CASE(issue19_sglang_kv_pool_is_mem_fraction_of_free_memory_minus
                "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang}\n";
     };
     const Result r = estimate_yaml(yaml(8));
-    BOOST_TEST(r.estimate.max_kv_tokens == 414405.0);
+    BOOST_TEST(r.estimate.max_kv_tokens == 414149.0);
     BOOST_TEST(r.bytes("core.weights") == 16060522496LL);
     BOOST_TEST(r.bytes("sglang.kv_cache") == 8LL * 8192 * 131072);
-    // The whole pool is held: KV of the batch + the unused rest = 54,317,015,962 B.
-    BOOST_TEST(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool") == 54317015962LL);
+    // The whole pool is held: KV of the batch + the unused rest = 54,283,461,530 B.
+    BOOST_TEST(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool") == 54283461530LL);
+    BOOST_TEST(r.bytes("sglang.weights.rope_cache") == 33554432LL);
     BOOST_TEST(r.estimate.fits);
     BOOST_TEST(estimate_yaml(yaml(50)).estimate.fits);
     const Result over = estimate_yaml(yaml(51));
     BOOST_TEST(!over.estimate.fits);
     BOOST_TEST(over.estimate.refusal.find("holds 50 sequences") != std::string::npos, over.estimate.refusal);
-    // An explicit fraction replaces the default: 0.9 · 84,385,537,720.32 − 16,060,522,496
-    // = 75,946,983,948.29 − 16,060,522,496 = 59,886,461,452.29 B → floor(/ 131,072) = 456,897 tokens.
-    BOOST_TEST(estimate_yaml(yaml(8), {"runtime.mem_fraction_static=0.9"}).estimate.max_kv_tokens == 456897.0);
+    // An explicit fraction replaces the default: 0.9 · 84,385,537,720.32 − 16,094,076,928
+    // = 75,946,983,948.29 − 16,094,076,928 = 59,852,907,020.29 B → floor(/ 131,072) = 456,641 tokens.
+    BOOST_TEST(estimate_yaml(yaml(8), {"runtime.mem_fraction_static=0.9"}).estimate.max_kv_tokens == 456641.0);
 }
 
 // Llama-3.1-70B bf16 (141,107,412,992 B of weights) on one H100: 0.834 · 84.39e9 = 70.38e9 B
@@ -428,8 +430,11 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         const double non_torch =
             engine == "sglang" ? (r.has("sglang.overhead.dist_init") ? static_cast<double>(r.bytes("sglang.overhead.dist_init")) : 0.0)
                                : static_cast<double>(r.bytes("vllm.overhead.non_torch"));
+        // What the engines log as the model's memory: the weights and the rotary tables.
+        const char* rope = engine == "sglang" ? "sglang.weights.rope_cache" : "vllm.weights.rope_cache";
+        const double model = static_cast<double>(r.bytes("core.weights")) + (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
         const std::tuple<const char*, double, const char*> ours[] = {
-            {"weights", static_cast<double>(r.bytes("core.weights")) / GiB, "GiB"},
+            {"weights", model / GiB, "GiB"},
             {"kv_cache", pool / GiB, "GiB"},
             {"kv_cache_tokens", r.estimate.max_kv_tokens, "tokens"},
             {"non_torch", non_torch / GiB, "GiB"},
@@ -585,6 +590,34 @@ BOOST_AUTO_TEST_CASE(issue19_deepseek_v25_replicated_mla_down_projections_and_fu
     BOOST_TEST(term(r.estimate.ranks[0], "vllm.activations.profile_peak") == 898105344ULL);
     const Result v1 = estimate_yaml(yaml, {"runtime.version=0.10", "runtime.max_num_batched_tokens=8192"});
     BOOST_TEST(term(v1.estimate.ranks[0], "vllm.activations.profile_peak") == 860356608ULL);
+}
+
+// vLLM and SGLang build each distinct rotary setup's cos/sin table once: [positions, rotary_dim]
+// in the model dtype (rotary_embedding.py RotaryEmbedding.__init__), counted in what loading the
+// model took, and sized from the config:
+//   Llama-3.1-8B: 131,072 positions · 128 dims · 2 B = 33,554,432 B (32 MiB): vLLM logged
+//     "Model loading took 14.9888 GiB" = 16,060,522,496 + 33,554,432 B = 16,094,076,928 B (14.98878 GiB)
+//   DeepSeek-V2.5 (MLA, YaRN): 4,096 · 40 = 163,840 positions · 64 rope dims · 2 B = 20,971,520 B
+//   Phi-2 (partial_rotary_factor 0.4 of head_dim 80 = 32 dims): 2,048 · 32 · 2 B = 131,072 B
+//   Gemma-3-1B: local and global bases, 2 tables · 32,768 · 256 · 2 B = 33,554,432 B
+//   BLOOM-560M (ALiBi) and GPT-2 (learned positions): none
+BOOST_AUTO_TEST_CASE(issue19_rope_tables_count_in_the_engines_model_memory) {
+    const auto serve = [](const std::string& model, const std::string& engine) {
+        return "model: {preset: " + model + "}\nworkload: {type: inference, batch_size: 1, sequence_length: 1024}\n"
+               "hardware: {gpu: H100 SXM}\nruntime: {engine: " + engine + (engine == "vllm" ? ", max_model_len: 2048" : "") + "}\n";
+    };
+    BOOST_TEST(estimate_yaml(serve("llama-3.1-8b", "vllm")).bytes("vllm.weights.rope_cache") == 33554432ULL);
+    BOOST_TEST(estimate_yaml(serve("llama-3.1-8b", "sglang")).bytes("sglang.weights.rope_cache") == 33554432ULL);
+    const Result llama = estimate_yaml(serve("llama-3.1-8b", "vllm"));
+    BOOST_TEST(llama.bytes("core.weights") + llama.bytes("vllm.weights.rope_cache") == 16094076928ULL);
+    BOOST_TEST(estimate_yaml(serve("deepseek-v2.5", "vllm"), {"hardware.memory_gib=1024"}).bytes("vllm.weights.rope_cache") ==
+               20971520ULL);
+    BOOST_TEST(estimate_yaml(serve("phi-2", "vllm")).bytes("vllm.weights.rope_cache") == 131072ULL);
+    BOOST_TEST(estimate_yaml(serve("gemma-3-1b", "vllm")).bytes("vllm.weights.rope_cache") == 33554432ULL);
+    BOOST_TEST(!estimate_yaml(serve("bloom-560m", "vllm")).has("vllm.weights.rope_cache"));
+    BOOST_TEST(!estimate_yaml(serve("gpt2", "vllm"), {"runtime.max_model_len=1024"}).has("vllm.weights.rope_cache"));
+    // transformers keeps only inv_freq (head_dim / 2 floats): no table under the HF engine.
+    BOOST_TEST(!estimate_yaml(serve("llama-3.1-8b", "hf")).has("vllm.weights.rope_cache"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

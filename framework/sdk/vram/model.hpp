@@ -112,6 +112,12 @@ struct ModelSpec {
     std::int64_t ssm_heads = 0;        ///< Mamba-2 heads (0 for Mamba-1)
     std::int64_t ssm_groups = 0;       ///< Mamba-2 n_groups
 
+    // Rotary position embeddings, zeros without them (learned positions, ALiBi, NoPE). Serving
+    // engines precompute cos/sin for every position once per distinct rotary setup.
+    std::int64_t rotary_dim = 0;       ///< dimensions each position rotates (partial rotary: < head_dim)
+    std::int64_t rope_positions = 0;   ///< positions of the precomputed table (scaled context)
+    std::int64_t rope_tables = 0;      ///< distinct rotary setups (Gemma 3: local and global bases)
+
     // Encoder-decoder (whisper): the decoder cross-attends to this many encoder positions.
     std::int64_t encoder_tokens = 0;
     std::int64_t max_target_positions = 0;
