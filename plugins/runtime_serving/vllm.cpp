@@ -171,12 +171,13 @@ std::vector<ParamSpec> VllmRuntime::params() const {
         {"speculative_mtp", ParamType::boolean, "false",
          "MTP speculative decoding (--speculative-config method deepseek_mtp / mtp): loads the model's "
          "multi-token-prediction layers, which vLLM skips otherwise", 0, 0, {}},
-        {"sampler_bytes_per_logit", ParamType::number, "38",
-         "bytes per vocabulary entry per sampled row live at the profile run's sampler peak (top-k/top-p path, "
-         "a full-vocabulary sort): bf16 logits 2 + fp32 copy 4 + sorted fp32 values 4 + int64 indices 8 + the "
-         "sort's temporaries 20 (an int64 reverse index in SortStable.cu segmented_sort_pairs, cub's alternate "
-         "key and value buffers 4 + 8); about 14 on the FlashInfer sampling path (vLLM 0.9.1-0.11.0 when "
-         "flashinfer is installed)", 0, 1024, {}},
+        {"sampler_bytes_per_logit", ParamType::number, "0",
+         "bytes per vocabulary entry per sampled row live at the profile run's sampler peak; 0 = by the sampling "
+         "path of the version: 38 on PyTorch's top-k/top-p sort (0.6 - 0.8: bf16 logits 2 + fp32 copy 4 + sorted "
+         "fp32 values 4 + int64 indices 8 + the sort's temporaries 20, an int64 reverse index in SortStable.cu "
+         "segmented_sort_pairs and cub's alternate key and value buffers 4 + 8), 14 on FlashInfer's (0.10, latest: "
+         "bf16 logits 2 + fp32 copy 4 + top_k_mask_logits 4 + softmax probs 4, flashinfer sampling.py "
+         "top_k_top_p_sampling_from_logits)", 0, 1024, {}},
     };
 }
 
@@ -227,8 +228,12 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kBlock), static_cast<double>(o.integer("block_size")));
     ctx.set(ctx.symbol(kGraphs),
             o.flag("enforce_eager") ? 0.0 : o.number("cuda_graph_mib") * kMiB);
-    ctx.set(ctx.symbol(kSampler),
-            o.number("sampler_bytes_per_logit"));
+    // V0 and V1 up to 0.9 sample with PyTorch's full-vocabulary sort; the 0.10 and later lines
+    // with FlashInfer (bundled with their CUDA builds; the profile peaks logged by 0.10.1.1 on an
+    // A100 and 0.19.0 on H100s fit it, docs/serving.md).
+    double sampler = o.number("sampler_bytes_per_logit");
+    if (sampler <= 0) sampler = version == "0.10" || version == "latest" ? 14.0 : 38.0;
+    ctx.set(ctx.symbol(kSampler), sampler);
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
     ctx.set(ctx.symbol(kV0), v0 ? 1.0 : 0.0);
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");

@@ -57,61 +57,62 @@ BOOST_AUTO_TEST_SUITE(engine_views)
 //   final norm 16,384 B → weights 4,973,281,280 B per GPU (4.632 GiB)
 //   24 GiB GPU (< 70 GiB): 2048 batched tokens, 256 sampler rows:
 //   profile peak = max(forward 2048 · (3·8192 + 3·28672 / 8) · 2 = 144,703,488,
-//                      sampler 2048 · 8192 · 2 + 256 · 128256 · 38 = 33,554,432 + 1,247,674,368 = 1,281,228,800)
-//                = 1,281,228,800 B
+//                      sampler 2048 · 8192 · 2 + 256 · 128256 · 14 (FlashInfer's sampling path)
+//                              = 33,554,432 + 459,669,504 = 493,223,936)
+//                = 493,223,936 B
 //   vLLM latest: non-torch charged = 164 MiB = 171,966,464 B; NCCL without P2P (GeForce) 7 peers · 44 MiB
 //   = 308 MiB, set up before the profile's baseline (not charged); CUDA context 500 MiB (not charged)
 //   rotary table on every GPU = 131,072 positions · 128 dims · 2 B = 33,554,432 B
 //   pool = 0.9 · 23.76 GiB − weights − rotary table − peak − non-torch
-//        = 22,960,895,164.4 − 4,973,281,280 − 33,554,432 − 1,281,228,800 − 171,966,464 = 16,500,864,188.4 B
+//        = 22,960,895,164.4 − 4,973,281,280 − 33,554,432 − 493,223,936 − 171,966,464 = 17,288,869,052.4 B
 //   KV per token per GPU = 80 · 2 · (8/8 heads) · 128 · 2 B = 40,960 B; a block of 16 = 655,360 B
-//   blocks = floor(16,500,864,188.4 / 655,360) = 25,178 → 402,848 tokens
-//   sequences of 8192 tokens (512 blocks each) held at once = floor(25,178 / 512) = 49
+//   blocks = floor(17,288,869,052.4 / 655,360) = 26,380 → 422,080 tokens
+//   sequences of 8192 tokens (512 blocks each) held at once = floor(26,380 / 512) = 51
 //   fixed cost per GPU = non-torch 164 + NCCL 308 + CUDA context 500 + CUDA graphs 1055 = 2027 MiB
 //   = 1.98 GiB (< 4 GiB)
 BOOST_AUTO_TEST_CASE(issue19_vllm_70b_awq_on_8x4090_tp8_fits_with_small_fixed_cost) {
     const Result r = estimate_yaml(awq_70b_on_4090s(16));
     BOOST_TEST(r.bytes("core.weights") == 4973281280ULL);
-    BOOST_TEST(r.bytes("vllm.activations.profile_peak") == 1281228800ULL);
+    BOOST_TEST(r.bytes("vllm.activations.profile_peak") == 493223936ULL);
     BOOST_TEST(r.bytes("vllm.overhead.non_torch") == 171966464ULL);
     BOOST_TEST(r.bytes("vllm.overhead.nccl") == 308ULL * 1048576);
     const double fixed = static_cast<double>(r.category(Category::overhead));
     BOOST_TEST_MESSAGE("fixed cost per GPU (non-torch + NCCL + context + CUDA graphs): " << fixed / GiB << " GiB");
     BOOST_TEST(fixed == 2027.0 * MiB);
     BOOST_TEST(fixed < 4.0 * GiB);
-    BOOST_TEST(r.estimate.max_kv_tokens == 402848.0);
+    BOOST_TEST(r.estimate.max_kv_tokens == 422080.0);
     BOOST_TEST(r.estimate.fits);
     BOOST_TEST(r.estimate.refusal.empty());
 }
 
-// The same pool holds 49 sequences of 8,192 tokens (above): 49 fits, 50 does not although the
-// bytes alone would (vLLM still reserves only util · total), and `fit` answers 49 with the reason.
+// The same pool holds 51 sequences of 8,192 tokens (above): 51 fits, 52 does not although the
+// bytes alone would (vLLM still reserves only util · total), and `fit` answers 51 with the reason.
 BOOST_AUTO_TEST_CASE(issue19_batch_beyond_the_pool_does_not_fit_and_fit_agrees) {
-    const Result at = estimate_yaml(awq_70b_on_4090s(49));
+    const Result at = estimate_yaml(awq_70b_on_4090s(51));
     BOOST_TEST(at.estimate.fits);
-    const Result over = estimate_yaml(awq_70b_on_4090s(50));
+    const Result over = estimate_yaml(awq_70b_on_4090s(52));
     BOOST_TEST(!over.estimate.fits);
     BOOST_TEST(over.estimate.total_bytes <= over.estimate.gpu_memory_bytes);  // the bytes alone fit
-    BOOST_TEST(over.estimate.refusal.find("holds 49 sequences") != std::string::npos, over.estimate.refusal);
+    BOOST_TEST(over.estimate.refusal.find("holds 51 sequences") != std::string::npos, over.estimate.refusal);
     const std::string file = write_scenario(awq_70b_on_4090s(16), "awq70b");
     const json::object fit = run_json({"fit", file, "--maximize", "workload.batch_size", "--format", "json"});
-    BOOST_TEST(fit.at("value").as_int64() == 49);
-    BOOST_TEST(fit.at("next").as_object().at("refusal").as_string().find("holds 49 sequences") != std::string::npos);
+    BOOST_TEST(fit.at("value").as_int64() == 51);
+    BOOST_TEST(fit.at("next").as_object().at("refusal").as_string().find("holds 51 sequences") != std::string::npos);
     const CliResult table = run_cli({"fit", file, "--maximize", "workload.batch_size", "--format", "table"});
-    BOOST_TEST(table.out.find("largest workload.batch_size that fits: 49") != std::string::npos, table.out);
-    BOOST_TEST(table.out.find("50: the KV pool") != std::string::npos, table.out);
+    BOOST_TEST(table.out.find("largest workload.batch_size that fits: 51") != std::string::npos, table.out);
+    BOOST_TEST(table.out.find("52: the KV pool") != std::string::npos, table.out);
     // A sweep's fits column says the same.
-    const CliResult sweep = run_cli({"sweep", file, "--vary", "workload.batch_size=49,50", "--format", "csv"});
-    BOOST_TEST(sweep.out.find("\n49,") != std::string::npos, sweep.out);
+    const CliResult sweep = run_cli({"sweep", file, "--vary", "workload.batch_size=51,52", "--format", "csv"});
+    BOOST_TEST(sweep.out.find("\n51,") != std::string::npos, sweep.out);
     BOOST_TEST(sweep.out.find(",8,true,") != std::string::npos, sweep.out);
     BOOST_TEST(sweep.out.find(",8,false,") != std::string::npos, sweep.out);
 }
 
 // vLLM refuses to start when one request of max_model_len does not fit the pool (Llama-3.1-8B
 // keeps its 131,072 positions): on one RTX 4090
-//   weights 16,060,522,496 B; peak = max(2048·(3·4096 + 3·14336)·2 = 226,492,416,
-//   2048·4096·2 + 256·128256·38 = 16,777,216 + 1,247,674,368 = 1,264,451,584) = 1,264,451,584 B
-//   pool = 22,960,895,164.4 − 16,060,522,496 − 1,264,451,584 − 171,966,464 = 5,463,954,620.4 B (5.09 GiB)
+//   weights 16,060,522,496 B + rotary table 33,554,432 B; peak = max(2048·(3·4096 + 3·14336)·2 = 226,492,416,
+//   2048·4096·2 + 256·128256·14 = 16,777,216 + 459,669,504 = 476,446,720) = 476,446,720 B
+//   pool = 22,960,895,164.4 − 16,094,076,928 − 476,446,720 − 171,966,464 = 6,218,405,052.4 B (5.79 GiB)
 //   one request = 131,072 tokens · 131,072 B = 16 GiB > pool → "does not fit" with vLLM's reason,
 // in JSON and in the table, although the bytes (util · total + graphs) fit the GPU.
 BOOST_AUTO_TEST_CASE(issue19_vllm_startup_failure_is_does_not_fit_with_the_reason) {
@@ -131,7 +132,7 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_startup_failure_is_does_not_fit_with_the_reaso
     const CliResult table = run_cli({"run", file, "--format", "table", "--color", "never"});
     BOOST_TEST(table.out.find("Does not fit") != std::string::npos);
     BOOST_TEST(table.out.find("Engine: vLLM does not start") != std::string::npos, table.out);
-    // With max_model_len 8192 it starts: 8192 · 131,072 B = 1 GiB fits the 5.09 GiB pool.
+    // With max_model_len 8192 it starts: 8192 · 131,072 B = 1 GiB fits the 5.79 GiB pool.
     const Result ok = estimate_yaml(yaml, {"runtime.max_model_len=8192"});
     BOOST_TEST(ok.estimate.fits);
     // No KV pool at all: util 0.5 leaves 11.88 GiB for 14.96 GiB of weights.
@@ -303,6 +304,8 @@ namespace {
 struct LogCase {
     const char* id;
     std::string yaml;
+    /// Logged values this case does not compare, with the reason beside the case.
+    std::vector<std::string> skip = {};
 };
 
 double logged(const json::object& row, const char* key) {
@@ -367,12 +370,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-pr17122-l40s-llama31-8b-v1",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
          "hardware: {gpu: L40S, memory_gib: 44.39}\nruntime: {engine: vllm, version: \"0.8\", max_model_len: 32768}\n"},
-        // vLLM V1 (after PR #19312: version 0.10), Qwen3-235B-A22B-FP8, TP 4 on H100s, defaults.
-        {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
-         "model: {preset: qwen3-235b-a22b}\nprecision: {weights: fp8}\n"
-         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "parallelism: {tensor: 4}\nhardware: {gpu: H100 SXM, count: 4}\n"
-         "runtime: {engine: vllm, version: \"0.10\", max_model_len: 40960}\n"},
         // vLLM V1 0.19.0, gpt-oss-20b as published (MXFP4 experts, the rest bf16) on an A100 80GB,
         // --gpu-memory-utilization 0.65 --max-model-len 131072. The logged weights may include
         // the Marlin MXFP4 kernel's repacking on SM80 (not modelled: the checkpoint's bytes).
@@ -391,6 +388,116 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "model: {preset: deepseek-v2.5}\nworkload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
          "parallelism: {tensor: 8, pipeline: 2}\nhardware: {memory_gib: 39.49, count: 16}\n"
          "runtime: {engine: vllm, version: \"0.7\", max_model_len: 8192, enforce_eager: true}\n"},
+        // vLLM 0.6.4.post1 V0 on a GTX 1080 (7.92 GiB), --dtype half: Llama-3.2-1B at util 0.95,
+        // max_model_len 105,088 (chunked prefill: 512 batched tokens), and OPT-125m at util 0.9.
+        {"vllm-xlispjimwvllm-gtx1080-llama32-1b-105k-tp1",
+         "model: {preset: llama-3.2-1b}\nprecision: {weights: fp16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {memory_gib: 7.92}\n"
+         "runtime: {engine: vllm, version: \"0.6\", gpu_memory_utilization: 0.95, max_model_len: 105088, "
+         "max_num_seqs: 256, max_num_batched_tokens: 512}\n"},
+        {"vllm-xlispjimwvllm-gtx1080-opt-125m-tp1",
+         "model: {preset: opt-125m}\nprecision: {weights: fp16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 2048}\nhardware: {memory_gib: 7.92}\n"
+         "runtime: {engine: vllm, version: \"0.6\", max_model_len: 2048}\n"},
+        // vLLM 0.8.2 V0 on a T4 (14.74 GiB), Llama-3.2-3B-Instruct cast to fp16, util 0.8938626,
+        // max_model_len 2048, 192 sequences, 2048 batched tokens.
+        {"vllm-hfcookbook-t4-llama32-3b-tp1",
+         "model: {preset: llama-3.2-3b}\nprecision: {weights: fp16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 2048}\nhardware: {memory_gib: 14.74}\n"
+         "runtime: {engine: vllm, version: \"0.7\", gpu_memory_utilization: 0.8938626454842437, max_model_len: 2048, "
+         "max_num_seqs: 192, max_num_batched_tokens: 2048}\n"},
+        // vLLM 0.8.4 V0 on an RTX 2060 12 GB (12.0 GiB as logged), Qwen3-4B fp16, util 0.95,
+        // max_model_len 10,000, one sequence.
+        {"vllm-q07klanggraphmcp-rtx2060-12g-qwen3-4b-tp1",
+         "model: {preset: qwen3-4b}\nprecision: {weights: fp16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {memory_gib: 12.0}\n"
+         "runtime: {engine: vllm, version: \"0.7\", gpu_memory_utilization: 0.95, max_model_len: 10000, "
+         "max_num_seqs: 1}\n"},
+        // vLLM 0.8.5 V0 on an RTX 3090 (23.56 GiB), Qwen3-30B-A3B as compressed-tensors w4a16 (group
+        // 128 taken; the checkpoint's ignore list is not in the log), util 0.9, 8 sequences.
+        {"vllm-17327-rtx3090-qwen3-30b-a3b-w4a16-tp1",
+         "model: {preset: qwen3-30b-a3b}\nprecision: {weights: int4}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {memory_gib: 23.56}\n"
+         "runtime: {engine: vllm, version: \"0.7\", max_model_len: 40960, max_num_seqs: 8}\n"},
+        // vLLM 0.10.1.1 V1, Qwen2-7B-Instruct bf16 on A100 80GB at util 0.25 / 0.5, TP 1 / 2, and on
+        // two A100 40GB nodes at TP 2; max_model_len 16,384, 2048 batched tokens.
+        {"vllm-dennislee22-a100-80gb-qwen2-7b-tp1-u025",
+         "model: {preset: qwen2-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: A100 SXM4 80GB}\nruntime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.25, "
+         "max_model_len: 16384, max_num_batched_tokens: 2048}\n"},
+        {"vllm-dennislee22-a100-80gb-qwen2-7b-tp1-u05",
+         "model: {preset: qwen2-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: A100 SXM4 80GB}\nruntime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.5, "
+         "max_model_len: 16384, max_num_batched_tokens: 2048}\n"},
+        {"vllm-dennislee22-a100-80gb-qwen2-7b-tp2-u025",
+         "model: {preset: qwen2-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\nhardware: {gpu: A100 SXM4 80GB, count: 2}\n"
+         "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.25, max_model_len: 16384, "
+         "max_num_batched_tokens: 2048}\n"},
+        {"vllm-dennislee22-a100-80gb-qwen2-7b-tp2-u05",
+         "model: {preset: qwen2-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\nhardware: {gpu: A100 SXM4 80GB, count: 2}\n"
+         "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.5, max_model_len: 16384, "
+         "max_num_batched_tokens: 2048}\n"},
+        {"vllm-dennislee22-a100-40gb-qwen2-7b-tp2-u05",
+         "model: {preset: qwen2-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\nhardware: {gpu: A100 SXM4 40GB, count: 2}\n"
+         "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.5, max_model_len: 16384, "
+         "max_num_batched_tokens: 2048}\n"},
+        // gpt-oss-120b (MXFP4 experts) on four A100 80GB nodes, TP 4, util 0.8. Its "GPU KV cache
+        // size" counts one of the hybrid allocator's two cache groups (sliding and full layers share
+        // the pool), a figure vram's full-attention token count does not state: not compared.
+        {"vllm-dennislee22-a100-80gb-gptoss-120b-tp4-u08",
+         "model: {preset: gpt-oss-120b}\nprecision: {weights: mxfp4}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\nhardware: {gpu: A100 SXM4 80GB, count: 4}\n"
+         "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.8, max_model_len: 16384, "
+         "max_num_batched_tokens: 2048}\n",
+         {"kv_cache_tokens"}},
+        // vLLM 0.19.0 on H100 80GB (79.19 GiB logged), util 0.95, max_model_len 8192, 1024 sequences,
+        // 8192 batched tokens (llm-d-planner PR #205 benchmark logs).
+        {"vllm-llmdplanner-h100-llama31-8b-tp1",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-tp2",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-tp4",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen3-8b-tp1",
+         "model: {preset: qwen3-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-gemma2-9b-tp1",
+         "model: {preset: gemma-2-9b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // gpt-oss-20b at util 0.9, TP 2 (the hybrid allocator's token figure: not compared, as above).
+        {"vllm-llmdplanner-h100-gptoss-20b-tp2",
+         "model: {preset: gpt-oss-20b}\nprecision: {weights: mxfp4}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.9, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n",
+         {"kv_cache_tokens"}},
+        // SGLang (source checkout, June 2026), Qwen3-14B --tp-size 4 --mem-fraction-static 0.80 on
+        // four RTX 4090s (24,564 MiB = 23.99 GiB each; no P2P), chunked prefill 2048 as logged.
+        {"sglang-ugyhybnb-4090-qwen3-14b-tp4",
+         "model: {preset: qwen3-14b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\nhardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.99, count: 4}\n"
+         "runtime: {engine: sglang, mem_fraction_static: 0.8, chunked_prefill_size: 2048}\n"},
+        // SGLang 0.5.19, Qwen3-32B bf16 --tp 1 --mem-fraction-static 0.90 --context-length 8192 on
+        // an H100 (memory saver on: its 'avail mem' figures may move; the KV figures are the
+        // author's summary of the run).
+        {"sglang-llmd-snapshot-h100-qwen3-32b-tp1",
+         "model: {preset: qwen3-32b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang, mem_fraction_static: 0.9}\n"},
         // SGLang, --tp 4 --mem-fraction-static 0.93 on 4 × H100: the pool in tokens.
         {"sglang-21348-qwen3-235b-fp8-4xh100-tp4",
          "model: {preset: qwen3-235b-a22b}\nprecision: {weights: fp8}\n"
@@ -442,6 +549,7 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         for (const auto& [key, value, unit] : ours) {
             const double log = logged(row, key);
             if (log <= 0) continue;
+            if (std::find(c.skip.begin(), c.skip.end(), key) != c.skip.end()) continue;
             // SGLang's "K size + V size" line is the KV pool; it is compared through the tokens. So
             // is #13061's, whose GiB figure is another rank's (see the case above).
             if (std::string(key) == "kv_cache" && (engine == "sglang" || std::string(c.id).find("13061") != std::string::npos))
@@ -478,6 +586,24 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"ollama-pr11090-mistral3-q8-two-gpu", "Ollama's two-GPU split is not modelled; the checkpoint is not named"},
         {"ollama-9181-4gpu-estimate-partial", "Ollama's own estimator (memory.required) is not modelled; model not named"},
         {"vllm-myoceane-gemma4-26b-a4b-a100", "no Gemma 4 model preset or family"},
+        {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
+         "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
+        {"vllm-5248-t4-deepseek-coder-6.7b-instruct-tp2", "no DeepSeek-Coder-6.7B preset; only a block count"},
+        {"vllm-xlispjimwvllm-gtx1080-phi-1_5-tp1", "no Phi-1.5 preset (its config is not in tests/data)"},
+        {"vllm-selfllm-a100-80g-phi4-bnb4-tp1", "no Phi-4 preset; Unsloth's LoRA-enabled bnb-4bit engine"},
+        {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-32k-tp1",
+         "Unsloth dynamic 4-bit checkpoints keep modules in 16 bits that the log does not list"},
+        {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-8k-tp1", "as the 32k run"},
+        {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
+        {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
+        {"vllm-llmdplanner-h100-phi4-tp1", "no Phi-4 preset"},
+        {"sglang-xinference3481-a6000-qwen3-14b-tp1", "mem_fraction_static and the SGLang release are not stated"},
+        {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
+        {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
+        {"sglang-ajithamd-mi355x-glm5-fp8-tp8", "no GLM-5 preset; AMD MI355X total not logged"},
+        {"sglang-ajithamd-mi355x-kimi-k25-tp8", "no Kimi-K2.5 preset; AMD MI355X total not logged"},
+        {"sglang-dgxspark-gb10-gemma4-e4b-it-tp1", "no Gemma 4 model preset or family"},
+        {"sglang-dgxspark-gb10-gemma4-26b-a4b-it-tp1", "no Gemma 4 model preset or family"},
     };
     int pending = 0;
     for (const auto& [id, row] : rows) {
