@@ -12,13 +12,29 @@
 namespace vram {
 namespace {
 
+// Bytes of one layout of a rows × cols weight in the recipe, scales included (Transformer
+// Engine tensor storage: float8_tensor.py one fp32 scale_inv per tensor; float8_blockwise_tensor
+// 128 × 128 weight tiles with an fp32 scale each; mxfp8_tensor.py one E8M0 byte per 32 elements
+// along the GEMM's reduction dimension; nvfp4_tensor.py two E2M1 values per byte, one E4M3
+// byte per 16 elements and one fp32 global amax). Scale padding TE adds for its kernels is not
+// counted.
+double one_layout(const std::string& recipe, double rows, double cols) {
+    if (recipe == "blockwise") return rows * cols + std::ceil(rows / 128) * std::ceil(cols / 128) * 4;
+    if (recipe == "mxfp8") return rows * cols + rows * std::ceil(cols / 32);
+    if (recipe == "nvfp4") return rows * cols / 2 + rows * std::ceil(cols / 16) + 4;
+    return rows * cols + 4;  // delayed, tensorwise (TE Float8Tensor), torchao tensorwise
+}
+
+}  // namespace
+
 // FP8 tensor cores by GPU generation, from the catalog name: 10 = Blackwell (SM100 / SM120:
 // an FP8 GEMM takes its operands in any layout), 9 = Hopper and 8.9 = Ada (FP8 GEMM takes only
 // TN operands, so a transposed copy is needed for the backward GEMMs), 0 = pre-Ada NVIDIA
 // (no FP8), -1 = unknown (another vendor, or a name this table does not know).
 // Transformer Engine: fp8.py check_fp8_support (compute capability >= 8.9),
 // csrc/extensions/util.cpp non_tn_fp8_gemm_supported (major >= 10).
-double fp8_generation(const GpuSpec* gpu) {
+
+double nvidia_generation(const GpuSpec* gpu) {
     if (!gpu || gpu->vendor != "NVIDIA") return -1;
     std::string n;
     for (char c : gpu->name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -36,26 +52,11 @@ double fp8_generation(const GpuSpec* gpu) {
     return -1;
 }
 
-// Bytes of one layout of a rows × cols weight in the recipe, scales included (Transformer
-// Engine tensor storage: float8_tensor.py one fp32 scale_inv per tensor; float8_blockwise_tensor
-// 128 × 128 weight tiles with an fp32 scale each; mxfp8_tensor.py one E8M0 byte per 32 elements
-// along the GEMM's reduction dimension; nvfp4_tensor.py two E2M1 values per byte, one E4M3
-// byte per 16 elements and one fp32 global amax). Scale padding TE adds for its kernels is not
-// counted.
-double one_layout(const std::string& recipe, double rows, double cols) {
-    if (recipe == "blockwise") return rows * cols + std::ceil(rows / 128) * std::ceil(cols / 128) * 4;
-    if (recipe == "mxfp8") return rows * cols + rows * std::ceil(cols / 32);
-    if (recipe == "nvfp4") return rows * cols / 2 + rows * std::ceil(cols / 16) + 4;
-    return rows * cols + 4;  // delayed, tensorwise (TE Float8Tensor), torchao tensorwise
-}
-
-}  // namespace
-
 bool gpu_runs_fp8_recipe(const GpuSpec& gpu, const std::string& recipe) {
     if (recipe.empty() || recipe == "none") return true;
     if (gpu.vendor != "NVIDIA") return gpu.vendor == "AMD" && recipe != "mxfp8" && recipe != "nvfp4" &&
                                        gpu.name.find("MI3") != std::string::npos;
-    const double gen = fp8_generation(&gpu);
+    const double gen = nvidia_generation(&gpu);
     if (gen == 0) return false;
     if ((recipe == "mxfp8" || recipe == "nvfp4") && gen > 0 && gen < 10) return false;
     return true;
@@ -90,7 +91,7 @@ void Estimator::Impl::fp8_stage() {
     if (!ao && r == "rowwise")
         fail_at(key, key + ": rowwise is torchao's recipe; Transformer Engine has delayed, tensorwise, blockwise, "
                            "mxfp8, nvfp4 (or set training.fp8_backend: torchao)");
-    const double gen = fp8_generation(ctx.gpu);
+    const double gen = nvidia_generation(ctx.gpu);
     const std::string gpu_name = ctx.gpu ? ctx.gpu->name : std::string("the GPU");
     if (gen == 0)
         fail_at(key, key + ": " + gpu_name + " has no FP8 tensor cores (compute capability below 8.9; Transformer "

@@ -10,6 +10,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     declare_llama_cpp_symbols(reg);
     reg.add(std::make_unique<VllmRuntime>());
     reg.add(std::make_unique<VllmRopeTableTerm>());
+    reg.add(std::make_unique<VllmMxfp4PaddingTerm>());
     reg.add(std::make_unique<VllmKvCacheTerm>());
     reg.add(std::make_unique<VllmProfilePeakTerm>());
     reg.add(std::make_unique<VllmNonTorchTerm>());

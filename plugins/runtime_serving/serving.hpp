@@ -27,6 +27,26 @@ double rope_table_bytes(const Context& ctx);
 /// the rotary tables (the engines' "Model loading took" / "Load weight end ... mem usage").
 double engine_model_bytes(const Context& ctx);
 
+/// Bytes vLLM's Marlin MXFP4 MoE kernel adds to the expert tensors on Ampere and Ada GPUs by
+/// padding the per-rank intermediate size to 128 and the hidden size to 256 (0 elsewhere).
+double mxfp4_marlin_padding(const Context& ctx);
+
+class VllmMxfp4PaddingTerm final : public TermInfo<VllmMxfp4PaddingTerm> {
+public:
+    static constexpr std::string_view kId = "vllm.weights.mxfp4_marlin_padding";
+    static constexpr Category kCategory = Category::weights;
+    static constexpr std::string_view kFormula =
+        "Σ expert tensors on this rank · (padded shape / shape − 1), intermediate / t → multiple of 128, hidden → "
+        "multiple of 256  [mxfp4 weights, GPU below Hopper]";
+    static constexpr std::string_view kSource =
+        "vllm/model_executor/layers/quantization/mxfp4.py Mxfp4MoEMethod.create_weights, Mxfp4Backend.MARLIN: 'The "
+        "moe marlin kernel requires that for each linear n % 256 == 0 and k % 128 == 0' (round_up of the "
+        "intermediate size to 128 and of the hidden size to 256); the backend is Marlin below compute capability 9 "
+        "(get_mxfp4_backend). gpt-oss-20b / -120b logs on A100s: docs/serving.md";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 /// The rotary tables as a term of the engine's model memory (`vllm.weights.rope_cache`,
 /// `sglang.weights.rope_cache`): the engines count them in what loading the model took.
 template <class Self>

@@ -539,7 +539,9 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
                                : static_cast<double>(r.bytes("vllm.overhead.non_torch"));
         // What the engines log as the model's memory: the weights and the rotary tables.
         const char* rope = engine == "sglang" ? "sglang.weights.rope_cache" : "vllm.weights.rope_cache";
-        const double model = static_cast<double>(r.bytes("core.weights")) + (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
+        double model = static_cast<double>(r.bytes("core.weights")) + (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
+        if (engine == "vllm" && r.has("vllm.weights.mxfp4_marlin_padding"))
+            model += static_cast<double>(r.bytes("vllm.weights.mxfp4_marlin_padding"));
         const std::tuple<const char*, double, const char*> ours[] = {
             {"weights", model / GiB, "GiB"},
             {"kv_cache", pool / GiB, "GiB"},
@@ -744,6 +746,27 @@ BOOST_AUTO_TEST_CASE(issue19_rope_tables_count_in_the_engines_model_memory) {
     BOOST_TEST(!estimate_yaml(serve("gpt2", "vllm"), {"runtime.max_model_len=1024"}).has("vllm.weights.rope_cache"));
     // transformers keeps only inv_freq (head_dim / 2 floats): no table under the HF engine.
     BOOST_TEST(!estimate_yaml(serve("llama-3.1-8b", "hf")).has("vllm.weights.rope_cache"));
+}
+
+// vLLM's MXFP4 MoE on an A100 runs Marlin, whose create_weights pads each expert tensor to the
+// kernel's tile multiples (intermediate per rank to 128, hidden to 256). gpt-oss-20b, TP 1:
+//   gate_up 5760 × 2880 → 5888 × 3072 at 17/32 B: 8,812,800 → 9,609,216 B (+796,416) per expert
+//   down    2880 × 2880 → 3072 × 2944:           4,406,400 → 4,804,608 B (+398,208)
+//   biases (bf16) 5760 → 5888 (+256 B) and 2880 → 3072 (+384 B)
+//   +1,195,264 B per expert · 32 experts · 24 layers = 917,962,752 B (0.855 GiB)
+//   vLLM 0.19.0 logged 'Model loading took 13.72 GiB' on an A100: 12.832 GiB of weights and rotary
+//   table + 0.855 GiB = 13.687 GiB (−0.2 %; without the padding −6.5 %).
+// An H100 takes other kernels (no padding modelled) and bf16 weights have none.
+BOOST_AUTO_TEST_CASE(issue19_vllm_marlin_pads_mxfp4_experts_below_hopper) {
+    const auto yaml = [](const std::string& gpu) {
+        return "model: {preset: gpt-oss-20b}\nprecision: {weights: mxfp4}\n"
+               "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {gpu: " + gpu + "}\n"
+               "runtime: {engine: vllm, gpu_memory_utilization: 0.65, max_model_len: 131072}\n";
+    };
+    const Result a100 = estimate_yaml(yaml("A100 SXM4 80GB"));
+    BOOST_TEST(a100.bytes("vllm.weights.mxfp4_marlin_padding") == 917962752ULL);
+    BOOST_TEST(!estimate_yaml(yaml("H100 SXM")).has("vllm.weights.mxfp4_marlin_padding"));
+    BOOST_TEST(!estimate_yaml(yaml("A100 SXM4 80GB"), {"precision.weights=bf16"}).has("vllm.weights.mxfp4_marlin_padding"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

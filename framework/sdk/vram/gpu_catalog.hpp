@@ -33,6 +33,11 @@ struct GpuSpec {
     std::string notes;             ///< caveats of the row (unified memory, per-device figures ...)
 };
 
+/// Tensor-core generation of an NVIDIA board, read from its catalog name: 10 Blackwell, 9 Hopper,
+/// 8.9 Ada, 0 for earlier NVIDIA boards (Ampere and older: no FP8), -1 for other vendors or a
+/// name it does not know. What FP8 training and the engines' kernel choices depend on.
+VRAM_API double nvidia_generation(const GpuSpec* gpu);
+
 /// GPU catalog plugin kind: a data provider.
 class VRAM_API GpuCatalog {
 public:
