@@ -117,11 +117,13 @@ void Estimator::Impl::resolve_tokenizers() {
     }
 }
 
-// Explicit memory, or a catalog GPU.
+// Explicit memory, or a catalog GPU, or both: a catalog GPU whose usable memory is what the user
+// measured (a driver or MIG reserve, a log's "total_gpu_memory"). The GPU keeps its identity then:
+// its generation and kind decide kernel paths (FP8, Marlin, all-reduce fusion, peer-to-peer).
 void Estimator::Impl::resolve_hardware() {
     const Scenario& s = scenario;
     have_gpu = false;
-    if (s.hardware.memory_gib > 0) {
+    if (s.hardware.memory_gib > 0 && s.hardware.gpu.empty()) {
         usable = static_cast<Bytes>(std::llround(s.hardware.memory_gib * kGiB));
         gpu = GpuSpec{};
         gpu.name = format_number(s.hardware.memory_gib) + " GiB GPU";
@@ -145,6 +147,7 @@ void Estimator::Impl::resolve_hardware() {
             throw;
         }
         usable = gpu.usable_bytes ? gpu.usable_bytes : gpu.memory_bytes;
+        if (s.hardware.memory_gib > 0) gpu.usable_bytes = usable = static_cast<Bytes>(std::llround(s.hardware.memory_gib * kGiB));
         have_gpu = true;
     }
 }

@@ -259,7 +259,7 @@ std::vector<SchemaKey> build_table() {
 
     r.push_back(Row("hardware.gpu", T::string, "fuzzy-matched catalog name (vram gpus)")
                     .to([](Scenario& s, const ConfigNode& v) { s.hardware.gpu = v.text(); }));
-    r.push_back(Row("hardware.memory_gib", T::number, "usable GiB per GPU instead of a catalog GPU")
+    r.push_back(Row("hardware.memory_gib", T::number, "usable GiB per GPU: alone, a GPU of that size; with hardware.gpu, that catalog GPU with this much usable memory (as an engine log measured it)")
                     .range(1e-3, 1e9).fast(KeyEffect::revalidate)
                     .to([](Scenario& s, const ConfigNode& v) { s.hardware.memory_gib = v.as_number(); }));
     r.push_back(Row("hardware.count", T::integer, "GPUs; auto = the fewest that fit").range(1, kMaxGpus).also("auto")

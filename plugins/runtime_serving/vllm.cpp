@@ -8,6 +8,7 @@
 
 #include "serving.hpp"
 #include "vram/error.hpp"
+#include "vram/gpu_catalog.hpp"
 #include "vram/sharding.hpp"
 
 namespace vram::plugins {
@@ -51,6 +52,46 @@ std::int64_t rounded_tokens(const Context& ctx) {
     const auto block = static_cast<std::int64_t>(read(ctx, kBlock));
     const auto s = static_cast<std::int64_t>(ctx[Sym::s]);
     return (s + block - 1) / block * block;
+}
+
+// vLLM 0.11 and later, as vLLM 0.19.0 logged it on H100s (llm-d-planner PR #205, commit d3121e05,
+// accuracy/results/v0.19.0/logs, the Llama-3.1-8B-Instruct runs at 8192 tokens; DEBUG lines
+// "worker init memory snapshot ... cuda_memory" and "non-torch forward increase memory"). These are
+// measurements, not derived: what the worker holds before its baseline snapshot beyond the CUDA
+// context (NCCL communicators, custom and symmetric-memory all-reduce buffers: 1.53 GiB used at
+// TP 2 against 0.51 at TP 1), and the non-torch growth inside the profile. With TP > 1 on SM 9.0
+// and 10.x that growth includes the all-reduce + RMSNorm fusion pass (compilation pass_config
+// fuse_allreduce_rms, on by default there and off with pipeline parallelism in 0.19: vLLM issue
+// #35426, re-enabled by PR #41458), which creates FlashInfer's trtllm all-reduce workspace and
+// its first NCCL connections while torch.compile runs inside the profile: 2.07 GiB at TP 2 against
+// 0.25 at TP 1 and 0.07 with pipeline stages.
+struct LatestNonTorch {
+    double inside_gib;   // charged to the pool by the profile
+    double before_gib;   // held before the baseline snapshot beyond the CUDA context; < 0: not measured
+    std::string what;
+};
+LatestNonTorch latest_non_torch(const Context& ctx, int t, int p, bool p2p) {
+    const double gen = nvidia_generation(ctx.gpu);
+    // The logs are H100 runs with NVLink: their figures hold where the same communicators and
+    // kernels run (SM 9.0 / 10.x with peer-to-peer: torch symmetric-memory all-reduce and the
+    // fused all-reduce are enabled there only). Elsewhere TP 1's charge and NCCL per peer.
+    const bool measured = p2p && (gen == 9 || gen == 10);
+    if (t == 1 && p == 1) return {0.25, 0.0, "0.25 GiB in the profile at TP 1 (vLLM 0.19.0 on H100)"};
+    if (!measured)
+        return {0.25, -1.0, "TP 1's 0.25 GiB in the profile; the multi-GPU figures were logged on NVLink H100s only, "
+                            "so NCCL per peer (" + std::string(p2p ? "nccl_mib" : "nccl_shm_mib") + ") outside it"};
+    if (p > 1) {
+        // PP 2 / PP 4 logged 0.07 GiB inside and 1.43 / 1.48 GiB used before the snapshot (0.92 /
+        // 0.97 beyond the context); with TP as well, TP's communicator figure (no log combines them).
+        const double before = t >= 4 ? 1.04 : t >= 2 ? 1.02 : p >= 4 ? 0.97 : 0.92;
+        return {0.07, before, "pipeline stages: 0.07 GiB in the profile, " + format_number(before) +
+                                  " GiB of communicators before it (vLLM 0.19.0 PP 2/4 logs on H100)"};
+    }
+    const double inside = t >= 4 ? 2.13 : 2.07, before = t >= 4 ? 1.04 : 1.02;
+    return {inside, before, "TP " + std::to_string(t) + " with the all-reduce fusion pass: " + format_number(inside) +
+                                " GiB in the profile, " + format_number(before) + " GiB of communicators before it (vLLM 0.19.0 " +
+                                (t > 4 ? "TP 4 log; none at TP " + std::to_string(t) : "TP " + std::to_string(t) + " log") +
+                                " on H100)"};
 }
 
 }  // namespace
@@ -145,9 +186,11 @@ std::vector<ParamSpec> VllmRuntime::params() const {
          "\"Versions\"): 0.6 = V0 up to 0.6.4, 0.7 = V0 0.7-0.8 (also V0 fallback of 0.8), 0.8 = V1 0.8-0.9.0, "
          "0.10 = V1 0.9.1-0.10, latest = V1 0.11 and later", 0, 0, {"0.6", "0.7", "0.8", "0.10", "latest"}},
         {"non_torch_mib", ParamType::number, "0",
-         "non-torch memory vLLM charges at TP 1, MiB; 0 = by version: 358 where the profile counts the CUDA "
-         "context in it (0.6, 0.8: 0.35 GiB logged on an RTX 3090, vLLM issue #10517), else 164 (0.16 GiB on an "
-         "H100, vLLM PR #12126; the context is in the baseline snapshot and counted by cuda_context_mib)", 0,
+         "non-torch memory vLLM's profile charges to the pool, MiB; 0 = by version: 358 where the profile counts "
+         "the CUDA context in it (0.6, 0.8: 0.35 GiB logged on an RTX 3090, vLLM issue #10517), 164 (0.16 GiB on an "
+         "H100, vLLM PR #12126) for 0.7 and 0.10 plus NCCL per peer, and for latest the vLLM 0.19.0 H100 figures by "
+         "layout: 0.25 GiB at TP 1, 2.07 / 2.13 GiB at TP 2 / 4 with the all-reduce fusion pass (SM 9.0/10.x), "
+         "0.07 GiB with pipeline stages (llm-d-planner PR #205 logs; docs/serving.md \"Non-torch memory\")", 0,
          1 << 20, {}},
         {"nccl_mib", ParamType::number, "284",
          "NCCL and custom all-reduce memory per additional tensor-parallel rank with GPU peer-to-peer, MiB: "
@@ -219,8 +262,16 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     const bool nccl_charged = version != "latest";
     double base = o.number("non_torch_mib");
     if (base <= 0) base = context_charged ? 358.0 : 164.0;
-    ctx.set(ctx.symbol(kNonTorch), base * kMiB + (nccl_charged ? nccl : 0.0));
-    ctx.set(ctx.symbol(kOutside), nccl_charged ? 0.0 : nccl);
+    double inside = base * kMiB + (nccl_charged ? nccl : 0.0);
+    double outside = nccl_charged ? 0.0 : nccl;
+    if (version == "latest") {
+        const LatestNonTorch m = latest_non_torch(ctx, static_cast<int>(t), static_cast<int>(ctx[Sym::p]), p2p);
+        if (o.number("non_torch_mib") <= 0) inside = m.inside_gib * kGiB;
+        if (m.before_gib >= 0) outside = m.before_gib * kGiB;
+        ctx.notes.push_back("runtime vllm latest non-torch memory: " + m.what);
+    }
+    ctx.set(ctx.symbol(kNonTorch), inside);
+    ctx.set(ctx.symbol(kOutside), outside);
     ctx.set(Sym::cuda_context, context_charged ? 0.0 : o.number("cuda_context_mib") * kMiB);
     ctx.set(ctx.symbol(kUtil), o.number("gpu_memory_utilization"));
     ctx.set(ctx.symbol(kTokens), static_cast<double>(tokens));

@@ -60,29 +60,88 @@ BOOST_AUTO_TEST_SUITE(engine_views)
 //                      sampler 2048 · 8192 · 2 + 256 · 128256 · 14 (FlashInfer's sampling path)
 //                              = 33,554,432 + 459,669,504 = 493,223,936)
 //                = 493,223,936 B
-//   vLLM latest: non-torch charged = 164 MiB = 171,966,464 B; NCCL without P2P (GeForce) 7 peers · 44 MiB
+//   vLLM latest: non-torch charged = 0.25 GiB = 268,435,456 B (vLLM 0.19.0's TP 1 figure: without
+//   peer-to-peer there is no all-reduce fusion workspace); NCCL without P2P (GeForce) 7 peers · 44 MiB
 //   = 308 MiB, set up before the profile's baseline (not charged); CUDA context 500 MiB (not charged)
 //   rotary table on every GPU = 131,072 positions · 128 dims · 2 B = 33,554,432 B
 //   pool = 0.9 · 23.76 GiB − weights − rotary table − peak − non-torch
-//        = 22,960,895,164.4 − 4,973,281,280 − 33,554,432 − 493,223,936 − 171,966,464 = 17,288,869,052.4 B
+//        = 22,960,895,164.4 − 4,973,281,280 − 33,554,432 − 493,223,936 − 268,435,456 = 17,192,400,060.4 B
 //   KV per token per GPU = 80 · 2 · (8/8 heads) · 128 · 2 B = 40,960 B; a block of 16 = 655,360 B
-//   blocks = floor(17,288,869,052.4 / 655,360) = 26,380 → 422,080 tokens
-//   sequences of 8192 tokens (512 blocks each) held at once = floor(26,380 / 512) = 51
-//   fixed cost per GPU = non-torch 164 + NCCL 308 + CUDA context 500 + CUDA graphs 1055 = 2027 MiB
-//   = 1.98 GiB (< 4 GiB)
+//   blocks = floor(17,192,400,060.4 / 655,360) = 26,233 → 419,728 tokens
+//   sequences of 8192 tokens (512 blocks each) held at once = floor(26,233 / 512) = 51
+//   fixed cost per GPU = non-torch 256 + NCCL 308 + CUDA context 500 + CUDA graphs 1055 = 2119 MiB
+//   = 2.07 GiB (< 4 GiB)
 BOOST_AUTO_TEST_CASE(issue19_vllm_70b_awq_on_8x4090_tp8_fits_with_small_fixed_cost) {
     const Result r = estimate_yaml(awq_70b_on_4090s(16));
     BOOST_TEST(r.bytes("core.weights") == 4973281280ULL);
     BOOST_TEST(r.bytes("vllm.activations.profile_peak") == 493223936ULL);
-    BOOST_TEST(r.bytes("vllm.overhead.non_torch") == 171966464ULL);
+    BOOST_TEST(r.bytes("vllm.overhead.non_torch") == 268435456ULL);
     BOOST_TEST(r.bytes("vllm.overhead.nccl") == 308ULL * 1048576);
     const double fixed = static_cast<double>(r.category(Category::overhead));
     BOOST_TEST_MESSAGE("fixed cost per GPU (non-torch + NCCL + context + CUDA graphs): " << fixed / GiB << " GiB");
-    BOOST_TEST(fixed == 2027.0 * MiB);
+    BOOST_TEST(fixed == 2119.0 * MiB);
     BOOST_TEST(fixed < 4.0 * GiB);
-    BOOST_TEST(r.estimate.max_kv_tokens == 422080.0);
+    BOOST_TEST(r.estimate.max_kv_tokens == 419728.0);
     BOOST_TEST(r.estimate.fits);
     BOOST_TEST(r.estimate.refusal.empty());
+}
+
+// vLLM 0.11 and later (`version: latest`) charges what vLLM 0.19.0 logged on H100s for the layout
+// (llm-d-planner PR #205, the Llama-3.1-8B-Instruct runs; docs/serving.md "Non-torch memory in vLLM
+// 0.11 and later"), in bytes (GiB · 2^30, rounded up):
+//   TP 1: profile 0.25 GiB = 268,435,456 B; nothing beyond the CUDA context before the snapshot
+//   TP 2 (all-reduce fusion on SM 9.0): profile 2.07 GiB = 2,222,645,575.68 → 2,222,645,576 B;
+//         before the snapshot 1.53 − 0.51 = 1.02 GiB = 1,095,216,660.48 → 1,095,216,661 B
+//   TP 4: 2.13 GiB = 2,287,070,085.12 → 2,287,070,086 B; 1.55 − 0.51 = 1.04 GiB → 1,116,691,497 B
+//   TP 8: no 0.19 log; TP 4's figures, and the note says so
+//   PP 2: 0.07 GiB = 75,161,927.68 → 75,161,928 B; 1.43 − 0.51 = 0.92 GiB → 987,842,479 B
+//   A100 (SM 8.0) TP 2: not the logged hardware (no fusion pass, no symmetric-memory all-reduce):
+//         TP 1's 268,435,456 B and NCCL per peer outside, 1 · 284 MiB = 297,795,584 B
+// With memory_gib beside gpu the H100 keeps its name (and generation) and only the usable memory
+// changes: 79.19 GiB = 85,029,615,042.56 → 85,029,615,043 B.
+BOOST_AUTO_TEST_CASE(issue19_vllm_latest_non_torch_is_measured_per_layout) {
+    auto yaml = [](const std::string& gpu, const std::string& parallel, int count) {
+        return "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+               "parallelism: {" + parallel + "}\nhardware: {gpu: " + gpu + ", memory_gib: 79.19, count: " +
+               std::to_string(count) + "}\nruntime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, "
+               "max_model_len: 8192}\n";
+    };
+    const Result tp1 = estimate_yaml(yaml("H100 SXM", "tensor: 1", 1));
+    BOOST_TEST(tp1.bytes("vllm.overhead.non_torch") == 268435456ULL);
+    BOOST_TEST(!tp1.has("vllm.overhead.nccl"));
+    BOOST_TEST(tp1.estimate.gpu.name.find("H100") != std::string::npos, tp1.estimate.gpu.name);
+    BOOST_TEST(tp1.estimate.gpu_memory_bytes == 85029615043ULL);
+    const Result tp2 = estimate_yaml(yaml("H100 SXM", "tensor: 2", 2));
+    BOOST_TEST(tp2.bytes("vllm.overhead.non_torch") == 2222645576ULL);
+    BOOST_TEST(tp2.bytes("vllm.overhead.nccl") == 1095216661ULL);
+    const Result tp4 = estimate_yaml(yaml("H100 SXM", "tensor: 4", 4));
+    BOOST_TEST(tp4.bytes("vllm.overhead.non_torch") == 2287070086ULL);
+    BOOST_TEST(tp4.bytes("vllm.overhead.nccl") == 1116691497ULL);
+    const Result tp8 = estimate_yaml(yaml("H100 SXM", "tensor: 8", 8));
+    BOOST_TEST(tp8.bytes("vllm.overhead.non_torch") == 2287070086ULL);
+    BOOST_TEST(std::any_of(tp8.estimate.notes.begin(), tp8.estimate.notes.end(),
+                           [](const std::string& n) { return n.find("none at TP 8") != std::string::npos; }));
+    const Result pp2 = estimate_yaml(yaml("H100 SXM", "pipeline: 2", 2));
+    BOOST_TEST(pp2.bytes("vllm.overhead.non_torch") == 75161928ULL);
+    BOOST_TEST(pp2.bytes("vllm.overhead.nccl") == 987842479ULL);
+    const Result a100 = estimate_yaml(yaml("A100 SXM4 80GB", "tensor: 2", 2));
+    BOOST_TEST(a100.bytes("vllm.overhead.non_torch") == 268435456ULL);
+    BOOST_TEST(a100.bytes("vllm.overhead.nccl") == 297795584ULL);
+    // An explicit non_torch_mib still overrides the measured charge.
+    const Result own = estimate_yaml(yaml("H100 SXM", "tensor: 2", 2), {"runtime.non_torch_mib=100"});
+    BOOST_TEST(own.bytes("vllm.overhead.non_torch") == 104857600ULL);
+}
+
+// Qwen2.5-72B-Instruct (preset added for llm-d-planner's TP 2 log), from its config.json shapes:
+//   embed_tokens = lm_head = 152,064 · 8,192 = 1,245,708,288 each (untied)
+//   per layer: q 8,192·8,192 + 8,192 = 67,117,056; k, v 8,192·1,024 + 1,024 = 8,389,632 each;
+//              o 8,192·8,192 = 67,108,864; MLP 3 · 8,192 · 29,568 = 726,663,168; 2 norms 16,384
+//              = 877,684,736; · 80 layers = 70,214,778,880
+//   total = 70,214,778,880 + 2 · 1,245,708,288 + final norm 8,192 = 72,706,203,648 (HF: "72.7B")
+BOOST_AUTO_TEST_CASE(issue19_qwen25_72b_instruct_preset_counts_its_parameters) {
+    const json::object m = run_json({"inspect", "qwen2.5-72b-instruct", "--format", "json"});
+    BOOST_TEST(m.at("parameters").as_int64() == 72706203648LL);
+    BOOST_TEST(m.at("parameters_by_group").as_object().at("mlp").as_int64() == 80LL * 726663168LL);
 }
 
 // The same pool holds 51 sequences of 8,192 tokens (above): 51 fits, 52 does not although the
@@ -486,6 +545,69 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.9, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n",
          {"kv_cache_tokens"}},
+        // The second llm-d-planner selection (vLLM 0.19.0, H100): every other successful multi-GPU
+        // run of the folder. Llama-3.3-70B has Llama-3.1-70B's shapes; the RedHatAI checkpoints are
+        // FP8-dynamic (fp8 weights, per-channel scales) and W8A8 (int8 weights, per-channel scales).
+        {"vllm-llmdplanner-h100-llama33-70b-fp8dyn-tp2",
+         "model: {preset: llama-3.1-70b}\nprecision: {weights: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama33-70b-fp8dyn-tp4",
+         "model: {preset: llama-3.1-70b}\nprecision: {weights: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama33-70b-w8a8-tp2",
+         "model: {preset: llama-3.1-70b}\nprecision: {weights: w8a8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-pp2",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {pipeline: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-pp4",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {pipeline: 4}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-mixtral-8x7b-tp2",
+         "model: {preset: mixtral-8x7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-72b-tp2",
+         "model: {preset: qwen2.5-72b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-tp2",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-tp4",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama4-scout-tp4",
+         "model: {preset: llama-4-scout-17b-16e-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // SGLang (source checkout, June 2026), Qwen3-14B --tp-size 4 --mem-fraction-static 0.80 on
         // four RTX 4090s (24,564 MiB = 23.99 GiB each; no P2P), chunked prefill 2048 as logged.
         {"sglang-ugyhybnb-4090-qwen3-14b-tp4",
@@ -599,6 +721,13 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
         {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
         {"vllm-llmdplanner-h100-phi4-tp1", "no Phi-4 preset"},
+        {"vllm-llmdplanner-h100-kimi-dev-72b-tp2",
+         "no Kimi-Dev-72B preset (a Qwen2.5-72B fine-tune whose config.json was not verified: its logged weights differ "
+         "from Qwen2.5-72B-Instruct's by 0.02 GiB)"},
+        {"vllm-llmdplanner-h100-kimi-dev-72b-tp4", "as the TP 2 run"},
+        {"vllm-llmdplanner-h100-kimi-vl-a3b-tp2", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
+        {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp2",
+         "no Mistral-Small-3.1 (Mistral3, Pixtral encoder) preset; vLLM's multimodal encoder profile is not modelled"},
         {"sglang-xinference3481-a6000-qwen3-14b-tp1", "mem_fraction_static and the SGLang release are not stated"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},

@@ -97,7 +97,7 @@ struct ParallelismSpec {
 };
 
 struct HardwareSpec {
-    std::string gpu;            ///< fuzzy-matched catalog name; empty when memory_gib is given
+    std::string gpu;            ///< fuzzy-matched catalog name; with memory_gib, that GPU with memory_gib usable
     double memory_gib = 0;      ///< explicit usable memory per GPU (GiB) instead of a catalog GPU
     std::int64_t count = 1;     ///< GPUs; 0 when count_auto
     bool count_auto = false;
