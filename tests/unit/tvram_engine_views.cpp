@@ -144,6 +144,18 @@ BOOST_AUTO_TEST_CASE(issue19_qwen25_72b_instruct_preset_counts_its_parameters) {
     BOOST_TEST(m.at("parameters_by_group").as_object().at("mlp").as_int64() == 80LL * 726663168LL);
 }
 
+// microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
+//   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
+//   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
+//              gate_up_proj 2 · 17,920 · 5,120 = 183,500,800; down_proj 91,750,400; 2 norms 10,240
+//              = 340,797,440; · 40 layers = 13,631,897,600
+//   total = 13,631,897,600 + 2 · 513,802,240 + final norm 5,120 = 14,659,507,200
+BOOST_AUTO_TEST_CASE(issue19_phi4_preset_counts_its_parameters) {
+    const json::object m = run_json({"inspect", "phi-4", "--format", "json"});
+    BOOST_TEST(m.at("parameters").as_int64() == 14659507200LL);
+    BOOST_TEST(m.at("kv_cache_bytes_per_token").as_int64() == 40LL * 2 * 10 * 128 * 2);  // 204,800 B in bf16
+}
+
 // The same pool holds 51 sequences of 8,192 tokens (above): 51 fits, 52 does not although the
 // bytes alone would (vLLM still reserves only util · total), and `fit` answers 51 with the reason.
 BOOST_AUTO_TEST_CASE(issue19_batch_beyond_the_pool_does_not_fit_and_fit_agrees) {
@@ -533,6 +545,10 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "model: {preset: qwen3-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-phi4-tp1",
+         "model: {preset: phi-4}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-gemma2-9b-tp1",
          "model: {preset: gemma-2-9b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
@@ -714,13 +730,13 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
         {"vllm-5248-t4-deepseek-coder-6.7b-instruct-tp2", "no DeepSeek-Coder-6.7B preset; only a block count"},
         {"vllm-xlispjimwvllm-gtx1080-phi-1_5-tp1", "no Phi-1.5 preset (its config is not in tests/data)"},
-        {"vllm-selfllm-a100-80g-phi4-bnb4-tp1", "no Phi-4 preset; Unsloth's LoRA-enabled bnb-4bit engine"},
+        {"vllm-selfllm-a100-80g-phi4-bnb4-tp1",
+         "Unsloth's LoRA-enabled bnb-4bit engine (its dynamic quantization keeps modules in 16 bits the log does not list)"},
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-32k-tp1",
          "Unsloth dynamic 4-bit checkpoints keep modules in 16 bits that the log does not list"},
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-8k-tp1", "as the 32k run"},
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
         {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
-        {"vllm-llmdplanner-h100-phi4-tp1", "no Phi-4 preset"},
         {"vllm-llmdplanner-h100-kimi-dev-72b-tp2",
          "no Kimi-Dev-72B preset (a Qwen2.5-72B fine-tune whose config.json was not verified: its logged weights differ "
          "from Qwen2.5-72B-Instruct's by 0.02 GiB)"},
