@@ -24,15 +24,15 @@ constexpr const char* kGraphs = "vllm_cuda_graphs";
 constexpr const char* kSampler = "vllm_sampler_bpl";
 constexpr const char* kMaxLen = "vllm_max_model_len";
 constexpr const char* kOutside = "vllm_nccl_outside";
-constexpr const char* kV0 = "vllm_v0";
+constexpr const char* kSeparateMoeCaches = "vllm_moe_separate_caches";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
 bool last_stage(const Context& ctx) { return ctx[Sym::stage] >= ctx[Sym::p] - 1; }
 
 // fused_moe's cache3 shares cache1's memory from vLLM 0.7.3 (PR #13625); the "0.6" and "0.7"
-// lines (V0 up to 0.8) are taken with separate caches, as the 0.7.1 log was.
-bool moe_caches_shared(const Context& ctx) { return read(ctx, kV0) <= 0; }
+// lines are taken with separate caches, as the 0.7.1 log was.
+bool moe_caches_shared(const Context& ctx) { return read(ctx, kSeparateMoeCaches) <= 0; }
 double forward_peak(const Context& ctx) { return layer_forward_peak(ctx, read(ctx, kTokens), moe_caches_shared(ctx)); }
 
 double sampler_rows(const Context& ctx) { return std::min(read(ctx, kSeqs), read(ctx, kTokens)); }
@@ -158,7 +158,8 @@ void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kSampler, "B", "bytes per logit live in the profile run's sampler");
     reg.declare(kMaxLen, "tokens", "vLLM max_model_len (one such request must fit the KV pool)");
     reg.declare(kOutside, "B", "vLLM NCCL memory set up before the profile's baseline (not charged to the pool)");
-    reg.declare(kV0, "flag", "1 for vLLM's V0 engine lines (version 0.6, 0.7)");
+    reg.declare(kSeparateMoeCaches, "flag",
+                "1 where vLLM's fused_moe gives cache3 its own memory (before 0.7.3: version 0.6, 0.7)");
 }
 
 bool vllm_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "vllm"; }
@@ -183,8 +184,9 @@ std::vector<ParamSpec> VllmRuntime::params() const {
          "longest sequence the engine accepts; 0 = the model's max_position_embeddings", 0, 1LL << 31, {}},
         {"version", ParamType::string, "latest",
          "vLLM release line, for what its start-up profile charges and its batch defaults (docs/serving.md "
-         "\"Versions\"): 0.6 = V0 up to 0.6.4, 0.7 = V0 0.7-0.8 (also V0 fallback of 0.8), 0.8 = V1 0.8-0.9.0, "
-         "0.10 = V1 0.9.1-0.10, latest = V1 0.11 and later", 0, 0, {"0.6", "0.7", "0.8", "0.10", "latest"}},
+         "\"Versions\"): 0.6 = V0 up to 0.6.4, 0.7 = V0 0.7.x, 0.8 = V1 0.8-0.9.0, "
+         "0.10 = V1 0.9.1-0.10, latest = V1 0.11 and later; 0.8-v0 = the V0 engine of 0.8.x (VLLM_USE_V1=0 or the "
+         "logged 'Falling back to V0')", 0, 0, {"0.6", "0.7", "0.8", "0.8-v0", "0.10", "latest"}},
         {"non_torch_mib", ParamType::number, "0",
          "non-torch memory vLLM's profile charges to the pool, MiB; 0 = by version: 358 where the profile counts "
          "the CUDA context in it (0.6, 0.8: 0.35 GiB logged on an RTX 3090, vLLM issue #10517), 164 (0.16 GiB on an "
@@ -227,7 +229,7 @@ std::vector<ParamSpec> VllmRuntime::params() const {
 void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     const Scenario& s = ctx.scenario();
     const std::string& version = o.string("version");
-    const bool v0 = version == "0.6" || version == "0.7";
+    const bool v0 = version == "0.6" || version == "0.7" || version == "0.8-v0";
     std::int64_t max_len = o.integer("max_model_len");
     if (max_len == 0) max_len = ctx.model().max_positions > 0 ? ctx.model().max_positions : static_cast<std::int64_t>(ctx[Sym::s]);
     if (ctx[Sym::s] > static_cast<double>(max_len))
@@ -264,6 +266,19 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     if (base <= 0) base = context_charged ? 358.0 : 164.0;
     double inside = base * kMiB + (nccl_charged ? nccl : 0.0);
     double outside = nccl_charged ? 0.0 : nccl;
+    if (version == "0.8-v0" && o.number("non_torch_mib") <= 0) {
+        // The V0 engine of 0.8.x, as its logs print `non_torch_memory takes X GiB`: 0.04 - 0.09 GiB at
+        // TP 1 (T4 0.05 and A100 0.09 at 0.8.2, RTX 2060 0.04 at 0.8.4, RTX 3090 0.06 and RTX 4090 D
+        // 0.07 at 0.8.5: 0.06 the median), and about 0.9 GiB on the driver rank at TP 4 and at TP 8
+        // alike with peer-to-peer (0.8.3 on A100-40GB: 0.89 / 0.93 at TP 4, surajssd/llm-k8s) where
+        // 0.7.1 logged 2.10 GiB at TP 8: not per peer. Without peer-to-peer no 0.8 log: NCCL per peer.
+        inside = 0.06 * kGiB;
+        if (t > 1) inside = p2p ? 0.91 * kGiB : inside + nccl;
+        ctx.notes.push_back("runtime vllm 0.8-v0 non-torch memory: " +
+                            std::string(t == 1 ? "0.06 GiB at TP 1 (median of five 0.8.x V0 logs)"
+                                        : p2p ? "0.91 GiB at TP > 1 (0.8.3 logs at TP 4; TP 8 logged the same)"
+                                              : "0.06 GiB and NCCL per peer (no 0.8 log without peer-to-peer)"));
+    }
     if (version == "latest") {
         const LatestNonTorch m = latest_non_torch(ctx, static_cast<int>(t), static_cast<int>(ctx[Sym::p]), p2p);
         if (o.number("non_torch_mib") <= 0) inside = m.inside_gib * kGiB;
@@ -286,7 +301,7 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     if (sampler <= 0) sampler = version == "0.10" || version == "latest" ? 14.0 : 38.0;
     ctx.set(ctx.symbol(kSampler), sampler);
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
-    ctx.set(ctx.symbol(kV0), v0 ? 1.0 : 0.0);
+    ctx.set(ctx.symbol(kSeparateMoeCaches), version == "0.6" || version == "0.7" ? 1.0 : 0.0);
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
     ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
@@ -366,10 +381,10 @@ double vllm_kv_pool(const Context& ctx) {
 // ---------------------------------------------------------------- components
 
 std::vector<std::string> VllmKvCacheTerm::reads() const { return {kBlock}; }
-std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler, kV0}; }
+std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler, kSeparateMoeCaches}; }
 std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
 std::vector<std::string> VllmKvReserveTerm::reads() const {
-    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kV0};
+    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches};
 }
 std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
 

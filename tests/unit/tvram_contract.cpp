@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
         {"vllm_max_seqs", "vram_runtime_serving"},     {"vllm_block", "vram_runtime_serving"},
         {"vllm_non_torch", "vram_runtime_serving"},    {"vllm_cuda_graphs", "vram_runtime_serving"},
         {"vllm_sampler_bpl", "vram_runtime_serving"},  {"vllm_max_model_len", "vram_runtime_serving"},
-        {"vllm_nccl_outside", "vram_runtime_serving"},     {"vllm_v0", "vram_runtime_serving"},
+        {"vllm_nccl_outside", "vram_runtime_serving"},     {"vllm_moe_separate_caches", "vram_runtime_serving"},
         {"sglang_mem_fraction", "vram_runtime_serving"}, {"sglang_chunk", "vram_runtime_serving"},
         {"sglang_page", "vram_runtime_serving"},       {"sglang_dist_init", "vram_runtime_serving"},
         {"sglang_cuda_graphs", "vram_runtime_serving"},

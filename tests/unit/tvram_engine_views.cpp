@@ -132,6 +132,26 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_latest_non_torch_is_measured_per_layout) {
     BOOST_TEST(own.bytes("vllm.overhead.non_torch") == 104857600ULL);
 }
 
+// vLLM 0.8.x's V0 engine (`version: 0.8-v0`) charges what its logs print (docs/serving.md
+// "Versions"): 0.06 GiB at TP 1 (median of 0.04 - 0.09 over five logs) = 64,424,509.44 → 64,424,510 B;
+// with peer-to-peer at TP > 1 about 0.9 GiB on the driver rank whatever the TP size (0.8.3: 0.89 /
+// 0.93 at TP 4 → 0.91 GiB = 977,105,059.84 → 977,105,060 B; TP 8 logged the same), where the 0.7
+// line's per-peer model gives 164 + 7 · 284 = 2,152 MiB at TP 8; without peer-to-peer (RTX 4090,
+// TP 2) 0.06 GiB + 1 · 44 MiB = 64,424,509.44 + 46,137,344 → 110,561,854 B.
+BOOST_AUTO_TEST_CASE(issue19_vllm_08_v0_non_torch_is_measured_not_per_peer) {
+    auto yaml = [](const std::string& gpu, int t) {
+        return "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+               "parallelism: {tensor: " + std::to_string(t) + "}\nhardware: {gpu: " + gpu + ", count: " +
+               std::to_string(t) + "}\nruntime: {engine: vllm, version: 0.8-v0, max_model_len: 8192}\n";
+    };
+    BOOST_TEST(estimate_yaml(yaml("A100 SXM4 40GB", 1)).bytes("vllm.overhead.non_torch") == 64424510ULL);
+    BOOST_TEST(estimate_yaml(yaml("A100 SXM4 40GB", 4)).bytes("vllm.overhead.non_torch") == 977105060ULL);
+    BOOST_TEST(estimate_yaml(yaml("A100 SXM4 40GB", 8)).bytes("vllm.overhead.non_torch") == 977105060ULL);
+    BOOST_TEST(estimate_yaml(yaml("A100 SXM4 40GB", 8), {"runtime.version=0.7"}).bytes("vllm.overhead.non_torch") ==
+               2152ULL * 1048576);
+    BOOST_TEST(estimate_yaml(yaml("NVIDIA GeForce RTX 4090", 2)).bytes("vllm.overhead.non_torch") == 110561854ULL);
+}
+
 // Qwen2.5-72B-Instruct (preset added for llm-d-planner's TP 2 log), from its config.json shapes:
 //   embed_tokens = lm_head = 152,064 · 8,192 = 1,245,708,288 each (untied)
 //   per layer: q 8,192·8,192 + 8,192 = 67,117,056; k, v 8,192·1,024 + 1,024 = 8,389,632 each;
@@ -417,11 +437,11 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-llmk8s-llama33-70b-a100-40g-tp4pp2-run1",
          "model: {preset: llama-3.1-70b}\nworkload: {type: inference, batch_size: 1, sequence_length: 131072}\n"
          "parallelism: {tensor: 4, pipeline: 2}\nhardware: {memory_gib: 39.49}\n"
-         "runtime: {engine: vllm, version: \"0.7\", cuda_graph_mib: 471}\n"},
+         "runtime: {engine: vllm, version: 0.8-v0, cuda_graph_mib: 471}\n"},
         {"vllm-llmk8s-llama33-70b-a100-40g-tp4pp2-run2",
          "model: {preset: llama-3.1-70b}\nworkload: {type: inference, batch_size: 1, sequence_length: 131072}\n"
          "parallelism: {tensor: 4, pipeline: 2}\nhardware: {memory_gib: 39.49}\n"
-         "runtime: {engine: vllm, version: \"0.7\", cuda_graph_mib: 471}\n"},
+         "runtime: {engine: vllm, version: 0.8-v0, cuda_graph_mib: 471}\n"},
         {"vllm-awskr-deepseek-coder-v2-lite-a100-40g-tp8",
          "model: {preset: deepseek-v2-lite}\nprecision: {weights: fp16}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
@@ -454,11 +474,11 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-ib",
          "model: {preset: deepseek-v2.5}\nworkload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
          "parallelism: {tensor: 8, pipeline: 2}\nhardware: {memory_gib: 39.49, count: 16}\n"
-         "runtime: {engine: vllm, version: \"0.7\", max_model_len: 8192, enforce_eager: true}\n"},
+         "runtime: {engine: vllm, version: 0.8-v0, max_model_len: 8192, enforce_eager: true}\n"},
         {"vllm-llmk8s-deepseek-v25-a100-40g-tp8pp2-noib",
          "model: {preset: deepseek-v2.5}\nworkload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
          "parallelism: {tensor: 8, pipeline: 2}\nhardware: {memory_gib: 39.49, count: 16}\n"
-         "runtime: {engine: vllm, version: \"0.7\", max_model_len: 8192, enforce_eager: true}\n"},
+         "runtime: {engine: vllm, version: 0.8-v0, max_model_len: 8192, enforce_eager: true}\n"},
         // vLLM 0.6.4.post1 V0 on a GTX 1080 (7.92 GiB), --dtype half: Llama-3.2-1B at util 0.95,
         // max_model_len 105,088 (chunked prefill: 512 batched tokens), and OPT-125m at util 0.9.
         {"vllm-xlispjimwvllm-gtx1080-llama32-1b-105k-tp1",
@@ -475,21 +495,21 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-hfcookbook-t4-llama32-3b-tp1",
          "model: {preset: llama-3.2-3b}\nprecision: {weights: fp16}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 2048}\nhardware: {memory_gib: 14.74}\n"
-         "runtime: {engine: vllm, version: \"0.7\", gpu_memory_utilization: 0.8938626454842437, max_model_len: 2048, "
+         "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.8938626454842437, max_model_len: 2048, "
          "max_num_seqs: 192, max_num_batched_tokens: 2048}\n"},
         // vLLM 0.8.4 V0 on an RTX 2060 12 GB (12.0 GiB as logged), Qwen3-4B fp16, util 0.95,
         // max_model_len 10,000, one sequence.
         {"vllm-q07klanggraphmcp-rtx2060-12g-qwen3-4b-tp1",
          "model: {preset: qwen3-4b}\nprecision: {weights: fp16}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {memory_gib: 12.0}\n"
-         "runtime: {engine: vllm, version: \"0.7\", gpu_memory_utilization: 0.95, max_model_len: 10000, "
+         "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.95, max_model_len: 10000, "
          "max_num_seqs: 1}\n"},
         // vLLM 0.8.5 V0 on an RTX 3090 (23.56 GiB), Qwen3-30B-A3B as compressed-tensors w4a16 (group
         // 128 taken; the checkpoint's ignore list is not in the log), util 0.9, 8 sequences.
         {"vllm-17327-rtx3090-qwen3-30b-a3b-w4a16-tp1",
          "model: {preset: qwen3-30b-a3b}\nprecision: {weights: int4}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {memory_gib: 23.56}\n"
-         "runtime: {engine: vllm, version: \"0.7\", max_model_len: 40960, max_num_seqs: 8}\n"},
+         "runtime: {engine: vllm, version: 0.8-v0, max_model_len: 40960, max_num_seqs: 8}\n"},
         // vLLM 0.10.1.1 V1, Qwen2-7B-Instruct bf16 on A100 80GB at util 0.25 / 0.5, TP 1 / 2, and on
         // two A100 40GB nodes at TP 2; max_model_len 16,384, 2048 batched tokens.
         {"vllm-dennislee22-a100-80gb-qwen2-7b-tp1-u025",
@@ -840,7 +860,7 @@ BOOST_AUTO_TEST_CASE(issue19_mtp_layers_only_with_speculative_decoding) {
 //   stage 1 (layers 30-59, final norm 5,120, lm_head 65,536,000):
 //     30·(28,127,232 + 478,576,640) + 5,120 + 65,536,000 = 15,266,657,280 params
 //     = 30,533,314,560 B (28.437 GiB; logged 28.4772 GiB on the last stage's rank)
-// The profile run's forward (8,192 tokens, vLLM 0.8 V0 line, fused-MoE caches separate) peaks in a
+// The profile run's forward (8,192 tokens, vLLM's 0.7 line: before 0.7.3 the fused-MoE caches are separate) peaks in a
 // MoE layer: per token 3·5120 + shared output 5120 + router 160 + 6 · (2·192 + 192 + 5120)
 //   = 15,360 + 5,120 + 160 + 34,176 = 54,816 elements · 2 B · 8,192 = 898,105,344 B
 //   (the dense layer: (15,360 + 3·12288/8) · 2 · 8,192 = 327,155,712 B)
