@@ -176,6 +176,18 @@ BOOST_AUTO_TEST_CASE(issue19_phi4_preset_counts_its_parameters) {
     BOOST_TEST(m.at("kv_cache_bytes_per_token").as_int64() == 40LL * 2 * 10 * 128 * 2);  // 204,800 B in bf16
 }
 
+// microsoft/phi-1_5 (preset added for a vLLM 0.6.4 GTX 1080 log), from its config.json and the
+// checkpoint's tensor shapes:
+//   embed_tokens 51,200 · 2,048 = 104,857,600; lm_head 104,857,600 + bias 51,200 = 104,908,800
+//   per layer: input_layernorm w + b 4,096; q, k, v, dense (2,048² + 2,048) · 4 = 16,785,408;
+//              fc1 2,048 · 8,192 + 8,192 = 16,785,408; fc2 8,192 · 2,048 + 2,048 = 16,779,264
+//              = 50,354,176; · 24 layers = 1,208,500,224
+//   total = 1,208,500,224 + 104,857,600 + 104,908,800 + final_layernorm 4,096 = 1,418,270,720
+BOOST_AUTO_TEST_CASE(issue19_phi15_preset_counts_its_parameters) {
+    const json::object m = run_json({"inspect", "phi-1.5", "--format", "json"});
+    BOOST_TEST(m.at("parameters").as_int64() == 1418270720LL);
+}
+
 // The same pool holds 51 sequences of 8,192 tokens (above): 51 fits, 52 does not although the
 // bytes alone would (vLLM still reserves only util · total), and `fit` answers 51 with the reason.
 BOOST_AUTO_TEST_CASE(issue19_batch_beyond_the_pool_does_not_fit_and_fit_agrees) {
@@ -486,6 +498,10 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {memory_gib: 7.92}\n"
          "runtime: {engine: vllm, version: \"0.6\", gpu_memory_utilization: 0.95, max_model_len: 105088, "
          "max_num_seqs: 256, max_num_batched_tokens: 512}\n"},
+        {"vllm-xlispjimwvllm-gtx1080-phi-1_5-tp1",
+         "model: {preset: phi-1.5}\nprecision: {weights: fp16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 2048}\nhardware: {memory_gib: 7.92}\n"
+         "runtime: {engine: vllm, version: \"0.6\", max_model_len: 2048}\n"},
         {"vllm-xlispjimwvllm-gtx1080-opt-125m-tp1",
          "model: {preset: opt-125m}\nprecision: {weights: fp16}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 2048}\nhardware: {memory_gib: 7.92}\n"
@@ -749,7 +765,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
          "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
         {"vllm-5248-t4-deepseek-coder-6.7b-instruct-tp2", "no DeepSeek-Coder-6.7B preset; only a block count"},
-        {"vllm-xlispjimwvllm-gtx1080-phi-1_5-tp1", "no Phi-1.5 preset (its config is not in tests/data)"},
         {"vllm-selfllm-a100-80g-phi4-bnb4-tp1",
          "Unsloth's LoRA-enabled bnb-4bit engine (its dynamic quantization keeps modules in 16 bits the log does not list)"},
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-32k-tp1",
