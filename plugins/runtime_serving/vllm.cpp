@@ -5,6 +5,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <map>
 
 #include "serving.hpp"
 #include "vram/error.hpp"
@@ -25,10 +27,41 @@ constexpr const char* kSampler = "vllm_sampler_bpl";
 constexpr const char* kMaxLen = "vllm_max_model_len";
 constexpr const char* kOutside = "vllm_nccl_outside";
 constexpr const char* kSeparateMoeCaches = "vllm_moe_separate_caches";
+constexpr const char* kHybridAllocator = "vllm_hybrid_allocator";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
 bool last_stage(const Context& ctx) { return ctx[Sym::stage] >= ctx[Sym::p] - 1; }
+
+// vLLM V1's hybrid KV-cache allocator (v1/core/kv_cache_utils.py
+// _get_kv_cache_groups_uniform_page_size): layers of one attention type (full, each sliding window,
+// each chunk size) form a bucket; every bucket is cut into groups of group_size layers - the
+// smallest bucket's count, or the largest's when that is under 1.5 times it - the last group of a
+// bucket padded with empty layers. Gemma-3-27B's 52 sliding + 10 full layers become 7 groups of
+// 10: 70 layer slots for 62 layers. Only where every layer's page has the same size (no mamba
+// state, no cross-attention), on one pipeline stage's layers.
+struct HybridKvGroups {
+    std::int64_t layers = 0, group_size = 0, groups = 0;
+};
+HybridKvGroups hybrid_kv_groups(const Context& ctx) {
+    const auto p = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
+    std::map<std::int64_t, std::int64_t> buckets;  // window (0: full) -> layers on this stage
+    std::int64_t elements = -1;
+    for (const KvGroup& g : ctx.kv_groups) {
+        if (g.state_bytes > 0 || g.fixed_tokens > 0) return {};
+        if (elements >= 0 && g.elements_per_token != elements) return {};
+        elements = g.elements_per_token;
+        buckets[g.window] += (g.layers + p - 1) / p;
+    }
+    if (buckets.size() < 2) return {};
+    std::int64_t least = std::numeric_limits<std::int64_t>::max(), most = 0, layers = 0;
+    for (const auto& [window, n] : buckets) least = std::min(least, n), most = std::max(most, n), layers += n;
+    if (least <= 0) return {};
+    const std::int64_t size = static_cast<double>(most) < 1.5 * static_cast<double>(least) ? most : least;
+    std::int64_t groups = 0;
+    for (const auto& [window, n] : buckets) groups += (n + size - 1) / size;
+    return {layers, size, groups};
+}
 
 // fused_moe's cache3 shares cache1's memory from vLLM 0.7.3 (PR #13625); the "0.6" and "0.7"
 // lines are taken with separate caches, as the 0.7.1 log was.
@@ -158,6 +191,8 @@ void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kSampler, "B", "bytes per logit live in the profile run's sampler");
     reg.declare(kMaxLen, "tokens", "vLLM max_model_len (one such request must fit the KV pool)");
     reg.declare(kOutside, "B", "vLLM NCCL memory set up before the profile's baseline (not charged to the pool)");
+    reg.declare(kHybridAllocator, "flag",
+                "1 where vLLM groups layers of different attention types into equal KV-cache groups (V1 0.10, latest)");
     reg.declare(kSeparateMoeCaches, "flag",
                 "1 where vLLM's fused_moe gives cache3 its own memory (before 0.7.3: version 0.6, 0.7)");
 }
@@ -301,6 +336,7 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     if (sampler <= 0) sampler = version == "0.10" || version == "latest" ? 14.0 : 38.0;
     ctx.set(ctx.symbol(kSampler), sampler);
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
+    ctx.set(ctx.symbol(kHybridAllocator), version == "0.10" || version == "latest" ? 1.0 : 0.0);
     ctx.set(ctx.symbol(kSeparateMoeCaches), version == "0.6" || version == "0.7" ? 1.0 : 0.0);
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
     ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
@@ -357,6 +393,15 @@ double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_pe
     const double block = read(ctx, kBlock);
     const double pool = vllm_kv_pool(ctx);
     if (kv_bytes_per_token <= 0 || pool <= 0 || block <= 0) return 0;
+    const HybridKvGroups h = read(ctx, kHybridAllocator) > 0 ? hybrid_kv_groups(ctx) : HybridKvGroups{};
+    if (h.groups > 1) {
+        // KV tensors = group_size columns of num_blocks pages each, so num_blocks = pool //
+        // (group_size · page); "GPU KV cache size" = num_blocks // groups · block_size
+        // (v1/core/kv_cache_utils.py: _get_kv_cache_groups_uniform_page_size, get_kv_cache_config).
+        const double per_layer = kv_bytes_per_token / static_cast<double>(h.layers);
+        const double blocks = std::floor(pool / (static_cast<double>(h.group_size) * block * per_layer));
+        return std::floor(blocks / static_cast<double>(h.groups)) * block;
+    }
     // num_gpu_blocks = pool // (page bytes of all layers); "GPU KV cache size" = blocks × block_size.
     return std::floor(pool / (kv_bytes_per_token * block)) * block;
 }

@@ -152,6 +152,33 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_08_v0_non_torch_is_measured_not_per_peer) {
     BOOST_TEST(estimate_yaml(yaml("NVIDIA GeForce RTX 4090", 2)).bytes("vllm.overhead.non_torch") == 110561854ULL);
 }
 
+// vLLM's hybrid KV-cache allocator (V1 0.10 and later) cuts each attention type's layers into
+// groups of one size and pads the last group of a type; the KV tensors are group_size columns of
+// num_blocks pages, and "GPU KV cache size" is num_blocks // groups · block_size.
+//   Gemma-3-27B: 62 layers = 52 sliding-window + 10 full; 52 ≥ 1.5 · 10, so group_size = 10:
+//   sliding 52 → 6 groups (the last padded by 8), full 10 → 1 group: 7 groups, 70 layer slots.
+//   Per layer and token: 16 KV heads · 128 · 2 (K, V) · 2 B = 8,192 B; a page of 16 tokens 131,072 B.
+//   tokens = floor(floor(pool / (10 · 131,072)) / 7) · 16, against the logged 36,560 (vLLM 0.19.0)
+//   where every layer counted once (floor(pool / (62 · 131,072)) · 16) overstates it by 70/62.
+//   vLLM 0.8 (no hybrid allocator) keeps that count.
+BOOST_AUTO_TEST_CASE(issue19_vllm_hybrid_allocator_pads_kv_groups) {
+    const std::string yaml =
+        "model: {preset: gemma-3-27b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+        "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+        "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n";
+    const Result r = estimate_yaml(yaml);
+    const double pool = static_cast<double>(r.bytes("vllm.kv_cache") + r.bytes("vllm.kv_cache.unused_pool"));
+    const double blocks = std::floor(pool / (10.0 * 131072.0));
+    BOOST_TEST(r.estimate.max_kv_tokens == std::floor(blocks / 7.0) * 16.0);
+    const double err = (r.estimate.max_kv_tokens / 36560.0 - 1) * 100;
+    BOOST_TEST_MESSAGE("Gemma-3-27B GPU KV cache size: ours " << r.estimate.max_kv_tokens << ", logged 36,560, error "
+                                                               << err << " %");
+    BOOST_TEST(std::fabs(err) < 10.0);
+    const Result v08 = estimate_yaml(yaml, {"runtime.version=0.8"});
+    const double pool08 = static_cast<double>(v08.bytes("vllm.kv_cache") + v08.bytes("vllm.kv_cache.unused_pool"));
+    BOOST_TEST(v08.estimate.max_kv_tokens == std::floor(pool08 / (62.0 * 131072.0)) * 16.0);
+}
+
 // Qwen2.5-72B-Instruct (preset added for llm-d-planner's TP 2 log), from its config.json shapes:
 //   embed_tokens = lm_head = 152,064 · 8,192 = 1,245,708,288 each (untied)
 //   per layer: q 8,192·8,192 + 8,192 = 67,117,056; k, v 8,192·1,024 + 1,024 = 8,389,632 each;
@@ -552,15 +579,13 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.5, max_model_len: 16384, "
          "max_num_batched_tokens: 2048}\n"},
         // gpt-oss-120b (MXFP4 experts) on four A100 80GB nodes, TP 4, util 0.8. Its "GPU KV cache
-        // size" counts one of the hybrid allocator's two cache groups (sliding and full layers share
-        // the pool), a figure vram's full-attention token count does not state: not compared.
+        // size" is the hybrid allocator's: num_blocks // 2 groups (18 sliding, 18 full layers) · 16.
         {"vllm-dennislee22-a100-80gb-gptoss-120b-tp4-u08",
          "model: {preset: gpt-oss-120b}\nprecision: {weights: mxfp4}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 4}\nhardware: {gpu: A100 SXM4 80GB, count: 4}\n"
          "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.8, max_model_len: 16384, "
-         "max_num_batched_tokens: 2048}\n",
-         {"kv_cache_tokens"}},
+         "max_num_batched_tokens: 2048}\n"},
         // vLLM 0.19.0 on H100 80GB (79.19 GiB logged), util 0.95, max_model_len 8192, 1024 sequences,
         // 8192 batched tokens (llm-d-planner PR #205 benchmark logs).
         {"vllm-llmdplanner-h100-llama31-8b-tp1",
@@ -589,14 +614,13 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "model: {preset: gemma-2-9b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
-        // gpt-oss-20b at util 0.9, TP 2 (the hybrid allocator's token figure: not compared, as above).
+        // gpt-oss-20b at util 0.9, TP 2 (the hybrid allocator's token figure, as above).
         {"vllm-llmdplanner-h100-gptoss-20b-tp2",
          "model: {preset: gpt-oss-20b}\nprecision: {weights: mxfp4}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
          "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.9, max_model_len: 8192, "
-         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n",
-         {"kv_cache_tokens"}},
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // The second llm-d-planner selection (vLLM 0.19.0, H100): every other successful multi-GPU
         // run of the folder. Llama-3.3-70B has Llama-3.1-70B's shapes; the RedHatAI checkpoints are
         // FP8-dynamic (fp8 weights, per-channel scales) and W8A8 (int8 weights, per-channel scales).
@@ -660,6 +684,141 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
          "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // The third llm-d-planner selection (vLLM 0.19.0, one H100): every remaining successful run
+        // of the folder, whatever its values. FP8-dynamic checkpoints scale each output channel.
+        {"vllm-llmdplanner-h100-codellama-7b",
+         "model: {preset: codellama-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-deepseek-v2-lite-chat",
+         "model: {preset: deepseek-v2-lite}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-fp8dyn",
+         "model: {preset: qwen2.5-7b}\nprecision: {weights: fp8, scales: per_channel}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-gemma2-27b",
+         "model: {preset: gemma-2-27b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-gemma2-2b",
+         "model: {preset: gemma-2-2b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-gemma3-12b",
+         "model: {preset: gemma-3-12b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-gemma3-27b",
+         "model: {preset: gemma-3-27b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-gemma3-4b",
+         "model: {preset: gemma-3-4b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // google/gemma-7b's config.json shapes (as in the ollama #790 case below)
+        {"vllm-llmdplanner-h100-gemma-7b",
+         "model:\n  architecture: {model_type: gemma, hidden_size: 3072, intermediate_size: 24576, num_hidden_layers: 28,"
+         " num_attention_heads: 16, num_key_value_heads: 16, head_dim: 256, vocab_size: 256000,"
+         " max_position_embeddings: 8192, tie_word_embeddings: true}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-granite33-8b",
+         "model: {preset: granite-3.3-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-kvfp8",
+         "model: {preset: llama-3.1-8b}\nprecision: {kv_cache: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-dtbf16",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // --quantization fp8: vLLM quantizes the bf16 checkpoint on load, one scale per tensor
+        {"vllm-llmdplanner-h100-llama31-8b-qfp8",
+         "model: {preset: llama-3.1-8b}\nprecision: {weights: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-fp16",
+         "model: {preset: llama-3.1-8b}\nprecision: {weights: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-fp32",
+         "model: {preset: llama-3.1-8b}\nprecision: {weights: fp32}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-2k",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 2048, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-4k",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 4096, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-16k",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 16384, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-32k",
+         "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 32768, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-phi2-2k",
+         "model: {preset: phi-2}\nprecision: {weights: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 2048, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen15-moe-a27b",
+         "model: {preset: qwen1.5-moe-a2.7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-kvfp8",
+         "model: {preset: qwen2.5-7b}\nprecision: {kv_cache: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-dtbf16",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-16k",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 16384, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-32k",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 32768, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-2k",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 2048, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-4k",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 4096, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-tp1",
+         "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen3-30b-a3b",
+         "model: {preset: qwen3-30b-a3b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // RedHatAI's w4a16 is a GPTQ checkpoint (logged quantization=gptq_marlin), group 128, fp16
+        {"vllm-llmdplanner-h100-llama31-8b-w4a16",
+         "model: {preset: llama-3.1-8b}\nprecision: {weights: gptq, activations: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-llama31-8b-w8a8",
+         "model: {preset: llama-3.1-8b}\nprecision: {weights: w8a8, activations: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-qwen25-7b-w8a8",
+         "model: {preset: qwen2.5-7b}\nprecision: {weights: w8a8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // SGLang (source checkout, June 2026), Qwen3-14B --tp-size 4 --mem-fraction-static 0.80 on
         // four RTX 4090s (24,564 MiB = 23.99 GiB each; no P2P), chunked prefill 2048 as logged.
         {"sglang-ugyhybnb-4090-qwen3-14b-tp4",
@@ -776,6 +935,12 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "no Kimi-Dev-72B preset (a Qwen2.5-72B fine-tune whose config.json was not verified: its logged weights differ "
          "from Qwen2.5-72B-Instruct's by 0.02 GiB)"},
         {"vllm-llmdplanner-h100-kimi-dev-72b-tp4", "as the TP 2 run"},
+        {"vllm-llmdplanner-h100-granite31-2b", "no Granite-3.1-2B preset"},
+        {"vllm-llmdplanner-h100-granite31-8b", "no Granite-3.1-8B preset"},
+        {"vllm-llmdplanner-h100-granite-vision-33-2b", "no Granite-Vision preset (SigLIP encoder + Granite; vLLM's encoder profile)"},
+        {"vllm-llmdplanner-h100-mistral-small-31-24b", "no Mistral-Small-3.1 (Mistral3, Pixtral encoder) preset"},
+        {"vllm-llmdplanner-h100-kimi-vl-a3b-tp1", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
+        {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp1", "as the TP 2 run"},
         {"vllm-llmdplanner-h100-kimi-vl-a3b-tp2", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
         {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp2",
          "no Mistral-Small-3.1 (Mistral3, Pixtral encoder) preset; vLLM's multimodal encoder profile is not modelled"},
