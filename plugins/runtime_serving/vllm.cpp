@@ -231,14 +231,15 @@ std::vector<ParamSpec> VllmRuntime::params() const {
          1 << 20, {}},
         {"nccl_mib", ParamType::number, "284",
          "NCCL and custom all-reduce memory per additional tensor-parallel rank with GPU peer-to-peer, MiB: "
-         "(2.10 - 0.16) / 7 GiB from vLLM 0.7.1 at TP 8 on A100-40GB (tests/data/engine-logs)", 0, 1 << 20, {}},
+         "(2.10 - 0.16) / 7 GiB from vLLM 0.7.1 at TP 8 on A100-40GB (tests/data/engine-logs); versions 0.8-v0 "
+         "and latest on SM 9.0/10.x use their logs' figures instead", 0, 1 << 20, {}},
         {"nccl_shm_mib", ParamType::number, "44",
          "NCCL memory per additional tensor-parallel rank without peer-to-peer (data through host shared memory; "
          "the device-side channel state remains), MiB: 0.13 GiB at TP 4 on L4s (SGLang's distributed-init log, "
          "llms-in-clouds)", 0, 1 << 20, {}},
         {"cuda_context_mib", ParamType::number, "500",
          "CUDA context of the worker process, MiB, outside gpu_memory_utilization where the profile's baseline "
-         "snapshot excludes it (versions 0.7, 0.10, latest; pytorch PR #86509 for its size)", 0, 65536, {}},
+         "snapshot excludes it (versions 0.7, 0.8-v0, 0.10, latest; pytorch PR #86509 for its size)", 0, 65536, {}},
         {"p2p", ParamType::string, "auto",
          "GPU peer-to-peer between the tensor-parallel ranks; auto = yes except on consumer GPUs (GeForce: the "
          "driver offers no P2P, NCCL moves data through host shared memory and vLLM disables its custom all-reduce, "
