@@ -19,6 +19,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<VllmCudaGraphTerm>());
     reg.add(std::make_unique<SglangRuntime>());
     reg.add(std::make_unique<SglangRopeTableTerm>());
+    reg.add(std::make_unique<SglangWeightSegmentsTerm>());
     reg.add(std::make_unique<SglangKvCacheTerm>());
     reg.add(std::make_unique<SglangKvReserveTerm>());
     reg.add(std::make_unique<SglangPrefillPeakTerm>());

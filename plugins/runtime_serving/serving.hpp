@@ -287,6 +287,27 @@ public:
     std::vector<std::string> reads() const override;
 };
 
+/// The unused tails of the segments SGLang's weights occupy: SGLang measures the weights as device
+/// memory (free before − after loading, after torch.cuda.empty_cache()), so its pool is sized after
+/// the caching allocator rounded every large tensor up to 2 MiB.
+double sglang_weight_segment_rounding(const Context& ctx);
+
+class SglangWeightSegmentsTerm final : public TermInfo<SglangWeightSegmentsTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.weights.allocator_rounding";
+    static constexpr Category kCategory = Category::allocator;
+    static constexpr std::string_view kFormula =
+        "reserved − requested after allocating this rank's weights tensor by tensor as SGLang builds them "
+        "(q/k/v and gate/up fused, experts stacked) through the caching allocator model; 16- and 32-bit weights";
+    static constexpr std::string_view kSource =
+        "SGLang model_runner.py load_model (`Load weight end ... mem usage`: get_available_gpu_memory before − "
+        "after, which empties the cache first); PyTorch c10/cuda/CUDACachingAllocator.cpp: requests above 10 MiB "
+        "get a segment rounded up to 2 MiB, 1 - 10 MiB share 20 MiB segments, smaller ones 2 MiB segments "
+        "(vram/caching_allocator.hpp, docs/allocator.md)";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
+
 class SglangDistInitTerm final : public TermInfo<SglangDistInitTerm> {
 public:
     static constexpr std::string_view kId = "sglang.overhead.dist_init";

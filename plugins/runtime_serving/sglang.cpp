@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "serving.hpp"
+#include "vram/caching_allocator.hpp"
 #include "vram/error.hpp"
 #include "vram/sharding.hpp"
 
@@ -151,8 +152,61 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
                                : std::string()));
 }
 
+// SGLang's linear layers fuse the checkpoint's q/k/v (QKVParallelLinear) and gate/up
+// (MergedColumnParallelLinear) into one parameter each, and FusedMoE stacks every expert's
+// gate/up and down; everything else is one parameter per checkpoint tensor. Allocated in module
+// order, each as this rank's share.
+double sglang_weight_segment_rounding(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    const std::size_t n = std::min(m.tensors.size(), ctx.tensor_bytes.size());
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    const auto p = static_cast<std::int64_t>(ctx[Sym::p]), t = static_cast<std::int64_t>(ctx[Sym::t]);
+    const auto ep = static_cast<std::int64_t>(ctx[Sym::ep]);
+    auto fused_with = [](const std::string& module) -> std::string {
+        if (module == "q_proj" || module == "k_proj" || module == "v_proj") return "qkv";
+        if (module == "gate_proj" || module == "up_proj") return "gate_up";
+        return module;
+    };
+    CachingAllocatorModel alloc;
+    // One layer's parameters at a time, merged by fused key in the order first met.
+    std::vector<std::pair<std::string, double>> pending;
+    std::int32_t pending_layer = -2;
+    auto flush = [&] {
+        for (const auto& [key, bytes] : pending)
+            if (bytes > 0) alloc.allocate(static_cast<Bytes>(std::ceil(bytes)));
+        pending.clear();
+    };
+    for (std::size_t i = 0; i < n; ++i) {
+        const Tensor& tensor = m.tensors[i];
+        if (!on_pipeline_stage(tensor, m, stage, p) || ctx.tensor_bytes[i] == 0) continue;
+        // Plain 16/32-bit weights only: a quantized format's scales and zero points are separate
+        // allocations that its byte count does not itemise.
+        const auto numel = static_cast<Bytes>(tensor.numel()) * static_cast<Bytes>(tensor.copies);
+        if (ctx.tensor_bytes[i] != 2 * numel && ctx.tensor_bytes[i] != 4 * numel) return 0;
+        const bool bias = tensor.name.size() >= 5 && tensor.name.compare(tensor.name.size() - 5, 5, ".bias") == 0;
+        // A column-parallel layer's bias is split with its output features (QKVParallelLinear,
+        // MergedColumnParallelLinear); a row-parallel one's is added after the all-reduce, whole.
+        const std::string fused = fused_with(tensor.module);
+        const bool column_bias = bias && (fused == "qkv" || fused == "gate_up" || tensor.module == "fc1");
+        const double divisor = column_bias ? static_cast<double>(std::max<std::int64_t>(1, t))
+                                           : tensor_parallel_divisor(tensor, t, ep);
+        const double bytes = static_cast<double>(ctx.tensor_bytes[i]) / divisor;
+        const std::string key = tensor.linear || (bias && !tensor.module.empty())
+                                    ? tensor.group + "/" + fused + (bias ? "/bias" : "/weight")
+                                    : tensor.name;
+        if (tensor.layer != pending_layer) flush();
+        pending_layer = tensor.layer;
+        auto it = std::find_if(pending.begin(), pending.end(), [&](const auto& e) { return e.first == key; });
+        if (it == pending.end()) pending.emplace_back(key, bytes);
+        else it->second += bytes;
+    }
+    flush();
+    const CachingAllocatorStats& st = alloc.stats();
+    return static_cast<double>(st.reserved) - static_cast<double>(st.requested);
+}
+
 double sglang_kv_pool(const Context& ctx) {
-    return read(ctx, kFraction) * free_before_weights(ctx) - engine_model_bytes(ctx);
+    return read(ctx, kFraction) * free_before_weights(ctx) - engine_model_bytes(ctx) - sglang_weight_segment_rounding(ctx);
 }
 
 Bytes sglang_kv_needed(const Context& ctx) {
@@ -236,6 +290,16 @@ Bytes SglangPrefillPeakTerm::compute(const Context& ctx, std::string* explain) c
                    format_number(ctx[Sym::V]) + " · " + format_number(ctx[Sym::bytes_act] + 4.0) + " = " +
                    format_count(bytes) + " B";
     }
+    return bytes;
+}
+
+bool SglangWeightSegmentsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && sglang_engine(ctx) && sglang_weight_segment_rounding(ctx) > 0;
+}
+Bytes SglangWeightSegmentsTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(sglang_weight_segment_rounding(ctx), kId.data());
+    if (explain)
+        *explain = "segments reserved for this rank's weights − their tensors' bytes = " + format_count(bytes) + " B";
     return bytes;
 }
 

@@ -296,10 +296,14 @@ BOOST_AUTO_TEST_CASE(issue19_count_auto_takes_layouts_the_engine_runs) {
 //   reserved = 512 + 8192 · 1.5 + 256 · 2 + 1 · 1 / 8 · 1024 = 13,440 MB (above the 10,240 floor)
 //   mem_fraction_static = round((81,080.32 − 13,440) / 81,080.32, 3) = round(0.83424, 3) = 0.834
 //   free before the weights = 85,018,877,624.32 − CUDA context 604 MiB (633,339,904) = 84,385,537,720.32 B
+//   weights as SGLang measures them (segments): every matrix is a whole number of 2 MiB (qkv 48 MiB,
+//   o 32, gate_up 224, down 112, embed_tokens and lm_head 1,002 MiB), the 65 norms (8,192 B each,
+//   532,480 B) share one 2 MiB small-pool segment: 2,097,152 − 532,480 = 1,564,672 B of rounding
 //   pool = 0.834 · 84,385,537,720.32 − weights 16,060,522,496 − rotary table 131,072 · 128 · 2 = 33,554,432
-//        = 70,377,538,458.75 − 16,094,076,928 = 54,283,461,530.75 B
-//   KV per token = 32 layers · 2 · 8 heads · 128 · 2 B = 131,072 B → floor(54,283,461,530.75 / 131,072)
-//   = 414,149 tokens (page_size 1); sequences of 8192 tokens held at once = floor(414,149 / 8192) = 50
+//          − rounding 1,564,672
+//        = 70,377,538,458.75 − 16,095,641,600 = 54,281,896,858.75 B
+//   KV per token = 32 layers · 2 · 8 heads · 128 · 2 B = 131,072 B → floor(54,281,896,858.75 / 131,072)
+//   = 414,138 tokens (page_size 1); sequences of 8192 tokens held at once = floor(414,138 / 8192) = 50
 BOOST_AUTO_TEST_CASE(issue19_sglang_kv_pool_is_mem_fraction_of_free_memory_minus_weights) {
     auto yaml = [](std::int64_t batch) {
         return "model: {preset: llama-3.1-8b}\n"
@@ -307,20 +311,44 @@ BOOST_AUTO_TEST_CASE(issue19_sglang_kv_pool_is_mem_fraction_of_free_memory_minus
                "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang}\n";
     };
     const Result r = estimate_yaml(yaml(8));
-    BOOST_TEST(r.estimate.max_kv_tokens == 414149.0);
+    BOOST_TEST(r.estimate.max_kv_tokens == 414138.0);
+    BOOST_TEST(r.bytes("sglang.weights.allocator_rounding") == 1564672LL);
     BOOST_TEST(r.bytes("core.weights") == 16060522496LL);
     BOOST_TEST(r.bytes("sglang.kv_cache") == 8LL * 8192 * 131072);
-    // The whole pool is held: KV of the batch + the unused rest = 54,283,461,530 B.
-    BOOST_TEST(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool") == 54283461530LL);
+    // The whole pool is held: KV of the batch + the unused rest = 54,281,896,858 B.
+    BOOST_TEST(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool") == 54281896858LL);
     BOOST_TEST(r.bytes("sglang.weights.rope_cache") == 33554432LL);
     BOOST_TEST(r.estimate.fits);
     BOOST_TEST(estimate_yaml(yaml(50)).estimate.fits);
     const Result over = estimate_yaml(yaml(51));
     BOOST_TEST(!over.estimate.fits);
     BOOST_TEST(over.estimate.refusal.find("holds 50 sequences") != std::string::npos, over.estimate.refusal);
-    // An explicit fraction replaces the default: 0.9 · 84,385,537,720.32 − 16,094,076,928
-    // = 75,946,983,948.29 − 16,094,076,928 = 59,852,907,020.29 B → floor(/ 131,072) = 456,641 tokens.
-    BOOST_TEST(estimate_yaml(yaml(8), {"runtime.mem_fraction_static=0.9"}).estimate.max_kv_tokens == 456641.0);
+    // An explicit fraction replaces the default: 0.9 · 84,385,537,720.32 − 16,095,641,600
+    // = 75,946,983,948.29 − 16,095,641,600 = 59,851,342,348.29 B → floor(/ 131,072) = 456,629 tokens.
+    BOOST_TEST(estimate_yaml(yaml(8), {"runtime.mem_fraction_static=0.9"}).estimate.max_kv_tokens == 456629.0);
+}
+
+// QwQ-32B (Qwen2.5-32B shapes) at TP 4 on L4s: SGLang logged "Load weight end ... mem usage=15.54 GB"
+// where the tensors are 15.29 GiB. Per rank and layer (bf16), each above 10 MiB so its segment is
+// rounded up to 2 MiB (CUDACachingAllocator):
+//   qkv (5,120 + 2 · 1,024) / 4 · 5,120 · 2 = 18,350,080 → 18 MiB: 524,288 B unused
+//   o_proj 5,120 · 1,280 · 2 = 13,107,200 → 14 MiB: 1,572,864; gate_up 2 · 6,912 · 5,120 · 2 = 141,557,760
+//   → 136 MiB: 1,048,576; down 70,778,880 → 68 MiB: 524,288  → 3,670,016 per layer · 64 = 234,881,024
+//   embed_tokens, lm_head 38,016 · 5,120 · 2 = 389,283,840 → 372 MiB: 786,432 each → 1,572,864
+//   small pool: qkv biases 1,792 · 2 = 3,584 B · 64 + 129 norms · 10,240 = 1,550,336 B in one 2 MiB
+//   segment: 546,816
+//   total 234,881,024 + 1,572,864 + 546,816 = 237,000,704 B (0.221 GiB; the log's excess is 0.25)
+BOOST_AUTO_TEST_CASE(issue19_sglang_weights_are_measured_as_allocator_segments) {
+    const Result r = estimate_yaml(
+        "model: {preset: qwen2.5-32b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+        "parallelism: {tensor: 4}\nhardware: {gpu: NVIDIA L4, count: 4}\nruntime: {engine: sglang}\n");
+    BOOST_TEST(r.bytes("sglang.weights.allocator_rounding") == 237000704LL);
+    // Quantized weights keep scales and zero points in separate tensors: no figure is given.
+    const Result awq = estimate_yaml(
+        "model: {preset: qwen2.5-32b}\nprecision: {weights: awq}\n"
+        "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+        "parallelism: {tensor: 4}\nhardware: {gpu: NVIDIA L4, count: 4}\nruntime: {engine: sglang}\n");
+    BOOST_TEST(!awq.has("sglang.weights.allocator_rounding"));
 }
 
 // Llama-3.1-70B bf16 (141,107,412,992 B of weights) on one H100: 0.834 · 84.39e9 = 70.38e9 B
@@ -875,6 +903,9 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         double model = static_cast<double>(r.bytes("core.weights")) + (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
         if (engine == "vllm" && r.has("vllm.weights.mxfp4_marlin_padding"))
             model += static_cast<double>(r.bytes("vllm.weights.mxfp4_marlin_padding"));
+        // SGLang measures its weights as device memory: the segments the allocator reserved for them.
+        if (engine == "sglang" && r.has("sglang.weights.allocator_rounding"))
+            model += static_cast<double>(r.bytes("sglang.weights.allocator_rounding"));
         const std::tuple<const char*, double, const char*> ours[] = {
             {"weights", model / GiB, "GiB"},
             {"kv_cache", pool / GiB, "GiB"},
