@@ -123,8 +123,9 @@ void Estimator::Impl::resolve_tokenizers() {
 void Estimator::Impl::resolve_hardware() {
     const Scenario& s = scenario;
     have_gpu = false;
-    if (s.hardware.memory_gib > 0 && s.hardware.gpu.empty()) {
-        usable = static_cast<Bytes>(std::llround(s.hardware.memory_gib * kGiB));
+    const Bytes given = s.hardware.memory_gib > 0 ? static_cast<Bytes>(std::llround(s.hardware.memory_gib * kGiB)) : 0;
+    if (given > 0 && s.hardware.gpu.empty()) {
+        usable = given;
         gpu = GpuSpec{};
         gpu.name = format_number(s.hardware.memory_gib) + " GiB GPU";
         gpu.memory_bytes = gpu.usable_bytes = usable;
@@ -147,7 +148,7 @@ void Estimator::Impl::resolve_hardware() {
             throw;
         }
         usable = gpu.usable_bytes ? gpu.usable_bytes : gpu.memory_bytes;
-        if (s.hardware.memory_gib > 0) gpu.usable_bytes = usable = static_cast<Bytes>(std::llround(s.hardware.memory_gib * kGiB));
+        if (given > 0) gpu.usable_bytes = usable = given;
         have_gpu = true;
     }
 }

@@ -5,6 +5,7 @@
 // _handle_gpu_memory_settings (GPU-memory buckets, sglang PR #10975).
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "serving.hpp"
@@ -156,7 +157,29 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
 // (MergedColumnParallelLinear) into one parameter each, and FusedMoE stacks every expert's
 // gate/up and down; everything else is one parameter per checkpoint tensor. Allocated in module
 // order, each as this rank's share.
+static double replay_weight_segments(const Context& ctx);
+
+// The replay walks every tensor; the pool, the verdict and the terms ask for it several times per
+// estimate and fit/sweep/recommend estimate many times, so the last results are kept per thread,
+// keyed by what the replay reads.
 double sglang_weight_segment_rounding(const Context& ctx) {
+    struct Entry {
+        std::string model;
+        std::vector<Bytes> tensor_bytes;
+        std::array<double, 4> placement;  // t, p, ep, stage
+        double value;
+    };
+    thread_local std::vector<Entry> recent;
+    const std::array<double, 4> placement{ctx[Sym::t], ctx[Sym::p], ctx[Sym::ep], ctx[Sym::stage]};
+    for (const Entry& e : recent)
+        if (e.placement == placement && e.model == ctx.model().name && e.tensor_bytes == ctx.tensor_bytes) return e.value;
+    const double value = replay_weight_segments(ctx);
+    if (recent.size() >= 4) recent.erase(recent.begin());
+    recent.push_back({ctx.model().name, ctx.tensor_bytes, placement, value});
+    return value;
+}
+
+static double replay_weight_segments(const Context& ctx) {
     const ModelSpec& m = ctx.model();
     const std::size_t n = std::min(m.tensors.size(), ctx.tensor_bytes.size());
     const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
