@@ -191,6 +191,33 @@ BOOST_AUTO_TEST_CASE(issue19_qwen25_72b_instruct_preset_counts_its_parameters) {
     BOOST_TEST(m.at("parameters_by_group").as_object().at("mlp").as_int64() == 80LL * 726663168LL);
 }
 
+// ibm-granite/granite-3.1-2b-instruct and -8b-instruct (presets added for llm-d-planner's TP 1
+// logs), from their config.json shapes (Granite = the Llama layout, tied embeddings):
+//   2B: per layer q 2,048² = 4,194,304; k, v 512 · 2,048 = 1,048,576 each; o 4,194,304;
+//       MLP 3 · 2,048 · 8,192 = 50,331,648; 2 norms 4,096 = 60,821,504; · 40 = 2,432,860,160
+//       + embed 49,155 · 2,048 = 100,669,440 + final norm 2,048 = 2,533,531,648 (as published)
+//   8B: per layer q 4,096² = 16,777,216; k, v 1,024 · 4,096 = 4,194,304 each; o 16,777,216;
+//       MLP 3 · 4,096 · 12,800 = 157,286,400; 2 norms 8,192 = 199,237,632; · 40 = 7,969,505,280
+//       + embed 49,155 · 4,096 = 201,338,880 + final norm 4,096 = 8,170,848,256
+// moonshotai/Kimi-Dev-72B: Qwen2.5-72B's shapes (72,706,203,648, above) with a 131,072-position
+// rotary table, which is what vLLM adds to its weights: 131,072 · 128 · 2 B = 32 MiB against
+// 32,768 · 128 · 2 B = 8 MiB, the 0.02 GiB between the two models' logged weights at TP 2.
+BOOST_AUTO_TEST_CASE(issue19_granite31_and_kimi_dev_presets_count_their_parameters) {
+    BOOST_TEST(run_json({"inspect", "granite-3.1-2b-instruct", "--format", "json"}).at("parameters").as_int64() ==
+               2533531648LL);
+    BOOST_TEST(run_json({"inspect", "granite-3.1-8b-instruct", "--format", "json"}).at("parameters").as_int64() ==
+               8170848256LL);
+    const json::object kimi = run_json({"inspect", "kimi-dev-72b", "--format", "json"});
+    BOOST_TEST(kimi.at("parameters").as_int64() == 72706203648LL);
+    const std::string yaml = "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+                             "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+                             "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192}\n";
+    const Result kimi_run = estimate_yaml("model: {preset: kimi-dev-72b}\n" + yaml);
+    const Result qwen_run = estimate_yaml("model: {preset: qwen2.5-72b-instruct}\n" + yaml);
+    BOOST_TEST(kimi_run.bytes("vllm.weights.rope_cache") == 131072ULL * 128 * 2);
+    BOOST_TEST(qwen_run.bytes("vllm.weights.rope_cache") == 32768ULL * 128 * 2);
+}
+
 // microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
 //   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
 //   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
@@ -757,6 +784,26 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "model: {preset: granite-3.3-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-granite31-2b",
+         "model: {preset: granite-3.1-2b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-granite31-8b",
+         "model: {preset: granite-3.1-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-kimi-dev-72b-tp2",
+         "model: {preset: kimi-dev-72b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-kimi-dev-72b-tp4",
+         "model: {preset: kimi-dev-72b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-kvfp8",
          "model: {preset: llama-3.1-8b}\nprecision: {kv_cache: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
@@ -962,12 +1009,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-8k-tp1", "as the 32k run"},
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
         {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
-        {"vllm-llmdplanner-h100-kimi-dev-72b-tp2",
-         "no Kimi-Dev-72B preset (a Qwen2.5-72B fine-tune whose config.json was not verified: its logged weights differ "
-         "from Qwen2.5-72B-Instruct's by 0.02 GiB)"},
-        {"vllm-llmdplanner-h100-kimi-dev-72b-tp4", "as the TP 2 run"},
-        {"vllm-llmdplanner-h100-granite31-2b", "no Granite-3.1-2B preset"},
-        {"vllm-llmdplanner-h100-granite31-8b", "no Granite-3.1-8B preset"},
         {"vllm-llmdplanner-h100-granite-vision-33-2b", "no Granite-Vision preset (SigLIP encoder + Granite; vLLM's encoder profile)"},
         {"vllm-llmdplanner-h100-mistral-small-31-24b", "no Mistral-Small-3.1 (Mistral3, Pixtral encoder) preset"},
         {"vllm-llmdplanner-h100-kimi-vl-a3b-tp1", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
