@@ -64,6 +64,7 @@ ModelSpec build_jamba(const ConfigReader& r);
 ModelSpec build_llava(const ConfigReader& r);
 ModelSpec build_qwen2_vl(const ConfigReader& r);
 ModelSpec build_gemma3_mm(const ConfigReader& r);
+ModelSpec build_mistral3(const ConfigReader& r);
 ModelSpec build_whisper(const ConfigReader& r);
 
 /// The adapters of this plugin: name, model types, builder.

@@ -29,6 +29,7 @@ const std::vector<FamilyEntry>& families() {
         {"core.model.llava", {"llava", "llava_next"}, &build_llava},
         {"core.model.qwen2_vl", {"qwen2_vl", "qwen2_5_vl"}, &build_qwen2_vl},
         {"core.model.gemma3", {"gemma3"}, &build_gemma3_mm},
+        {"core.model.mistral3", {"mistral3"}, &build_mistral3},
         {"core.model.whisper", {"whisper"}, &build_whisper},
     };
     return table;

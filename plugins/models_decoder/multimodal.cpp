@@ -1,7 +1,8 @@
 // multimodal.cpp - vision-language and speech models: llava / llava_next (CLIP tower + MLP
 // projector), qwen2_vl / qwen2_5_vl (native-resolution ViT + patch merger), gemma3 (SigLIP +
-// projection), whisper (audio encoder + cross-attending decoder). Tower tensors go to group
-// "vision_tower" / "audio_encoder", projectors to "projector", so counts are reported apart.
+// projection), mistral3 (Pixtral + patch merger), whisper (audio encoder + cross-attending
+// decoder). Tower tensors go to group "vision_tower" / "audio_encoder", projectors to
+// "projector", so counts are reported apart.
 // SPDX-License-Identifier: Apache-2.0
 #include "decoder_common.hpp"
 #include "families.hpp"
@@ -176,6 +177,61 @@ ModelSpec build_gemma3_mm(const ConfigReader& r) {
     b.other("multi_modal_projector.mm_input_projection_weight", "projector", -1, s.hidden, m.hidden);
     m.tensors.back().linear = true;
     m.tensors.back().module = "mm_input_projection";
+    return m;
+}
+
+ModelSpec build_mistral3(const ConfigReader& r) {
+    ConfigNode text = text_part(r.child("text_config"), "mistral");
+    ModelSpec m = build_text_model(text, r.where(), "mistral");
+    m.model_type = "mistral3";
+    // PixtralVisionConfig defaults (transformers configuration_pixtral.py).
+    const ConfigNode vnode = with_defaults(r.child("vision_config") ? *r.child("vision_config") : ConfigNode::make_map(),
+                                           {{"hidden_size", 1024}, {"intermediate_size", 4096}, {"num_hidden_layers", 24},
+                                            {"num_attention_heads", 16}, {"image_size", 1024}, {"patch_size", 16}});
+    const ConfigReader v(vnode, r.where() + ": vision_config");
+    const std::int64_t h = v.require_int({"hidden_size"}), f = v.require_int({"intermediate_size"});
+    const std::int64_t layers = v.require_int({"num_hidden_layers"}), p = v.require_int({"patch_size"});
+    const std::int64_t image = v.require_int({"image_size"}), ch = v.get_int({"num_channels"}, 3);
+    const std::int64_t merge = r.get_int({"spatial_merge_size"}, 2);
+    const std::string g = "vision_tower";
+    ModelBuilder b(m);
+    // PixtralVisionModel (modeling_pixtral.py): patch_conv without bias, ln_pre RMSNorm, pre-norm
+    // layers of bias-free attention and a SiLU-gated MLP; 2-D RoPE positions hold no weights.
+    b.other("vision_tower.patch_conv.weight", g, -1, h, ch * p * p);
+    b.norm("vision_tower.ln_pre", g, -1, h, false);
+    for (std::int64_t i = 0; i < layers; ++i) {
+        const std::string pre = "vision_tower.transformer.layers." + std::to_string(i) + ".";
+        b.norm(pre + "attention_norm", g, -1, h, false);
+        for (const char* proj : {"q_proj", "k_proj", "v_proj", "o_proj"})
+            b.linear(pre + "attention." + proj, proj, g, -1, h, h, false);
+        b.norm(pre + "ffn_norm", g, -1, h, false);
+        add_gated_mlp(b, pre + "feed_forward", g, -1, h, f, false);
+    }
+    // Mistral3MultiModalProjector (modeling_mistral3.py): RMSNorm on the vision width, the patch
+    // merger (merge^2 neighbouring patches -> one vision-width vector), then linear_1, GELU, linear_2.
+    const bool bias = r.get_bool({"multimodal_projector_bias"}, false);
+    b.norm("multi_modal_projector.norm", "projector", -1, h, false);
+    b.linear("multi_modal_projector.patch_merger.merging_layer", "merging_layer", "projector", -1, h, h * merge * merge,
+             false);
+    b.linear("multi_modal_projector.linear_1", "linear_1", "projector", -1, m.hidden, h, bias);
+    b.linear("multi_modal_projector.linear_2", "linear_2", "projector", -1, m.hidden, m.hidden, bias);
+    m.vision.kind = "vision";
+    m.vision.model_type = v.get_string({"model_type"}, "pixtral");
+    m.vision.hidden = h;
+    m.vision.layers = layers;
+    m.vision.heads = v.get_int({"num_attention_heads"}, 16);
+    m.vision.intermediate = f;
+    m.vision.image_size = image;
+    m.vision.patch_size = p;
+    m.vision.spatial_merge_size = merge;
+    // Tokens depend on the resolution (tokens_per_image 0); the largest image (longest edge =
+    // image_size) gives ceil(image / (patch · merge))^2 image embeddings (vLLM mistral3.py
+    // get_patch_grid_size), one [IMG_BREAK] per row besides.
+    m.vision.tokens_per_image = 0;
+    const std::int64_t side = (image + p * merge - 1) / (p * merge);
+    m.notes.push_back("Pixtral: tokens per image depend on the resolution, up to " + std::to_string(side) + " x " +
+                      std::to_string(side) + " = " + std::to_string(side * side) + " image embeddings (" +
+                      std::to_string(image) + " px longest edge) plus one break token per row");
     return m;
 }
 

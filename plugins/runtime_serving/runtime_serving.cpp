@@ -13,6 +13,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<VllmMxfp4PaddingTerm>());
     reg.add(std::make_unique<VllmKvCacheTerm>());
     reg.add(std::make_unique<VllmProfilePeakTerm>());
+    reg.add(std::make_unique<VllmEncoderOutputsTerm>());
     reg.add(std::make_unique<VllmNonTorchTerm>());
     reg.add(std::make_unique<VllmKvReserveTerm>());
     reg.add(std::make_unique<VllmNcclTerm>());

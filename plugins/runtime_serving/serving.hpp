@@ -153,6 +153,27 @@ public:
     std::vector<std::string> reads() const override;
 };
 
+/// vLLM V1 profiles a multimodal model's encoder first and keeps its outputs while the text
+/// forward pass and the sampler run: they add to the torch peak the KV pool is sized after.
+class VllmEncoderOutputsTerm final : public TermInfo<VllmEncoderOutputsTerm> {
+public:
+    static constexpr std::string_view kId = "vllm.activations.mm_encoder_outputs";
+    static constexpr Category kCategory = Category::activations;
+    static constexpr std::string_view kFormula =
+        "n · E · h · bytes_act,  E = image embeddings of the largest image,  n = max(1, min(max(T, E) // E, "
+        "max_num_seqs · max(1, min(999, max_model_len // E))))  [V1: versions 0.8, 0.10, latest]";
+    static constexpr std::string_view kSource =
+        "vLLM v1/worker/gpu_model_runner.py profile_run: with a multimodal encoder budget (multimodal/"
+        "encoder_budget.py: max(max_num_batched_tokens, E) embeddings; items per batch = budget // E, capped by "
+        "max_num_seqs · items per prompt), one batch of that many largest-size dummy images through "
+        "embed_multimodal, the outputs kept in encoder_cache until after _dummy_run(max_num_tokens) and the "
+        "sampler. E: Pixtral (Mistral3) ceil(image_size / (patch · spatial_merge))^2 = 3025 at 1540 px "
+        "(model_executor/models/mistral3.py get_patch_grid_size); LLaVA 576, Gemma 3 256 (fixed per image)";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
 class VllmNonTorchTerm final : public TermInfo<VllmNonTorchTerm> {
 public:
     static constexpr std::string_view kId = "vllm.overhead.non_torch";

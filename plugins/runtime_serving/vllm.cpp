@@ -28,6 +28,7 @@ constexpr const char* kMaxLen = "vllm_max_model_len";
 constexpr const char* kOutside = "vllm_nccl_outside";
 constexpr const char* kSeparateMoeCaches = "vllm_moe_separate_caches";
 constexpr const char* kHybridAllocator = "vllm_hybrid_allocator";
+constexpr const char* kEncoderOutputs = "vllm_mm_encoder_outputs";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -181,6 +182,22 @@ std::string layer_forward_peak_text(const Context& ctx, double tokens, bool moe_
     return has_dense_mlp(m) ? "max(" + dense + ", " + moe + ")" : moe;
 }
 
+// Image embeddings of the largest image vLLM profiles the encoder with, where vram knows it:
+// Pixtral (Mistral3) merges patch · spatial_merge pixels per side of a longest-edge image
+// (mistral3.py get_patch_grid_size: (1540 − 1) // 28 + 1 = 55 per side); LLaVA-1.5 and Gemma 3
+// give a fixed count per image. 0 where the maximum depends on processor settings vram does not
+// model (dynamic resolution, tiling).
+std::int64_t largest_image_embeddings(const ModelSpec& m) {
+    if (m.vision.kind != "vision") return 0;
+    if (m.model_type == "mistral3" && m.vision.patch_size > 0) {
+        const std::int64_t cell = m.vision.patch_size * std::max<std::int64_t>(1, m.vision.spatial_merge_size);
+        const std::int64_t side = (m.vision.image_size - 1) / cell + 1;
+        return side * side;
+    }
+    if (m.model_type == "llava" || m.model_type == "gemma3") return m.vision.tokens_per_image;
+    return 0;
+}
+
 void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kUtil, "fraction", "vLLM gpu_memory_utilization");
     reg.declare(kTokens, "tokens", "vLLM max_num_batched_tokens (profile run)");
@@ -193,6 +210,8 @@ void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kOutside, "B", "vLLM NCCL memory set up before the profile's baseline (not charged to the pool)");
     reg.declare(kHybridAllocator, "flag",
                 "1 where vLLM groups layers of different attention types into equal KV-cache groups (V1 0.10, latest)");
+    reg.declare(kEncoderOutputs, "B",
+                "multimodal encoder outputs vLLM V1's profile keeps through the text forward pass and the sampler");
     reg.declare(kSeparateMoeCaches, "flag",
                 "1 where vLLM's fused_moe gives cache3 its own memory (before 0.7.3: version 0.6, 0.7)");
 }
@@ -339,6 +358,28 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
     ctx.set(ctx.symbol(kHybridAllocator), version == "0.10" || version == "latest" ? 1.0 : 0.0);
     ctx.set(ctx.symbol(kSeparateMoeCaches), version == "0.6" || version == "0.7" ? 1.0 : 0.0);
+    // V1's profile runs the multimodal encoder on a batch of the largest dummy images and keeps
+    // the outputs through the text pass (gpu_model_runner.py profile_run, multimodal/
+    // encoder_budget.py); V0 profiled images inside its dummy sequences instead (not modelled).
+    double encoder_outputs = 0;
+    if (ctx.model().vision.kind == "vision" && !v0) {
+        const std::int64_t per_item = largest_image_embeddings(ctx.model());
+        if (per_item > 0) {
+            const std::int64_t budget = std::max(tokens, per_item);
+            const std::int64_t per_prompt = std::max<std::int64_t>(1, std::min<std::int64_t>(999, max_len / per_item));
+            const std::int64_t items = std::max<std::int64_t>(1, std::min(budget / per_item, seqs * per_prompt));
+            encoder_outputs = static_cast<double>(items * per_item) * static_cast<double>(ctx.model().hidden) *
+                              ctx[Sym::bytes_act];
+            ctx.notes.push_back("runtime vllm multimodal profile: " + std::to_string(items) + " dummy images of " +
+                                std::to_string(per_item) + " embeddings through the encoder, their outputs kept "
+                                "through the text pass");
+        } else {
+            ctx.notes.push_back("runtime vllm multimodal profile: the encoder's dummy batch is not modelled for "
+                                "model_type " + ctx.model().model_type + " (its largest image depends on processor "
+                                "settings); the KV pool leaves its outputs out");
+        }
+    }
+    ctx.set(ctx.symbol(kEncoderOutputs), encoder_outputs);
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
     ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
@@ -421,7 +462,7 @@ Bytes vllm_kv_needed(const Context& ctx) {
 
 double vllm_kv_pool(const Context& ctx) {
     return read(ctx, kUtil) * ctx[Sym::gpu_mem] - engine_model_bytes(ctx) - vllm_profile_peak(ctx) -
-           read(ctx, kNonTorch);
+           read(ctx, kEncoderOutputs) - read(ctx, kNonTorch);
 }
 
 // ---------------------------------------------------------------- components
@@ -429,8 +470,9 @@ double vllm_kv_pool(const Context& ctx) {
 std::vector<std::string> VllmKvCacheTerm::reads() const { return {kBlock}; }
 std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler, kSeparateMoeCaches}; }
 std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
+std::vector<std::string> VllmEncoderOutputsTerm::reads() const { return {kEncoderOutputs}; }
 std::vector<std::string> VllmKvReserveTerm::reads() const {
-    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches};
+    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches, kEncoderOutputs};
 }
 std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
 
@@ -470,6 +512,22 @@ Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) con
     return bytes;
 }
 
+bool VllmEncoderOutputsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kEncoderOutputs) > 0;
+}
+Bytes VllmEncoderOutputsTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(read(ctx, kEncoderOutputs), kId.data());
+    if (explain) {
+        const std::int64_t per_item = largest_image_embeddings(ctx.model());
+        const double items = read(ctx, kEncoderOutputs) /
+                             (static_cast<double>(per_item) * static_cast<double>(ctx.model().hidden) * ctx[Sym::bytes_act]);
+        *explain = format_number(items) + " images · " + std::to_string(per_item) + " embeddings · " +
+                   std::to_string(ctx.model().hidden) + " · " + format_number(ctx[Sym::bytes_act]) + " B = " +
+                   format_count(bytes) + " B";
+    }
+    return bytes;
+}
+
 bool VllmNonTorchTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
 Bytes VllmNonTorchTerm::compute(const Context& ctx, std::string* explain) const {
     const Bytes bytes = to_bytes(read(ctx, kNonTorch), kId.data());
@@ -487,6 +545,9 @@ Bytes VllmKvReserveTerm::compute(const Context& ctx, std::string* explain) const
         *explain = format_number(read(ctx, kUtil)) + " · " + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) +
                    " − " + format_count(static_cast<Bytes>(engine_model_bytes(ctx))) + " − " +
                    format_count(static_cast<Bytes>(vllm_profile_peak(ctx))) + " − " +
+                   (read(ctx, kEncoderOutputs) > 0
+                        ? format_count(static_cast<Bytes>(read(ctx, kEncoderOutputs))) + " (encoder outputs) − "
+                        : std::string()) +
                    format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) +
                    " = " + format_count(bytes) + " B";
     return bytes;

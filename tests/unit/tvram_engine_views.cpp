@@ -218,6 +218,39 @@ BOOST_AUTO_TEST_CASE(issue19_granite31_and_kimi_dev_presets_count_their_paramete
     BOOST_TEST(qwen_run.bytes("vllm.weights.rope_cache") == 32768ULL * 128 * 2);
 }
 
+// mistralai/Mistral-Small-3.1-24B-Instruct-2503 (Mistral3: Pixtral tower + patch-merging projector
+// + Mistral text model), from its config.json shapes:
+//   text: per layer q 5,120 · 4,096 = 20,971,520; k, v 5,120 · 1,024 = 5,242,880 each; o 20,971,520;
+//         MLP 3 · 5,120 · 32,768 = 503,316,480; 2 norms 10,240 = 555,755,520; · 40 = 22,230,220,800
+//         + embed and lm_head 131,072 · 5,120 = 671,088,640 each + final norm 5,120 = 23,572,403,200
+//   vision: patch_conv 1,024 · 3 · 14 · 14 = 602,112 + ln_pre 1,024; per layer 2 norms 2,048 +
+//         q, k, v, o 4 · 1,024² = 4,194,304 + MLP 3 · 1,024 · 4,096 = 12,582,912 = 16,779,264; · 24
+//         = 402,702,336 → 403,305,472
+//   projector: norm 1,024 + merging_layer 4,096 · 1,024 = 4,194,304 + linear_1 1,024 · 5,120 =
+//         5,242,880 + linear_2 5,120² = 26,214,400 → 35,652,608
+//   total 24,011,361,280 (keras-hub's mistral3 preset table: 24011361280)
+// vLLM V1's profile keeps the encoder outputs of one batch of the largest images through the text
+// pass: E = ((1540 − 1) // 28 + 1)^2 = 55^2 = 3,025 embeddings; budget max(8,192, 3,025) = 8,192
+// → 8,192 // 3,025 = 2 images; 2 · 3,025 · 5,120 · 2 B = 61,952,000 B.
+BOOST_AUTO_TEST_CASE(issue19_mistral3_preset_counts_and_vllm_keeps_its_encoder_outputs) {
+    const json::object m = run_json({"inspect", "mistral-small-3.1-24b-instruct", "--format", "json"});
+    BOOST_TEST(m.at("parameters").as_int64() == 24011361280LL);
+    const json::object& groups = m.at("parameters_by_group").as_object();
+    BOOST_TEST(groups.at("vision_tower").as_int64() == 403305472LL);
+    BOOST_TEST(groups.at("projector").as_int64() == 35652608LL);
+    const std::string yaml = "model: {preset: mistral-small-3.1-24b-instruct}\n"
+                             "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+                             "hardware: {gpu: H100 SXM, memory_gib: 79.19}\n"
+                             "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192}\n";
+    const Result r = estimate_yaml(yaml);
+    BOOST_TEST(r.bytes("vllm.activations.mm_encoder_outputs") == 61952000ULL);
+    // V0 profiled images inside its dummy sequences: no separate term.
+    BOOST_TEST(!estimate_yaml(yaml, {"runtime.version=0.7"}).has("vllm.activations.mm_encoder_outputs"));
+    // 2,048 batched tokens (the default below 70 GiB) still take one image: the budget is max(T, E).
+    BOOST_TEST(estimate_yaml(yaml, {"runtime.max_num_batched_tokens=2048"}).bytes("vllm.activations.mm_encoder_outputs") ==
+               3025ULL * 5120 * 2);
+}
+
 // microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
 //   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
 //   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
@@ -780,6 +813,23 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          " max_position_embeddings: 8192, tie_word_embeddings: true}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // Mistral-Small-3.1-24B (bf16 at TP 1; RedHatAI's W8A8: int8 decoder Linear layers, the tower,
+        // projector, embeddings and lm_head in bf16, at TP 1 and 2). The profile's torch peak holds
+        // the encoder outputs of two 1540-px dummy images besides the text pass.
+        {"vllm-llmdplanner-h100-mistral-small-31-24b",
+         "model: {preset: mistral-small-3.1-24b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp1",
+         "model: {preset: mistral-small-3.1-24b-instruct}\nprecision: {weights: w8a8, activations: bf16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp2",
+         "model: {preset: mistral-small-3.1-24b-instruct}\nprecision: {weights: w8a8, activations: bf16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nparallelism: {tensor: 2}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-granite33-8b",
          "model: {preset: granite-3.3-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
@@ -1010,12 +1060,8 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
         {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
         {"vllm-llmdplanner-h100-granite-vision-33-2b", "no Granite-Vision preset (SigLIP encoder + Granite; vLLM's encoder profile)"},
-        {"vllm-llmdplanner-h100-mistral-small-31-24b", "no Mistral-Small-3.1 (Mistral3, Pixtral encoder) preset"},
         {"vllm-llmdplanner-h100-kimi-vl-a3b-tp1", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
-        {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp1", "as the TP 2 run"},
         {"vllm-llmdplanner-h100-kimi-vl-a3b-tp2", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
-        {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp2",
-         "no Mistral-Small-3.1 (Mistral3, Pixtral encoder) preset; vLLM's multimodal encoder profile is not modelled"},
         {"sglang-xinference3481-a6000-qwen3-14b-tp1", "mem_fraction_static and the SGLang release are not stated"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
