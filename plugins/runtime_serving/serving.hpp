@@ -168,7 +168,8 @@ public:
         "max_num_seqs · items per prompt), one batch of that many largest-size dummy images through "
         "embed_multimodal, the outputs kept in encoder_cache until after _dummy_run(max_num_tokens) and the "
         "sampler. E: Pixtral (Mistral3) ceil(image_size / (patch · spatial_merge))^2 = 3025 at 1540 px "
-        "(model_executor/models/mistral3.py get_patch_grid_size); LLaVA 576, Gemma 3 256 (fixed per image)";
+        "(model_executor/models/mistral3.py get_patch_grid_size); Kimi-VL 1,089 (kimi_vl.py: a 1024-px dummy scaled to "
+        "in_token_limit 4096 patches, padded to 28 px, merged 2 x 2); LLaVA 576, Gemma 3 256 (fixed per image)";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;

@@ -184,8 +184,8 @@ std::string layer_forward_peak_text(const Context& ctx, double tokens, bool moe_
 
 // Image embeddings of the largest image vLLM profiles the encoder with, where vram knows it:
 // Pixtral (Mistral3) merges patch · spatial_merge pixels per side of a longest-edge image
-// (mistral3.py get_patch_grid_size: (1540 − 1) // 28 + 1 = 55 per side); LLaVA-1.5 and Gemma 3
-// give a fixed count per image. 0 where the maximum depends on processor settings vram does not
+// (mistral3.py get_patch_grid_size: (1540 − 1) // 28 + 1 = 55 per side); Kimi-VL's 1024-px dummy;
+// LLaVA-1.5 and Gemma 3 give a fixed count per image. 0 where the maximum depends on processor settings vram does not
 // model (dynamic resolution, tiling).
 std::int64_t largest_image_embeddings(const ModelSpec& m) {
     if (m.vision.kind != "vision") return 0;
@@ -193,6 +193,19 @@ std::int64_t largest_image_embeddings(const ModelSpec& m) {
         const std::int64_t cell = m.vision.patch_size * std::max<std::int64_t>(1, m.vision.spatial_merge_size);
         const std::int64_t side = (m.vision.image_size - 1) / cell + 1;
         return side * side;
+    }
+    if (m.model_type == "kimi_vl" && m.vision.patch_size > 0) {
+        // vLLM kimi_vl.py profiles a 1024 x 1024 dummy (MaxImageTokenMeta); get_num_image_tokens
+        // scales an image above in_token_limit (4096, the MoonViT processor's default) patches
+        // down by sqrt(limit / patches), pads each side to patch · merge and merges 2 x 2:
+        // 73^2 = 5,329 > 4,096 → int(1024 · 64/73) = 897 → 924 px → 33^2 = 1,089 embeddings.
+        const double p = static_cast<double>(m.vision.patch_size);
+        const double cell = p * static_cast<double>(std::max<std::int64_t>(1, m.vision.spatial_merge_size));
+        double side = 1024.0;
+        const double patches = std::floor(side / p) * std::floor(side / p);
+        if (patches > 4096.0) side = std::floor(side * std::sqrt(4096.0 / patches));
+        const auto merged = static_cast<std::int64_t>(std::ceil(side / cell));
+        return merged * merged;
     }
     if (m.model_type == "llava" || m.model_type == "gemma3") return m.vision.tokens_per_image;
     return 0;

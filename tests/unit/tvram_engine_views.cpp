@@ -251,6 +251,37 @@ BOOST_AUTO_TEST_CASE(issue19_mistral3_preset_counts_and_vllm_keeps_its_encoder_o
                3025ULL * 5120 * 2);
 }
 
+// moonshotai/Kimi-VL-A3B-Instruct (MoonViT + projector + a DeepSeek-V3-style MoE text model), from
+// its config.json shapes:
+//   text: per layer MLA q 2,048 · 3,072 = 6,291,456; kv_a 2,048 · 576 = 1,179,648; kv_a norm 512;
+//         kv_b 512 · 4,096 = 2,097,152; o 2,048² = 4,194,304; 2 norms 4,096 = 13,767,168
+//         layer 0 dense MLP 3 · 2,048 · 11,264 = 69,206,016
+//         layers 1-26 MoE: 64 · 3 · 2,048 · 1,408 = 553,648,128 + shared 3 · 2,048 · 2,816 =
+//         17,301,504 + router 64 · 2,048 = 131,072 + correction bias 64 = 571,080,768
+//         27 · 13,767,168 + 69,206,016 + 26 · 571,080,768 = 15,288,919,168
+//         + embed and lm_head 163,840 · 2,048 = 335,544,320 each + final norm 2,048 = 15,960,110,208
+//   MoonViT: patch conv 1,152 · 588 + 1,152 = 678,528; positions 64 · 64 · 1,152 = 4,718,592;
+//         per layer 2 LayerNorms 4,608 + wqkv 3,456 · 1,152 + 3,456 = 3,984,768 + wo 1,328,256 +
+//         fc0 4,304 · 1,152 + 4,304 = 4,962,512 + fc1 1,152 · 4,304 + 1,152 = 4,959,360 =
+//         15,239,504; · 27 = 411,466,608; final LayerNorm 2,304 → 416,866,032
+//   projector: LayerNorm 2,304 + linear_1 4,608² + 4,608 = 21,238,272 + linear_2 2,048 · 4,608 +
+//         2,048 = 9,439,232 → 30,679,808
+//   total 16,407,656,048
+// vLLM profiles 1024-px dummies: 73² = 5,329 patches > 4,096 → 897 px → padded 924 → 33² = 1,089
+// embeddings; 8,192 // 1,089 = 7 images; 7 · 1,089 · 2,048 · 2 B = 31,223,808 B kept.
+BOOST_AUTO_TEST_CASE(issue19_kimi_vl_preset_counts_and_vllm_keeps_its_encoder_outputs) {
+    const json::object m = run_json({"inspect", "kimi-vl-a3b-instruct", "--format", "json"});
+    BOOST_TEST(m.at("parameters").as_int64() == 16407656048LL);
+    BOOST_TEST(m.at("parameters_by_group").as_object().at("vision_tower").as_int64() == 416866032LL);
+    BOOST_TEST(m.at("kv_cache_bytes_per_token").as_int64() == 27LL * (512 + 64) * 2);  // MLA latent, bf16
+    const Result r = estimate_yaml("model: {preset: kimi-vl-a3b-instruct}\n"
+                                   "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+                                   "hardware: {gpu: H100 SXM, memory_gib: 79.19}\n"
+                                   "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, "
+                                   "max_model_len: 8192}\n");
+    BOOST_TEST(r.bytes("vllm.activations.mm_encoder_outputs") == 31223808ULL);
+}
+
 // microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
 //   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
 //   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
@@ -830,6 +861,16 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nparallelism: {tensor: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\nruntime: {engine: vllm, version: latest, "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-kimi-vl-a3b-tp1",
+         "model: {preset: kimi-vl-a3b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 1}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 1}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        {"vllm-llmdplanner-h100-kimi-vl-a3b-tp2",
+         "model: {preset: kimi-vl-a3b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-granite33-8b",
          "model: {preset: granite-3.3-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
@@ -1060,8 +1101,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
         {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
         {"vllm-llmdplanner-h100-granite-vision-33-2b", "no Granite-Vision preset (SigLIP encoder + Granite; vLLM's encoder profile)"},
-        {"vllm-llmdplanner-h100-kimi-vl-a3b-tp1", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
-        {"vllm-llmdplanner-h100-kimi-vl-a3b-tp2", "no Kimi-VL preset (MoonViT encoder + DeepSeek-V3-style MoE)"},
         {"sglang-xinference3481-a6000-qwen3-14b-tp1", "mem_fraction_static and the SGLang release are not stated"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
