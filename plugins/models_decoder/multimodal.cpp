@@ -64,9 +64,11 @@ VitShape read_vit(const ConfigReader& v, const std::string& prefix) {
     s.image = v.require_int({"image_size"});
     s.patch = v.require_int({"patch_size"});
     s.channels = v.get_int({"num_channels"}, 3);
-    if (s.image % s.patch != 0)
+    // The patch convolution (stride = kernel) keeps image // patch patches per side: SigLIP
+    // so400m-patch14-384 has 27 (384 = 27 · 14 + 6).
+    if (s.patch <= 0 || s.patch > s.image)
         throw ScenarioError(v.where(), "vision_config.patch_size: " + std::to_string(s.patch) +
-                                           " does not divide image_size " + std::to_string(s.image));
+                                           " must be between 1 and image_size " + std::to_string(s.image));
     return s;
 }
 
@@ -122,29 +124,59 @@ ModelSpec build_llava(const ConfigReader& r) {
         text.set("vocab_size", *v);
     if (const ConfigNode* t = r.config().find("tie_word_embeddings"); t && t->is_bool() && !text.find("tie_word_embeddings"))
         text.set("tie_word_embeddings", *t);
+    // Granite 3.x text models (Granite Vision) have the Llama layout: their multipliers are
+    // scalars, not parameters (presets/families/granite.yaml).
+    if (const ConfigNode* tt = text.find("model_type"); tt && tt->is_string() && tt->as_string() == "granite")
+        text.set("model_type", ConfigNode::make_string("llama"));
     ModelSpec m = build_text_model(text, r.where(), "llama");
     m.model_type = type;
-    // LlavaConfig's default tower is CLIP ViT-L/14-336 (clip_vision_model).
-    const ConfigNode vdefault = with_defaults(r.child("vision_config") ? *r.child("vision_config") : ConfigNode::make_map(),
-                                              {{"hidden_size", 1024}, {"intermediate_size", 4096}, {"patch_size", 14},
-                                               {"image_size", 336}, {"num_hidden_layers", 24},
-                                               {"num_attention_heads", 16}});
+    // LlavaConfig's default tower is CLIP ViT-L/14-336 (clip_vision_model); Granite Vision takes
+    // SigLIP (siglip_vision_model: patch conv with a bias, no class token or pre-LN, and the
+    // attention-pooling head SiglipVisionTransformer builds unless vision_use_head is false).
+    const ConfigNode* vc = r.child("vision_config");
+    const ConfigNode* vt = vc ? vc->find("model_type") : nullptr;
+    const bool siglip = vt && vt->is_string() && vt->as_string() == "siglip_vision_model";
+    const ConfigNode vdefault =
+        siglip ? with_defaults(*vc, {{"hidden_size", 768}, {"intermediate_size", 3072}, {"patch_size", 16},
+                                     {"image_size", 224}, {"num_hidden_layers", 12}, {"num_attention_heads", 12}})
+               : with_defaults(vc ? *vc : ConfigNode::make_map(),
+                               {{"hidden_size", 1024}, {"intermediate_size", 4096}, {"patch_size", 14},
+                                {"image_size", 336}, {"num_hidden_layers", 24}, {"num_attention_heads", 16}});
     const ConfigReader v(vdefault, r.where() + ": vision_config");
     VitShape s = read_vit(v, "vision_tower.vision_model.");
-    s.cls = s.pre_norm = true;  // CLIPVisionModel; LLaVA loads it whole, post_layernorm included
+    if (siglip) {
+        s.patch_bias = true;
+        s.head = v.get_bool({"vision_use_head"}, true);
+    } else {
+        s.cls = s.pre_norm = true;  // CLIPVisionModel; LLaVA loads it whole, post_layernorm included
+    }
     ModelBuilder b(m);
     add_vit(b, s);
-    m.vision = vision_tower(v, "clip_vision_model", s);
+    m.vision = vision_tower(v, siglip ? "siglip_vision_model" : "clip_vision_model", s);
     const bool bias = r.get_bool({"multimodal_projector_bias"}, true);
+    // A list of vision_feature_layer concatenates those layers' outputs: linear_1 takes
+    // vision_hidden · len(list) (LlavaNextMultiModalProjector).
+    std::int64_t feature_layers = 1;
+    if (const ConfigNode* f = r.config().find("vision_feature_layer"); f && f->is_list())
+        feature_layers = std::max<std::int64_t>(1, static_cast<std::int64_t>(f->items().size()));
     // LlavaMultiModalProjector: linear_1 (vision -> text), GELU, linear_2 (text -> text).
-    b.linear("multi_modal_projector.linear_1", "linear_1", "projector", -1, m.hidden, s.hidden, bias);
+    b.linear("multi_modal_projector.linear_1", "linear_1", "projector", -1, m.hidden, s.hidden * feature_layers, bias);
     b.linear("multi_modal_projector.linear_2", "linear_2", "projector", -1, m.hidden, m.hidden, bias);
     const std::int64_t side = s.image / s.patch;
     if (type == "llava_next") {
         b.vector("image_newline", "projector", -1, m.hidden);
-        m.vision.tokens_per_image = 0;  // anyres tiling: base 576 plus up to 4 tiles of 576
-        m.notes.push_back("LLaVA-NeXT anyres: tokens per image depend on the resolution (up to 5 x " +
-                          std::to_string(side * side) + " + newlines)");
+        m.vision.tokens_per_image = 0;  // anyres tiling: a base view plus the tiles of a grid pinpoint
+        // LlavaNextConfig's default pinpoints reach 2 x 2 tiles of image_size.
+        std::int64_t tiles = 4;
+        if (const ConfigNode* pins = r.config().find("image_grid_pinpoints"); pins && pins->is_list()) {
+            tiles = 1;
+            for (const ConfigNode& pin : pins->items())
+                if (pin.is_list() && pin.items().size() == 2 && pin.items()[0].is_integer() && pin.items()[1].is_integer())
+                    tiles = std::max(tiles, (pin.items()[0].as_integer() / s.image) * (pin.items()[1].as_integer() / s.image));
+        }
+        m.notes.push_back("LLaVA-NeXT anyres: tokens per image depend on the resolution (a base view of " +
+                          std::to_string(side * side) + " plus up to " + std::to_string(tiles) + " tiles of " +
+                          std::to_string(side * side) + " and a newline per row)");
     } else {
         // vision_feature_select_strategy "default" drops the CLS token: (336/14)^2 = 576.
         m.vision.tokens_per_image = side * side;
@@ -152,6 +184,9 @@ ModelSpec build_llava(const ConfigReader& r) {
     if (const ConfigNode* f = r.config().find("vision_feature_layer"); f && f->is_number())
         m.notes.push_back("vision tower counted in full (post_layernorm included) although features are taken from "
                           "layer " + f->text());
+    if (feature_layers > 1)
+        m.notes.push_back("the projector concatenates " + std::to_string(feature_layers) +
+                          " vision layers' features; the tower is counted in full as the checkpoint stores it");
     return m;
 }
 

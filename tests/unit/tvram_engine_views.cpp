@@ -282,6 +282,26 @@ BOOST_AUTO_TEST_CASE(issue19_kimi_vl_preset_counts_and_vllm_keeps_its_encoder_ou
     BOOST_TEST(r.bytes("vllm.activations.mm_encoder_outputs") == 31223808ULL);
 }
 
+// ibm-granite/granite-vision-3.3-2b (LLaVA-NeXT: SigLIP so400m-patch14-384, four feature layers
+// concatenated, Granite-3.1-2B text with vocabulary 49,156), from its config shapes:
+//   text: 40 · 60,821,504 (granite-3.1-2b's layer, above) = 2,432,860,160 + embed 49,156 · 2,048 =
+//         100,671,488 + final norm 2,048 = 2,533,533,696 (tied)
+//   SigLIP: patch conv 1,152 · 588 + 1,152 = 678,528; positions (384 // 14)^2 = 729 · 1,152 =
+//         839,808; per layer q, k, v, out 4 · (1,152² + 1,152) = 5,313,024 + 2 LayerNorms 4,608 +
+//         fc1 4,304 · 1,152 + 4,304 = 4,962,512 + fc2 1,152 · 4,304 + 1,152 = 4,959,360 = 15,239,504;
+//         · 27 = 411,466,608; post_layernorm 2,304; pooling head: probe 1,152 + in_proj 3 · 1,152² +
+//         3,456 = 3,984,768 + out_proj 1,328,256 + LayerNorm 2,304 + MLP 9,921,872 = 15,238,352
+//         → 428,225,600
+//   projector: linear_1 (4 · 1,152) · 2,048 + 2,048 = 9,439,232; linear_2 2,048² + 2,048 = 4,196,352;
+//         image_newline 2,048 → 13,637,632
+//   total 2,975,396,928
+BOOST_AUTO_TEST_CASE(issue19_granite_vision_preset_counts_its_parameters) {
+    const json::object m = run_json({"inspect", "granite-vision-3.3-2b", "--format", "json"});
+    BOOST_TEST(m.at("parameters").as_int64() == 2975396928LL);
+    BOOST_TEST(m.at("parameters_by_group").as_object().at("vision_tower").as_int64() == 428225600LL);
+    BOOST_TEST(m.at("parameters_by_group").as_object().at("projector").as_int64() == 13637632LL);
+}
+
 // microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
 //   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
 //   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
@@ -871,6 +891,13 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
          "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // Granite-Vision-3.3-2B: the checkpoint's tensors (vLLM leaves out SigLIP's pooling head and
+        // post_layernorm, 15,240,656 parameters: 0.03 GiB). Its largest image (a 384 x 3840
+        // pinpoint, 8,289 embeddings) is not modelled: the encoder outputs it keeps are left out.
+        {"vllm-llmdplanner-h100-granite-vision-33-2b",
+         "model: {preset: granite-vision-3.3-2b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-granite33-8b",
          "model: {preset: granite-3.3-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
@@ -1100,7 +1127,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-8k-tp1", "as the 32k run"},
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
         {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
-        {"vllm-llmdplanner-h100-granite-vision-33-2b", "no Granite-Vision preset (SigLIP encoder + Granite; vLLM's encoder profile)"},
         {"sglang-xinference3481-a6000-qwen3-14b-tp1", "mem_fraction_static and the SGLang release are not stated"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
