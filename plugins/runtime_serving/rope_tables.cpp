@@ -20,7 +20,8 @@ double rope_table_bytes(const Context& ctx) {
 }
 
 double engine_model_bytes(const Context& ctx) {
-    return weight_bytes_on_rank(ctx) + rope_table_bytes(ctx) + (vllm_engine(ctx) ? mxfp4_marlin_padding(ctx) : 0.0);
+    return weight_bytes_on_rank(ctx) + rope_table_bytes(ctx) +
+           (vllm_engine(ctx) ? mxfp4_marlin_padding(ctx) + vllm_lora_slot_bytes(ctx) : 0.0);
 }
 
 template <class Self>

@@ -11,6 +11,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<VllmRuntime>());
     reg.add(std::make_unique<VllmRopeTableTerm>());
     reg.add(std::make_unique<VllmMxfp4PaddingTerm>());
+    reg.add(std::make_unique<VllmLoraSlotsTerm>());
     reg.add(std::make_unique<VllmKvCacheTerm>());
     reg.add(std::make_unique<VllmProfilePeakTerm>());
     reg.add(std::make_unique<VllmEncoderOutputsTerm>());

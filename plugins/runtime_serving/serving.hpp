@@ -31,6 +31,29 @@ double engine_model_bytes(const Context& ctx);
 /// padding the per-rank intermediate size to 128 and the hidden size to 256 (0 elsewhere).
 double mxfp4_marlin_padding(const Context& ctx);
 
+/// Bytes of the LoRA slots vLLM allocates at load time with --enable-lora (0 without).
+double vllm_lora_slot_bytes(const Context& ctx);
+
+class VllmLoraSlotsTerm final : public TermInfo<VllmLoraSlotsTerm> {
+public:
+    static constexpr std::string_view kId = "vllm.weights.lora_slots";
+    static constexpr Category kCategory = Category::weights;
+    static constexpr std::string_view kFormula =
+        "max_loras · max_lora_rank · Σ decoder Linear layers on this rank (slices · in_local + out_local) · "
+        "bytes_act  [enable_lora]; slices 3 for a fused qkv_proj, 2 for gate_up_proj, else 1; a column-parallel "
+        "layer splits out over TP, a row-parallel one (o_proj, down_proj ...) splits in";
+    static constexpr std::string_view kSource =
+        "vLLM lora/layers.py create_lora_weights: every LoRA-capable Linear of the language model gets "
+        "lora_a_stacked [max_loras, 1, rank, in] and lora_b_stacked [max_loras, 1, out, rank] per output slice "
+        "(MergedColumnParallelLinearWithLoRA: 2, MergedQKVParallelLinearWithLoRA: 3) in lora_dtype (the model "
+        "dtype), allocated when the LoRA manager wraps the model - inside the profiled block whose growth vLLM "
+        "logs as 'Model loading took' (worker/model_runner.py load_model); LoRAConfig defaults max_loras 1, "
+        "max_lora_rank 16";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
 class VllmMxfp4PaddingTerm final : public TermInfo<VllmMxfp4PaddingTerm> {
 public:
     static constexpr std::string_view kId = "vllm.weights.mxfp4_marlin_padding";

@@ -29,6 +29,8 @@ constexpr const char* kOutside = "vllm_nccl_outside";
 constexpr const char* kSeparateMoeCaches = "vllm_moe_separate_caches";
 constexpr const char* kHybridAllocator = "vllm_hybrid_allocator";
 constexpr const char* kEncoderOutputs = "vllm_mm_encoder_outputs";
+constexpr const char* kLoraRank = "vllm_lora_rank";
+constexpr const char* kMaxLoras = "vllm_max_loras";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -225,6 +227,8 @@ void declare_vllm_symbols(Registrar& reg) {
                 "1 where vLLM groups layers of different attention types into equal KV-cache groups (V1 0.10, latest)");
     reg.declare(kEncoderOutputs, "B",
                 "multimodal encoder outputs vLLM V1's profile keeps through the text forward pass and the sampler");
+    reg.declare(kLoraRank, "rank", "vLLM max_lora_rank with --enable-lora (0: LoRA off)");
+    reg.declare(kMaxLoras, "adapters", "vLLM max_loras: LoRA slots on the GPU");
     reg.declare(kSeparateMoeCaches, "flag",
                 "1 where vLLM's fused_moe gives cache3 its own memory (before 0.7.3: version 0.6, 0.7)");
 }
@@ -281,6 +285,12 @@ std::vector<ParamSpec> VllmRuntime::params() const {
          "CUDA graph capture pool, allocated after the KV cache (outside gpu_memory_utilization), MiB; up to "
          "1.03 GiB measured on H100 (llm-d empirical-vllm-memory-results)", 0, 1 << 20, {}},
         {"enforce_eager", ParamType::boolean, "false", "no CUDA graphs (vLLM --enforce-eager)", 0, 0, {}},
+        {"enable_lora", ParamType::boolean, "false",
+         "--enable-lora: vLLM allocates max_loras LoRA slots of max_lora_rank on every LoRA-capable Linear of the "
+         "language model at load time", 0, 0, {}},
+        {"max_lora_rank", ParamType::integer, "16", "--max-lora-rank (vLLM default 16)", 1, 1024, {}},
+        {"max_loras", ParamType::integer, "1", "--max-loras: adapters held on the GPU at once (vLLM default 1)", 1,
+         1024, {}},
         {"speculative_mtp", ParamType::boolean, "false",
          "MTP speculative decoding (--speculative-config method deepseek_mtp / mtp): loads the model's "
          "multi-token-prediction layers, which vLLM skips otherwise", 0, 0, {}},
@@ -393,6 +403,14 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
         }
     }
     ctx.set(ctx.symbol(kEncoderOutputs), encoder_outputs);
+    ctx.set(ctx.symbol(kLoraRank), o.flag("enable_lora") ? static_cast<double>(o.integer("max_lora_rank")) : 0.0);
+    ctx.set(ctx.symbol(kMaxLoras), static_cast<double>(o.integer("max_loras")));
+    if (o.flag("enable_lora"))
+        ctx.notes.push_back("runtime vllm --enable-lora: " + std::to_string(o.integer("max_loras")) + " slot(s) of rank " +
+                            std::to_string(o.integer("max_lora_rank")) +
+                            " on every decoder Linear, counted with the weights; the embedding / lm_head LoRA "
+                            "tensors of models that declare them and the Punica index buffers (tens of MiB) are "
+                            "not itemised");
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
     ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
@@ -478,6 +496,42 @@ double vllm_kv_pool(const Context& ctx) {
            read(ctx, kEncoderOutputs) - read(ctx, kNonTorch);
 }
 
+// LoRA slots (vllm/lora/layers.py): per Linear, lora_a [rank, in] per output slice and lora_b
+// [out, rank]; a column-parallel layer keeps lora_a whole and splits lora_b's out over TP, a
+// row-parallel one splits lora_a's in and keeps lora_b whole. Routers, routed experts and the
+// towers are not wrapped.
+namespace {
+bool row_parallel(const std::string& module) {
+    for (const char* m : {"o_proj", "down_proj", "dense", "out_proj", "fc2", "w2", "wo", "c_proj", "dense_4h_to_h"})
+        if (module == m) return true;
+    return false;
+}
+std::int64_t lora_slices(const std::string& module) {
+    if (module == "qkv_proj" || module == "query_key_value" || module == "c_attn" || module == "Wqkv") return 3;
+    if (module == "gate_up_proj") return 2;
+    return 1;
+}
+}  // namespace
+
+double vllm_lora_slot_bytes(const Context& ctx) {
+    const double rank = read(ctx, kLoraRank);
+    if (rank <= 0 || !vllm_engine(ctx)) return 0;
+    const ModelSpec& m = ctx.model();
+    const auto t = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::t]));
+    const auto p = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    double elements = 0;
+    for (const Tensor& x : m.tensors) {
+        if (!x.linear || x.embedding || x.layer < 0 || x.group == "router" || x.group == "experts") continue;
+        if (!on_pipeline_stage(x, m, stage, p)) continue;
+        const double in = static_cast<double>(x.cols), out = static_cast<double>(x.rows);
+        const double slices = static_cast<double>(lora_slices(x.module));
+        elements += row_parallel(x.module) ? slices * in / static_cast<double>(t) + out
+                                           : slices * in + out / static_cast<double>(t);
+    }
+    return read(ctx, kMaxLoras) * rank * elements * ctx[Sym::bytes_act];
+}
+
 // ---------------------------------------------------------------- components
 
 std::vector<std::string> VllmKvCacheTerm::reads() const { return {kBlock}; }
@@ -485,7 +539,7 @@ std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, k
 std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
 std::vector<std::string> VllmEncoderOutputsTerm::reads() const { return {kEncoderOutputs}; }
 std::vector<std::string> VllmKvReserveTerm::reads() const {
-    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches, kEncoderOutputs};
+    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches, kEncoderOutputs, kLoraRank, kMaxLoras};
 }
 std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
 
@@ -522,6 +576,19 @@ Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) con
                                       format_number(ctx[Sym::V]) + " · " + format_number(read(ctx, kSampler))
                                 : std::string("0 (not the last stage)")) +
                ") = " + format_count(bytes) + " B";
+    return bytes;
+}
+
+std::vector<std::string> VllmLoraSlotsTerm::reads() const { return {kLoraRank, kMaxLoras}; }
+bool VllmLoraSlotsTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kLoraRank) > 0;
+}
+Bytes VllmLoraSlotsTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(vllm_lora_slot_bytes(ctx), kId.data());
+    if (explain)
+        *explain = format_number(read(ctx, kMaxLoras)) + " slot(s) · rank " + format_number(read(ctx, kLoraRank)) +
+                   " · Σ (slices · in + out) over the decoder Linear layers on this rank · " +
+                   format_number(ctx[Sym::bytes_act]) + " B = " + format_count(bytes) + " B";
     return bytes;
 }
 

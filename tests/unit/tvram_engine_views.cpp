@@ -302,6 +302,32 @@ BOOST_AUTO_TEST_CASE(issue19_granite_vision_preset_counts_its_parameters) {
     BOOST_TEST(m.at("parameters_by_group").as_object().at("projector").as_int64() == 13637632LL);
 }
 
+// vLLM --enable-lora allocates its LoRA slots at load time (lora/layers.py create_lora_weights),
+// counted in "Model loading took". Phi-4 at rank 16, one slot, per layer (fused modules keep one
+// lora_a per output slice):
+//   qkv_proj 3 · 5,120 + 7,680 = 23,040; o_proj 5,120 + 5,120 = 10,240;
+//   gate_up_proj 2 · 5,120 + 35,840 = 46,080; down_proj 17,920 + 5,120 = 23,040 → 102,400
+//   · 16 · 40 layers · 2 B = 131,072,000 B. At TP 2 the column-parallel lora_b and the
+//   row-parallel lora_a halve: (3 · 5,120 + 3,840) + (2,560 + 5,120) + (2 · 5,120 + 17,920) +
+//   (8,960 + 5,120) = 19,200 + 7,680 + 28,160 + 14,080 = 69,120 → · 16 · 40 · 2 = 88,473,600 B.
+BOOST_AUTO_TEST_CASE(issue19_vllm_lora_slots_are_loaded_with_the_model) {
+    const std::string yaml = "model: {preset: phi-4}\nworkload: {type: inference, batch_size: 1, sequence_length: 512}\n"
+                             "hardware: {gpu: A100 SXM4 80GB}\n"
+                             "runtime: {engine: vllm, enable_lora: true}\n";
+    const Result r = estimate_yaml(yaml);
+    BOOST_TEST(r.bytes("vllm.weights.lora_slots") == 131072000ULL);
+    BOOST_TEST(estimate_yaml(yaml, {"parallelism.tensor=2", "hardware.count=2"}).bytes("vllm.weights.lora_slots") ==
+               88473600ULL);
+    BOOST_TEST(estimate_yaml(yaml, {"runtime.max_loras=4", "runtime.max_lora_rank=64"}).bytes("vllm.weights.lora_slots") ==
+               131072000ULL * 16);
+    BOOST_TEST(!estimate_yaml(yaml, {"runtime.enable_lora=false"}).has("vllm.weights.lora_slots"));
+    // The slots come out of the KV pool like the weights.
+    const Result off = estimate_yaml(yaml, {"runtime.enable_lora=false"});
+    BOOST_TEST(off.bytes("vllm.kv_cache.unused_pool") + off.bytes("vllm.kv_cache") -
+                   (r.bytes("vllm.kv_cache.unused_pool") + r.bytes("vllm.kv_cache")) ==
+               131072000ULL, boost::test_tools::tolerance(1e-9));
+}
+
 // microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
 //   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
 //   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
@@ -898,6 +924,17 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "model: {preset: granite-vision-3.3-2b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
+        // Unsloth's fast_inference on vLLM 0.8.2 (V0 fallback for bitsandbytes): Phi-4 in 4 bits
+        // (vLLM's bitsandbytes loader quantizes to NF4 with compressed statistics whatever the
+        // config says: model_loader/loader.py _unquantized_generator; Unsloth maps a 4-bit Phi-4
+        // to a pre-quantized NF4 checkpoint, the same layout), --enable-lora rank 16, utilization
+        // 0.696 (Unsloth's 69.6 %), max_model_len 512, 320 sequences.
+        {"vllm-selfllm-a100-80g-phi4-bnb4-tp1",
+         "model: {preset: phi-4}\nprecision: {weights: nf4-double-quant}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 512}\n"
+         "hardware: {gpu: A100 SXM4 80GB, memory_gib: 79.15}\n"
+         "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.696, max_model_len: 512, "
+         "max_num_seqs: 320, enable_lora: true, max_lora_rank: 16}\n"},
         {"vllm-llmdplanner-h100-granite33-8b",
          "model: {preset: granite-3.3-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
@@ -1068,6 +1105,9 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         double model = static_cast<double>(r.bytes("core.weights")) + (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
         if (engine == "vllm" && r.has("vllm.weights.mxfp4_marlin_padding"))
             model += static_cast<double>(r.bytes("vllm.weights.mxfp4_marlin_padding"));
+        // vLLM's LoRA slots are allocated inside the block it logs as "Model loading took".
+        if (engine == "vllm" && r.has("vllm.weights.lora_slots"))
+            model += static_cast<double>(r.bytes("vllm.weights.lora_slots"));
         // SGLang measures its weights as device memory: the segments the allocator reserved for them.
         if (engine == "sglang" && r.has("sglang.weights.allocator_rounding"))
             model += static_cast<double>(r.bytes("sglang.weights.allocator_rounding"));
@@ -1120,8 +1160,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
          "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
         {"vllm-5248-t4-deepseek-coder-6.7b-instruct-tp2", "no DeepSeek-Coder-6.7B preset; only a block count"},
-        {"vllm-selfllm-a100-80g-phi4-bnb4-tp1",
-         "Unsloth's LoRA-enabled bnb-4bit engine (its dynamic quantization keeps modules in 16 bits the log does not list)"},
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-32k-tp1",
          "Unsloth dynamic 4-bit checkpoints keep modules in 16 bits that the log does not list"},
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-8k-tp1", "as the 32k run"},
