@@ -31,6 +31,17 @@ double engine_model_bytes(const Context& ctx);
 /// padding the per-rank intermediate size to 128 and the hidden size to 256 (0 elsewhere).
 double mxfp4_marlin_padding(const Context& ctx);
 
+// vLLM's LoRA slots and multimodal encoder outputs (vllm_model_extras.cpp): the symbols the
+// runtime sets from its options and the KV pool reads back.
+inline constexpr const char* kVllmEncoderOutputs = "vllm_mm_encoder_outputs";
+inline constexpr const char* kVllmLoraRank = "vllm_lora_rank";
+inline constexpr const char* kVllmMaxLoras = "vllm_max_loras";
+void declare_vllm_adapter_symbols(Registrar& reg);
+/// V1 (not v0): one batch of the largest dummy images through the encoder, outputs kept.
+void set_vllm_encoder_outputs(Context& ctx, std::int64_t tokens, std::int64_t seqs, std::int64_t max_len, bool v0);
+/// rank 0: LoRA off.
+void set_vllm_lora(Context& ctx, std::int64_t rank, std::int64_t max_loras);
+double vllm_encoder_output_bytes(const Context& ctx);
 /// Bytes of the LoRA slots vLLM allocates at load time with --enable-lora (0 without).
 double vllm_lora_slot_bytes(const Context& ctx);
 

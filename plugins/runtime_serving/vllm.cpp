@@ -28,9 +28,6 @@ constexpr const char* kMaxLen = "vllm_max_model_len";
 constexpr const char* kOutside = "vllm_nccl_outside";
 constexpr const char* kSeparateMoeCaches = "vllm_moe_separate_caches";
 constexpr const char* kHybridAllocator = "vllm_hybrid_allocator";
-constexpr const char* kEncoderOutputs = "vllm_mm_encoder_outputs";
-constexpr const char* kLoraRank = "vllm_lora_rank";
-constexpr const char* kMaxLoras = "vllm_max_loras";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -184,35 +181,6 @@ std::string layer_forward_peak_text(const Context& ctx, double tokens, bool moe_
     return has_dense_mlp(m) ? "max(" + dense + ", " + moe + ")" : moe;
 }
 
-// Image embeddings of the largest image vLLM profiles the encoder with, where vram knows it:
-// Pixtral (Mistral3) merges patch · spatial_merge pixels per side of a longest-edge image
-// (mistral3.py get_patch_grid_size: (1540 − 1) // 28 + 1 = 55 per side); Kimi-VL's 1024-px dummy;
-// LLaVA-1.5 and Gemma 3 give a fixed count per image. 0 where the maximum depends on processor settings vram does not
-// model (dynamic resolution, tiling).
-std::int64_t largest_image_embeddings(const ModelSpec& m) {
-    if (m.vision.kind != "vision") return 0;
-    if (m.model_type == "mistral3" && m.vision.patch_size > 0) {
-        const std::int64_t cell = m.vision.patch_size * std::max<std::int64_t>(1, m.vision.spatial_merge_size);
-        const std::int64_t side = (m.vision.image_size - 1) / cell + 1;
-        return side * side;
-    }
-    if (m.model_type == "kimi_vl" && m.vision.patch_size > 0) {
-        // vLLM kimi_vl.py profiles a 1024 x 1024 dummy (MaxImageTokenMeta); get_num_image_tokens
-        // scales an image above in_token_limit (4096, the MoonViT processor's default) patches
-        // down by sqrt(limit / patches), pads each side to patch · merge and merges 2 x 2:
-        // 73^2 = 5,329 > 4,096 → int(1024 · 64/73) = 897 → 924 px → 33^2 = 1,089 embeddings.
-        const double p = static_cast<double>(m.vision.patch_size);
-        const double cell = p * static_cast<double>(std::max<std::int64_t>(1, m.vision.spatial_merge_size));
-        double side = 1024.0;
-        const double patches = std::floor(side / p) * std::floor(side / p);
-        if (patches > 4096.0) side = std::floor(side * std::sqrt(4096.0 / patches));
-        const auto merged = static_cast<std::int64_t>(std::ceil(side / cell));
-        return merged * merged;
-    }
-    if (m.model_type == "llava" || m.model_type == "gemma3") return m.vision.tokens_per_image;
-    return 0;
-}
-
 void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kUtil, "fraction", "vLLM gpu_memory_utilization");
     reg.declare(kTokens, "tokens", "vLLM max_num_batched_tokens (profile run)");
@@ -225,10 +193,7 @@ void declare_vllm_symbols(Registrar& reg) {
     reg.declare(kOutside, "B", "vLLM NCCL memory set up before the profile's baseline (not charged to the pool)");
     reg.declare(kHybridAllocator, "flag",
                 "1 where vLLM groups layers of different attention types into equal KV-cache groups (V1 0.10, latest)");
-    reg.declare(kEncoderOutputs, "B",
-                "multimodal encoder outputs vLLM V1's profile keeps through the text forward pass and the sampler");
-    reg.declare(kLoraRank, "rank", "vLLM max_lora_rank with --enable-lora (0: LoRA off)");
-    reg.declare(kMaxLoras, "adapters", "vLLM max_loras: LoRA slots on the GPU");
+    declare_vllm_adapter_symbols(reg);
     reg.declare(kSeparateMoeCaches, "flag",
                 "1 where vLLM's fused_moe gives cache3 its own memory (before 0.7.3: version 0.6, 0.7)");
 }
@@ -381,36 +346,8 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
     ctx.set(ctx.symbol(kHybridAllocator), version == "0.10" || version == "latest" ? 1.0 : 0.0);
     ctx.set(ctx.symbol(kSeparateMoeCaches), version == "0.6" || version == "0.7" ? 1.0 : 0.0);
-    // V1's profile runs the multimodal encoder on a batch of the largest dummy images and keeps
-    // the outputs through the text pass (gpu_model_runner.py profile_run, multimodal/
-    // encoder_budget.py); V0 profiled images inside its dummy sequences instead (not modelled).
-    double encoder_outputs = 0;
-    if (ctx.model().vision.kind == "vision" && !v0) {
-        const std::int64_t per_item = largest_image_embeddings(ctx.model());
-        if (per_item > 0) {
-            const std::int64_t budget = std::max(tokens, per_item);
-            const std::int64_t per_prompt = std::max<std::int64_t>(1, std::min<std::int64_t>(999, max_len / per_item));
-            const std::int64_t items = std::max<std::int64_t>(1, std::min(budget / per_item, seqs * per_prompt));
-            encoder_outputs = static_cast<double>(items * per_item) * static_cast<double>(ctx.model().hidden) *
-                              ctx[Sym::bytes_act];
-            ctx.notes.push_back("runtime vllm multimodal profile: " + std::to_string(items) + " dummy images of " +
-                                std::to_string(per_item) + " embeddings through the encoder, their outputs kept "
-                                "through the text pass");
-        } else {
-            ctx.notes.push_back("runtime vllm multimodal profile: the encoder's dummy batch is not modelled for "
-                                "model_type " + ctx.model().model_type + " (its largest image depends on processor "
-                                "settings); the KV pool leaves its outputs out");
-        }
-    }
-    ctx.set(ctx.symbol(kEncoderOutputs), encoder_outputs);
-    ctx.set(ctx.symbol(kLoraRank), o.flag("enable_lora") ? static_cast<double>(o.integer("max_lora_rank")) : 0.0);
-    ctx.set(ctx.symbol(kMaxLoras), static_cast<double>(o.integer("max_loras")));
-    if (o.flag("enable_lora"))
-        ctx.notes.push_back("runtime vllm --enable-lora: " + std::to_string(o.integer("max_loras")) + " slot(s) of rank " +
-                            std::to_string(o.integer("max_lora_rank")) +
-                            " on every decoder Linear, counted with the weights; the embedding / lm_head LoRA "
-                            "tensors of models that declare them and the Punica index buffers (tens of MiB) are "
-                            "not itemised");
+    set_vllm_encoder_outputs(ctx, tokens, seqs, max_len, v0);
+    set_vllm_lora(ctx, o.flag("enable_lora") ? o.integer("max_lora_rank") : 0, o.integer("max_loras"));
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
     ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
@@ -493,43 +430,7 @@ Bytes vllm_kv_needed(const Context& ctx) {
 
 double vllm_kv_pool(const Context& ctx) {
     return read(ctx, kUtil) * ctx[Sym::gpu_mem] - engine_model_bytes(ctx) - vllm_profile_peak(ctx) -
-           read(ctx, kEncoderOutputs) - read(ctx, kNonTorch);
-}
-
-// LoRA slots (vllm/lora/layers.py): per Linear, lora_a [rank, in] per output slice and lora_b
-// [out, rank]; a column-parallel layer keeps lora_a whole and splits lora_b's out over TP, a
-// row-parallel one splits lora_a's in and keeps lora_b whole. Routers, routed experts and the
-// towers are not wrapped.
-namespace {
-bool row_parallel(const std::string& module) {
-    for (const char* m : {"o_proj", "down_proj", "dense", "out_proj", "fc2", "w2", "wo", "c_proj", "dense_4h_to_h"})
-        if (module == m) return true;
-    return false;
-}
-std::int64_t lora_slices(const std::string& module) {
-    if (module == "qkv_proj" || module == "query_key_value" || module == "c_attn" || module == "Wqkv") return 3;
-    if (module == "gate_up_proj") return 2;
-    return 1;
-}
-}  // namespace
-
-double vllm_lora_slot_bytes(const Context& ctx) {
-    const double rank = read(ctx, kLoraRank);
-    if (rank <= 0 || !vllm_engine(ctx)) return 0;
-    const ModelSpec& m = ctx.model();
-    const auto t = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::t]));
-    const auto p = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
-    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
-    double elements = 0;
-    for (const Tensor& x : m.tensors) {
-        if (!x.linear || x.embedding || x.layer < 0 || x.group == "router" || x.group == "experts") continue;
-        if (!on_pipeline_stage(x, m, stage, p)) continue;
-        const double in = static_cast<double>(x.cols), out = static_cast<double>(x.rows);
-        const double slices = static_cast<double>(lora_slices(x.module));
-        elements += row_parallel(x.module) ? slices * in / static_cast<double>(t) + out
-                                           : slices * in + out / static_cast<double>(t);
-    }
-    return read(ctx, kMaxLoras) * rank * elements * ctx[Sym::bytes_act];
+           vllm_encoder_output_bytes(ctx) - read(ctx, kNonTorch);
 }
 
 // ---------------------------------------------------------------- components
@@ -537,9 +438,9 @@ double vllm_lora_slot_bytes(const Context& ctx) {
 std::vector<std::string> VllmKvCacheTerm::reads() const { return {kBlock}; }
 std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler, kSeparateMoeCaches}; }
 std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
-std::vector<std::string> VllmEncoderOutputsTerm::reads() const { return {kEncoderOutputs}; }
 std::vector<std::string> VllmKvReserveTerm::reads() const {
-    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches, kEncoderOutputs, kLoraRank, kMaxLoras};
+    return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches, kVllmEncoderOutputs, kVllmLoraRank,
+            kVllmMaxLoras};
 }
 std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
 
@@ -579,35 +480,6 @@ Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) con
     return bytes;
 }
 
-std::vector<std::string> VllmLoraSlotsTerm::reads() const { return {kLoraRank, kMaxLoras}; }
-bool VllmLoraSlotsTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kLoraRank) > 0;
-}
-Bytes VllmLoraSlotsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = to_bytes(vllm_lora_slot_bytes(ctx), kId.data());
-    if (explain)
-        *explain = format_number(read(ctx, kMaxLoras)) + " slot(s) · rank " + format_number(read(ctx, kLoraRank)) +
-                   " · Σ (slices · in + out) over the decoder Linear layers on this rank · " +
-                   format_number(ctx[Sym::bytes_act]) + " B = " + format_count(bytes) + " B";
-    return bytes;
-}
-
-bool VllmEncoderOutputsTerm::applies(const Context& ctx) const {
-    return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kEncoderOutputs) > 0;
-}
-Bytes VllmEncoderOutputsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = to_bytes(read(ctx, kEncoderOutputs), kId.data());
-    if (explain) {
-        const std::int64_t per_item = largest_image_embeddings(ctx.model());
-        const double items = read(ctx, kEncoderOutputs) /
-                             (static_cast<double>(per_item) * static_cast<double>(ctx.model().hidden) * ctx[Sym::bytes_act]);
-        *explain = format_number(items) + " images · " + std::to_string(per_item) + " embeddings · " +
-                   std::to_string(ctx.model().hidden) + " · " + format_number(ctx[Sym::bytes_act]) + " B = " +
-                   format_count(bytes) + " B";
-    }
-    return bytes;
-}
-
 bool VllmNonTorchTerm::applies(const Context& ctx) const { return ctx[Sym::training] == 0 && vllm_engine(ctx); }
 Bytes VllmNonTorchTerm::compute(const Context& ctx, std::string* explain) const {
     const Bytes bytes = to_bytes(read(ctx, kNonTorch), kId.data());
@@ -625,8 +497,8 @@ Bytes VllmKvReserveTerm::compute(const Context& ctx, std::string* explain) const
         *explain = format_number(read(ctx, kUtil)) + " · " + format_count(static_cast<Bytes>(ctx[Sym::gpu_mem])) +
                    " − " + format_count(static_cast<Bytes>(engine_model_bytes(ctx))) + " − " +
                    format_count(static_cast<Bytes>(vllm_profile_peak(ctx))) + " − " +
-                   (read(ctx, kEncoderOutputs) > 0
-                        ? format_count(static_cast<Bytes>(read(ctx, kEncoderOutputs))) + " (encoder outputs) − "
+                   (vllm_encoder_output_bytes(ctx) > 0
+                        ? format_count(static_cast<Bytes>(vllm_encoder_output_bytes(ctx))) + " (encoder outputs) − "
                         : std::string()) +
                    format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) +
                    " = " + format_count(bytes) + " B";
