@@ -270,7 +270,7 @@ std::vector<SchemaKey> build_table() {
     r.push_back(Row("hardware.catalog", T::string, "an extra CSV GPU catalog, relative to the scenario file")
                     .to([](Scenario& s, const ConfigNode& v) { s.hardware.catalog = v.text(); }));
 
-    r.push_back(Row("runtime.engine", T::string, "engine memory semantics: hf, vllm, sglang, llama.cpp (+ plugins)")
+    r.push_back(Row("runtime.engine", T::string, "engine memory semantics: hf, vllm, sglang, trtllm (TensorRT-LLM), llama.cpp (+ plugins)")
                     .def("hf").from(KeyCatalog::runtimes)
                     .to([](Scenario& s, const ConfigNode& v) { s.runtime.engine = v.text(); }));
 

@@ -1,6 +1,8 @@
-// runtime_serving.cpp - plugin entry: vLLM, SGLang and llama.cpp runtime profiles and their terms.
+// runtime_serving.cpp - plugin entry: vLLM, SGLang, TensorRT-LLM and llama.cpp runtime profiles and
+// their terms.
 // SPDX-License-Identifier: Apache-2.0
 #include "serving.hpp"
+#include "trtllm.hpp"
 #include "vram/plugin_api.hpp"
 
 VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
@@ -8,6 +10,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     declare_vllm_symbols(reg);
     declare_sglang_symbols(reg);
     declare_llama_cpp_symbols(reg);
+    declare_trtllm_symbols(reg);
     reg.add(std::make_unique<VllmRuntime>());
     reg.add(std::make_unique<VllmRopeTableTerm>());
     reg.add(std::make_unique<VllmMxfp4PaddingTerm>());
@@ -27,6 +30,13 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<SglangPrefillPeakTerm>());
     reg.add(std::make_unique<SglangDistInitTerm>());
     reg.add(std::make_unique<SglangCudaGraphTerm>());
+    reg.add(std::make_unique<TrtllmRuntime>());
+    reg.add(std::make_unique<TrtllmLmHeadCopyTerm>());
+    reg.add(std::make_unique<TrtllmExecutionContextTerm>());
+    reg.add(std::make_unique<TrtllmRuntimeBuffersTerm>());
+    reg.add(std::make_unique<TrtllmDecoderTerm>());
+    reg.add(std::make_unique<TrtllmKvCacheTerm>());
+    reg.add(std::make_unique<TrtllmKvReserveTerm>());
     reg.add(std::make_unique<LlamaCppRuntime>());
     reg.add(std::make_unique<LlamaCppWeightsTerm>());
     reg.add(std::make_unique<LlamaCppKvCacheTerm>());

@@ -106,6 +106,10 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
         {"vllm_nccl_outside", "vram_runtime_serving"},     {"vllm_moe_separate_caches", "vram_runtime_serving"},
         {"vllm_hybrid_allocator", "vram_runtime_serving"}, {"vllm_mm_encoder_outputs", "vram_runtime_serving"},
         {"vllm_lora_rank", "vram_runtime_serving"},    {"vllm_max_loras", "vram_runtime_serving"},
+        {"trtllm_max_batch_size", "vram_runtime_serving"}, {"trtllm_max_num_tokens", "vram_runtime_serving"},
+        {"trtllm_max_seq_len", "vram_runtime_serving"},    {"trtllm_kv_fraction", "vram_runtime_serving"},
+        {"trtllm_tokens_per_block", "vram_runtime_serving"}, {"trtllm_execution_context", "vram_runtime_serving"},
+        {"trtllm_decoder_vocab_buffers", "vram_runtime_serving"},
         {"sglang_mem_fraction", "vram_runtime_serving"}, {"sglang_chunk", "vram_runtime_serving"},
         {"sglang_page", "vram_runtime_serving"},       {"sglang_dist_init", "vram_runtime_serving"},
         {"sglang_cuda_graphs", "vram_runtime_serving"},
@@ -125,7 +129,7 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
             BOOST_TEST(has(r.out.substr(at, end - at), "\"owner\": \"" + owner + "\"") == true);
         }
     }
-    // 33 built-ins (enum Sym) + the 64 symbols above from plugins: nothing else, nothing twice.
+    // 33 built-ins (enum Sym) + the 71 symbols above from plugins: nothing else, nothing twice.
     std::set<std::string> names;
     std::size_t rows = 0;
     for (std::size_t at = r.out.find("{\"name\": \""); at != std::string::npos; at = r.out.find("{\"name\": \"", at + 1)) {
@@ -134,7 +138,7 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
         ++rows;
     }
     BOOST_TEST(rows == names.size());
-    BOOST_TEST(rows == 33u + 64u);
+    BOOST_TEST(rows == 33u + 71u);
     // The table says who owns each symbol too.
     const CliResult t = run_cli({"symbols", "--format", "table"});
     BOOST_TEST(has(t.out, "owner") == true);

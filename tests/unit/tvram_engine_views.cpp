@@ -328,6 +328,49 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_lora_slots_are_loaded_with_the_model) {
                131072000ULL, boost::test_tools::tolerance(1e-9));
 }
 
+// TensorRT-LLM's runtime and decoder buffers follow the build limits N (max_batch_size), L
+// (max_seq_len), T (max_num_tokens) and the vocabulary (batch_manager runtimeBuffers.cpp,
+// runtime/gptDecoderBatched.cpp; docs/serving.md §2b), compared with the logged lines (the runtime
+// prints GB and MB of 2^30 and 2^20 bytes):
+//   memory.md's example (Llama-2-7B FP8, N 256, L 2048, T 8192, V 32,000, 0.12):
+//     runtime 256 · 32,000 · 4 + 6 · 256 · 2,048 · 4 + 8,192 · 4 = 45,383,680 B = 43.28 MiB (43.29 MB)
+//     decoder 16 · 256 · 2,048 + 5 · 4 · 256 · 32,000 + 65,536 · 256 = 189,005,824 B = 180.25 MiB (180.30 MB)
+//   GPT-J-6B (N 4096, L 4098, V 50,400, 0.12):
+//     runtime 825,753,600 + 402,849,792 + 32,768 = 1,228,636,160 B = 1.144 GiB (1.14 GB)
+//     decoder 268,566,528 + 4,128,768,000 + 268,435,456 = 4,665,769,984 B = 4.345 GiB (4.35 GB)
+//   Qwen2.5-0.5B defaults (N 2048, L 32,768, V 151,936, later releases: 4 vocabulary buffers):
+//     runtime 1,244,659,712 + 1,610,612,736 + 32,768 = 2,855,305,216 B = 2.659 GiB (2.66 GB)
+//     decoder 1,073,741,824 + 4,978,638,848 + 134,217,728 = 6,186,598,400 B = 5.762 GiB (5.76 GB)
+// With memory.md's execution context (1134.01 MiB) the KV pool is 259,904 tokens against the 259,840
+// logged - not an independent check: the 775 MiB of context is that example's remainder.
+BOOST_AUTO_TEST_CASE(issue19_trtllm_buffers_follow_the_build_limits) {
+    const Result md = estimate_yaml("model: {preset: llama-2-7b}\nprecision: {weights: fp8, kv_cache: fp8}\n"
+                                    "workload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
+                                    "hardware: {memory_gib: 79.10}\n"
+                                    "runtime: {engine: trtllm, version: \"0.12\", max_batch_size: 256, max_seq_len: 2048, "
+                                    "execution_context_mib: 1134.01}\n");
+    BOOST_TEST(md.bytes("trtllm.buffers.runtime") == 45383680ULL);
+    BOOST_TEST(md.bytes("trtllm.buffers.decoder") == 189005824ULL);
+    BOOST_TEST(std::fabs(md.estimate.max_kv_tokens / 259840.0 - 1) < 0.001);
+    const Result gptj = estimate_yaml("model: {preset: gpt-j-6b}\nprecision: {weights: fp8, kv_cache: fp8}\n"
+                                      "workload: {type: inference, batch_size: 1, sequence_length: 256}\n"
+                                      "hardware: {memory_gib: 79.10}\n"
+                                      "runtime: {engine: trtllm, version: \"0.12\", max_batch_size: 4096, max_seq_len: 4098}\n");
+    BOOST_TEST(gptj.bytes("trtllm.buffers.runtime") == 1228636160ULL);
+    BOOST_TEST(gptj.bytes("trtllm.buffers.decoder") == 4665769984ULL);
+    const Result qwen = estimate_yaml("model: {preset: qwen2.5-0.5b}\nworkload: {type: inference, batch_size: 1, "
+                                      "sequence_length: 4096}\nhardware: {gpu: RTX A4000}\nruntime: {engine: trtllm}\n");
+    BOOST_TEST(qwen.bytes("trtllm.buffers.runtime") == 2855305216ULL);
+    BOOST_TEST(qwen.bytes("trtllm.buffers.decoder") == 6186598400ULL);
+    // The tied embedding is copied into the engine's lm_head: 151,936 · 896 · 2 B.
+    BOOST_TEST(qwen.bytes("trtllm.weights.lm_head_copy") == 151936ULL * 896 * 2);
+    // A batch beyond max_batch_size is not scheduled at once: does not fit, with the reason.
+    const Result over = estimate_yaml("model: {preset: qwen2.5-0.5b}\nworkload: {type: inference, batch_size: 64, "
+                                      "sequence_length: 1024}\nhardware: {gpu: RTX A4000}\n"
+                                      "runtime: {engine: trtllm, max_batch_size: 32}\n");
+    BOOST_TEST(!over.estimate.fits);
+}
+
 // microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
 //   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
 //   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
@@ -1084,6 +1127,27 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"sglang-pr4760-llama31-8b-fa3-hopper80g",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang, mem_fraction_static: 0.88}\n"},
+        // TensorRT-LLM's C++ runtime on trtllm-build engines. GPT-J-6B FP8 (weights and KV) with
+        // trtllm-bench's limits (max_batch_size 4096, max_num_tokens 8192, max_seq_len 4098),
+        // fraction 0.99, 0.12.0.dev on an 80 GB GPU (79.10 GiB logged).
+        {"trtllm-suite-md-llama2-7b-fp8-80g",
+         "model: {preset: gpt-j-6b}\nprecision: {weights: fp8, kv_cache: fp8, activations: fp16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 256}\nhardware: {memory_gib: 79.10}\n"
+         "runtime: {engine: trtllm, version: \"0.12\", max_batch_size: 4096, max_num_tokens: 8192, max_seq_len: 4098, "
+         "kv_cache_free_gpu_mem_fraction: 0.99}\n"},
+        // Qwen2.5-Coder-0.5B-Instruct (Qwen2.5-0.5B's architecture) as an int8 weight-only engine
+        // (taken as int8 with a per-channel scale) with trtllm-build's defaults on an RTX A4000.
+        {"trtllm-1188-a4000-qwen25-coder-05b-int8",
+         "model: {preset: qwen2.5-0.5b}\nprecision: {weights: w8a8, activations: fp16}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {gpu: RTX A4000}\n"
+         "runtime: {engine: trtllm}\n"},
+        // Llama-3.1-8B-Instruct FP8 (ModelOpt) with FP8 KV, built with max_batch_size 2048,
+        // max_num_tokens 1024, max_seq_len 2048, 0.19 on an RTX 5090 (31.84 GiB logged).
+        {"trtllm-4275-rtx5090-llama31-8b-fp8",
+         "model: {preset: llama-3.1-8b}\nprecision: {weights: fp8, kv_cache: fp8}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
+         "hardware: {gpu: GeForce RTX 5090, memory_gib: 31.84}\n"
+         "runtime: {engine: trtllm, max_batch_size: 2048, max_num_tokens: 1024, max_seq_len: 2048}\n"},
     };
     int compared = 0, within = 0;
     for (const auto& c : cases) {
@@ -1092,14 +1156,13 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         const json::object& row = it->second;
         const Result r = estimate_yaml(c.yaml);
         const std::string engine(row.at("engine").as_string());
-        const double pool =
-            engine == "sglang"
-                ? static_cast<double>(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool"))
-                : static_cast<double>(r.bytes("vllm.kv_cache") + r.bytes("vllm.kv_cache.unused_pool"));
+        const std::string kv_term = engine == "sglang" ? "sglang.kv_cache" : engine == "tensorrt-llm" ? "trtllm.kv_cache" : "vllm.kv_cache";
+        const double pool = static_cast<double>(r.bytes(kv_term) + r.bytes(kv_term + ".unused_pool"));
         // SGLang's "Init torch distributed ends. mem usage" is its distributed init (absent at TP 1).
         const double non_torch =
-            engine == "sglang" ? (r.has("sglang.overhead.dist_init") ? static_cast<double>(r.bytes("sglang.overhead.dist_init")) : 0.0)
-                               : static_cast<double>(r.bytes("vllm.overhead.non_torch"));
+            engine == "sglang"  ? (r.has("sglang.overhead.dist_init") ? static_cast<double>(r.bytes("sglang.overhead.dist_init")) : 0.0)
+            : engine == "vllm" ? static_cast<double>(r.bytes("vllm.overhead.non_torch"))
+                               : 0.0;
         // What the engines log as the model's memory: the weights and the rotary tables.
         const char* rope = engine == "sglang" ? "sglang.weights.rope_cache" : "vllm.weights.rope_cache";
         double model = static_cast<double>(r.bytes("core.weights")) + (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
@@ -1111,8 +1174,13 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         // SGLang measures its weights as device memory: the segments the allocator reserved for them.
         if (engine == "sglang" && r.has("sglang.weights.allocator_rounding"))
             model += static_cast<double>(r.bytes("sglang.weights.allocator_rounding"));
+        // A TensorRT-LLM engine holds its own copy of a tied embedding as lm_head; it logs MiB.
+        if (engine == "tensorrt-llm" && r.has("trtllm.weights.lm_head_copy"))
+            model += static_cast<double>(r.bytes("trtllm.weights.lm_head_copy"));
+        const json::value* weights_unit = row.at("weights").is_object() ? row.at("weights").as_object().if_contains("unit") : nullptr;
+        const bool mib = weights_unit && weights_unit->is_string() && weights_unit->as_string() == "MiB";
         const std::tuple<const char*, double, const char*> ours[] = {
-            {"weights", model / GiB, "GiB"},
+            {"weights", mib ? model / (1024.0 * 1024.0) : model / GiB, mib ? "MiB" : "GiB"},
             {"kv_cache", pool / GiB, "GiB"},
             {"kv_cache_tokens", r.estimate.max_kv_tokens, "tokens"},
             {"non_torch", non_torch / GiB, "GiB"},
@@ -1146,11 +1214,8 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "no Llama-3.2-Vision (mllama) preset, and vLLM's multimodal encoder profile is not modelled"},
         {"sglang-pr11716-tp8-h200-30shard", "the log does not name the model"},
         {"sglang-pr22537-qwen3-b200-tp4", "the log does not name the checkpoint"},
-        {"trtllm-1188-a4000-qwen25-coder-05b-int8", "no TensorRT-LLM runtime profile"},
-        {"trtllm-224-a10-llama2-7b", "no TensorRT-LLM runtime profile"},
-        {"trtllm-1400-a100-smoothquant", "no TensorRT-LLM runtime profile; model not named"},
-        {"trtllm-4275-rtx5090-llama31-8b-fp8", "no TensorRT-LLM runtime profile"},
-        {"trtllm-suite-md-llama2-7b-fp8-80g", "no TensorRT-LLM runtime profile"},
+        {"trtllm-224-a10-llama2-7b", "TensorRT-LLM 0.5 (GptManager before the executor API): its buffers are not modelled"},
+        {"trtllm-1400-a100-smoothquant", "the model is not named (TensorRT-LLM 0.8)"},
         {"ollama-8377-two-gpu-pipeline", "llama.cpp layer split over two GPUs is not modelled; model not named"},
         {"llamacpp-pr6122-4070ti-3090ti-split", "llama.cpp layer split over two GPUs is not modelled"},
         {"llamafile-pr552-rtx4080-trilm", "TriLM ternary weights (llamafile) are not a vram weight format; model not named"},
