@@ -93,7 +93,7 @@ void add_question_options(po::options_description& desc, QuestionFlags& f) {
         ("seq", po::value(&f.seq), "tokens per sequence: workload.sequence_length")
         ("weights", po::value(&f.weights), "weight format (bf16, int4, nf4, fp8 ...): precision.weights")
         ("kv", po::value(&f.kv), "KV cache dtype: precision.kv_cache")
-        ("engine", po::value(&f.engine), "engine: hf, vllm, llama.cpp (+ plugins): runtime.engine")
+        ("engine", po::value(&f.engine), "engine: hf, vllm, sglang, trtllm, llama.cpp (+ plugins): runtime.engine")
         ("method", po::value(&f.method), "training method (full, lora, qlora ...): training.method; implies "
                                          "workload.type training");
     desc.add(q);
