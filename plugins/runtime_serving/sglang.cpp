@@ -50,6 +50,22 @@ double default_fraction(double gpu_mib, double chunk, double graph_bs, double tp
     return std::round((gpu_mib - reserved) / gpu_mib * 1000.0) / 1000.0;
 }
 
+// Releases before PR #10975's buckets (the 0.3 and 0.4 lines of 2024 - mid-2025, server_args.py
+// __post_init__): mem_fraction_static by TP size alone (0.88 at TP 1, 0.87 from 2, 0.85 from 4,
+// 0.81 from 8, 0.79 from 16); chunked_prefill_size and cuda_graph_max_bs 2048 / 8 below
+// 25,000 MB of GPU memory, 8192 / 160 above.
+Defaults legacy_defaults(double gpu_mib) {
+    if (gpu_mib < 25000.0) return {2048, 8};
+    return {8192, 160};
+}
+double legacy_fraction(double tp) {
+    if (tp >= 16) return 0.79;
+    if (tp >= 8) return 0.81;
+    if (tp >= 4) return 0.85;
+    if (tp >= 2) return 0.87;
+    return 0.88;
+}
+
 std::int64_t rounded_tokens(const Context& ctx) {
     const auto page = static_cast<std::int64_t>(read(ctx, kPage));
     const auto s = static_cast<std::int64_t>(ctx[Sym::s]);
@@ -86,6 +102,10 @@ bool sglang_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.
 
 std::vector<ParamSpec> SglangRuntime::params() const {
     return {
+        {"version", ParamType::string, "latest",
+         "SGLang release line, for its defaults: 0.4 = the TP-size table of the 0.3 / 0.4 releases (0.88 at TP 1 "
+         "down to 0.79 at TP 16; chunk and CUDA-graph batch by 25,000 MB of GPU memory), latest = the GPU-memory "
+         "buckets of PR #10975", 0, 0, {"0.4", "latest"}},
         {"mem_fraction_static", ParamType::number, "0",
          "share of the memory free before the weights that weights + KV pool may take (--mem-fraction-static); 0 = "
          "SGLang's default from the GPU memory, chunked_prefill_size, cuda_graph_max_bs and TP·PP (server_args.py)",
@@ -123,7 +143,8 @@ std::vector<ParamSpec> SglangRuntime::params() const {
 void SglangRuntime::prepare(Context& ctx, const Params& o) const {
     const double t = ctx[Sym::t], p = ctx[Sym::p];
     const double gpu_mib = ctx[Sym::gpu_mem] / kMiB;
-    const Defaults d = bucket_defaults(gpu_mib, t);
+    const bool legacy = o.string("version") == "0.4";
+    const Defaults d = legacy ? legacy_defaults(gpu_mib) : bucket_defaults(gpu_mib, t);
     std::int64_t chunk = o.integer("chunked_prefill_size");
     if (chunk == 0) chunk = d.chunk;
     std::int64_t graph_bs = o.integer("cuda_graph_max_bs");
@@ -131,7 +152,8 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
     double fraction = o.number("mem_fraction_static");
     const bool default_fraction_used = fraction <= 0;
     if (default_fraction_used && gpu_mib > 0)
-        fraction = default_fraction(gpu_mib, static_cast<double>(chunk), static_cast<double>(graph_bs), t, p);
+        fraction = legacy ? legacy_fraction(t)
+                          : default_fraction(gpu_mib, static_cast<double>(chunk), static_cast<double>(graph_bs), t, p);
     const bool p2p = peer_to_peer(ctx, o.string("p2p"));
     const double peers = t > 1 ? t - 1 : 0.0;
     const bool graphs = !o.flag("disable_cuda_graph");
@@ -144,7 +166,9 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kGraphs), graphs ? graph_mib * kMiB : 0.0);
     ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
     ctx.notes.push_back("runtime sglang: KV pool = mem_fraction_static " + format_number(fraction) +
-                        (default_fraction_used ? std::string(" (SGLang's default for this GPU)") : std::string()) +
+                        (default_fraction_used ? std::string(legacy ? " (the 0.4 line's default for this TP size)"
+                                                                    : " (SGLang's default for this GPU)")
+                                               : std::string()) +
                         " × memory free before the weights − weights; chunked prefill of " + std::to_string(chunk) +
                         " tokens; CUDA graphs up to batch " + std::to_string(graph_bs) +
                         (graphs ? std::string() : std::string(" (disabled)")) +

@@ -390,6 +390,30 @@ BOOST_AUTO_TEST_CASE(issue19_mllama_preset_counts_its_parameters) {
     BOOST_TEST(m.at("parameters_by_group").as_object().at("vision_tower").as_int64() == 863567379LL);
 }
 
+// SGLang releases before the GPU-memory buckets (server_args.py __post_init__ of the 0.3 / 0.4
+// lines) set mem_fraction_static by TP size: 0.88, 0.87 from 2, 0.85 from 4, 0.81 from 8, 0.79
+// from 16; chunked_prefill_size 8192 and cuda_graph_max_bs 160 at 25,000 MB and above (an RTX
+// A6000: 48 GB), 2048 and 8 below.
+BOOST_AUTO_TEST_CASE(issue19_sglang_04_defaults_follow_the_tp_size) {
+    const std::string yaml = "model: {preset: qwen3-14b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+                             "hardware: {gpu: RTX A6000}\nruntime: {engine: sglang, version: \"0.4\"}\n";
+    // The pool the default gives equals the pool of that fraction given explicitly.
+    const std::pair<const char*, const char*> by_tp[] = {{"1", "0.88"}, {"2", "0.87"}, {"4", "0.85"}, {"8", "0.81"}};
+    auto pool = [](const Result& r) { return r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool"); };
+    for (const auto& [tp, fraction] : by_tp) {
+        const std::string t = std::string("parallelism.tensor=") + tp, n = std::string("hardware.count=") + tp;
+        const Result dflt = estimate_yaml(yaml, {t, n});
+        const Result given = estimate_yaml(yaml, {t, n, "runtime.version=latest", std::string("runtime.mem_fraction_static=") + fraction,
+                                                  "runtime.chunked_prefill_size=8192"});
+        BOOST_TEST_CONTEXT("TP " << tp) {
+            BOOST_TEST(pool(dflt) == pool(given));
+            BOOST_TEST(dflt.bytes("sglang.activations.prefill_chunk") == given.bytes("sglang.activations.prefill_chunk"));
+        }
+    }
+    // 2 MB per captured batch size up to 160: 320 MiB of CUDA graphs.
+    BOOST_TEST(estimate_yaml(yaml, {"parallelism.tensor=1"}).bytes("sglang.overhead.cuda_graphs") == 320ULL * 1024 * 1024);
+}
+
 // microsoft/phi-4 (preset added for llm-d-planner's TP 1 log), from its config.json shapes:
 //   embed_tokens = lm_head = 100,352 · 5,120 = 513,802,240 each (untied)
 //   per layer: qkv_proj (40 + 2 · 10) · 128 · 5,120 = 39,321,600; o_proj 5,120² = 26,214,400;
@@ -1149,6 +1173,12 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"sglang-myr1-r1distillqwen7b-rtx3090-tp1",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {memory_gib: 23.58}\nruntime: {engine: sglang, mem_fraction_static: 0.88}\n"},
+        // SGLang under Xinference, Qwen3-14B on one RTX A6000 (May 2025): mem_fraction_static is not
+        // logged; the release line of that date sets it by TP size (0.88 at TP 1), and the logged
+        // CUDA-graph batch sizes end at 160 as that line's default does for a 48 GB GPU.
+        {"sglang-xinference3481-a6000-qwen3-14b-tp1",
+         "model: {preset: qwen3-14b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: RTX A6000}\nruntime: {engine: sglang, version: \"0.4\"}\n"},
         // SGLang, Llama-3.1-8B-Instruct on an 80 GB Hopper GPU (FlashAttention-3), SGLang's TP 1
         // default of that release, mem_fraction_static 0.88.
         {"sglang-pr4760-llama31-8b-fa3-hopper80g",
@@ -1255,7 +1285,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-8k-tp1", "as the 32k run"},
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
         {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
-        {"sglang-xinference3481-a6000-qwen3-14b-tp1", "mem_fraction_static and the SGLang release are not stated"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
         {"sglang-ajithamd-mi355x-glm5-fp8-tp8", "no GLM-5 preset; AMD MI355X total not logged"},
