@@ -153,6 +153,7 @@ struct Estimator::Impl {
 
     // evaluate.cpp
     void drop_mtp_layers();
+    void drop_lm_head();
     Bytes evaluate_role(std::int64_t stage, Bytes* values, PhasePeak& phases);
     /// workload.lengths: sets Sym::b and Sym::s to the peak micro-batch's shape (plan.cpp).
     void peak_micro_batch();

@@ -228,6 +228,7 @@ void Estimator::Impl::method_stage() {
             publish_method_facts();
             ctx.begin_stage(std::string(objective->name()));
             objective->prepare(ctx, objective_params);
+            if (ctx.objective.value_head) drop_lm_head();
             if (optimizer) {
                 ctx.begin_stage(std::string(optimizer->name()));
                 optimizer->prepare(ctx, optimizer_params);
@@ -327,6 +328,34 @@ void Estimator::Impl::drop_mtp_layers() {
         ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] - static_cast<double>(params));
     ctx.notes.push_back("multi-token-prediction layers (" + format_count(static_cast<std::uint64_t>(params)) +
                         " parameters, group mtp) are not loaded by this engine: not in the weights");
+}
+
+// A value model (ObjectiveFacts::value_head: a PPO critic, OpenRLHF's
+// get_llm_for_sequence_regression) is the policy's backbone with a [1, h] head the objective adds:
+// the LM head's tensors (group lm_head; none when tied, the embedding stays) are neither loaded
+// nor trained.
+void Estimator::Impl::drop_lm_head() {
+    double bytes = 0;
+    std::int64_t params = 0;
+    for (std::size_t i = 0; i < model.tensors.size() && i < ctx.tensor_bytes.size(); ++i) {
+        if (model.tensors[i].group != "lm_head" || ctx.tensor_bytes[i] == 0) continue;
+        bytes += static_cast<double>(ctx.tensor_bytes[i]);
+        params += model.tensors[i].numel() * model.tensors[i].copies;
+        ctx.tensor_bytes[i] = 0;
+    }
+    ctx.set(Sym::W, ctx[Sym::W] - bytes);
+    ctx.set(Sym::P_total, ctx[Sym::P_total] - static_cast<double>(params));
+    auto& trainable = ctx.trainable_tensors;
+    double dropped = 0;
+    for (const Tensor& t : trainable)
+        if (t.group == "lm_head") dropped += static_cast<double>(t.numel() * t.copies);
+    trainable.erase(std::remove_if(trainable.begin(), trainable.end(),
+                                   [](const Tensor& t) { return t.group == "lm_head"; }),
+                    trainable.end());
+    ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] - dropped);
+    if (params > 0)
+        ctx.notes.push_back("value model: the LM head (" + format_count(static_cast<std::uint64_t>(params)) +
+                            " parameters) is replaced by the objective's value head: not in the weights");
 }
 
 // Weight bytes of each rank role, once per preparation: evaluations read them instead of

@@ -361,21 +361,6 @@ StageActs stage_acts(const Context& ctx) {
     return a;
 }
 
-// The key combinations the libraries refuse or that mean nothing, one line each.
-void check_checkpoint_keys(const Context& ctx) {
-    const TrainingSpec& t = ctx.scenario().training;
-    if (t.gradient_checkpointing != "full" && (t.recompute_method != "uniform" || t.recompute_num_layers != 1)) {
-        const std::string key = t.recompute_method != "uniform" ? "training.recompute_method" : "training.recompute_num_layers";
-        throw ParamError(key, key + ": chooses the layers full checkpointing recomputes; it needs "
-                              "training.gradient_checkpointing: full (got '" + t.gradient_checkpointing + "')");
-    }
-    if (t.activation_offload == "checkpoints" && t.gradient_checkpointing != "full" && t.gradient_checkpointing != "op")
-        throw ParamError("training.activation_offload",
-                         "training.activation_offload: checkpoints moves what checkpointing keeps to the host; it "
-                         "needs training.gradient_checkpointing: full or op (got '" + t.gradient_checkpointing +
-                             "'); all offloads every saved tensor");
-}
-
 double logits_bytes(const Context& ctx);  // below, with the logits term
 bool logits_on_stage(const Context& ctx);
 
@@ -490,6 +475,11 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
 // ---- logits and loss -------------------------------------------------------------------------
 
 namespace {
+// Positions of this rank's sequence slice the LM head computes (context parallel splits them).
+double logits_positions(const Context& ctx, const Shape& x) {
+    return std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+}
+
 // Liger's fused linear cross-entropy (liger_kernel/ops/fused_linear_cross_entropy.py,
 // fused_linear_cross_entropy_forward): the LM head and the loss run chunk by chunk over the BT
 // tokens, chunk = next_power_of_2(cdiv(BT, cdiv(V, H))) capped at BT, so one chunk of logits is
@@ -508,7 +498,7 @@ LigerChunk liger_chunk(double bt, double V, double h) {
 }
 
 double liger_bytes(const Context& ctx, const Shape& x, double h, double V) {
-    const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+    const double bt = x.b * logits_positions(ctx, x);
     const LigerChunk c = liger_chunk(bt, V, h);
     return x.b * x.s_local * 2 * h * x.ba + c.chunk * V * x.ba + bt * h * x.ba + bt * 4;
 }
@@ -519,14 +509,23 @@ double liger_bytes(const Context& ctx, const Shape& x, double h, double V) {
 // only dE (the hidden-state gradient) and dC (the head's own gradient, in the head's dtype unless
 // accum_c_fp32), so no tokens × V tensor ever exists.
 double cce_bytes(const Context& ctx, const Shape& x, double h) {
-    const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+    const double bt = x.b * logits_positions(ctx, x);
     return x.b * x.s_local * 2 * h * x.ba + bt * 4;
+}
+
+// Bytes per logits element at the transformers loss's peak, or the objective's own
+// (ObjectiveFacts::logits_element_bytes: OpenRLHF's actor, plugins/training_rl).
+double hf_logits_element_bytes(const Context& ctx, const Shape& x) {
+    return ctx.objective.logits_element_bytes > 0 ? ctx.objective.logits_element_bytes : std::max(x.ba + 8, 12.0);
 }
 
 double logits_bytes(const Context& ctx) {
     const Shape x = shape(ctx);
     const auto h = static_cast<double>(ctx.model().hidden);
     const double V = ctx[Sym::V];
+    // A value head (PPO critic) emits one number per position from the final norm's output: the
+    // norm's and the head's inputs are saved, no vocabulary logits exist.
+    if (ctx.objective.value_head) return x.b * x.s_local * 2 * h * x.ba;
     if (ctx.scenario().training.loss == "liger_flce") return liger_bytes(ctx, x, h, V);
     if (ctx.scenario().training.loss == "cce") return cce_bytes(ctx, x, h);
     if (convention(ctx) == Convention::megatron) {
@@ -548,8 +547,8 @@ double logits_bytes(const Context& ctx) {
     // log_softmax's input gradient: 12 per element, the larger of the two [DER].
     // Objectives that ask the LM head for only some positions (TRL GRPO's logits_to_keep = C + 1)
     // publish `logits_tokens` (plugins/training_rl); the hidden-state terms still cover s.
-    const double kept = std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
-    return x.b * (x.s_local * 2 * h * x.ba + kept * std::max(x.ba + 8, 12.0) * V / x.t);
+    const double kept = logits_positions(ctx, x);
+    return x.b * (x.s_local * 2 * h * x.ba + kept * hf_logits_element_bytes(ctx, x) * V / x.t);
 }
 
 bool logits_on_stage(const Context& ctx) {
@@ -566,8 +565,13 @@ Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
     const std::string b = format_number(x.b), s = format_number(x.s_local), V = format_number(ctx[Sym::V]);
     const std::string h = std::to_string(ctx.model().hidden), t = format_number(x.t);
     std::string out;
+    if (ctx.objective.value_head) {
+        *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) + " (final norm and value head inputs; "
+                   "one number per position, no vocabulary logits) = " + format_count(bytes) + " B";
+        return bytes;
+    }
     if (ctx.scenario().training.loss == "liger_flce") {
-        const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+        const double bt = x.b * logits_positions(ctx, x);
         const LigerChunk c = liger_chunk(bt, ctx[Sym::V], static_cast<double>(ctx.model().hidden));
         *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) + " (final norm and LM head inputs) + " +
                    format_number(c.chunk) + "-token logits chunk · " + V + " · " + format_number(x.ba) + " + grad_input " +
@@ -576,7 +580,7 @@ Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
         return bytes;
     }
     if (ctx.scenario().training.loss == "cce") {
-        const double bt = x.b * std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
+        const double bt = x.b * logits_positions(ctx, x);
         *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) +
                    " (final norm and LM head inputs) + fp32 log-sum-exp " + format_number(bt) +
                    " · 4 [Cut Cross-Entropy: no logits in memory] = " + format_count(bytes) + " B";
@@ -587,8 +591,8 @@ Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
               " + (" + format_number(x.ba) + " + 4) · " + V + " / " + t + ")";
     else
         out = b + " · (" + s + " · 2 · " + h + " · " + format_number(x.ba) + " + " +
-              format_number(std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]))) +
-              " · " + format_number(std::max(x.ba + 8, 12.0)) + " · " + V + " / " + t + ")";
+              format_number(logits_positions(ctx, x)) +
+              " · " + format_number(hf_logits_element_bytes(ctx, x)) + " · " + V + " / " + t + ")";
     *explain = out + " [" + convention_name(convention(ctx)) + " loss] = " + format_count(bytes) + " B";
     return bytes;
 }

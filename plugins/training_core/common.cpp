@@ -3,6 +3,7 @@
 #include <algorithm>
 #include "common.hpp"
 
+#include "vram/error.hpp"
 #include "vram/sharding.hpp"
 
 namespace vram::plugins::training {
@@ -160,6 +161,21 @@ std::string zero_suffix(const Context& ctx, int stage) {
         out += "; routed experts over the expert-data-parallel group, " + format_number(expert_zero_divisor(ctx, stage)) +
                " ranks = dp·cp/ep";
     return out + ")";
+}
+
+// The key combinations the libraries refuse or that mean nothing, one line each.
+void check_checkpoint_keys(const Context& ctx) {
+    const TrainingSpec& t = ctx.scenario().training;
+    if (t.gradient_checkpointing != "full" && (t.recompute_method != "uniform" || t.recompute_num_layers != 1)) {
+        const std::string key = t.recompute_method != "uniform" ? "training.recompute_method" : "training.recompute_num_layers";
+        throw ParamError(key, key + ": chooses the layers full checkpointing recomputes; it needs "
+                              "training.gradient_checkpointing: full (got '" + t.gradient_checkpointing + "')");
+    }
+    if (t.activation_offload == "checkpoints" && t.gradient_checkpointing != "full" && t.gradient_checkpointing != "op")
+        throw ParamError("training.activation_offload",
+                         "training.activation_offload: checkpoints moves what checkpointing keeps to the host; it "
+                         "needs training.gradient_checkpointing: full or op (got '" + t.gradient_checkpointing +
+                             "'); all offloads every saved tensor");
 }
 
 }  // namespace vram::plugins::training

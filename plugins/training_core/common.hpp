@@ -83,6 +83,10 @@ double trainable_on_rank(const Context& ctx);
 /// embedding rows split over t, routed experts split over ep.
 std::vector<Tensor> rank_local_tensors(const Context& ctx);
 
+/// The checkpointing key combinations the libraries refuse or that mean nothing (a ParamError,
+/// one line each).
+void check_checkpoint_keys(const Context& ctx);
+
 /// " / dp=8 (ZeRO-3)"-style suffix for --explain; empty when `divisor` is 1.
 std::string zero_suffix(const Context& ctx, int stage);
 

@@ -19,6 +19,9 @@ using rl::set_sym;
 using rl::sym;
 using rl::zero3;
 bool is_ppo(const Context& ctx) { return ctx[Sym::training] > 0 && rl::is(ctx, "ppo"); }
+bool openrlhf(const Context& ctx) { return sym(ctx, kPpoOpenRlhf) > 0; }
+// TRL generates on the training GPUs; verl and OpenRLHF generate in vLLM.
+bool generates_here(const Context& ctx) { return sym(ctx, kPpoVerl) <= 0 && !openrlhf(ctx); }
 
 // Bytes of the LM head as stored (0 with tied embeddings: the head is the embedding, which the
 // sequence classifier keeps).
@@ -66,7 +69,18 @@ std::vector<ParamSpec> PpoObjective::params() const {
         {"layout", ParamType::string, "trl",
          "trl: TRL's PPOTrainer (policy and value model one engine, generate() on it); verl: verl's colocated "
          "hybrid engine (FSDP actor, critic and reference workers on every GPU, rollout in a colocated vLLM, the "
-         "actor and the critic updated one after the other)", 0, 0, {"trl", "verl"}},
+         "actor and the critic updated one after the other); openrlhf: OpenRLHF's Ray layout (DeepSpeed actor and "
+         "critic groups on GPUs of their own, rollout in separate vLLM engines; the estimate is one group's GPU, "
+         "see role)", 0, 0, {"trl", "verl", "openrlhf"}},
+        {"role", ParamType::string, "actor",
+         "openrlhf: the GPU group the estimate describes: actor (the policy, trained) or critic (the value model, "
+         "trained)", 0, 0, {"actor", "critic"}},
+        {"colocate_actor_ref", ParamType::boolean, "false",
+         "openrlhf --train.colocate_actor_ref: the reference model shares the actor's GPUs", 0, 0, {}},
+        {"colocate_critic_reward", ParamType::boolean, "false",
+         "openrlhf --train.colocate_critic_reward: the reward model shares the critic's GPUs", 0, 0, {}},
+        {"micro_rollout_batch_size", ParamType::integer, "1",
+         "openrlhf --rollout.micro_batch_size: sequences per no-grad forward while making experience", 1, 1 << 20, {}},
         {"rollout_gpu_memory_utilization", ParamType::number, "0.5",
          "verl actor_rollout_ref.rollout.gpu_memory_utilization: the colocated vLLM's share of the GPU", 0.01, 1, {}},
         {"free_cache_engine", ParamType::boolean, "true",
@@ -76,6 +90,7 @@ std::vector<ParamSpec> PpoObjective::params() const {
 
 void PpoObjective::prepare(Context& ctx, const Params& options) const {
     const Scenario& s = ctx.scenario();
+    if (options.string("layout") == "openrlhf") return prepare_openrlhf(ctx, options);
     const bool verl = options.string("layout") == "verl";
     if (verl && s.parallelism.fsdp != "full_shard")
         throw ParamError("training.ppo.layout", "verl's workers are modelled with its FSDP backend: set "
@@ -159,8 +174,19 @@ void PpoObjective::prepare(Context& ctx, const Params& options) const {
 
 // ---- value and reward models ---------------------------------------------------------------
 
-bool PpoValueWeightsTerm::applies(const Context& ctx) const { return is_ppo(ctx); }
+bool PpoValueWeightsTerm::applies(const Context& ctx) const {
+    return is_ppo(ctx) && (!openrlhf(ctx) || sym(ctx, kPpoCritic) > 0);
+}
 Bytes PpoValueWeightsTerm::compute(const Context& ctx, std::string* explain) const {
+    if (openrlhf(ctx)) {  // the critic group: the trained model is the backbone (LM head dropped); add the head
+        const double head = ctx[Sym::h] * std::max(2.0, ctx[Sym::bytes_act]);
+        const Bytes bytes = to_bytes(head / zero3(ctx), kId.data());
+        if (explain)
+            *explain = "the value head [1, " + n(ctx[Sym::h]) + "] in " + n(std::max(2.0, ctx[Sym::bytes_act])) +
+                       "-byte elements" + (zero3(ctx) > 1 ? " / dp=" + n(ctx[Sym::dp]) + " (ZeRO-3)" : std::string()) +
+                       " = " + format_count(bytes) + " B (the backbone is this group's trained model: core.weights)";
+        return bytes;
+    }
     const double base = classifier_bytes(ctx);
     const Bytes bytes = to_bytes(base / zero3(ctx), kId.data());
     if (explain)
@@ -188,7 +214,7 @@ Bytes PpoRewardWeightsTerm::compute(const Context& ctx, std::string* explain) co
 // ---- rollout -------------------------------------------------------------------------------
 
 bool PpoRolloutGatherTerm::applies(const Context& ctx) const {
-    return is_ppo(ctx) && zero3(ctx) > 1 && sym(ctx, kPpoGather) > 0 && sym(ctx, kPpoVerl) <= 0;
+    return is_ppo(ctx) && zero3(ctx) > 1 && sym(ctx, kPpoGather) > 0 && generates_here(ctx);
 }
 Bytes PpoRolloutGatherTerm::compute(const Context& ctx, std::string* explain) const {
     const double full = weight_bytes_on_rank(ctx) + classifier_bytes(ctx) + adapter_bytes(ctx);
@@ -200,7 +226,7 @@ Bytes PpoRolloutGatherTerm::compute(const Context& ctx, std::string* explain) co
     return bytes;
 }
 
-bool PpoRolloutTerm::applies(const Context& ctx) const { return is_ppo(ctx) && sym(ctx, kPpoVerl) <= 0; }
+bool PpoRolloutTerm::applies(const Context& ctx) const { return is_ppo(ctx) && generates_here(ctx); }
 Bytes PpoRolloutTerm::compute(const Context& ctx, std::string* explain) const {
     const double rollout = sym(ctx, kPpoRollout), R = sym(ctx, kPpoResponse);
     const auto tokens = static_cast<std::int64_t>(sym(ctx, kPpoPrompt) + R);

@@ -17,6 +17,9 @@ inline constexpr const char* kPpoValueParams = "ppo_value_params";  ///< value m
 inline constexpr const char* kPpoReward = "ppo_reward_model";    ///< 1: a frozen reward model is loaded
 inline constexpr const char* kPpoGather = "ppo_ds3_gather";      ///< 1: ZeRO-3 gathers the engine to generate
 inline constexpr const char* kPpoVerl = "ppo_verl";              ///< 1: verl's colocated FSDP layout
+inline constexpr const char* kPpoOpenRlhf = "ppo_openrlhf";      ///< 1: OpenRLHF's Ray layout (one GPU group per role)
+inline constexpr const char* kPpoCritic = "ppo_critic";          ///< 1: the estimate is OpenRLHF's critic group
+inline constexpr const char* kPpoMicroRollout = "ppo_micro_rollout";  ///< sequences per experience forward
 
 /// PPO (TRL PPOTrainer): workload.batch_size is per_device_train_batch_size; sequences are the
 /// prompt plus response_length generated tokens.
@@ -26,6 +29,10 @@ public:
     std::string_view key() const override { return "ppo"; }
     std::vector<ParamSpec> params() const override;
     void prepare(Context& ctx, const Params& options) const override;
+
+private:
+    /// OpenRLHF's layout (ppo_openrlhf.cpp): one role's GPU group.
+    void prepare_openrlhf(Context& ctx, const Params& options) const;
 };
 
 /// The value model's weights: the policy's architecture with a 1-output score head in place of
@@ -41,7 +48,7 @@ public:
         "DeepSpeed shards and trains both; ms-swift loads the value model from the reward model path "
         "(AutoModelForSequenceClassification, num_labels 1) and puts the same LoRA on it (swift/llm/train/rlhf.py)";
     bool applies(const Context& ctx) const override;
-    std::vector<std::string> reads() const override { return {kPpoValueParams}; }
+    std::vector<std::string> reads() const override { return {kPpoValueParams, kPpoOpenRlhf, kPpoCritic}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
@@ -59,6 +66,23 @@ public:
     Bytes compute(const Context& ctx, std::string* explain) const override;
 };
 
+/// OpenRLHF's actor group while it makes experience: the no-grad forward that scores the rollout's
+/// old log-probs holds the bf16 logits and their fp32 copy.
+class PpoExperienceLogitsTerm final : public TermInfo<PpoExperienceLogitsTerm> {
+public:
+    static constexpr std::string_view kId = "rl.ppo.experience_logits";
+    static constexpr Category kCategory = Category::logits;
+    static constexpr std::string_view kFormula = "micro_rollout_batch_size × (P + R) × V × (bytes_act + 4) / t";
+    static constexpr std::string_view kSource =
+        "OpenRLHF experience_maker.py: the actor group's forward (no grad) over each micro-batch of "
+        "rollout.micro_batch_size sequences; models/actor.py forward: output['logits'].to(torch.float32) while the "
+        "16-bit logits are still referenced";
+    bool applies(const Context& ctx) const override;
+    std::vector<std::string> reads() const override { return {kPpoOpenRlhf, kPpoCritic, kPpoMicroRollout}; }
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::string_view phase() const override { return "scoring"; }
+};
+
 /// ZeRO-3: the rollout gathers every parameter of the policy-and-value engine.
 class PpoRolloutGatherTerm final : public TermInfo<PpoRolloutGatherTerm> {
 public:
@@ -70,7 +94,7 @@ public:
         "true) deepspeed.zero.GatheredParameters(model.parameters()) materialises the whole PolicyAndValueWrapper "
         "(policy and value model) on every GPU while generate() runs";
     bool applies(const Context& ctx) const override;
-    std::vector<std::string> reads() const override { return {kPpoGather, kPpoValueParams, kPpoVerl}; }
+    std::vector<std::string> reads() const override { return {kPpoGather, kPpoValueParams, kPpoVerl, kPpoOpenRlhf}; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::string_view phase() const override { return "generation"; }
 };
@@ -89,7 +113,9 @@ public:
         "output_scores=True) keeps one fp32 [n, V] score per step (transformers upcasts next-token logits to fp32) "
         "and torch.stack makes the [n, R, V] copy while the list lives; DynamicCache holds P + R tokens";
     bool applies(const Context& ctx) const override;
-    std::vector<std::string> reads() const override { return {kPpoRollout, kPpoPrompt, kPpoResponse, kPpoVerl}; }
+    std::vector<std::string> reads() const override {
+        return {kPpoRollout, kPpoPrompt, kPpoResponse, kPpoVerl, kPpoOpenRlhf};
+    }
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::string_view phase() const override { return "generation"; }
 };

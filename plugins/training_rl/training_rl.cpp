@@ -22,6 +22,9 @@ VRAM_PLUGIN(vram_training_rl, "0.1.0") {
     reg.declare(kPpoGather, "flag", "1 when PPO's rollout gathers the ZeRO-3 engine (ds3_gather_for_generation)");
     reg.declare(kRef16bit, "flag", "1 when the reference model is loaded in bf16 whatever the actor's dtype (verl)");
     reg.declare(kPpoVerl, "flag", "1 when PPO runs in verl's colocated FSDP layout (rollout in vLLM)");
+    reg.declare(kPpoOpenRlhf, "flag", "1 when PPO runs in OpenRLHF's Ray layout (one GPU group per role)");
+    reg.declare(kPpoCritic, "flag", "1 when the estimate is OpenRLHF's critic group (else its actor group)");
+    reg.declare(kPpoMicroRollout, "sequences", "sequences per OpenRLHF experience forward (rollout.micro_batch_size)");
     reg.add(std::make_unique<DpoObjective>());
     reg.add(std::make_unique<GrpoObjective>());
     reg.add(std::make_unique<ReferenceWeightsTerm>());
@@ -36,4 +39,5 @@ VRAM_PLUGIN(vram_training_rl, "0.1.0") {
     reg.add(std::make_unique<PpoRewardWeightsTerm>());
     reg.add(std::make_unique<PpoRolloutGatherTerm>());
     reg.add(std::make_unique<PpoRolloutTerm>());
+    reg.add(std::make_unique<PpoExperienceLogitsTerm>());
 }

@@ -1483,4 +1483,61 @@ BOOST_AUTO_TEST_CASE(issue18_ppo_in_verls_colocated_layout) {
     BOOST_TEST(bad.err.find("parallelism.fsdp: full_shard") != std::string::npos, bad.err);
 }
 
+// PPO in OpenRLHF's Ray layout (v0.9.10): one estimate is one GPU of one role's group. Llama-3.1-8B,
+// full fine-tuning, ZeRO-3 over 8 H100, train micro-batch 2, P + R = 1,024 + 1,024, gradient
+// checkpointing. By hand:
+// Actor group (reference colocated): the policy P = 8,030,261,248
+//   weights 8,030,261,248 · 2 / 8 = 2,007,565,312; the reference (bf16 eval engine, ZeRO-3) the same
+//   logits (models/actor.py: fp32 copy of every position's logits, kept across backward with the
+//   loss's fp32 gradient and its bf16 cast: 4 + 4 + 2 = 10 B per element):
+//     2 · (2,048 · 2 · 4,096 · 2 + 2,048 · 10 · 128,256) = 2 · (33,554,432 + 2,626,682,880) = 5,320,474,624
+//   (TRL keeps only the R + 1 response positions, at transformers' 12 B per element:
+//     2 · (33,554,432 + 1,025 · 12 · 128,256) = 2 · (33,554,432 + 1,577,548,800) = 3,222,206,464)
+//   experience forward (no grad) of 4 sequences: 4 · 2,048 · 128,256 · (2 + 4) = 6,304,038,912
+//   no value model, no reward model, no rollout on these GPUs (vLLM engines generate elsewhere)
+// Critic group (reward colocated): the backbone without the LM head (128,256 · 4,096 = 525,336,576)
+//   7,504,924,672 + value head 4,096 = 7,504,928,768 trainable
+//   weights 7,504,924,672 · 2 / 8 = 1,876,231,168; value head 4,096 · 2 / 8 = 1,024
+//   gradients 7,504,928,768 · 2 / 8 = 1,876,232,192; AdamW 7,504,928,768 · 8 / 8 = 7,504,928,768
+//   no vocabulary logits: the final norm's and the value head's inputs 2 · 2,048 · 2 · 4,096 · 2 = 67,108,864
+//   reward model (a sequence classifier, ZeRO-3) (7,504,924,672 + 4,096) · 2 / 8 = 1,876,232,192
+BOOST_AUTO_TEST_CASE(issue18_ppo_in_openrlhfs_ray_layout_one_role_group_at_a_time) {
+    const std::string base = "model: {preset: llama-3.1-8b}\nworkload: {type: training, batch_size: 2}\n"
+                             "parallelism: {data: 8, zero: 3}\nhardware: {gpu: H100, count: 8}\n"
+                             "training: {method: full, mixed_precision: bf16, gradient_checkpointing: true, objective: "
+                             "ppo, ppo: {prompt_length: 1024, response_length: 1024, micro_rollout_batch_size: 4";
+    const Result actor = estimate_yaml(base + ", layout: openrlhf, colocate_actor_ref: true}}\n");
+    BOOST_TEST(actor.estimate.trainable_parameters == 8'030'261'248LL);
+    BOOST_TEST(actor.bytes("core.weights") == 2'007'565'312ULL);
+    BOOST_TEST(actor.bytes("rl.reference_model.weights") == 2'007'565'312ULL);
+    BOOST_TEST(actor.bytes("training.logits") == 5'320'474'624ULL);
+    BOOST_TEST(actor.bytes("rl.ppo.experience_logits") == 6'304'038'912ULL);
+    for (const char* id : {"rl.ppo.value_model.weights", "rl.ppo.reward_model.weights", "rl.ppo.rollout",
+                           "rl.ppo.rollout_gathered_params"})
+        BOOST_TEST(!actor.has(id), id);
+    const Result trl_logits = estimate_yaml(base + "}}\n");
+    BOOST_TEST(trl_logits.bytes("training.logits") == 3'222'206'464ULL);
+
+    const Result critic = estimate_yaml(base + ", layout: openrlhf, role: critic, colocate_critic_reward: true}}\n");
+    BOOST_TEST(critic.estimate.trainable_parameters == 7'504'928'768LL);
+    BOOST_TEST(critic.bytes("core.weights") == 1'876'231'168ULL);
+    BOOST_TEST(critic.bytes("rl.ppo.value_model.weights") == 1'024ULL);
+    BOOST_TEST(critic.bytes("training.gradients") == 1'876'232'192ULL);
+    BOOST_TEST(critic.bytes("training.optimizer_states") == 7'504'928'768ULL);
+    BOOST_TEST(critic.bytes("training.logits") == 67'108'864ULL);
+    BOOST_TEST(critic.bytes("rl.ppo.reward_model.weights") == 1'876'232'192ULL);
+    BOOST_TEST(!critic.has("rl.reference_model.weights"));
+    BOOST_TEST(!critic.has("rl.ppo.experience_logits"));
+    // Without colocation each frozen model is on GPUs of its own.
+    const Result alone = estimate_yaml(base + ", layout: openrlhf, role: critic}}\n");
+    BOOST_TEST(!alone.has("rl.ppo.reward_model.weights"));
+
+    const CliResult tp = run_scenario("model: {preset: llama-3.1-8b}\nworkload: {type: training}\ntraining: {method: "
+                                      "full, objective: ppo, ppo: {layout: openrlhf}}\nparallelism: {tensor: 2}\n"
+                                      "hardware: {gpu: H100, count: 2}\n", "orl_tp");
+    BOOST_TEST(tp.rc == 1);
+    BOOST_TEST(tp.err.find("parallelism.tensor: OpenRLHF's actor and critic are DeepSpeed ZeRO workers") !=
+                   std::string::npos, tp.err);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -114,6 +114,15 @@ struct ObjectiveFacts {
     /// PPO (TRL's PolicyAndValueWrapper runs the policy and the value model, both trained). The
     /// activation terms scale by it; logits stay the policy's (the value head emits one number).
     double trained_models = 1;
+    /// The trained model ends in a value head (one number per position: a PPO critic, built as a
+    /// sequence-regression model of the policy's backbone) instead of the LM head. The framework
+    /// then drops the LM head's weights and trainable tensors, and no vocabulary logits exist;
+    /// the objective adds its head.
+    bool value_head = false;
+    /// Bytes per element of the [tokens, V / t] logits at the loss's peak, when the objective's
+    /// own loss path decides it (OpenRLHF's actor keeps an fp32 copy: 4 + 4 + bytes_act); 0: the
+    /// training convention's (transformers' cross-entropy, Megatron's vocab-parallel one).
+    double logits_element_bytes = 0;
 };
 
 /// The KeptInputs implied by adapters on `linears` (PEFT's LoRA/DoRA layout): without dropout
