@@ -27,6 +27,12 @@ double rope_table_bytes(const Context& ctx);
 /// the rotary tables (the engines' "Model loading took" / "Load weight end ... mem usage").
 double engine_model_bytes(const Context& ctx);
 
+/// Tokens of one sequence in a paged KV pool: s rounded up to whole pages of `page` tokens (vLLM
+/// blocks, SGLang pages, TensorRT-LLM tokens_per_block).
+std::int64_t paged_tokens(const Context& ctx, std::int64_t page);
+/// The batch's KV in such a pool: b sequences of paged_tokens, this rank's layers and KV heads.
+Bytes paged_kv_bytes(const Context& ctx, std::int64_t page);
+
 /// Bytes vLLM's Marlin MXFP4 MoE kernel adds to the expert tensors on Ampere and Ada GPUs by
 /// padding the per-rank intermediate size to 128 and the hidden size to 256 (0 elsewhere).
 double mxfp4_marlin_padding(const Context& ctx);

@@ -66,11 +66,7 @@ double legacy_fraction(double tp) {
     return 0.88;
 }
 
-std::int64_t rounded_tokens(const Context& ctx) {
-    const auto page = static_cast<std::int64_t>(read(ctx, kPage));
-    const auto s = static_cast<std::int64_t>(ctx[Sym::s]);
-    return (s + page - 1) / page * page;
-}
+std::int64_t rounded_tokens(const Context& ctx) { return paged_tokens(ctx, static_cast<std::int64_t>(read(ctx, kPage))); }
 
 double chunk_tokens(const Context& ctx) { return std::min(read(ctx, kChunk), ctx[Sym::b] * ctx[Sym::s]); }
 
@@ -256,12 +252,7 @@ double sglang_kv_pool(const Context& ctx) {
     return read(ctx, kFraction) * free_before_weights(ctx) - engine_model_bytes(ctx) - sglang_weight_segment_rounding(ctx);
 }
 
-Bytes sglang_kv_needed(const Context& ctx) {
-    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, rounded_tokens(ctx), ctx[Sym::bytes_kv],
-                                                static_cast<std::int64_t>(ctx[Sym::t]),
-                                                static_cast<std::int64_t>(ctx[Sym::p]));
-    return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
-}
+Bytes sglang_kv_needed(const Context& ctx) { return paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kPage))); }
 
 double SglangRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_per_token) const {
     const double page = read(ctx, kPage), pool = sglang_kv_pool(ctx);

@@ -79,18 +79,8 @@ double pool_tokens(const Context& ctx) {
     return std::ceil(max_tokens / block) * block;
 }
 
-std::int64_t rounded_tokens(const Context& ctx) {
-    const auto block = static_cast<std::int64_t>(read(ctx, kBlock));
-    const auto s = static_cast<std::int64_t>(ctx[Sym::s]);
-    return (s + block - 1) / block * block;
-}
-
-Bytes kv_needed(const Context& ctx) {
-    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, rounded_tokens(ctx), ctx[Sym::bytes_kv],
-                                                static_cast<std::int64_t>(ctx[Sym::t]),
-                                                static_cast<std::int64_t>(ctx[Sym::p]));
-    return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
-}
+std::int64_t rounded_tokens(const Context& ctx) { return paged_tokens(ctx, static_cast<std::int64_t>(read(ctx, kBlock))); }
+Bytes kv_needed(const Context& ctx) { return paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kBlock))); }
 
 bool serving(const Context& ctx) { return ctx[Sym::training] == 0 && trtllm_engine(ctx); }
 

@@ -81,11 +81,7 @@ double sampler_peak(const Context& ctx) {
     return hidden_states(ctx) + sampler_rows(ctx) * ctx[Sym::V] * read(ctx, kSampler);
 }
 
-std::int64_t rounded_tokens(const Context& ctx) {
-    const auto block = static_cast<std::int64_t>(read(ctx, kBlock));
-    const auto s = static_cast<std::int64_t>(ctx[Sym::s]);
-    return (s + block - 1) / block * block;
-}
+std::int64_t rounded_tokens(const Context& ctx) { return paged_tokens(ctx, static_cast<std::int64_t>(read(ctx, kBlock))); }
 
 // vLLM 0.11 and later, as vLLM 0.19.0 logged it on H100s (llm-d-planner PR #205, commit d3121e05,
 // accuracy/results/v0.19.0/logs, the Llama-3.1-8B-Instruct runs at 8192 tokens; DEBUG lines
@@ -421,12 +417,7 @@ double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_pe
 // sampler's phase; issue #10517: 2.07 GiB at 20,000 tokens, the forward's).
 double vllm_profile_peak(const Context& ctx) { return std::max(forward_peak(ctx), sampler_peak(ctx)); }
 
-Bytes vllm_kv_needed(const Context& ctx) {
-    const Bytes per_seq = kv_bytes_per_sequence(ctx.kv_groups, rounded_tokens(ctx), ctx[Sym::bytes_kv],
-                                                static_cast<std::int64_t>(ctx[Sym::t]),
-                                                static_cast<std::int64_t>(ctx[Sym::p]));
-    return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
-}
+Bytes vllm_kv_needed(const Context& ctx) { return paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kBlock))); }
 
 double vllm_kv_pool(const Context& ctx) {
     return read(ctx, kUtil) * ctx[Sym::gpu_mem] - engine_model_bytes(ctx) - vllm_profile_peak(ctx) -
