@@ -1,7 +1,8 @@
 // frameworks.cpp - what each training framework does when its user sets nothing: only settings
 // vram models, each with the framework's file and line (last 2025 releases: transformers
 // training_args.py, TRL v0.26.2, torchtitan v0.2.1, Megatron-LM core_v0.15.0, ms-swift v3.12.0,
-// LLaMA-Factory v0.9.4, Axolotl v0.13.0, Unsloth December-2025 with unsloth-zoo f586292).
+// LLaMA-Factory v0.9.4, Axolotl v0.13.0, Unsloth December-2025 with unsloth-zoo f586292; OpenRLHF
+// v0.11.0; verl's FSDP workers as docs/methods.md "PPO" cites them).
 // SPDX-License-Identifier: Apache-2.0
 #include "scenario/frameworks.hpp"
 
@@ -55,6 +56,18 @@ const std::vector<TrainingFramework>& training_frameworks() {
           {"training.activation_offload", "checkpoints",
            "unsloth_zoo gradient_checkpointing.py (UnslothCheckpointFunction: each layer input to pinned CPU memory)",
            "training.gradient_checkpointing"}}},
+        {"openrlhf", "OpenRLHF (Ray, DeepSpeed workers, vLLM rollout engines)",
+         {{"parallelism.zero", "2", "openrlhf/cli/train_ppo_ray.py L308 (--ds.zero_stage 2)"},
+          {"training.mixed_precision", "bf16", "train_ppo_ray.py L312-315 (--ds.param_dtype bf16)"},
+          {"workload.sequence_length", "2048", "train_ppo_ray.py L379 (--data.max_len 2048)"},
+          {"training.ppo.layout", "openrlhf", "train_ppo_ray.py (one Ray placement group per role)", nullptr,
+           "training.objective=ppo"}}},
+        {"verl", "verl (FSDP workers, colocated vLLM rollout)",
+         {{"parallelism.fsdp", "full_shard", "verl/trainer/config/ppo_trainer.yaml (actor.strategy fsdp)"},
+          {"precision.weights", "fp32", "verl/workers/fsdp_workers.py (model_dtype fp32 for the actor)"},
+          {"training.mixed_precision", "bf16", "fsdp_workers.py (mixed_precision param_dtype bf16)"},
+          {"training.ppo.layout", "verl", "verl/trainer/ppo/ray_trainer.py (hybrid engine)", nullptr,
+           "training.objective=ppo"}}},
     };
     return table;
 }

@@ -17,6 +17,9 @@ struct FrameworkDefault {
     /// Applied only together with this key's default (null: on its own): the recompute layers
     /// belong to the framework's checkpointing, not to one the scenario chose.
     const char* with = nullptr;
+    /// Applied only when the scenario sets this key to this value, as "path=value"
+    /// ("training.objective=ppo"; null: whatever the scenario says).
+    const char* when = nullptr;
 };
 
 struct TrainingFramework {

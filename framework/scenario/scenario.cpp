@@ -213,6 +213,12 @@ void apply_framework_defaults(ConfigNode& root, OverrideOrigins& origins) {
         if (root.find_path(path)) continue;
         if (path.rfind("training.full.", 0) == 0 && !full) continue;  // the full method's options
         if (d.with && std::find(applied.begin(), applied.end(), d.with) == applied.end()) continue;
+        if (d.when) {
+            const std::string cond = d.when;
+            const auto eq = cond.find('=');
+            const ConfigNode* set = root.find_path(cond.substr(0, eq));
+            if (!set || !set->is_string() || set->as_string() != cond.substr(eq + 1)) continue;
+        }
         list.push_back({path + "=" + d.value, std::string("runtime.framework: ") + fw->name});
         applied.push_back(path);
     }

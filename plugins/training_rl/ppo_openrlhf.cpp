@@ -3,7 +3,7 @@
 // (unless colocated in pairs) and vLLM engines generate elsewhere, so one estimate describes one
 // group: the actor's (policy trained, reference beside it with colocate_actor_ref) or the
 // critic's (value model trained, reward model beside it with colocate_critic_reward).
-// Facts from OpenRLHF v0.9.10 (openrlhf/cli/train_ppo_ray.py, models/actor.py, models/model.py,
+// Facts from OpenRLHF v0.11.0 (openrlhf/cli/train_ppo_ray.py, models/actor.py, models/model.py,
 // trainer/ray/ppo_actor.py, trainer/ppo_utils/experience_maker.py).
 // SPDX-License-Identifier: Apache-2.0
 #include "objectives.hpp"

@@ -1312,6 +1312,31 @@ BOOST_AUTO_TEST_CASE(issue18_runtime_framework_applies_the_frameworks_defaults) 
     BOOST_TEST(unsloth.estimate.memory.host == 32LL * 16'777'216LL);
 }
 
+// OpenRLHF and verl as frameworks: their PPO layout is filled only for training.objective ppo.
+// OpenRLHF (train_ppo_ray.py L308, L312-315): ZeRO-2, bf16. Llama-3.1-8B over 8 GPUs, PPO with
+// P = R = 1,024, b 2: the layout is OpenRLHF's (the actor group: no value model, the experience
+// forward 1 · 2,048 · 128,256 · (2 + 4) = 1,576,009,728 B); ZeRO-2 shards the gradients
+// 8,030,261,248 · 2 / 8 = 2,007,565,312 B but keeps the 16-bit weights whole (16,060,522,496 B).
+// An SFT scenario under the same framework gets no ppo block.
+BOOST_AUTO_TEST_CASE(issue18_runtime_framework_openrlhf_and_verl_fill_the_ppo_layout) {
+    const std::string head = "model: {preset: llama-3.1-8b}\nworkload: {type: training, batch_size: 2}\n"
+                             "parallelism: {data: 8}\nhardware: {gpu: H100, count: 8}\n";
+    const std::string ppo = "training: {method: full, objective: ppo, ppo: {prompt_length: 1024, response_length: 1024}}\n";
+    const Result orl = estimate_yaml(head + ppo + "runtime: {framework: openrlhf}\n");
+    BOOST_TEST(orl.bytes("rl.ppo.experience_logits") == 1'576'009'728ULL);
+    BOOST_TEST(!orl.has("rl.ppo.value_model.weights"));
+    BOOST_TEST(orl.bytes("training.gradients") == 2'007'565'312ULL);
+    BOOST_TEST(orl.bytes("core.weights") == 16'060'522'496ULL);
+    const Result sft = estimate_yaml(head + "training: {method: full}\nruntime: {framework: openrlhf}\n");
+    BOOST_TEST(sft.bytes("training.gradients") == 2'007'565'312ULL);
+    BOOST_TEST(!sft.has("rl.ppo.experience_logits"));
+    // verl: FSDP full sharding of fp32 weights, its colocated layout (the rollout pool, no TRL rollout).
+    const Result verl = estimate_yaml(head + ppo + "runtime: {framework: verl}\n");
+    BOOST_TEST(verl.bytes("core.weights") == 8'030'261'248ULL * 4 / 8);
+    BOOST_TEST(verl.has("rl.grpo.vllm_pool_awake"));
+    BOOST_TEST(!verl.has("rl.ppo.rollout"));
+}
+
 BOOST_AUTO_TEST_CASE(issue18_runtime_framework_errors_are_one_clear_line) {
     const CliResult a = run_scenario("model: {preset: llama-3-8b}\nruntime: {framework: torchtitan}\n", "fw-infer");
     BOOST_TEST(a.rc != 0);
@@ -1483,7 +1508,7 @@ BOOST_AUTO_TEST_CASE(issue18_ppo_in_verls_colocated_layout) {
     BOOST_TEST(bad.err.find("parallelism.fsdp: full_shard") != std::string::npos, bad.err);
 }
 
-// PPO in OpenRLHF's Ray layout (v0.9.10): one estimate is one GPU of one role's group. Llama-3.1-8B,
+// PPO in OpenRLHF's Ray layout (v0.11.0): one estimate is one GPU of one role's group. Llama-3.1-8B,
 // full fine-tuning, ZeRO-3 over 8 H100, train micro-batch 2, P + R = 1,024 + 1,024, gradient
 // checkpointing. By hand:
 // Actor group (reference colocated): the policy P = 8,030,261,248
