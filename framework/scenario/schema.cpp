@@ -189,6 +189,12 @@ std::vector<SchemaKey> build_table() {
                     .to([](Scenario& s, const ConfigNode& v) { s.training.activation_offload = v.text(); }));
     r.push_back(Row("training.flash_attention", T::boolean, "attention without materialized scores").def("true")
                     .to([](Scenario& s, const ConfigNode& v) { s.training.flash_attention = v.as_bool(); }));
+    r.push_back(Row("training.torch_compile", T::enumeration,
+                    "what runs under torch.compile: none; blocks (each decoder layer: torchtitan apply_compile); model "
+                    "(the model with its loss: Trainer torch_compile, true). The min-cut partitioner saves matmul and "
+                    "attention outputs and recomputes norms and activations; compiled, the loss is fused")
+                    .one_of({"none", "blocks", "model"}).bools("model", "none").def("none")
+                    .to([](Scenario& s, const ConfigNode& v) { s.training.torch_compile = v.text(); }));
     r.push_back(Row("training.loss", T::enumeration, "standard: the LM head's logits are materialized (the "
                                                      "convention's cross-entropy; Megatron's cross_entropy_loss_fusion "
                                                      "keeps the same fp32 copy); liger_flce: Liger's fused linear "

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "activation_shape.hpp"
 #include "methods.hpp"
 #include "model_states.hpp"
 #include "vram/error.hpp"
@@ -50,16 +51,17 @@ struct SavePolicy {
     // WQLinearMMFunction saves its input cast to fp16 (a copy unless the compute dtype is fp16).
     bool gptq_dequant = false;
     bool awq_fp16_copies = false;
+    // torch.compile (training.torch_compile): AOTAutograd's min-cut partitioner saves what only a
+    // matmul or attention can produce and recomputes pointwise ops (norms, activations) in backward.
+    bool compiled = false;
 };
-
-// Positions per sequence the LM head computes: the objective's (GRPO: completions), else all.
-double logits_tokens(const Context& ctx, double s) { return ctx.objective.logits_tokens > 0 ? ctx.objective.logits_tokens : s; }
 
 SavePolicy save_policy(const Context& ctx) {
     SavePolicy p;
     const Convention c = convention(ctx);
     // Typed facts of the runtime stage (EngineFacts) and of the method (MethodFacts).
     p.rms = c != Convention::megatron && ctx.engine.rmsnorm;
+    p.compiled = ctx.scenario().training.torch_compile != "none";
     p.rms_upcast = ctx.engine.rmsnorm_upcast;
     p.mean_saves_input = ctx.engine.mean_saves_input;
     p.residual_bytes = ctx.weight_format == "fp32" ? 4.0 : ctx[Sym::bytes_act];
@@ -107,7 +109,11 @@ LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
     // In the compute dtype without the upcast: x (for x·x and x·rsqrt), x² before torch 2.2 and
     // the normalized tensor for a trainable weight.
     const double extra = (p.mean_saves_input ? 1.0 : 0.0);
-    if (p.rms && p.rms_upcast)
+    // Compiled, each norm keeps its input (the residual stream) and one fp32 statistic per token;
+    // the upcast copy and the normalized tensor are recomputed from them.
+    if (p.compiled)
+        s.replicated_bytes += 2 * (h * p.residual_bytes + 4);
+    else if (p.rms && p.rms_upcast)
         s.replicated_bytes += 2 * h * (4 + 4 * extra + (p.norm_trainable ? p.residual_bytes : 0));
     else if (p.rms)
         s.replicated += 2 * h * (1 + extra + (p.norm_trainable ? 1.0 : 0.0));
@@ -117,7 +123,7 @@ LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
     // FP8 training the quantized copy the Linear (TE LayerNormLinear) saves instead.
     const double q8 = p.fp8_input;
     if (q8 > 0) s.replicated_bytes += q8 * ((p.attn_in ? h : 0) + (p.mlp_in ? h : 0));
-    else s.replicated += (p.attn_in ? h : 0) + (p.mlp_in ? h : 0);
+    else if (!p.compiled) s.replicated += (p.attn_in ? h : 0) + (p.mlp_in ? h : 0);
     // o_proj's input: flash attention saves its output in the compute dtype for its own
     // backward; an FP8 o_proj saves its quantized copy besides.
     if (q8 > 0 && p.attn_out && l.attention != LayerAttention::ssm && l.attention != LayerAttention::none)
@@ -179,27 +185,14 @@ LayerSaved layer_saved(const Context& ctx, const SavePolicy& p, std::size_t i) {
         s.replicated_bytes += 4 * static_cast<double>(m.experts);
     } else if (m.intermediate > 0) {
         const auto f = static_cast<double>(m.intermediate);
-        s.split += (mlp_mats - 1 + (q8 > 0 ? 0 : mid)) * f;
+        // Compiled: gate and up (fc1's output) are matmul outputs and stay; act(gate) and act·up
+        // (down_proj's input) are recomputed from them.
+        if (p.compiled) s.split += (m.gated_mlp ? 2.0 : 1.0) * f;
+        else s.split += (mlp_mats - 1 + (q8 > 0 ? 0 : mid)) * f;
         if (q8 > 0) s.split_bytes += q8 * mid * f;  // down_proj (fc2) saves its quantized input
     }
     if (m.hidden_dropout > 0) s.replicated_bytes += 2 * h;  // residual dropout masks after attention and MLP
     return s;
-}
-
-struct Shape {
-    double b, s_local, s, t, ba;
-    bool sp;
-};
-
-Shape shape(const Context& ctx) {
-    Shape x;
-    x.b = ctx[Sym::b];
-    x.s = ctx[Sym::s];
-    x.s_local = ctx[Sym::s] / std::max(1.0, ctx[Sym::cp]);  // context parallelism splits the sequence
-    x.t = std::max(1.0, ctx[Sym::t]);
-    x.ba = ctx[Sym::bytes_act];
-    x.sp = ctx.scenario().parallelism.sequence_parallel && x.t > 1;
-    return x;
 }
 
 // What a frozen quantized base's Linears of layer i keep besides the usual (SavePolicy): GPTQ each
@@ -361,9 +354,6 @@ StageActs stage_acts(const Context& ctx) {
     return a;
 }
 
-double logits_bytes(const Context& ctx);  // below, with the logits term
-bool logits_on_stage(const Context& ctx);
-
 // With full checkpointing one layer's activations are rebuilt inside that layer's backward. The
 // loss and the LM head run their backward first and free the logits before the last layer is
 // recomputed, so on the stage that holds the logits the recomputed layer adds only what it
@@ -415,6 +405,7 @@ Bytes ActivationsTerm::host_bytes(const Context& ctx) const {
 }
 Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     check_checkpoint_keys(ctx);
+    check_compile_keys(ctx);
     const StageActs a = stage_acts(ctx);
     const double models = std::max(1.0, ctx.objective.trained_models);
     const double recompute = recompute_counted(ctx, a);
@@ -454,7 +445,10 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
     if (x.t > 1) s += std::string(", t=") + format_number(x.t) + (x.sp ? " with sequence parallel" : " without sequence parallel");
     s += "; largest layer " + format_count(static_cast<std::uint64_t>(a.largest + 0.5)) + " B";
     const SavePolicy p = save_policy(ctx);
-    if (p.rms)
+    if (p.compiled)
+        s += "; torch.compile: norms keep their input and an fp32 statistic, q, k, v, the attention output and "
+             "the MLP's matmul outputs are saved, norm outputs and activations recomputed";
+    else if (p.rms)
         s += std::string(p.rms_upcast ? "; RMSNorm saves its fp32 input" : "; RMSNorm (no upcast) saves its input") + (p.mean_saves_input ? " and x² (torch < 2.2)" : "") +
              (p.norm_trainable ? " and the normalized tensor" : "");
     std::string dropped;
@@ -469,131 +463,6 @@ Bytes ActivationsTerm::compute(const Context& ctx, std::string* explain) const {
         s += "; FP8 (Transformer Engine): trainable Linear inputs saved at " + format_number(p.fp8_input) + " B per element";
     if (models > 1) s += "; × " + format_number(models) + " models trained on the same sequences (policy and value model)";
     *explain = s + " = " + format_count(bytes) + " B";
-    return bytes;
-}
-
-// ---- logits and loss -------------------------------------------------------------------------
-
-namespace {
-// Positions of this rank's sequence slice the LM head computes (context parallel splits them).
-double logits_positions(const Context& ctx, const Shape& x) {
-    return std::min(x.s_local, logits_tokens(ctx, x.s) / std::max(1.0, ctx[Sym::cp]));
-}
-
-// Liger's fused linear cross-entropy (liger_kernel/ops/fused_linear_cross_entropy.py,
-// fused_linear_cross_entropy_forward): the LM head and the loss run chunk by chunk over the BT
-// tokens, chunk = next_power_of_2(cdiv(BT, cdiv(V, H))) capped at BT, so one chunk of logits is
-// about BT·H elements in the input dtype; the forward also computes and keeps for backward
-// grad_input (BT × H, input dtype) and a fp32 loss per token. grad_weight (V × H) is the LM
-// head's gradient itself, counted with the gradients.
-struct LigerChunk {
-    double tokens, chunk;
-};
-LigerChunk liger_chunk(double bt, double V, double h) {
-    const double inc = std::ceil(V / h);
-    const double per = std::ceil(bt / inc);
-    double chunk = 1;
-    while (chunk < per) chunk *= 2;
-    return {bt, std::min(chunk, bt)};
-}
-
-double liger_bytes(const Context& ctx, const Shape& x, double h, double V) {
-    const double bt = x.b * logits_positions(ctx, x);
-    const LigerChunk c = liger_chunk(bt, V, h);
-    return x.b * x.s_local * 2 * h * x.ba + c.chunk * V * x.ba + bt * h * x.ba + bt * 4;
-}
-
-// Apple's Cut Cross-Entropy (apple/ml-cross-entropy, arXiv 2411.09009; Unsloth's default loss):
-// the forward computes each token's log-sum-exp blockwise in on-chip memory and saves it (fp32,
-// cce_lse_forward.py) beside the LM head input; backward recomputes the logit blocks and writes
-// only dE (the hidden-state gradient) and dC (the head's own gradient, in the head's dtype unless
-// accum_c_fp32), so no tokens × V tensor ever exists.
-double cce_bytes(const Context& ctx, const Shape& x, double h) {
-    const double bt = x.b * logits_positions(ctx, x);
-    return x.b * x.s_local * 2 * h * x.ba + bt * 4;
-}
-
-// Bytes per logits element at the transformers loss's peak, or the objective's own
-// (ObjectiveFacts::logits_element_bytes: OpenRLHF's actor, plugins/training_rl).
-double hf_logits_element_bytes(const Context& ctx, const Shape& x) {
-    return ctx.objective.logits_element_bytes > 0 ? ctx.objective.logits_element_bytes : std::max(x.ba + 8, 12.0);
-}
-
-double logits_bytes(const Context& ctx) {
-    const Shape x = shape(ctx);
-    const auto h = static_cast<double>(ctx.model().hidden);
-    const double V = ctx[Sym::V];
-    // A value head (PPO critic) emits one number per position from the final norm's output: the
-    // norm's and the head's inputs are saved, no vocabulary logits exist.
-    if (ctx.objective.value_head) return x.b * x.s_local * 2 * h * x.ba;
-    if (ctx.scenario().training.loss == "liger_flce") return liger_bytes(ctx, x, h, V);
-    if (ctx.scenario().training.loss == "cce") return cce_bytes(ctx, x, h);
-    if (convention(ctx) == Convention::megatron) {
-        // The final norm's input and the output layer's input are saved (bytes_act each; split by t
-        // only with sequence parallel, whose output layer saves its input before the all-gather).
-        // Every rank computes logits [s, b, V/t]. VocabParallelCrossEntropy (megatron/core/
-        // tensor_parallel/cross_entropy.py, calculate_logits_max) makes an fp32 copy with .float()
-        // inside its autograd Function while the caller still holds the 16-bit logits: bytes_act + 4
-        // per element in forward; backward turns the saved fp32 softmax into the gradient in place
-        // and autograd casts it to the 16-bit input's dtype: again 4 + bytes_act. Megatron's own
-        // estimate (theoretical_memory_usage.py) counts 4 (with SP) or 2 (without) per element.
-        const double hidden = x.sp ? 2 * x.ba * h / x.t : 2 * x.ba * h;
-        return x.s_local * x.b * (hidden + (x.ba + 4) * V / x.t);
-    }
-    // transformers: the final norm's input and the LM head's input (bytes_act each), then the
-    // logits. ForCausalLMLoss upcasts them to fp32 and cross_entropy (log_softmax + nll_loss) saves
-    // the fp32 log-probabilities. Forward peak: logits + fp32 copy + log-probs = bytes_act + 8 per
-    // element; the start of backward holds the saved log-probs, the gradient nll_loss writes and
-    // log_softmax's input gradient: 12 per element, the larger of the two [DER].
-    // Objectives that ask the LM head for only some positions (TRL GRPO's logits_to_keep = C + 1)
-    // publish `logits_tokens` (plugins/training_rl); the hidden-state terms still cover s.
-    const double kept = logits_positions(ctx, x);
-    return x.b * (x.s_local * 2 * h * x.ba + kept * hf_logits_element_bytes(ctx, x) * V / x.t);
-}
-
-bool logits_on_stage(const Context& ctx) {
-    if (ctx[Sym::training] == 0 || ctx.model().encoder_only || ctx[Sym::V] <= 0) return false;
-    return ctx[Sym::stage] == std::max(1.0, ctx[Sym::p]) - 1;
-}
-}  // namespace
-
-bool LogitsTerm::applies(const Context& ctx) const { return logits_on_stage(ctx); }
-Bytes LogitsTerm::compute(const Context& ctx, std::string* explain) const {
-    const Bytes bytes = to_bytes(logits_bytes(ctx), kId.data());
-    if (!explain) return bytes;
-    const Shape x = shape(ctx);
-    const std::string b = format_number(x.b), s = format_number(x.s_local), V = format_number(ctx[Sym::V]);
-    const std::string h = std::to_string(ctx.model().hidden), t = format_number(x.t);
-    std::string out;
-    if (ctx.objective.value_head) {
-        *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) + " (final norm and value head inputs; "
-                   "one number per position, no vocabulary logits) = " + format_count(bytes) + " B";
-        return bytes;
-    }
-    if (ctx.scenario().training.loss == "liger_flce") {
-        const double bt = x.b * logits_positions(ctx, x);
-        const LigerChunk c = liger_chunk(bt, ctx[Sym::V], static_cast<double>(ctx.model().hidden));
-        *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) + " (final norm and LM head inputs) + " +
-                   format_number(c.chunk) + "-token logits chunk · " + V + " · " + format_number(x.ba) + " + grad_input " +
-                   format_number(bt) + " · " + h + " · " + format_number(x.ba) + " + fp32 loss " + format_number(bt) +
-                   " · 4 [Liger fused linear cross-entropy] = " + format_count(bytes) + " B";
-        return bytes;
-    }
-    if (ctx.scenario().training.loss == "cce") {
-        const double bt = x.b * logits_positions(ctx, x);
-        *explain = b + " · " + s + " · 2 · " + h + " · " + format_number(x.ba) +
-                   " (final norm and LM head inputs) + fp32 log-sum-exp " + format_number(bt) +
-                   " · 4 [Cut Cross-Entropy: no logits in memory] = " + format_count(bytes) + " B";
-        return bytes;
-    }
-    if (convention(ctx) == Convention::megatron)
-        out = b + " · " + s + " · (2 · " + format_number(x.ba) + " · " + h + (x.sp ? " / " + t : std::string()) +
-              " + (" + format_number(x.ba) + " + 4) · " + V + " / " + t + ")";
-    else
-        out = b + " · (" + s + " · 2 · " + h + " · " + format_number(x.ba) + " + " +
-              format_number(logits_positions(ctx, x)) +
-              " · " + format_number(hf_logits_element_bytes(ctx, x)) + " · " + V + " / " + t + ")";
-    *explain = out + " [" + convention_name(convention(ctx)) + " loss] = " + format_count(bytes) + " B";
     return bytes;
 }
 

@@ -178,4 +178,27 @@ void check_checkpoint_keys(const Context& ctx) {
                              "'); all offloads every saved tensor");
 }
 
+// torch.compile's saved set is stated for dense decoder layers (q, k, v attention, a dense MLP) of
+// a transformers model. HF MoE blocks loop over experts with data-dependent indexing (graph
+// breaks), MLA and SSM layers have no statement here, and Megatron builds its layers from
+// Transformer Engine modules instead of compiling them.
+void check_compile_keys(const Context& ctx) {
+    if (ctx.scenario().training.torch_compile == "none") return;
+    if (convention(ctx) == Convention::megatron)
+        throw ParamError("training.torch_compile", "training.torch_compile: stated for transformers models (conventions "
+                                                   "hf and deepspeed); Megatron builds its layers from Transformer "
+                                                   "Engine modules");
+    for (const LayerSpec& l : ctx.model().layer_specs) {
+        const char* what = l.moe ? "routed experts (HF MoE blocks loop over experts with data-dependent indexing, "
+                                   "which breaks the graph)"
+                           : l.attention == LayerAttention::mla ? "MLA attention"
+                           : l.attention == LayerAttention::ssm ? "state-space layers"
+                                                                : nullptr;
+        if (what)
+            throw ParamError("training.torch_compile", std::string("training.torch_compile: stated for dense decoder "
+                                                               "layers (q, k, v attention and a dense MLP); this "
+                                                               "model has ") + what);
+    }
+}
+
 }  // namespace vram::plugins::training

@@ -86,6 +86,8 @@ std::vector<Tensor> rank_local_tensors(const Context& ctx);
 /// The checkpointing key combinations the libraries refuse or that mean nothing (a ParamError,
 /// one line each).
 void check_checkpoint_keys(const Context& ctx);
+/// training.torch_compile on a model or convention whose compiled graph vram does not state.
+void check_compile_keys(const Context& ctx);
 
 /// " / dp=8 (ZeRO-3)"-style suffix for --explain; empty when `divisor` is 1.
 std::string zero_suffix(const Context& ctx, int stage);

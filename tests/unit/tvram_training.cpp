@@ -7,6 +7,8 @@
 #include <cmath>
 #include <filesystem>
 #include <iostream>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "test_support.hpp"
@@ -1264,20 +1266,26 @@ BOOST_AUTO_TEST_CASE(issue18_training_without_a_training_map_takes_the_defaults)
 // local batch 2, llama3_8b.toml's 8,192-token sequences, selective op activation checkpointing,
 // fp32 parameters with bf16 param_dtype and fp32 reduce. "Memory(GiB)" is torchtitan's
 // max_reserved_gib (metrics.py: memory_stats "reserved_bytes.all.peak"), so vram's reserved view
-// is compared. Table 1 (8 GPUs) 82.4 GiB; Table 3 (128 GPUs) 67.0 GiB. The rows torch.compile or
-// Float8 change are not expressible yet and are left out.
+// is compared. Table 1 (8 GPUs) 82.4 GiB, with torch.compile 77.0 GiB; Table 3 (128 GPUs) 67.0 GiB.
+// torchtitan then compiled each TransformerBlock (apply_compile) and left the loss eager (train.py:
+// "compiling loss function causes CUDA errors, turning off for now"): torch_compile: blocks. Under
+// op SAC the policy decides what a block saves, compiled or not, so vram's compiled row equals the
+// eager one; the 5.4 GiB the compiled run saves is not stated (see docs/training.md). The Float8
+// row is left out (Float8 with compile: the quantized casts fuse, not stated).
 BOOST_AUTO_TEST_CASE(issue18_published_torchtitan_rows_print_their_error) {
-    const std::pair<int, double> rows[] = {{8, 82.4}, {128, 67.0}};
-    for (const auto& [gpus, measured] : rows) {
+    const std::tuple<int, double, const char*> rows[] = {{8, 82.4, "none"}, {8, 77.0, "blocks"}, {128, 67.0, "none"}};
+    for (const auto& [gpus, measured, compile] : rows) {
         const Result r = estimate_yaml(
             "model: {preset: llama-3-8b}\nprecision: {weights: fp32}\nworkload: {type: training, batch_size: 2, "
             "sequence_length: 8192}\ntraining: {method: full, objective: pretrain, mixed_precision: bf16, "
-            "gradient_checkpointing: op}\nparallelism: {data: " + std::to_string(gpus) +
+            "gradient_checkpointing: op, torch_compile: " + std::string(compile) + "}\nparallelism: {data: " +
+            std::to_string(gpus) +
             ", fsdp: full_shard}\nhardware: {memory_gib: 94.5, count: " + std::to_string(gpus) +
             "}\nruntime: {engine: hf, adamw_implementation: fused}\n");
         const double ours = static_cast<double>(r.estimate.memory.reserved_peak) / 1073741824.0;  // GiB = 2^30
         const double err = (ours - measured) / measured * 100.0;
-        BOOST_TEST_MESSAGE("torchtitan Llama 3.1 8B FSDP " << gpus << " GPUs op SAC b2 x 8192: vram reserved " << ours
+        BOOST_TEST_MESSAGE("torchtitan Llama 3.1 8B FSDP " << gpus << " GPUs op SAC b2 x 8192, torch.compile "
+                                                           << compile << ": vram reserved " << ours
                                                            << " GiB vs measured " << measured << " GiB reserved, error "
                                                            << err << " %");
         BOOST_TEST(std::fabs(err) <= 15.0);
@@ -1335,6 +1343,47 @@ BOOST_AUTO_TEST_CASE(issue18_runtime_framework_openrlhf_and_verl_fill_the_ppo_la
     BOOST_TEST(verl.bytes("core.weights") == 8'030'261'248ULL * 4 / 8);
     BOOST_TEST(verl.has("rl.grpo.vllm_pool_awake"));
     BOOST_TEST(!verl.has("rl.ppo.rollout"));
+}
+
+// torch.compile (training.torch_compile; HF Trainer torch_compile=True): AOTAutograd's min-cut
+// partitioner (torch/_functorch/partitioners.py min_cut_rematerialization_partition) never
+// recomputes matmuls or attention but recomputes pointwise ops, so a layer keeps what only a matmul
+// or attention produces, plus each norm's input. Llama-3-8B, b 1, s 2,048, bf16, flash, per token
+// and layer:
+//   eager: RMSNorms 2 · 4,096 · (4 fp32 copy + 2 normalized) = 49,152 + norm outputs 8,192 · 2 =
+//     16,384 + q, k, v, out (4,096 + 1,024 + 1,024 + 4,096) · 2 = 20,480 + lse 32 · 4 = 128 + MLP
+//     gate, up, act(gate), act·up 4 · 14,336 · 2 = 114,688 → 200,832 B
+//   compiled: norm inputs 2 · (4,096 · 2 + 4 fp32 rstd) = 16,392 + q, k, v, out 20,480 + lse 128
+//     + gate, up 2 · 14,336 · 2 = 57,344 → 94,344 B (act(gate) and act·up recomputed)
+//   × 2,048 tokens × 32 layers: eager 13,161,725,952, compiled 6,182,928,384 (+ ids 16,384 each)
+// Logits: Inductor fuses the upcast, log-softmax and NLL, so backward holds the saved bf16 logits
+// and the bf16 gradient: 2 + 2 B per element (eager transformers: 12). With the final norm's input
+// and statistic: 2,048 · (4,096 · 2 + 4) + 2,048 · 4 · 128,256 = 16,785,408 + 1,050,673,152
+// = 1,067,458,560 B (eager 2,048 · 2 · 4,096 · 2 + 2,048 · 12 · 128,256 = 3,185,573,888 B).
+BOOST_AUTO_TEST_CASE(issue18_torch_compile_saves_matmul_outputs_and_recomputes_pointwise_ops) {
+    const std::string head = "model: {preset: llama-3-8b}\nworkload: {type: training, batch_size: 1, sequence_length: "
+                             "2048}\nhardware: {gpu: H100}\n";
+    const Result eager = estimate_yaml(head + "training: {method: full, mixed_precision: bf16}\n");
+    const Result compiled = estimate_yaml(head + "training: {method: full, mixed_precision: bf16, torch_compile: true}\n");
+    BOOST_TEST(eager.bytes("training.activations") == 13'161'725'952ULL + 16'384);
+    BOOST_TEST(compiled.bytes("training.activations") == 6'182'928'384ULL + 16'384);
+    BOOST_TEST(eager.bytes("training.logits") == 3'185'573'888ULL);
+    BOOST_TEST(compiled.bytes("training.logits") == 1'067'458'560ULL);
+    // torchtitan's per-block compile (torch_compile: blocks) leaves the output layer and loss eager.
+    const Result blocks = estimate_yaml(head + "training: {method: full, mixed_precision: bf16, torch_compile: blocks}\n");
+    BOOST_TEST(blocks.bytes("training.activations") == compiled.bytes("training.activations"));
+    BOOST_TEST(blocks.bytes("training.logits") == 3'185'573'888ULL);
+    // Model states do not change.
+    BOOST_TEST(compiled.bytes("training.optimizer_states") == eager.bytes("training.optimizer_states"));
+    // Graphs vram does not state are refused with the reason.
+    const CliResult moe = run_scenario("model: {preset: mixtral-8x7b}\nworkload: {type: training}\ntraining: {method: "
+                                       "lora, torch_compile: true}\nhardware: {gpu: H100}\n", "tc_moe");
+    BOOST_TEST(moe.rc == 1);
+    BOOST_TEST(moe.err.find("training.torch_compile: stated for dense decoder layers") != std::string::npos, moe.err);
+    const CliResult meg = run_scenario(head + "training: {method: full, torch_compile: true, full: {convention: "
+                                              "megatron}}\n", "tc_meg");
+    BOOST_TEST(meg.rc == 1);
+    BOOST_TEST(meg.err.find("Megatron builds its layers from Transformer Engine modules") != std::string::npos, meg.err);
 }
 
 BOOST_AUTO_TEST_CASE(issue18_runtime_framework_errors_are_one_clear_line) {

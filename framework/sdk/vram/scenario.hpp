@@ -64,6 +64,11 @@ struct TrainingSpec {
     /// gradient_checkpointing, else none | full | selective (ms-swift vit_gradient_checkpointing).
     std::string encoder_gradient_checkpointing = "auto";
     bool flash_attention = true;
+    /// What runs under torch.compile: none | blocks (each decoder layer, torchtitan's apply_compile;
+    /// the output layer and the loss eager) | model (the whole model with its loss, HF Trainer
+    /// torch_compile=True). AOTAutograd's min-cut partitioner saves matmul and attention outputs and
+    /// recomputes pointwise ops; Inductor fuses the loss (docs/training.md "torch.compile").
+    std::string torch_compile = "none";
     /// How the loss is computed: standard (logits materialized; the engine's convention) or
     /// liger_flce (Liger's fused linear cross-entropy: logits only chunk by chunk).
     std::string loss = "standard";
