@@ -88,8 +88,32 @@ std::vector<ParamSpec> PpoObjective::params() const {
     };
 }
 
+namespace {
+// An option of one layout set away from its default under another means the scenario expects a
+// layout it did not choose: one line naming both.
+void check_layout_options(const Params& o) {
+    const std::string& layout = o.string("layout");
+    const auto refuse = [&](const char* key, const char* owner) {
+        throw ParamError(std::string("training.ppo.") + key,
+                         std::string("training.ppo.") + key + ": an option of layout " + owner + " (got layout " +
+                             layout + "); set training.ppo.layout: " + owner + " or leave it out");
+    };
+    if (layout != "openrlhf") {
+        if (o.string("role") != "actor") refuse("role", "openrlhf");
+        if (o.flag("colocate_actor_ref")) refuse("colocate_actor_ref", "openrlhf");
+        if (o.flag("colocate_critic_reward")) refuse("colocate_critic_reward", "openrlhf");
+        if (o.integer("micro_rollout_batch_size") != 1) refuse("micro_rollout_batch_size", "openrlhf");
+    }
+    if (layout != "verl") {
+        if (o.number("rollout_gpu_memory_utilization") != 0.5) refuse("rollout_gpu_memory_utilization", "verl");
+        if (!o.flag("free_cache_engine")) refuse("free_cache_engine", "verl");
+    }
+}
+}  // namespace
+
 void PpoObjective::prepare(Context& ctx, const Params& options) const {
     const Scenario& s = ctx.scenario();
+    check_layout_options(options);
     if (options.string("layout") == "openrlhf") return prepare_openrlhf(ctx, options);
     const bool verl = options.string("layout") == "verl";
     if (verl && s.parallelism.fsdp != "full_shard")

@@ -1579,8 +1579,9 @@ BOOST_AUTO_TEST_CASE(issue18_ppo_in_openrlhfs_ray_layout_one_role_group_at_a_tim
     const std::string base = "model: {preset: llama-3.1-8b}\nworkload: {type: training, batch_size: 2}\n"
                              "parallelism: {data: 8, zero: 3}\nhardware: {gpu: H100, count: 8}\n"
                              "training: {method: full, mixed_precision: bf16, gradient_checkpointing: true, objective: "
-                             "ppo, ppo: {prompt_length: 1024, response_length: 1024, micro_rollout_batch_size: 4";
-    const Result actor = estimate_yaml(base + ", layout: openrlhf, colocate_actor_ref: true}}\n");
+                             "ppo, ppo: {prompt_length: 1024, response_length: 1024";
+    const Result actor = estimate_yaml(base + ", layout: openrlhf, micro_rollout_batch_size: 4, colocate_actor_ref: "
+                                              "true}}\n");
     BOOST_TEST(actor.estimate.trainable_parameters == 8'030'261'248LL);
     BOOST_TEST(actor.bytes("core.weights") == 2'007'565'312ULL);
     BOOST_TEST(actor.bytes("rl.reference_model.weights") == 2'007'565'312ULL);
@@ -1612,6 +1613,12 @@ BOOST_AUTO_TEST_CASE(issue18_ppo_in_openrlhfs_ray_layout_one_role_group_at_a_tim
     BOOST_TEST(tp.rc == 1);
     BOOST_TEST(tp.err.find("parallelism.tensor: OpenRLHF's actor and critic are DeepSpeed ZeRO workers") !=
                    std::string::npos, tp.err);
+    // An OpenRLHF option under TRL's layout names both.
+    const CliResult role = run_scenario("model: {preset: llama-3.1-8b}\nworkload: {type: training}\ntraining: {method: "
+                                        "full, objective: ppo, ppo: {role: critic}}\nhardware: {gpu: H100}\n", "orl_role");
+    BOOST_TEST(role.rc == 1);
+    BOOST_TEST(role.err.find("training.ppo.role: an option of layout openrlhf (got layout trl)") != std::string::npos,
+               role.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
