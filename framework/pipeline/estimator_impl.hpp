@@ -154,6 +154,11 @@ struct Estimator::Impl {
     // evaluate.cpp
     void drop_mtp_layers();
     void drop_lm_head();
+    struct DroppedGroup {
+        std::int64_t params = 0;       ///< the group's parameters that held bytes
+        double trainable_params = 0;   ///< of its tensors removed from the trainable set
+    };
+    DroppedGroup drop_tensor_group(std::string_view group);
     Bytes evaluate_role(std::int64_t stage, Bytes* values, PhasePeak& phases);
     /// workload.lengths: sets Sym::b and Sym::s to the peak micro-batch's shape (plan.cpp).
     void peak_micro_batch();

@@ -310,23 +310,11 @@ void Estimator::Impl::runtime_stage() {
 // llama.cpp's convert_hf_to_gguf.py drops them. Their bytes leave the weights (and, for full
 // training, the trainable tensors) unless EngineFacts::loads_mtp_layers.
 void Estimator::Impl::drop_mtp_layers() {
-    double bytes = 0;
-    std::int64_t params = 0;
-    for (std::size_t i = 0; i < model.tensors.size() && i < ctx.tensor_bytes.size(); ++i) {
-        if (model.tensors[i].group != "mtp" || ctx.tensor_bytes[i] == 0) continue;
-        bytes += static_cast<double>(ctx.tensor_bytes[i]);
-        params += model.tensors[i].numel() * model.tensors[i].copies;
-        ctx.tensor_bytes[i] = 0;
-    }
-    if (params == 0) return;
-    ctx.set(Sym::W, ctx[Sym::W] - bytes);
-    auto& trainable = ctx.trainable_tensors;
-    const auto before = trainable.size();
-    trainable.erase(std::remove_if(trainable.begin(), trainable.end(), [](const Tensor& t) { return t.group == "mtp"; }),
-                    trainable.end());
-    if (trainable.size() != before && !ctx.method.frozen_base)
-        ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] - static_cast<double>(params));
-    ctx.notes.push_back("multi-token-prediction layers (" + format_count(static_cast<std::uint64_t>(params)) +
+    const DroppedGroup d = drop_tensor_group("mtp");
+    if (d.params == 0) return;
+    if (d.trainable_params > 0 && !ctx.method.frozen_base)
+        ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] - static_cast<double>(d.params));
+    ctx.notes.push_back("multi-token-prediction layers (" + format_count(static_cast<std::uint64_t>(d.params)) +
                         " parameters, group mtp) are not loaded by this engine: not in the weights");
 }
 
@@ -335,27 +323,33 @@ void Estimator::Impl::drop_mtp_layers() {
 // the LM head's tensors (group lm_head; none when tied, the embedding stays) are neither loaded
 // nor trained.
 void Estimator::Impl::drop_lm_head() {
+    const DroppedGroup d = drop_tensor_group("lm_head");
+    ctx.set(Sym::P_total, ctx[Sym::P_total] - static_cast<double>(d.params));
+    ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] - d.trainable_params);
+    if (d.params > 0)
+        ctx.notes.push_back("value model: the LM head (" + format_count(static_cast<std::uint64_t>(d.params)) +
+                            " parameters) is replaced by the objective's value head: not in the weights");
+}
+
+// One tensor group that is not loaded: its stored bytes leave the weights (W) and its tensors the
+// trainable set. Nothing changes when no tensor of the group holds bytes (a checkpoint without it).
+Estimator::Impl::DroppedGroup Estimator::Impl::drop_tensor_group(std::string_view group) {
+    DroppedGroup d;
     double bytes = 0;
-    std::int64_t params = 0;
     for (std::size_t i = 0; i < model.tensors.size() && i < ctx.tensor_bytes.size(); ++i) {
-        if (model.tensors[i].group != "lm_head" || ctx.tensor_bytes[i] == 0) continue;
+        if (model.tensors[i].group != group || ctx.tensor_bytes[i] == 0) continue;
         bytes += static_cast<double>(ctx.tensor_bytes[i]);
-        params += model.tensors[i].numel() * model.tensors[i].copies;
+        d.params += model.tensors[i].numel() * model.tensors[i].copies;
         ctx.tensor_bytes[i] = 0;
     }
+    if (d.params == 0) return d;
     ctx.set(Sym::W, ctx[Sym::W] - bytes);
-    ctx.set(Sym::P_total, ctx[Sym::P_total] - static_cast<double>(params));
     auto& trainable = ctx.trainable_tensors;
-    double dropped = 0;
     for (const Tensor& t : trainable)
-        if (t.group == "lm_head") dropped += static_cast<double>(t.numel() * t.copies);
-    trainable.erase(std::remove_if(trainable.begin(), trainable.end(),
-                                   [](const Tensor& t) { return t.group == "lm_head"; }),
+        if (t.group == group) d.trainable_params += static_cast<double>(t.numel() * t.copies);
+    trainable.erase(std::remove_if(trainable.begin(), trainable.end(), [&](const Tensor& t) { return t.group == group; }),
                     trainable.end());
-    ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] - dropped);
-    if (params > 0)
-        ctx.notes.push_back("value model: the LM head (" + format_count(static_cast<std::uint64_t>(params)) +
-                            " parameters) is replaced by the objective's value head: not in the weights");
+    return d;
 }
 
 // Weight bytes of each rank role, once per preparation: evaluations read them instead of

@@ -47,6 +47,24 @@ double adapter_bytes(const Context& ctx) {
 
 }  // namespace
 
+Tensor value_head_tensor(const char* module, double h) {
+    Tensor head;
+    head.name = std::string(module) + ".weight";
+    head.module = module;
+    head.group = "value_head";
+    head.rows = 1;
+    head.cols = static_cast<std::int64_t>(h);
+    head.linear = true;
+    return head;
+}
+
+void set_value_model_params(Context& ctx) {
+    double lm_head = 0;
+    for (const Tensor& t : ctx.model().tensors)
+        if (t.group == "lm_head") lm_head += static_cast<double>(t.numel());
+    set_sym(ctx, kPpoValueParams, ctx[Sym::P_total] - lm_head + ctx[Sym::h]);
+}
+
 std::vector<ParamSpec> PpoObjective::params() const {
     // TRL PPOConfig defaults (trl/trainer/ppo_config.py); ms-swift's examples set response_length 512.
     return {
@@ -133,22 +151,12 @@ void PpoObjective::prepare(Context& ctx, const Params& options) const {
     std::vector<Tensor> value;
     for (const Tensor& t : ctx.trainable_tensors)
         if (t.group != "lm_head") value.push_back(t);
-    Tensor score;
-    score.name = "score.weight";
-    score.module = "score";
-    score.group = "value_head";
-    score.rows = 1;
-    score.cols = static_cast<std::int64_t>(h);
-    score.linear = true;
-    value.push_back(score);
+    value.push_back(value_head_tensor("score", h));
     double value_trainable = 0;
     for (const Tensor& t : value) value_trainable += static_cast<double>(t.numel()) * static_cast<double>(t.copies);
     ctx.trainable_tensors.insert(ctx.trainable_tensors.end(), value.begin(), value.end());
     ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] + value_trainable);
-    double lm_head = 0;
-    for (const Tensor& t : ctx.model().tensors)
-        if (t.group == "lm_head") lm_head += static_cast<double>(t.numel());
-    set_sym(ctx, kPpoValueParams, ctx[Sym::P_total] - lm_head + h);
+    set_value_model_params(ctx);
 
     const std::string& ref = options.string("reference_model");
     const bool separate = ref == "separate" || (ref == "auto" && !ctx.method.frozen_base);

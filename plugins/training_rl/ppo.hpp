@@ -21,6 +21,13 @@ inline constexpr const char* kPpoOpenRlhf = "ppo_openrlhf";      ///< 1: OpenRLH
 inline constexpr const char* kPpoCritic = "ppo_critic";          ///< 1: the estimate is OpenRLHF's critic group
 inline constexpr const char* kPpoMicroRollout = "ppo_micro_rollout";  ///< sequences per experience forward
 
+/// A value model's [1, h] head in place of the LM head: TRL's AutoModelForSequenceClassification
+/// `score` and OpenRLHF's get_llm_for_sequence_regression `value_head` (nn.Linear(h, 1, bias=False)).
+Tensor value_head_tensor(const char* module, double h);
+
+/// Sets ppo_value_params: the policy's parameters with the LM head replaced by the [1, h] head.
+void set_value_model_params(Context& ctx);
+
 /// PPO (TRL PPOTrainer): workload.batch_size is per_device_train_batch_size; sequences are the
 /// prompt plus response_length generated tokens.
 class PpoObjective final : public TrainingObjective {

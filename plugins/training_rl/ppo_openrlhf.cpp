@@ -45,20 +45,10 @@ void PpoObjective::prepare_openrlhf(Context& ctx, const Params& options) const {
         // get_llm_for_sequence_regression: the base model's backbone and value_head =
         // nn.Linear(hidden_size, 1, bias=False); the framework drops the LM head (value_head fact).
         ctx.objective.value_head = true;
-        Tensor head;
-        head.name = "value_head.weight";
-        head.module = "value_head";
-        head.group = "value_head";
-        head.rows = 1;
-        head.cols = static_cast<std::int64_t>(h);
-        head.linear = true;
-        ctx.trainable_tensors.push_back(head);
+        ctx.trainable_tensors.push_back(value_head_tensor("value_head", h));
         ctx.set(Sym::P_trainable, ctx[Sym::P_trainable] + h);
     }
-    double lm_head = 0;
-    for (const Tensor& t : ctx.model().tensors)
-        if (t.group == "lm_head") lm_head += static_cast<double>(t.numel());
-    set_sym(ctx, kPpoValueParams, ctx[Sym::P_total] - lm_head + h);
+    set_value_model_params(ctx);
 
     // The reference (algo.kl.init_coef > 0) and the reward model (no remote_url) are eval engines
     // (get_ds_eval_config: ZeRO-3 only when --ds.zero_stage is 3, else a full copy) in

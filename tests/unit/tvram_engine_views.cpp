@@ -787,6 +787,14 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         // 4090s (no P2P), gpu_memory_utilization 0.98, max_model_len 131072 (> 32K: chunked prefill,
         // 2048 batched tokens), total 23.55 GiB as the log's own numbers give it. Its KV GiB figure is
         // the non-driver rank's (no sampler); the token count is the pool vLLM uses, the driver's.
+        // A vendor build of vLLM with V0's profiling line (version not stated) on two Alibaba
+        // T-Head PPUs, stated as 96 GB each ("两张阿里PPU显卡（96GB * 2）"): DeepSeek-R1-Distill-
+        // Qwen-32B (Qwen2.5-32B's architecture), full precision, TP 2, util 0.9, max_model_len from
+        // the config (131,072, so chunked prefill).
+        {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2",
+         "model: {preset: qwen2.5-32b}\nworkload: {type: inference, batch_size: 1, sequence_length: 131072}\n"
+         "parallelism: {tensor: 2}\nhardware: {memory_gib: 96, count: 2}\n"
+         "runtime: {engine: vllm, version: \"0.7\", gpu_memory_utilization: 0.9}\n"},
         {"vllm-13061-2xrtx4090-r1-distill-qwen-14b-tp2",
          "model: {preset: qwen2.5-14b}\nworkload: {type: inference, batch_size: 1, sequence_length: 131072}\n"
          "parallelism: {tensor: 2}\nhardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55, count: 2}\n"
@@ -1330,7 +1338,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "Unsloth dynamic 4-bit checkpoints keep modules in 16 bits that the log does not list"},
         {"vllm-rldecisionagent-rtx4090d-qwen25-05b-bnb4-8k-tp1", "as the 32k run"},
         {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1", "as the Qwen2.5-0.5B runs"},
-        {"vllm-llmlearn-alippu-r1-distill-qwen-32b-tp2", "Alibaba PPU, not a catalog GPU; its total memory is not logged"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
         {"sglang-ajithamd-mi355x-glm5-fp8-tp8", "no GLM-5 preset; AMD MI355X total not logged"},
