@@ -93,6 +93,8 @@ struct Estimator::Impl {
     std::vector<std::pair<std::int64_t, double>> rank_weight_bytes;
     std::vector<Bytes> format_bytes_cache;
     Bytes format_bytes_total = 0;  ///< sum of format_bytes_cache
+    std::int64_t unconverted_params = 0;  ///< parameters precision.modules_to_not_convert kept unquantized
+    std::int64_t unconverted_tensors = 0;
     /// Weights-only models: the terms left out; the estimate names the categories of those that
     /// exist in this scenario (Component::applies) as unknown.
     std::vector<const Component*> unknown_components;

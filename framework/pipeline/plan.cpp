@@ -12,6 +12,7 @@
 #include "pipeline/checkpoint.hpp"
 #include "pipeline/dtype.hpp"
 #include "pipeline/estimator_impl.hpp"
+#include "pipeline/module_match.hpp"
 #include "vram/sharding.hpp"
 
 namespace vram {
@@ -117,6 +118,10 @@ void Estimator::Impl::format_stage() {
     ctx.tensor_bytes.resize(model.tensors.size());
     Bytes w = 0;
     if (use_checkpoint()) {
+        if (!s.precision.modules_to_not_convert.empty())
+            fail_at("precision.modules_to_not_convert",
+                    "precision.modules_to_not_convert: the checkpoint's safetensors headers already give every "
+                    "tensor's dtype; allowed only with a quantized precision.weights format");
         spread_checkpoint_bytes(*checkpoint, model, ctx.tensor_bytes);
         ctx.weight_format = "checkpoint";
         ctx.weight_source = "safetensors headers of " + checkpoint->source;
@@ -129,6 +134,10 @@ void Estimator::Impl::format_stage() {
         ensure_format_bytes();
         std::copy(format_bytes_cache.begin(), format_bytes_cache.end(), ctx.tensor_bytes.begin());
         w = format_bytes_total;
+        if (unconverted_params > 0)
+            ctx.notes.push_back("precision.modules_to_not_convert: " +
+                                format_count(static_cast<std::uint64_t>(unconverted_params)) + " parameters in " +
+                                std::to_string(unconverted_tensors) + " tensors kept in " + std::string(format->compute_dtype()));
     }
     ctx.set(Sym::W, static_cast<double>(w));
     ctx.set(Sym::bytes_w, ctx[Sym::P_total] > 0 ? static_cast<double>(w) / ctx[Sym::P_total] : 0);
@@ -153,8 +162,22 @@ void Estimator::Impl::ensure_format_bytes() {
         format_bytes_valid = true;
         format_bytes_cache.resize(model.tensors.size());
         format_bytes_total = 0;
+        unconverted_params = 0;
+        unconverted_tensors = 0;
+        const ModuleMatcher keep(scenario.precision.modules_to_not_convert);
         for (std::size_t j = 0; j < model.tensors.size(); ++j) {
-            format_bytes_cache[j] = format->tensor_bytes(model.tensors[j], model, format_params);
+            const Tensor& t = model.tensors[j];
+            if (!keep.empty() && keep.matches(t)) {
+                // Loaded as the model's dtype: transformers and vLLM skip the quantized Linear for
+                // these modules, so the tensor is an ordinary parameter of the compute dtype.
+                format_bytes_cache[j] = to_bytes(static_cast<double>(t.numel()) * static_cast<double>(t.copies) *
+                                                     format->compute_bytes(),
+                                                 "precision.modules_to_not_convert");
+                unconverted_params += t.numel() * t.copies;
+                ++unconverted_tensors;
+            } else {
+                format_bytes_cache[j] = format->tensor_bytes(t, model, format_params);
+            }
             format_bytes_total = add_bytes(format_bytes_total, format_bytes_cache[j]);
         }
     }

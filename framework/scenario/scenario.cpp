@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <optional>
+#include <regex>
 
 #include "vram/error.hpp"
 #include "plugin/registry.hpp"
@@ -95,6 +96,28 @@ void read_lengths(Reader& r, Scenario& s, const ConfigNode& list) {
     if (!s.training_run())
         r.fail(list, "workload.lengths", "only for workload.type: training (serving takes sequence_length and "
                                          "prompt_length)");
+}
+
+// precision.modules_to_not_convert: non-empty strings; a "re:" entry must be a valid ECMAScript
+// regular expression (compressed-tensors writes Python ones, which agree for the patterns used).
+void read_unconverted(Reader& r, Scenario& s, const ConfigNode& list) {
+    r.check(list, "precision.modules_to_not_convert", "precision.modules_to_not_convert");
+    std::size_t i = 0;
+    for (const auto& v : list.items()) {
+        const std::string path = "precision.modules_to_not_convert[" + std::to_string(i++) + "]";
+        if (!v.is_string() || v.text().empty())
+            r.fail(v, path, "not a module name; allowed: a dotted module name (lm_head, model.layers.0.mlp) or "
+                            "re:PATTERN");
+        const std::string name = v.text();
+        if (name.rfind("re:", 0) == 0) {
+            try {
+                std::regex check(name.substr(3));
+            } catch (const std::regex_error& e) {
+                r.fail(v, path, "'" + name + "' is not a valid regular expression (" + e.what() + ")");
+            }
+        }
+        s.precision.modules_to_not_convert.push_back(name);
+    }
 }
 
 void read_model(Reader& r, const ConfigNode& m) {
@@ -248,7 +271,10 @@ Scenario build_scenario(const ConfigNode& given, const std::string& file, const 
         r.section(*v, "workload");
         if (auto* lengths = v->find("lengths")) read_lengths(r, s, *lengths);
     }
-    if (auto* v = root.find("precision")) s.precision.options = read_open(r, *v, "precision", false);
+    if (auto* v = root.find("precision")) {
+        s.precision.options = read_open(r, *v, "precision", false);
+        if (auto* list = v->find("modules_to_not_convert")) read_unconverted(r, s, *list);
+    }
     if (auto* v = root.find("training")) s.training.blocks = read_open(r, *v, "training", true);
     for (const char* name : {"parallelism", "hardware"})
         if (auto* v = root.find(name)) {

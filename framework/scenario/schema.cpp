@@ -100,6 +100,13 @@ std::vector<SchemaKey> build_table() {
                     .to([](Scenario& s, const ConfigNode& v) { s.precision.kv_cache = v.text(); }));
     r.push_back(Row("precision.activations", T::string, "compute dtype (default: the weight format's)")
                     .to([](Scenario& s, const ConfigNode& v) { s.precision.activations = v.text(); }));
+    r.push_back(Row("precision.modules_to_not_convert", T::list,
+                    "modules the checkpoint keeps in the compute dtype (transformers modules_to_not_convert, "
+                    "bitsandbytes llm_int8_skip_modules, compressed-tensors ignore), matched as vLLM does: a name "
+                    "without dots is any component of a module's path (lm_head, self_attn), a dotted one its "
+                    "leading components (model.layers.0.mlp); re:PATTERN matches paths from their start "
+                    "(re:.*shared_experts.*); decoder layers are model.layers.N")
+                    .expects("a list of module names or re:PATTERN strings"));
 
     r.push_back(Row("workload.type", T::enumeration, "inference or training").one_of({"inference", "training"})
                     .def("inference").to([](Scenario& s, const ConfigNode& v) { s.workload.type = v.text(); }));

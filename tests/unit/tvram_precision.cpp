@@ -30,6 +30,15 @@ std::string llama3(const std::string& fp8, const std::string& gpu, const std::st
 //   32 layers: 6,979,321,856 elements, 224 tensors.
 constexpr Bytes kLinearElements = 6'979'321'856ULL;
 
+// A refused scenario: exit 1, nothing on stdout, one line on stderr that contains `words`.
+void refused(const std::string& yaml, const std::string& words) {
+    const CliResult r = run_scenario(yaml, "refused");
+    BOOST_TEST(r.rc == 1);
+    BOOST_TEST(r.out.empty());
+    BOOST_TEST(r.err.find(words) != std::string::npos, r.err);
+    BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(precision)
@@ -136,13 +145,6 @@ BOOST_AUTO_TEST_CASE(issue18_torchao_float8_changes_only_what_fsdp_gathers) {
 // on Hopper, a recipe of the other library, --fp8-param-gather without the distributed optimizer
 // or without a recipe, FP8 outside mixed precision.
 BOOST_AUTO_TEST_CASE(issue18_fp8_refuses_what_the_libraries_refuse) {
-    const auto refused = [](const std::string& yaml, const std::string& words) {
-        const CliResult r = run_scenario(yaml, "fp8");
-        BOOST_TEST(r.rc == 1);
-        BOOST_TEST(r.out.empty());
-        BOOST_TEST(r.err.find(words) != std::string::npos, r.err);
-        BOOST_TEST(std::count(r.err.begin(), r.err.end(), '\n') == 1, r.err);
-    };
     refused(llama3("fp8_recipe: tensorwise, ", "A100"), "no FP8 tensor cores");
     refused(llama3("fp8_recipe: mxfp8, ", "H100"), "needs Blackwell tensor cores");
     refused(llama3("fp8_recipe: rowwise, ", "H100"), "rowwise is torchao's recipe");
@@ -168,6 +170,46 @@ BOOST_AUTO_TEST_CASE(issue18_fp8_recommend_keeps_gpus_with_the_recipes_tensor_co
     const CliResult apple = run_scenario(llama3("fp8_recipe: tensorwise, ", "M3 Max"), "fp8");
     BOOST_TEST(apple.rc == 1);
     BOOST_TEST(apple.err.find("runs none of the FP8 training stacks") != std::string::npos, apple.err);
+}
+
+// precision.modules_to_not_convert: Unsloth's dynamic 4-bit Qwen2.5-0.5B-Instruct (NF4, double
+// quant) keeps layer 0 whole and the MLPs of layers 2, 3, 21 in bf16 (its llm_int8_skip_modules,
+// tests/data/engine-logs). Qwen2.5-0.5B: h 896, 24 layers, KV 2 × 64, F 4864, V 151,936 (tied).
+//   bf16: embedding 151,936 · 896 · 2                                       = 272,269,312
+//         norms (48 · 896 + 896) · 2 = 43,904 · 2                          =      87,808
+//         q/k/v biases 24 · (896 + 128 + 128) · 2 = 27,648 · 2             =      55,296
+//         kept Linear weights: layer-0 attention 2 · 802,816 + 2 · 114,688 = 1,835,008 and
+//         4 MLPs · 3 · 4,358,144 = 52,297,728; 54,132,736 · 2             = 108,265,472
+//   NF4 + double quant, per tensor of n: n/2 + n/64 (uint8 absmax) + ⌈n/64/256⌉ · 4 + 4:
+//         q/o n 802,816: 401,408 + 12,544 + 49 · 4 + 4 = 414,152; k/v n 114,688: 57,344 + 1,792 + 28 + 4 = 59,168
+//         MLP n 4,358,144: 2,179,072 + 68,096 + 266 · 4 + 4 = 2,248,236
+//         23 layers · (2 · 414,152 + 2 · 59,168) = 21,772,720; 20 layers · 3 · 2,248,236 = 134,894,160
+//   total 537,344,768 B. All 4-bit, the kept Linear weights would take 946,640 + 12 · 2,248,236 =
+//   27,925,472 B instead of 108,265,472: 457,004,768 B.
+BOOST_AUTO_TEST_CASE(issue19_modules_to_not_convert_keep_listed_modules_in_the_compute_dtype) {
+    const std::string base =
+        "model: {preset: qwen2.5-0.5b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+        "hardware: {gpu: NVIDIA GeForce RTX 4090}\n";
+    const Result unsloth = estimate_yaml(
+        base + "precision: {weights: nf4-dq, modules_to_not_convert: [lm_head, multi_modal_projector, merger, "
+               "modality_projection, model.layers.0.self_attn, model.layers.0.mlp, model.layers.2.mlp, "
+               "model.layers.3.mlp, model.layers.21.mlp, model.layers.0.self_attn.q_proj]}\n");
+    BOOST_TEST(unsloth.bytes("core.weights") == 537344768ULL);
+    // The same modules as compressed-tensors writes them: one anchored pattern.
+    const Result pattern = estimate_yaml(
+        base + "precision: {weights: nf4-dq, modules_to_not_convert: ['re:model\\.layers\\.(0\\..*|(2|3|21)\\.mlp.*)']}\n");
+    BOOST_TEST(pattern.bytes("core.weights") == 537344768ULL);
+    // A name matches at dot boundaries only: "mlp" is every MLP, "ml" none.
+    const Result none = estimate_yaml(base + "precision: {weights: nf4-dq, modules_to_not_convert: [ml, layers.0]}\n");
+    const Result plain = estimate_yaml(base + "precision: {weights: nf4-dq}\n");
+    BOOST_TEST(none.bytes("core.weights") == 457004768ULL);
+    BOOST_TEST(plain.bytes("core.weights") == 457004768ULL);
+
+    refused(base + "precision: {weights: nf4, modules_to_not_convert: ['re:(']}\n",
+            "precision.modules_to_not_convert[0]: 're:(' is not a valid regular expression");
+    refused(base + "precision: {weights: nf4, modules_to_not_convert: [1]}\n",
+            "precision.modules_to_not_convert[0]: not a module name");
+    refused(base + "precision: {weights: nf4, modules_to_not_convert: lm_head}\n", "precision.modules_to_not_convert");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -44,6 +44,10 @@ struct PrecisionSpec {
     std::string kv_cache;           ///< KV dtype; empty = the compute dtype
     std::string activations;        ///< compute dtype; empty = derived from the weights
     ConfigNode options;             ///< format options (group_size, block scales ...), a map
+    /// Modules the checkpoint keeps in the compute dtype although the format quantizes their kind
+    /// (transformers modules_to_not_convert, bitsandbytes llm_int8_skip_modules, compressed-tensors
+    /// ignore): dotted module names matched at name boundaries, or "re:" regular expressions.
+    std::vector<std::string> modules_to_not_convert;
 };
 
 struct TrainingSpec {
