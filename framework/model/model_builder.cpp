@@ -27,7 +27,10 @@ constexpr std::int64_t kMaxLayers = 16384;
 std::int64_t bounded(const ConfigNode& n, std::initializer_list<std::string_view> keys, const std::string& where) {
     const std::int64_t v = n.as_integer();
     bool layers = false;
-    for (auto k : keys) layers = layers || k.find("layer") != std::string_view::npos;
+    // Layer counts (num_hidden_layers, n_layer ...), not sizes per layer (Gemma 4's
+    // vocab_size_per_layer_input).
+    for (auto k : keys)
+        layers = layers || (k.find("layer") != std::string_view::npos && k.find("per_layer") == std::string_view::npos);
     const std::int64_t limit = layers ? kMaxLayers : kMaxDimension;
     if (v > limit)
         throw ScenarioError(where, key_list(keys) + ": " + n.text() + " is beyond any real model; allowed: at most " +

@@ -16,28 +16,53 @@ namespace vram {
 // best-scoring attention variant.
 void attention_stage(const Registry& reg, const ModelSpec& m, std::vector<KvGroup>& groups, std::string& label) {
     groups.clear();
-    std::vector<std::pair<std::pair<LayerAttention, std::int64_t>, std::int64_t>> runs;
+    // A run: layers of one kind, window and KV shape. Layers that read another layer's cache
+    // (LayerSpec::kv_shared) keep none and join no run.
+    struct Run {
+        LayerAttention kind;
+        std::int64_t window, kv_heads, head_dim, layers;
+    };
+    std::vector<Run> runs;
     for (const auto& l : m.layer_specs) {
-        auto key = std::make_pair(l.attention, l.attention == LayerAttention::sliding ? l.window : 0);
-        auto it = std::find_if(runs.begin(), runs.end(), [&](auto& r) { return r.first == key; });
-        if (it == runs.end()) runs.push_back({key, 1});
-        else ++it->second;
+        if (l.kv_shared) continue;
+        const Run key{l.attention, l.attention == LayerAttention::sliding ? l.window : 0,
+                      l.kv_heads > 0 ? l.kv_heads : m.kv_heads, l.head_dim > 0 ? l.head_dim : m.head_dim, 1};
+        auto it = std::find_if(runs.begin(), runs.end(), [&](const Run& r) {
+            return r.kind == key.kind && r.window == key.window && r.kv_heads == key.kv_heads && r.head_dim == key.head_dim;
+        });
+        if (it == runs.end()) runs.push_back(key);
+        else ++it->layers;
     }
     std::vector<std::string> labels;
-    for (const auto& [key, layers] : runs) {
+    for (const Run& run : runs) {
+        // The variants read the KV shape from the model: layers of their own shape are scored and
+        // described with a model that carries it.
+        ModelSpec shape;
+        const bool own_shape = run.kv_heads != m.kv_heads || run.head_dim != m.head_dim;
+        if (own_shape) {
+            shape.model_type = m.model_type;
+            shape.source = m.source;
+            shape.hidden = m.hidden;
+            shape.heads = m.heads;
+            shape.kv_heads = run.kv_heads;
+            shape.head_dim = run.head_dim;
+            shape.v_head_dim = run.head_dim;
+            shape.layers = run.layers;
+        }
+        const ModelSpec& view = own_shape ? shape : m;
         const AttentionVariant* best = nullptr;
         int best_score = 0;
         for (const auto& e : reg.attention.entries()) {
-            const int sc = e.item->score(m, key.first);
+            const int sc = e.item->score(view, run.kind);
             if (sc > best_score) {
                 best_score = sc;
                 best = e.item.get();
             }
         }
         if (!best)
-            throw ScenarioError(m.source, std::string("no attention plugin describes ") + to_string(key.first) +
+            throw ScenarioError(m.source, std::string("no attention plugin describes ") + to_string(run.kind) +
                                               " layers of model_type '" + m.model_type + "'");
-        groups.push_back(best->describe(m, key.first, layers, key.second));
+        groups.push_back(best->describe(view, run.kind, run.layers, run.window));
         const std::string l(best->label());
         if (std::find(labels.begin(), labels.end(), l) == labels.end()) labels.push_back(l);
     }

@@ -66,6 +66,9 @@ ModelSpec build_qwen2_vl(const ConfigReader& r);
 ModelSpec build_gemma3_mm(const ConfigReader& r);
 ModelSpec build_mistral3(const ConfigReader& r);
 ModelSpec build_whisper(const ConfigReader& r);
+// Gemma 4 (gemma4.cpp): the text model alone or with its vision / audio towers.
+ModelSpec build_gemma4_text(const ConfigReader& r);
+ModelSpec build_gemma4(const ConfigReader& r);
 
 /// The adapters of this plugin: name, model types, builder.
 struct FamilyEntry {

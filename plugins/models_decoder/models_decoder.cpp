@@ -31,6 +31,7 @@ const std::vector<FamilyEntry>& families() {
         {"core.model.gemma3", {"gemma3"}, &build_gemma3_mm},
         {"core.model.mistral3", {"mistral3"}, &build_mistral3},
         {"core.model.whisper", {"whisper"}, &build_whisper},
+        {"core.model.gemma4", {"gemma4", "gemma4_text"}, &build_gemma4},
     };
     return table;
 }

@@ -22,6 +22,7 @@ constexpr const char* kChunk = "sglang_chunk";
 constexpr const char* kPage = "sglang_page";
 constexpr const char* kDistInit = "sglang_dist_init";
 constexpr const char* kGraphs = "sglang_cuda_graphs";
+constexpr const char* kSwaRatio = "sglang_swa_full_tokens_ratio";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -92,6 +93,7 @@ void declare_sglang_symbols(Registrar& reg) {
     reg.declare(kPage, "tokens", "SGLang page_size");
     reg.declare(kDistInit, "B", "SGLang distributed-init memory per GPU (NCCL, custom all-reduce)");
     reg.declare(kGraphs, "B", "SGLang CUDA graph memory");
+    reg.declare(kSwaRatio, "ratio", "SGLang swa_full_tokens_ratio: sliding-window pool tokens per full-attention pool token");
 }
 
 bool sglang_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "sglang"; }
@@ -113,6 +115,9 @@ std::vector<ParamSpec> SglangRuntime::params() const {
          "largest decode batch captured as a CUDA graph; 0 = SGLang's default by GPU memory and TP (8 to 512)", 0,
          1 << 20, {}},
         {"page_size", ParamType::integer, "1", "tokens per KV page (--page-size; 1 = token-granular pool)", 1, 4096, {}},
+        {"swa_full_tokens_ratio", ParamType::number, "0.8",
+         "hybrid sliding-window models (Gemma 4): tokens of the sliding-window pool per token of the full-attention "
+         "pool (--swa-full-tokens-ratio; server_args.py default 0.8)", 0.01, 100.0, {}},
         {"cuda_context_mib", ParamType::number, "604",
          "memory SGLang's process holds before the weights at TP 1 (CUDA context, PyTorch and library start-up), "
          "MiB: 79.18 GiB total − `Load weight begin. avail mem=78.59 GB` = 0.59 GiB on an H100 (sglang PR #4760)",
@@ -158,6 +163,7 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kFraction), fraction);
     ctx.set(ctx.symbol(kChunk), static_cast<double>(chunk));
     ctx.set(ctx.symbol(kPage), static_cast<double>(o.integer("page_size")));
+    ctx.set(ctx.symbol(kSwaRatio), o.number("swa_full_tokens_ratio"));
     ctx.set(ctx.symbol(kDistInit), peers * o.number(p2p ? "nccl_mib" : "nccl_shm_mib") * kMiB);
     ctx.set(ctx.symbol(kGraphs), graphs ? graph_mib * kMiB : 0.0);
     ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
@@ -254,9 +260,40 @@ double sglang_kv_pool(const Context& ctx) {
 
 Bytes sglang_kv_needed(const Context& ctx) { return paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kPage))); }
 
+// SGLang's hybrid sliding-window pool (SWAKVPool) for the architectures model_config.py lists as
+// hybrid SWA, Gemma 4 among them: a full-attention pool and a sliding-window pool of
+// swa_full_tokens_ratio times its tokens share the memory, full_tokens = rest // (F + ratio · S)
+// with F and S one token's bytes over the full and the sliding layers
+// (model_runner_kv_cache_mixin.py set_num_tokens_hybrid_swa). Its layer lists take every entry of
+// layer_types, KV-shared layers too (get_hybrid_layer_ids); each layer's KV shape is its own
+// (hf_transformers_utils.py: swa_head_dim / swa_num_key_value_heads beside the global ones).
+struct SwaCells {
+    double full = 0, sliding = 0;  ///< bytes per token on this rank
+};
+SwaCells swa_cells(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    if (m.model_type.rfind("gemma4", 0) != 0) return {};
+    const auto t = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::t]));
+    SwaCells c;
+    for (const LayerSpec& l : m.layer_specs) {
+        const std::int64_t kv = l.kv_heads > 0 ? l.kv_heads : m.kv_heads, d = l.head_dim > 0 ? l.head_dim : m.head_dim;
+        // Heads split over TP, replicated when TP exceeds them (get_num_kv_heads).
+        const double bytes = 2.0 * static_cast<double>(std::max<std::int64_t>(1, kv / t) * d) * ctx[Sym::bytes_kv];
+        (l.attention == LayerAttention::sliding ? c.sliding : c.full) += bytes;
+    }
+    if (c.sliding <= 0 || c.full <= 0) return {};
+    return c;
+}
+
 double SglangRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_per_token) const {
     const double page = read(ctx, kPage), pool = sglang_kv_pool(ctx);
     if (kv_bytes_per_token <= 0 || pool <= 0 || page <= 0) return 0;
+    if (const SwaCells c = swa_cells(ctx); c.full > 0) {
+        // The full-attention pool's tokens: what SGLang logs as "full size" (the sliding pool holds
+        // ratio times as many, reused as the window moves).
+        const double full = std::floor(pool / (c.full + read(ctx, kSwaRatio) * c.sliding));
+        return std::floor(full / page) * page;
+    }
     // max_total_num_tokens = rest_memory // cell_size, then aligned down to whole pages.
     return std::floor(std::floor(pool / kv_bytes_per_token) / page) * page;
 }

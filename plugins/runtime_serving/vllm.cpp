@@ -33,34 +33,48 @@ double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
 bool last_stage(const Context& ctx) { return ctx[Sym::stage] >= ctx[Sym::p] - 1; }
 
-// vLLM V1's hybrid KV-cache allocator (v1/core/kv_cache_utils.py
-// _get_kv_cache_groups_uniform_page_size): layers of one attention type (full, each sliding window,
-// each chunk size) form a bucket; every bucket is cut into groups of group_size layers - the
-// smallest bucket's count, or the largest's when that is under 1.5 times it - the last group of a
-// bucket padded with empty layers. Gemma-3-27B's 52 sliding + 10 full layers become 7 groups of
-// 10: 70 layer slots for 62 layers. Only where every layer's page has the same size (no mamba
-// state, no cross-attention), on one pipeline stage's layers.
+// vLLM V1's hybrid KV-cache allocator (v1/core/kv_cache_utils.py): layers of one attention type
+// (full, each sliding window, each chunk size) form a bucket. Pages of every bucket are first made
+// one size (unify_kv_cache_spec_page_size: a smaller page gets a block_size larger by the ratio,
+// which must be whole: Gemma-4-26B's full layers, 2 KV heads × 512, take 32-token blocks beside the
+// sliding layers' 16-token blocks of 8 × 256); then every bucket is cut into groups of group_size
+// layers - the smallest bucket's count, or the largest's when that is under 1.5 times it - the
+// last group of a bucket padded with empty layers (_get_kv_cache_groups_uniform_page_size).
+// Gemma-3-27B's 52 sliding + 10 full layers become 7 groups of 10: 70 layer slots for 62 layers.
+// Not for mamba states or cross-attention; on one pipeline stage's layers.
 struct HybridKvGroups {
     std::int64_t layers = 0, group_size = 0, groups = 0;
+    double page_layer_bytes = 0;  ///< the largest layer's bytes per token on this rank: the unified page / block_size
 };
 HybridKvGroups hybrid_kv_groups(const Context& ctx) {
     const auto p = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
+    const auto t = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::t]));
     std::map<std::int64_t, std::int64_t> buckets;  // window (0: full) -> layers on this stage
-    std::int64_t elements = -1;
+    std::map<std::int64_t, double> layer_bytes;     // window -> one layer's bytes per token on this rank
     for (const KvGroup& g : ctx.kv_groups) {
         if (g.state_bytes > 0 || g.fixed_tokens > 0) return {};
-        if (elements >= 0 && g.elements_per_token != elements) return {};
-        elements = g.elements_per_token;
+        const double local = g.replicated || t <= 1 ? static_cast<double>(g.heads)
+                                                    : static_cast<double>(std::max<std::int64_t>(1, g.heads / t));
+        const double bytes = static_cast<double>(g.elements_per_token) * ctx[Sym::bytes_kv] *
+                             (g.heads > 0 ? local / static_cast<double>(g.heads) : 1.0);
+        if (layer_bytes.count(g.window) && layer_bytes[g.window] != bytes) return {};
+        layer_bytes[g.window] = bytes;
         buckets[g.window] += (g.layers + p - 1) / p;
     }
     if (buckets.size() < 2) return {};
+    double largest = 0;
+    for (const auto& [window, bytes] : layer_bytes) largest = std::max(largest, bytes);
+    for (const auto& [window, bytes] : layer_bytes) {
+        const double ratio = bytes > 0 ? largest / bytes : 0;
+        if (ratio <= 0 || ratio != std::floor(ratio)) return {};  // vLLM refuses pages that do not divide
+    }
     std::int64_t least = std::numeric_limits<std::int64_t>::max(), most = 0, layers = 0;
     for (const auto& [window, n] : buckets) least = std::min(least, n), most = std::max(most, n), layers += n;
     if (least <= 0) return {};
     const std::int64_t size = static_cast<double>(most) < 1.5 * static_cast<double>(least) ? most : least;
     std::int64_t groups = 0;
     for (const auto& [window, n] : buckets) groups += (n + size - 1) / size;
-    return {layers, size, groups};
+    return {layers, size, groups, largest};
 }
 
 // fused_moe's cache3 shares cache1's memory from vLLM 0.7.3 (PR #13625); the "0.6" and "0.7"
@@ -402,10 +416,9 @@ double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_pe
     const HybridKvGroups h = read(ctx, kHybridAllocator) > 0 ? hybrid_kv_groups(ctx) : HybridKvGroups{};
     if (h.groups > 1) {
         // KV tensors = group_size columns of num_blocks pages each, so num_blocks = pool //
-        // (group_size · page); "GPU KV cache size" = num_blocks // groups · block_size
-        // (v1/core/kv_cache_utils.py: _get_kv_cache_groups_uniform_page_size, get_kv_cache_config).
-        const double per_layer = kv_bytes_per_token / static_cast<double>(h.layers);
-        const double blocks = std::floor(pool / (static_cast<double>(h.group_size) * block * per_layer));
+        // (group_size · page); "GPU KV cache size" = num_blocks // groups · the smallest block_size,
+        // the one of the largest layers (v1/core/kv_cache_utils.py: get_kv_cache_config).
+        const double blocks = std::floor(pool / (static_cast<double>(h.group_size) * block * h.page_layer_bytes));
         return std::floor(blocks / static_cast<double>(h.groups)) * block;
     }
     // num_gpu_blocks = pool // (page bytes of all layers); "GPU KV cache size" = blocks × block_size.

@@ -181,6 +181,39 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_hybrid_allocator_pads_kv_groups) {
     BOOST_TEST(v08.estimate.max_kv_tokens == std::floor(pool08 / (62.0 * 131072.0)) * 16.0);
 }
 
+// Gemma 4's KV pools (docs/serving.md). vLLM first makes every page one size: Gemma-4-26B-A4B's
+// sliding pages 16 · 8 · 512 · 2 B = 131,072 B, full pages 16 · 2 · 1024 · 2 B = 65,536 B, so full
+// layers take 32-token blocks; 25 sliding + 5 full layers → groups of 5, 6 groups:
+//   tokens = pool // (5 · 16 · 8,192) // 6 · 16.
+// E4B: 20 sliding (2,048 B a layer and token) + 4 full (4,096) layers own a cache, the 18 KV-shared
+// ones none: pages of 16 · 4,096 B, groups of 4, 6 groups: tokens = pool // (4 · 16 · 4,096) // 6 · 16.
+// SGLang's SWAKVPool: full tokens = rest // (F + 0.8 · S): 26B 5 · 4,096 + 0.8 · 25 · 8,192 = 184,320;
+// E4B counts all 42 entries of layer_types: 7 · 4,096 + 0.8 · 35 · 2,048 = 86,016.
+BOOST_AUTO_TEST_CASE(issue19_gemma4_kv_pools_in_vllm_and_sglang) {
+    const auto pool_of = [](const Result& r, const std::string& engine) {
+        return static_cast<double>(r.bytes(engine + ".kv_cache") + r.bytes(engine + ".kv_cache.unused_pool"));
+    };
+    const std::string vllm = "workload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+                             "hardware: {gpu: H100 SXM}\nruntime: {engine: vllm, version: latest, max_model_len: 32768}\n";
+    const Result v26 = estimate_yaml("model: {preset: gemma-4-26b-a4b}\n" + vllm);
+    BOOST_TEST(v26.estimate.max_kv_tokens ==
+               std::floor(std::floor(pool_of(v26, "vllm") / (5.0 * 16 * 8192)) / 6.0) * 16.0);
+    const Result ve4 = estimate_yaml("model: {preset: gemma-4-e4b}\n" + vllm);
+    BOOST_TEST(ve4.estimate.max_kv_tokens ==
+               std::floor(std::floor(pool_of(ve4, "vllm") / (4.0 * 16 * 4096)) / 6.0) * 16.0);
+    // A 32,768-token sequence: E4B's full layers 4 · 4,096 · 32,768 + sliding 20 · 2,048 · 512.
+    BOOST_TEST(ve4.bytes("vllm.kv_cache") == 4ULL * 4096 * 32768 + 20ULL * 2048 * 512);
+
+    const std::string sglang = "workload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+                               "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang}\n";
+    const Result s26 = estimate_yaml("model: {preset: gemma-4-26b-a4b}\n" + sglang);
+    BOOST_TEST(s26.estimate.max_kv_tokens == std::floor(pool_of(s26, "sglang") / 184320.0));
+    const Result se4 = estimate_yaml("model: {preset: gemma-4-e4b}\n" + sglang);
+    BOOST_TEST(se4.estimate.max_kv_tokens == std::floor(pool_of(se4, "sglang") / 86016.0));
+    const Result ratio = estimate_yaml("model: {preset: gemma-4-26b-a4b}\n" + sglang, {"runtime.swa_full_tokens_ratio=0.5"});
+    BOOST_TEST(ratio.estimate.max_kv_tokens == std::floor(pool_of(ratio, "sglang") / (20480.0 + 0.5 * 204800.0)));
+}
+
 // Qwen2.5-72B-Instruct (preset added for llm-d-planner's TP 2 log), from its config.json shapes:
 //   embed_tokens = lm_head = 152,064 · 8,192 = 1,245,708,288 each (untied)
 //   per layer: q 8,192·8,192 + 8,192 = 67,117,056; k, v 8,192·1,024 + 1,024 = 8,389,632 each;
@@ -816,6 +849,26 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55}\n"
          "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.2237, max_model_len: 8192, "
          "max_num_seqs: 192}\n"},
+        // Gemma-4-26B-A4B on an A100 80GB (same post and machine as the gpt-oss 0.19 run): util 0.9,
+        // max_model_len 131,072, --enforce-eager, chunked prefill. Towers loaded (no
+        // --limit-mm-per-prompt 0). vLLM also copies each k_eq_v layer's k_proj into the V slot
+        // (14,417,920 parameters, 0.03 GiB) - not in ours.
+        {"vllm-myoceane-gemma4-26b-a4b-a100",
+         "model: {preset: gemma-4-26b-a4b}\nworkload: {type: inference, batch_size: 1, sequence_length: 131072}\n"
+         "hardware: {gpu: A100 SXM4 80GB}\n"
+         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.9, max_model_len: 131072, "
+         "enforce_eager: true}\n"},
+        // SGLang (dev, September 2026) on a DGX Spark: GB10's memory is the host's, and what the GPU
+        // has free when the weights start loading is what the log shows around them (66.05 + 47.23
+        // = 113.28 GiB for 26B-A4B, 97.30 + 15.56 = 112.86 GiB for E4B), so memory_gib is that plus
+        // SGLang's 0.59 GiB of start-up. --mem-fraction-static 0.75 / 0.85, 4 requests of 32,768.
+        // The hybrid SWA pool: full-attention tokens compared ("full size").
+        {"sglang-dgxspark-gb10-gemma4-26b-a4b-it-tp1",
+         "model: {preset: gemma-4-26b-a4b}\nworkload: {type: inference, batch_size: 4, sequence_length: 32768}\n"
+         "hardware: {memory_gib: 113.87}\nruntime: {engine: sglang, mem_fraction_static: 0.75, cuda_graph_max_bs: 4}\n"},
+        {"sglang-dgxspark-gb10-gemma4-e4b-it-tp1",
+         "model: {preset: gemma-4-e4b}\nworkload: {type: inference, batch_size: 4, sequence_length: 32768}\n"
+         "hardware: {memory_gib: 113.45}\nruntime: {engine: sglang, mem_fraction_static: 0.85, cuda_graph_max_bs: 4}\n"},
         {"vllm-13061-2xrtx4090-r1-distill-qwen-14b-tp2",
          "model: {preset: qwen2.5-14b}\nworkload: {type: inference, batch_size: 1, sequence_length: 131072}\n"
          "parallelism: {tensor: 2}\nhardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55, count: 2}\n"
@@ -1351,7 +1404,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"llamafile-pr552-rtx4080-trilm", "TriLM ternary weights (llamafile) are not a vram weight format; model not named"},
         {"ollama-pr11090-mistral3-q8-two-gpu", "Ollama's two-GPU split is not modelled; the checkpoint is not named"},
         {"ollama-9181-4gpu-estimate-partial", "Ollama's own estimator (memory.required) is not modelled; model not named"},
-        {"vllm-myoceane-gemma4-26b-a4b-a100", "no Gemma 4 model preset or family"},
         {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
          "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
         {"vllm-5248-t4-deepseek-coder-6.7b-instruct-tp2", "no DeepSeek-Coder-6.7B preset; only a block count"},
@@ -1361,8 +1413,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
         {"sglang-ajithamd-mi355x-glm5-fp8-tp8", "no GLM-5 preset; AMD MI355X total not logged"},
         {"sglang-ajithamd-mi355x-kimi-k25-tp8", "no Kimi-K2.5 preset; AMD MI355X total not logged"},
-        {"sglang-dgxspark-gb10-gemma4-e4b-it-tp1", "no Gemma 4 model preset or family"},
-        {"sglang-dgxspark-gb10-gemma4-26b-a4b-it-tp1", "no Gemma 4 model preset or family"},
     };
     int pending = 0;
     for (const auto& [id, row] : rows) {

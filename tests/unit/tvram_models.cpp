@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <unistd.h>
 
@@ -385,6 +386,48 @@ BOOST_AUTO_TEST_CASE(issue3_more_families_by_hand) {
         BOOST_REQUIRE_EQUAL(r.rc, 0);
         BOOST_TEST(json_int(r.out, "parameters") == expected);
     }
+}
+
+// Gemma 4 (transformers modeling_gemma4.py; shapes from convert_gemma4_weights.py). Full-attention
+// layers have their own KV shape (global_head_dim 512, num_global_key_value_heads), k_eq_v full
+// layers no v_proj, KV-shared layers no k/v/k_norm. By hand:
+//  26B-A4B (h 2816, 30 layers: 25 sliding 8 KV × 256, 5 full 2 KV × 512 with k_eq_v, 16 heads):
+//    embed 262,144 · 2816 = 738,197,504
+//    sliding attn q 4096·2816 + k, v 2048·2816 each + o 2816·4096 + q/k norms 512 = 34,603,520 (× 25)
+//    full attn q 8192·2816 + k 1024·2816 + o 2816·8192 + norms 1024 = 49,021,952 (× 5) → 1,110,197,760
+//    dense MLP 3 · 2112 · 2816 · 30 = 535,265,280; experts (1408·2816 + 2816·704) · 128 · 30 = 22,837,985,280
+//    router (128·2816 + 2816 + 128) · 30 = 10,901,760; norms 7 · 2816 · 30 + 2816 = 594,176
+//    text 25,233,141,760; vision (1152 wide, 27 layers, MLP 4304): 27 · (4 · 1152² + 144 + 3 · 4304 · 1152
+//    + 4 · 1152) + patch 1152 · 768 + positions 2 · 10,240 · 1152 = 569,548,080; projector 2816 · 1152
+//    = 3,244,032 → 25,805,933,872 (the model card: 25.2B text, 3.8B active)
+//  31B (h 5376, 60 layers: 50 sliding 16 × 256, 10 full 4 × 512 k_eq_v, 32 heads, F 21504):
+//    1,409,286,144 + attn 50 · 132,121,088 + 10 · 187,171,840 + MLP 3 · 21504 · 5376 · 60
+//    + norms 4 · 5376 · 60 + 5376 = 30,697,345,280; + vision 569,548,080 + 5376 · 1152 → 31,273,086,512
+//  E4B (h 2560, 42 layers, 8 heads, 2 KV; full layers 512 wide; layers 24-41 KV-shared; PLE 256):
+//    embed 671,088,640; attn 20 · 13,107,712 + 4 · 26,215,424 (own KV) + 15 · 10,486,016 + 3 · 20,972,032
+//    (q, o, q_norm only) = 587,222,272; MLP 3 · 10240 · 2560 · 42 = 3,303,014,400; norms 432,640;
+//    per-layer inputs 42 · (2 · 256 · 2560 + 2560) = 55,157,760 + table 262,144 · 10,752 + projection
+//    10,752 · 2560 + norm 256 = 2,846,097,664 → text 7,463,013,376; vision 16 · (4 · 768² + 128
+//    + 3 · 3072 · 768 + 4 · 768) + 768 · 768 + 2 · 10,240 · 768 = 167,364,608; audio 12 conformer
+//    layers of 25,180,288 + subsampling 1,086,752 + output 1536 · 1024 + 1536 = 304,824,608;
+//    projectors 2560 · 768 + 2560 · 1536 → 7,941,100,832
+//  KV bytes per token (bf16, layers that own a cache): 26B 25 · 2·8·256·2 + 5 · 2·2·512·2 = 225,280;
+//    31B 50 · 16,384 + 10 · 8,192 = 901,120; E4B 20 · 2·2·256·2 + 4 · 2·2·512·2 = 57,344.
+BOOST_AUTO_TEST_CASE(issue19_gemma4_counts_and_per_layer_kv_shapes) {
+    const std::tuple<const char*, std::int64_t, std::int64_t> cases[] = {
+        {"gemma-4-26b-a4b", 25805933872LL, 225280},
+        {"gemma-4-31b", 31273086512LL, 901120},
+        {"gemma-4-e4b", 7941100832LL, 57344},
+    };
+    for (const auto& [name, parameters, kv] : cases) {
+        const CliResult r = inspect(name);
+        BOOST_TEST_INFO(name << ": " << r.err);
+        BOOST_REQUIRE_EQUAL(r.rc, 0);
+        BOOST_TEST(json_int(r.out, "parameters") == parameters);
+        BOOST_TEST(json_int(r.out, "kv_cache_bytes_per_token") == kv);
+    }
+    BOOST_TEST(json_int(inspect("gemma-4-26b-a4b").out, "active_parameters") ==
+               25805933872LL - 22837985280LL + 22837985280LL / 16);
 }
 
 // The serving scenarios this issue adds estimate end to end through the pipeline:

@@ -46,6 +46,13 @@ struct LayerSpec {
     std::int64_t window = 0;      ///< tokens kept by a sliding layer (0 = unbounded)
     bool moe = false;             ///< layer uses routed experts
     bool cross_attention = false; ///< decoder layer also attends to encoder outputs (whisper)
+    /// KV shape of this layer when it differs from the model's (Gemma 4's full-attention layers:
+    /// fewer KV heads of a larger head_dim than its sliding ones); 0 = ModelSpec::kv_heads / head_dim.
+    std::int64_t kv_heads = 0;
+    std::int64_t head_dim = 0;
+    /// The layer reads an earlier layer's cache and keeps none of its own (Gemma 4's
+    /// num_kv_shared_layers; vLLM's kv_sharing_target_layer_name).
+    bool kv_shared = false;
 };
 
 /// A vision or audio encoder ("tower") of a multimodal model.
