@@ -312,6 +312,23 @@ bool SglangRuntime::admits(const Context& ctx, std::string* reason) const {
                       " short); raise runtime.mem_fraction_static or use more GPUs";
         return false;
     }
+    if (const SwaCells c = swa_cells(ctx); c.full > 0) {
+        // A hybrid SWA pool admits a batch while its full-attention pool has the tokens of every
+        // sequence (each full layer keeps them all); the sliding pool, ratio times as large, keeps
+        // only the window's.
+        const double full = max_kv_tokens(ctx, 0, 1.0);
+        const double tokens = ctx[Sym::b] * static_cast<double>(rounded_tokens(ctx));
+        if (tokens > full) {
+            if (reason)
+                *reason = "SGLang's full-attention pool holds " + format_number(full) + " tokens (SWAKVPool with "
+                          "swa_full_tokens_ratio " + format_number(read(ctx, kSwaRatio)) + "): " +
+                          format_number(std::floor(full / static_cast<double>(rounded_tokens(ctx)))) +
+                          " sequences of " + format_number(ctx[Sym::s]) + " tokens at once, so a batch of " +
+                          format_number(ctx[Sym::b]) + " waits";
+            return false;
+        }
+        return true;
+    }
     const Bytes needed = sglang_kv_needed(ctx);
     if (static_cast<double>(needed) > pool) {
         if (reason) {

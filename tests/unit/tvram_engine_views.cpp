@@ -212,6 +212,14 @@ BOOST_AUTO_TEST_CASE(issue19_gemma4_kv_pools_in_vllm_and_sglang) {
     BOOST_TEST(se4.estimate.max_kv_tokens == std::floor(pool_of(se4, "sglang") / 86016.0));
     const Result ratio = estimate_yaml("model: {preset: gemma-4-26b-a4b}\n" + sglang, {"runtime.swa_full_tokens_ratio=0.5"});
     BOOST_TEST(ratio.estimate.max_kv_tokens == std::floor(pool_of(ratio, "sglang") / (20480.0 + 0.5 * 204800.0)));
+    // SGLang admits a batch while the full-attention pool holds all its tokens: the largest batch of
+    // 32,768-token sequences is full tokens // 32,768; one more waits (not "fits").
+    const double held = std::floor(s26.estimate.max_kv_tokens / 32768.0);
+    const std::string b = "workload.batch_size=";
+    const Result at = estimate_yaml("model: {preset: gemma-4-26b-a4b}\n" + sglang, {b + std::to_string(int(held))});
+    const Result over = estimate_yaml("model: {preset: gemma-4-26b-a4b}\n" + sglang, {b + std::to_string(int(held) + 1)});
+    BOOST_TEST(at.estimate.fits);
+    BOOST_TEST(!over.estimate.fits);
 }
 
 // Qwen2.5-72B-Instruct (preset added for llm-d-planner's TP 2 log), from its config.json shapes:
