@@ -276,6 +276,7 @@ public:
         m.qk_nope_head_dim = get_int("qk_nope_head_dim", 0);
         m.qk_rope_head_dim = get_int("qk_rope_head_dim", 0);
         m.mtp_layers = get_int("mtp_layers", 0);
+        m.index_head_dim = get_int("index_head_dim", 0);
         m.ssm_state = get_int("ssm_state", 0);
         m.ssm_conv = get_int("ssm_conv", 0);
         m.ssm_inner = get_int("ssm_inner", 0);
@@ -291,7 +292,8 @@ public:
             {"experts", m.experts}, {"experts_per_token", m.experts_per_token}, {"shared_experts", m.shared_experts},
             {"moe_intermediate", m.moe_intermediate}, {"shared_intermediate", m.shared_intermediate},
             {"q_lora_rank", m.q_lora_rank}, {"kv_lora_rank", m.kv_lora_rank}, {"qk_nope_head_dim", m.qk_nope_head_dim},
-            {"qk_rope_head_dim", m.qk_rope_head_dim}, {"mtp_layers", m.mtp_layers}, {"ssm_state", m.ssm_state},
+            {"qk_rope_head_dim", m.qk_rope_head_dim}, {"mtp_layers", m.mtp_layers},
+            {"index_head_dim", m.index_head_dim}, {"ssm_state", m.ssm_state},
             {"ssm_conv", m.ssm_conv}, {"ssm_inner", m.ssm_inner}, {"ssm_heads", m.ssm_heads},
             {"ssm_groups", m.ssm_groups}, {"encoder_tokens", m.encoder_tokens},
             {"max_target_positions", m.max_target_positions}};

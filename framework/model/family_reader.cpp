@@ -196,7 +196,7 @@ const std::vector<std::string>& spec_fields() {
         "intermediate", "vocab", "max_positions", "tied_embeddings", "gated_mlp", "encoder_only",
         "attention_dropout", "hidden_dropout", "experts", "experts_per_token", "shared_experts", "moe_intermediate",
         "shared_intermediate", "q_lora_rank", "kv_lora_rank", "qk_nope_head_dim", "qk_rope_head_dim", "mtp_layers",
-        "ssm_state", "ssm_conv", "ssm_inner", "ssm_heads", "ssm_groups", "encoder_tokens", "max_target_positions"};
+        "index_head_dim", "ssm_state", "ssm_conv", "ssm_inner", "ssm_heads", "ssm_groups", "encoder_tokens", "max_target_positions"};
     return f;
 }
 

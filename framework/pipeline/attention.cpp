@@ -88,10 +88,12 @@ void attention_stage(const Registry& reg, const ModelSpec& m, std::vector<KvGrou
     for (std::size_t i = 0; i < labels.size(); ++i) label += (i ? "+" : "") + labels[i];
 }
 
-std::int64_t kv_elements_per_token(const std::vector<KvGroup>& groups) {
-    std::int64_t n = 0;
+double kv_bytes_per_token(const std::vector<KvGroup>& groups, double bytes_per_element) {
+    double n = 0;
     for (const auto& g : groups)
-        if (g.fixed_tokens == 0) n += g.layers * g.elements_per_token;
+        if (g.fixed_tokens == 0)
+            n += static_cast<double>(g.layers) * (static_cast<double>(g.elements_per_token) * bytes_per_element +
+                                                  static_cast<double>(g.own_dtype_bytes_per_token));
     return n;
 }
 
@@ -99,7 +101,7 @@ AttentionSummary describe_attention(const Registry& registry, const ModelSpec& m
     AttentionSummary s;
     attention_stage(registry, model, s.groups, s.label);
     const double bytes = kv_dtype_bytes(kv_dtype, model.source);
-    s.kv_bytes_per_token = static_cast<std::int64_t>(std::ceil(kv_elements_per_token(s.groups) * bytes));
+    s.kv_bytes_per_token = static_cast<std::int64_t>(std::ceil(kv_bytes_per_token(s.groups, bytes)));
     return s;
 }
 

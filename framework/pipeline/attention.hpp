@@ -31,8 +31,9 @@ VRAM_API AttentionSummary describe_attention(const Registry& registry, const Mod
 /// variants' labels ("gqa+sliding"). Throws ScenarioError when no plugin describes a layer kind.
 void attention_stage(const Registry& registry, const ModelSpec& model, std::vector<KvGroup>& groups,
                      std::string& label);
-/// KV elements one token adds across the groups that grow with the sequence (fixed-size
-/// caches such as cross-attention's are left out).
-std::int64_t kv_elements_per_token(const std::vector<KvGroup>& groups);
+/// KV bytes one token adds across the groups that grow with the sequence, elements at
+/// `bytes_per_element` plus the bytes a group keeps in its own dtype (fixed-size caches such as
+/// cross-attention's are left out).
+double kv_bytes_per_token(const std::vector<KvGroup>& groups, double bytes_per_element);
 
 }  // namespace vram

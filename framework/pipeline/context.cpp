@@ -132,8 +132,9 @@ Bytes kv_bytes_per_sequence(const std::vector<KvGroup>& groups, std::int64_t tok
         std::int64_t cached = tokens;
         if (g.fixed_tokens > 0) cached = g.fixed_tokens;
         else if (g.window > 0) cached = std::min(tokens, g.window);
-        const long double per_layer = static_cast<long double>(g.elements_per_token) * share * bytes_per_element *
-                                          static_cast<long double>(cached) +
+        const long double per_token = static_cast<long double>(g.elements_per_token) * bytes_per_element +
+                                      static_cast<long double>(g.own_dtype_bytes_per_token);
+        const long double per_layer = per_token * share * static_cast<long double>(cached) +
                                       static_cast<long double>(g.state_bytes) * share;
         total += per_layer * static_cast<long double>(layers);
     }

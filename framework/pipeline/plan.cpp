@@ -149,7 +149,7 @@ void Estimator::Impl::format_stage() {
     ctx.kv_dtype = s.precision.kv_cache.empty() ? ctx.compute_dtype : s.precision.kv_cache;
     ctx.begin_stage("core.attention");
     ctx.set(Sym::bytes_kv, kv_dtype_bytes(ctx.kv_dtype, s, "precision.kv_cache"));
-    ctx.set(Sym::kv_per_token, std::ceil(kv_elements_per_token(ctx.kv_groups) * ctx[Sym::bytes_kv]));
+    ctx.set(Sym::kv_per_token, std::ceil(kv_bytes_per_token(ctx.kv_groups, ctx[Sym::bytes_kv])));
 }
 
 Bytes Estimator::Impl::format_bytes(std::size_t i) {

@@ -25,9 +25,12 @@ bool on_pipeline_stage(const Tensor& t, const ModelSpec& m, std::int64_t stage, 
 // q_a_proj / kv_a_proj_with_mqa (vLLM deepseek_v2.py DeepseekV2MLAAttention: ReplicatedLinear;
 // Megatron-Core multi_latent_attention.py: linear_q_down_proj / linear_kv_down_proj built with
 // parallel_mode "duplicated"). Their outputs feed column-parallel up-projections, so each rank
-// needs all of them.
+// needs all of them. So does DeepSeek sparse attention's lightning indexer (wq_b, wk,
+// weights_proj: "no tensor parallel, just replicated", vLLM deepseek_v2.py Indexer; SGLang
+// nsa_indexer.py builds them as ReplicatedLinear too).
 bool replicated_over_tensor_parallel(const Tensor& t) noexcept {
-    return t.group == "router" || t.module == "q_a_proj" || t.module == "kv_a_proj_with_mqa";
+    return t.group == "router" || t.module == "q_a_proj" || t.module == "kv_a_proj_with_mqa" ||
+           t.name.find("indexer.") != std::string::npos;
 }
 
 double tensor_parallel_divisor(const Tensor& t, std::int64_t t_size, std::int64_t ep) noexcept {

@@ -32,6 +32,16 @@ KvGroup LatentAttention::describe(const ModelSpec& m, LayerAttention, std::int64
                "MLAAttentionSpec, head_size 576 for DeepSeek-V2/V3); one KV head on every TP rank "
                "(vLLM ModelConfig.get_num_kv_heads: 'if self.use_mla: return 1'); formulas.md §3.2. "
                "Engines with absorbed MLA kernels (vLLM, SGLang, llama.cpp) store the latent";
+    if (m.index_head_dim > 0) {
+        // DeepSeek sparse attention: the lightning indexer's key of index_head_dim fp8 values and
+        // one fp32 scale per 128 of them, cached beside the latent whatever the KV dtype (SGLang
+        // NSATokenToKVPool index_k_with_scale_buffer, uint8, quant_block_size 128; vLLM
+        // DeepseekV32IndexerCache, uint8 of index_head_dim + index_head_dim / 128 * 4).
+        g.own_dtype_bytes_per_token = m.index_head_dim + (m.index_head_dim + 127) / 128 * 4;
+        g.label += " + DSA indexer key (" + std::to_string(g.own_dtype_bytes_per_token) + " B fp8 with scales)";
+        g.source += "; DSA indexer: index_head_dim fp8 + an fp32 scale per 128 per token and layer (SGLang "
+                    "memory_pool.py NSATokenToKVPool, model_runner_kv_cache_mixin.py get_cell_size_per_token)";
+    }
     return g;
 }
 

@@ -17,6 +17,7 @@ Bytes KvCacheTerm::compute(const Context& ctx, std::string* explain) const {
     for (const auto& g : ctx.kv_groups) {
         s += (first ? "" : " + ") + std::to_string(g.layers) + " layers · " + std::to_string(g.elements_per_token) +
              " · " + format_number(ctx[Sym::bytes_kv]) + " B";
+        if (g.own_dtype_bytes_per_token > 0) s += " (+ " + std::to_string(g.own_dtype_bytes_per_token) + " B)";
         if (g.fixed_tokens > 0) s += " · " + std::to_string(g.fixed_tokens) + " (fixed)";
         else if (g.window > 0) s += " · min(" + format_number(ctx[Sym::s]) + ", " + std::to_string(g.window) + ")";
         else s += " · " + format_number(ctx[Sym::s]);

@@ -55,7 +55,8 @@ HybridKvGroups hybrid_kv_groups(const Context& ctx) {
         if (g.state_bytes > 0 || g.fixed_tokens > 0) return {};
         const double local = g.replicated || t <= 1 ? static_cast<double>(g.heads)
                                                     : static_cast<double>(std::max<std::int64_t>(1, g.heads / t));
-        const double bytes = static_cast<double>(g.elements_per_token) * ctx[Sym::bytes_kv] *
+        const double bytes = (static_cast<double>(g.elements_per_token) * ctx[Sym::bytes_kv] +
+                              static_cast<double>(g.own_dtype_bytes_per_token)) *
                              (g.heads > 0 ? local / static_cast<double>(g.heads) : 1.0);
         if (layer_bytes.count(g.window) && layer_bytes[g.window] != bytes) return {};
         layer_bytes[g.window] = bytes;
@@ -457,6 +458,7 @@ Bytes VllmKvCacheTerm::compute(const Context& ctx, std::string* explain) const {
     for (const auto& g : ctx.kv_groups) {
         s += (first ? "" : " + ") + std::to_string(g.layers) + " layers · " + std::to_string(g.elements_per_token) + " · " +
              format_number(ctx[Sym::bytes_kv]) + " B";
+        if (g.own_dtype_bytes_per_token > 0) s += " (+ " + std::to_string(g.own_dtype_bytes_per_token) + " B)";
         if (g.fixed_tokens > 0) s += " · " + std::to_string(g.fixed_tokens) + " (fixed)";
         else if (g.window > 0) s += " · min(" + std::to_string(rounded_tokens(ctx)) + ", " + std::to_string(g.window) + ")";
         else s += " · " + std::to_string(rounded_tokens(ctx));

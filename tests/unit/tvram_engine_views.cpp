@@ -325,6 +325,77 @@ BOOST_AUTO_TEST_CASE(issue19_kimi_vl_preset_counts_and_vllm_keeps_its_encoder_ou
     BOOST_TEST(r.bytes("vllm.activations.mm_encoder_outputs") == 31223808ULL);
 }
 
+// zai-org/GLM-5 (glm_moe_dsa: DeepSeek-V3's layout with DeepSeek sparse attention), from its
+// config shapes (h 6,144, 64 heads, q_lora 2,048, kv_lora 512, nope / rope / v 192 / 64 / 256):
+//   MLA per layer: q_a 6,144 · 2,048 = 12,582,912 + norm 2,048; q_b 2,048 · 64 · 256 = 33,554,432;
+//         kv_a 6,144 · 576 = 3,538,944 + norm 512; kv_b 512 · 64 · 448 = 14,680,064;
+//         o 16,384 · 6,144 = 100,663,296 → 165,022,208
+//   indexer per layer: wq_b 2,048 · 32 · 128 = 8,388,608; wk 6,144 · 128 = 786,432; k_norm
+//         (LayerNorm) 256; weights_proj 6,144 · 32 = 196,608 → 9,371,904
+//   layers 0-2 dense: + 2 norms 12,288 + MLP 3 · 6,144 · 12,288 = 226,492,416 → 400,898,816
+//   layers 3-77 MoE: + 2 norms + router 256 · 6,144 = 1,572,864 + bias 256 + experts
+//         256 · 3 · 6,144 · 2,048 = 9,663,676,416 + shared 3 · 6,144 · 2,048 = 37,748,736
+//         → 9,877,404,672
+//   3 · 400,898,816 + 75 · 9,877,404,672 + embed and lm_head 2 · 154,880 · 6,144 = 1,903,165,440
+//         + final norm 6,144 = 743,911,218,432 (the model card's "744B")
+//   MTP layer 78: enorm, hnorm 12,288 + eh_proj 6,144 · 12,288 = 75,497,472 + one MoE layer
+//         9,877,404,672 + shared_head.norm 6,144 = 9,952,920,576 → 753,864,139,008 stored
+// The KV per token and layer at fp8: the latent 512 + 64 = 576 B plus the indexer's fp8 key of
+// 128 with one fp32 scale, 132 B → 708 B · 78 layers = 55,224 B (bf16: 1,152 + 132 = 1,284 B ·
+// 78 = 100,152 B).
+// moonshotai/Kimi-K2.5 (kimi_k25: Kimi-K2's text, MoonViT-3D, Kimi-VL's projector shapes):
+//   text MLA per layer: q_a 7,168 · 1,536 = 11,010,048 + norm 1,536; q_b 1,536 · 64 · 192 =
+//         18,874,368; kv_a 7,168 · 576 = 4,128,768 + norm 512; kv_b 512 · 64 · 256 = 8,388,608;
+//         o 8,192 · 7,168 = 58,720,256 → 101,124,096
+//   layer 0 dense: + 2 norms 14,336 + MLP 3 · 7,168 · 18,432 = 396,361,728 → 497,500,160
+//   layers 1-60 MoE: + 2 norms + router 384 · 7,168 = 2,752,512 + bias 384 + experts
+//         384 · 3 · 7,168 · 2,048 = 16,911,433,728 + shared 44,040,192 → 17,059,365,248
+//   497,500,160 + 60 · 17,059,365,248 + embed and lm_head 2 · 163,840 · 7,168 = 2,348,810,240
+//         + final norm 7,168 = 1,026,408,232,448
+//   MoonViT-3D (time as a fixed table: no weights beyond Kimi-VL's, above): 416,866,032
+//   projector: LayerNorm 2,304 + 4,608² + 4,608 = 21,238,272 + 7,168 · 4,608 + 7,168 = 33,037,312
+//         → 54,277,888
+//   total 1,026,879,376,368 (the model card's "1T")
+BOOST_AUTO_TEST_CASE(issue19_glm5_and_kimi_k25_presets_count_their_parameters) {
+    const json::object glm = run_json({"inspect", "glm-5", "--format", "json"});
+    BOOST_TEST(glm.at("parameters").as_int64() == 753864139008LL);
+    BOOST_TEST(glm.at("parameters_by_group").as_object().at("mtp").as_int64() == 9952920576LL);
+    BOOST_TEST(glm.at("kv_cache_bytes_per_token").as_int64() == 78LL * ((512 + 64) * 2 + 132));
+    const json::object fp8 = run_json({"inspect", "glm-5", "--format", "json", "--kv-dtype", "fp8"});
+    BOOST_TEST(fp8.at("kv_cache_bytes_per_token").as_int64() == 55224LL);
+    const json::object kimi = run_json({"inspect", "kimi-k2.5", "--format", "json"});
+    BOOST_TEST(kimi.at("parameters").as_int64() == 1026879376368LL);
+    BOOST_TEST(kimi.at("parameters_by_group").as_object().at("vision_tower").as_int64() == 416866032LL);
+    BOOST_TEST(kimi.at("parameters_by_group").as_object().at("projector").as_int64() == 54277888LL);
+    BOOST_TEST(kimi.at("kv_cache_bytes_per_token").as_int64() == 61LL * (512 + 64) * 2);
+}
+
+// SGLang sizes a DeepSeek-sparse-attention pool with the cell above (fp8: 55,224 B per token for
+// GLM-5, get_cell_size_per_token) but stores the fp8 latent as 512 fp8 values + 4 fp32 scales +
+// 64 bf16 rope values = 656 B (calculate_mla_kv_cache_dim): 78 · (656 + 132) = 61,464 B per token,
+// 6,240 B more than it budgeted. The MI355X log: 186.77 GiB / 3,262,823 tokens = 61,464 B, and
+// its budget (193.92 − 283.50 · (1 − 0.908)) GiB / 55,224 B = 3,263,3xx tokens.
+//   b = 2 sequences of 4,096: 8,192 tokens · 61,464 = 503,513,088 B held
+//   pool: tokens = floor(budget / 55,224); allocated = budget + tokens · 6,240, so allocated −
+//   tokens · 61,464 = budget − tokens · 55,224, less than one cell.
+BOOST_AUTO_TEST_CASE(issue19_sglang_dsa_pool_budgets_the_mla_cell_and_stores_the_656_byte_fp8_latent) {
+    const std::string yaml = "model: {preset: glm-5}\nprecision: {weights: fp8, kv_cache: fp8}\n"
+                             "workload: {type: inference, batch_size: 2, sequence_length: 4096}\n"
+                             "parallelism: {tensor: 8}\nhardware: {memory_gib: 287.90, count: 8}\n"
+                             "runtime: {engine: sglang, mem_fraction_static: 0.908}\n";
+    const Result r = estimate_yaml(yaml);
+    BOOST_TEST(r.bytes("sglang.kv_cache") == 503513088LL);
+    const double tokens = r.estimate.max_kv_tokens;
+    BOOST_TEST(tokens > 3.0e6);
+    const double allocated = static_cast<double>(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool"));
+    const double below = allocated - tokens * 61464.0;
+    BOOST_TEST(below >= -1.0);
+    BOOST_TEST(below < 55224.0);
+    // bf16 latent: no separate layout, the cell is what is stored (78 · 1,284 = 100,152 B per token).
+    const Result bf16 = estimate_yaml(yaml, {"precision.kv_cache=bf16"});
+    BOOST_TEST(bf16.bytes("sglang.kv_cache") == 8192LL * 100152);
+}
+
 // ibm-granite/granite-vision-3.3-2b (LLaVA-NeXT: SigLIP so400m-patch14-384, four feature layers
 // concatenated, Granite-3.1-2B text with vocabulary 49,156), from its config shapes:
 //   text: 40 · 60,821,504 (granite-3.1-2b's layer, above) = 2,432,860,160 + embed 49,156 · 2,048 =
@@ -1320,6 +1391,42 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"sglang-pr4760-llama31-8b-fa3-hopper80g",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "hardware: {gpu: H100 SXM}\nruntime: {engine: sglang, mem_fraction_static: 0.88}\n"},
+        // SGLang (rocm/sgl-dev v0.5.8.post1, February 2026) on eight MI355X, TP 8, with the
+        // mem_fraction_static it chose and logged. The total is the log's own: 283.56 GiB free at
+        // "Load weight begin" + 3.81 GiB of "Init torch distributed" + SGLang's 0.59 GiB before it
+        // (cuda_context_mib) = 287.96 GiB (GLM-5: 283.50 + 3.81 + 0.59 = 287.90). ROCm's distributed
+        // init (RCCL, aiter's custom all-reduce) takes 3.4-3.8 GiB per rank where vram carries
+        // NVIDIA's 2.01 GiB at TP 8: those two values miss (not modelled). Kimi-K2.5 as Moonshot
+        // ships it: compressed-tensors int4, group 32, the config's ignore list (only the routed
+        // experts are quantized); MLA latent in bf16.
+        {"sglang-ajithamd-mi355x-kimi-k25-tp8",
+         "model: {preset: kimi-k2.5}\nprecision: {weights: int4, group_size: 32, modules_to_not_convert: [lm_head, "
+         "\"re:.*self_attn.*\", \"re:.*shared_experts.*\", \"re:.*mlp\\\\.(gate|up|gate_up|down)_proj.*\"]}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nparallelism: {tensor: 8}\n"
+         "hardware: {memory_gib: 287.96, count: 8}\nruntime: {engine: sglang, mem_fraction_static: 0.8260405859375}\n"},
+        // GLM-5-FP8 (fp8 e4m3, 128 x 128 block scales) with --kv-cache-dtype fp8_e4m3: SGLang budgets
+        // the DSA pool by the MLA cell and stores the 656-byte fp8 latent (the test above).
+        {"sglang-ajithamd-mi355x-glm5-fp8-tp8",
+         "model: {preset: glm-5}\nprecision: {weights: fp8, scales: block, kv_cache: fp8}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nparallelism: {tensor: 8}\n"
+         "hardware: {memory_gib: 287.90, count: 8}\nruntime: {engine: sglang, mem_fraction_static: 0.908}\n"},
+        // SGLang (April 2026) on four B200, TP 4, a Qwen3 checkpoint the excerpt does not name; its
+        // own lines determine it: type=Qwen3ForCausalLM and K size / #tokens = 67.33 GiB / 2,206,208
+        // = 32,768 B per token on a rank = 64 layers · 2 KV heads (8 / TP 4) · 128 · 2 B, and
+        // Qwen3-32B is the only dense Qwen3 with 64 layers (14B has 40, 8B 36). Neither the total
+        // nor mem_fraction_static is logged: the catalog's B200 and SGLang's default for it.
+        {"sglang-pr22537-qwen3-b200-tp4",
+         "model: {preset: qwen3-32b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 4}\nhardware: {gpu: B200 (HGX), count: 4}\nruntime: {engine: sglang}\n"},
+        // Ollama's own engine (PR #11090's memory management, July 2025), a mistral3 Q8_0 model on
+        // two GPUs. Its lines name the architecture (mistral3, 40 repeating layers, 585 tensors:
+        // Mistral-Small-3.1's text and Pixtral tower) and its CPU buffer is the token embedding,
+        // 131,072 · 5,120 at Q8_0 = 713,031,680 B = 680.0 MiB as logged. Compared: the sum of the
+        // two GPUs' weight buffers (11.5 + 11.9 GiB), which does not depend on how the layers are
+        // split; vram places llama.cpp layers on one device, so the case states one.
+        {"ollama-pr11090-mistral3-q8-two-gpu",
+         "model: {preset: mistral-small-3.1-24b-instruct}\nprecision: {weights: q8_0}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nruntime: {engine: llama.cpp}\n"},
         // TensorRT-LLM's C++ runtime on trtllm-build engines. GPT-J-6B FP8 (weights and KV) with
         // trtllm-bench's limits (max_batch_size 4096, max_num_tokens 8192, max_seq_len 4098),
         // fraction 0.99, 0.12.0.dev on an 80 GB GPU (79.10 GiB logged).
@@ -1349,8 +1456,14 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         const json::object& row = it->second;
         const Result r = estimate_yaml(c.yaml);
         const std::string engine(row.at("engine").as_string());
-        const std::string kv_term = engine == "sglang" ? "sglang.kv_cache" : engine == "tensorrt-llm" ? "trtllm.kv_cache" : "vllm.kv_cache";
-        const double pool = static_cast<double>(r.bytes(kv_term) + r.bytes(kv_term + ".unused_pool"));
+        const bool llamacpp = engine == "llama.cpp" || engine == "ollama";
+        const std::string kv_term = engine == "sglang"         ? "sglang.kv_cache"
+                                    : engine == "tensorrt-llm" ? "trtllm.kv_cache"
+                                    : llamacpp                 ? "llama.cpp.kv_cache"
+                                                               : "vllm.kv_cache";
+        // llama.cpp's KV buffer is n_ctx cells, all of them the pool.
+        const double pool = static_cast<double>(r.bytes(kv_term)) +
+                            (llamacpp ? 0.0 : static_cast<double>(r.bytes(kv_term + ".unused_pool")));
         // SGLang's "Init torch distributed ends. mem usage" is its distributed init (absent at TP 1).
         const double non_torch =
             engine == "sglang"  ? (r.has("sglang.overhead.dist_init") ? static_cast<double>(r.bytes("sglang.overhead.dist_init")) : 0.0)
@@ -1358,7 +1471,10 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
                                : 0.0;
         // What the engines log as the model's memory: the weights and the rotary tables.
         const char* rope = engine == "sglang" ? "sglang.weights.rope_cache" : "vllm.weights.rope_cache";
-        double model = static_cast<double>(r.bytes("core.weights")) + (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
+        // llama.cpp and Ollama log the GPU buffers: every tensor but token_embd, which stays on the host.
+        double model = llamacpp ? static_cast<double>(r.bytes("llama.cpp.weights"))
+                                : static_cast<double>(r.bytes("core.weights")) +
+                                      (r.has(rope) ? static_cast<double>(r.bytes(rope)) : 0.0);
         if (engine == "vllm" && r.has("vllm.weights.mxfp4_marlin_padding"))
             model += static_cast<double>(r.bytes("vllm.weights.mxfp4_marlin_padding"));
         // vLLM's LoRA slots are allocated inside the block it logs as "Model loading took".
@@ -1404,13 +1520,11 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
     };
     const std::map<std::string, std::string> not_reproduced = {
         {"sglang-pr11716-tp8-h200-30shard", "the log does not name the model"},
-        {"sglang-pr22537-qwen3-b200-tp4", "the log does not name the checkpoint"},
         {"trtllm-224-a10-llama2-7b", "TensorRT-LLM 0.5 (GptManager before the executor API): its buffers are not modelled"},
         {"trtllm-1400-a100-smoothquant", "the model is not named (TensorRT-LLM 0.8)"},
         {"ollama-8377-two-gpu-pipeline", "llama.cpp layer split over two GPUs is not modelled; model not named"},
         {"llamacpp-pr6122-4070ti-3090ti-split", "llama.cpp layer split over two GPUs is not modelled"},
         {"llamafile-pr552-rtx4080-trilm", "TriLM ternary weights (llamafile) are not a vram weight format; model not named"},
-        {"ollama-pr11090-mistral3-q8-two-gpu", "Ollama's two-GPU split is not modelled; the checkpoint is not named"},
         {"ollama-9181-4gpu-estimate-partial", "Ollama's own estimator (memory.required) is not modelled; model not named"},
         {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
          "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
@@ -1419,8 +1533,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "Unsloth dynamic 4-bit: which modules this checkpoint keeps in 16 bits is not logged nor found"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
-        {"sglang-ajithamd-mi355x-glm5-fp8-tp8", "no GLM-5 preset; AMD MI355X total not logged"},
-        {"sglang-ajithamd-mi355x-kimi-k25-tp8", "no Kimi-K2.5 preset; AMD MI355X total not logged"},
     };
     int pending = 0;
     for (const auto& [id, row] : rows) {

@@ -67,6 +67,9 @@ struct KvGroup {
     std::int64_t window = 0;          ///< tokens kept at most (0 = every token)
     std::int64_t fixed_tokens = 0;    ///< tokens cached regardless of s (cross-attention: encoder frames)
     std::int64_t state_bytes = 0;     ///< recurrent state bytes per sequence per layer (SSM), any dtype
+    /// Bytes per token per layer cached in their own dtype, whatever the KV cache dtype, split
+    /// over TP like the elements (the DSA indexer's fp8 keys with an fp32 scale per 128).
+    std::int64_t own_dtype_bytes_per_token = 0;
     std::string source;               ///< citation of the layout
 };
 

@@ -111,6 +111,9 @@ struct ModelSpec {
     std::int64_t qk_nope_head_dim = 0;
     std::int64_t qk_rope_head_dim = 0;
     std::int64_t mtp_layers = 0;           ///< multi-token-prediction layers (not loaded by HF)
+    /// DeepSeek sparse attention (DeepSeek-V3.2, GLM-5): width of the lightning indexer's one key
+    /// per token and layer, which engines cache beside the latent; 0 = no indexer.
+    std::int64_t index_head_dim = 0;
 
     // State-space layers (Mamba-1/2, Jamba), zeros otherwise.
     std::int64_t ssm_state = 0;        ///< d_state

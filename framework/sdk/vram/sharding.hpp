@@ -22,8 +22,9 @@ VRAM_API std::int64_t pipeline_stage_of(std::int64_t layer, std::int64_t layers,
 VRAM_API bool on_pipeline_stage(const Tensor& t, const ModelSpec& m, std::int64_t stage, std::int64_t p) noexcept;
 
 /// Ranks one copy of `t` is split over: Linear weights and embeddings by tensor parallelism
-/// (`t_size`), routed experts additionally by expert parallelism; 1-D tensors, MoE routers and
-/// MLA's down-projections (q_a_proj, kv_a_proj_with_mqa) are replicated.
+/// (`t_size`), routed experts additionally by expert parallelism; 1-D tensors, MoE routers,
+/// MLA's down-projections (q_a_proj, kv_a_proj_with_mqa) and DeepSeek sparse attention's
+/// indexer (`*.indexer.*`) are replicated.
 VRAM_API double tensor_parallel_divisor(const Tensor& t, std::int64_t t_size, std::int64_t ep) noexcept;
 
 /// Stored weight bytes on the rank the context describes (Sym::stage, t, p, ep), using
