@@ -928,6 +928,39 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55}\n"
          "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.2237, max_model_len: 8192, "
          "max_num_seqs: 192}\n"},
+        // The same checkpoint and skip list in three more launches of that repository (OpenPipe ART
+        // + Unsloth): vLLM 0.10.0's V0 engine (Unsloth turns V1 off; its worker logs the same
+        // memory-profiling lines as 0.8.x's V0) on a 48 GB RTX 4090 (47.50 GiB logged) and an RTX
+        // 3090 (23.68), and 0.8.5.post1's on an RTX 4090 D; Unsloth's util 0.7828 / 0.7799 / 0.7765
+        // and max_num_seqs 320 / 288 / 288, 32,768 tokens without chunked prefill.
+        {"vllm-rldecisionagent-rtx4090-48g-qwen25-05b-bnb4-v0100-tp1", unsloth_qwen25_05b +
+         "workload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+         "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 47.50}\n"
+         "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.7828, max_model_len: 32768, "
+         "max_num_seqs: 320}\n"},
+        {"vllm-rldecisionagent-zhixingyun-rtx3090-qwen25-05b-bnb4-v0100-tp1", unsloth_qwen25_05b +
+         "workload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+         "hardware: {gpu: NVIDIA GeForce RTX 3090, memory_gib: 23.68}\n"
+         "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.7799, max_model_len: 32768, "
+         "max_num_seqs: 288}\n"},
+        {"vllm-rldecisionagent-errormd-rtx4090d-qwen25-05b-bnb4-u078-tp1", unsloth_qwen25_05b +
+         "workload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+         "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55}\n"
+         "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.7765, max_model_len: 32768, "
+         "max_num_seqs: 288}\n"},
+        // A full-precision fine-tune of Qwen2.5-0.5B-Instruct served by `vllm serve` with every default
+        // (V1 of 0.8.5.post1 on the same RTX 4090 D: util 0.9, max_model_len 32,768 from the config).
+        {"vllm-rldecisionagent-rtx4090d-qwen25-05b-retool-dapo-v1-tp1",
+         "model: {preset: qwen2.5-0.5b}\nworkload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+         "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55}\n"
+         "runtime: {engine: vllm, version: \"0.8\", max_model_len: 32768}\n"},
+        // Phi-4 as AutoRound's GPTQ 4-bit export (group 128; vLLM repacks it for Marlin) on an 80 GB
+        // GPU (79.25 GiB logged), V0 of December 2024 (0.6.5/0.6.6: before the baseline snapshot of
+        // 0.7, so the CUDA context is in its non-torch figure), util 0.15, max_model_len 2048.
+        {"vllm-davidshare-phi4-gptq4-80g-u015-tp1",
+         "model: {preset: phi-4}\nprecision: {weights: gptq}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 2048}\nhardware: {memory_gib: 79.25}\n"
+         "runtime: {engine: vllm, version: \"0.6\", gpu_memory_utilization: 0.15, max_model_len: 2048}\n"},
         // Gemma-4-26B-A4B on an A100 80GB (same post and machine as the gpt-oss 0.19 run): util 0.9,
         // max_model_len 131,072, --enforce-eager, chunked prefill. Towers loaded (no
         // --limit-mm-per-prompt 0). vLLM also copies each k_eq_v layer's k_proj into the V slot
