@@ -29,7 +29,7 @@ public:
     static constexpr std::string_view kId = "core.kv_cache";
     static constexpr Category kCategory = Category::kv_cache;
     static constexpr std::string_view kFormula =
-        "b × Σ_layer groups ceil(layers / p) · elements_per_token · (n_kv_local / n_kv) · bytes_kv · min(s, window)";
+        "b × Σ_layer groups ceil(layers / p) · (elements_per_token · bytes_kv + own_dtype_bytes) · (n_kv_local / n_kv) · min(s, window)";
     static constexpr std::string_view kSource =
         "2 · n_kv · head_dim · bytes per token per attention layer, window-capped, heads split over t and "
         "replicated when t > n_kv (vLLM kv_cache_interface.py, ModelConfig.get_num_kv_heads; formulas.md §3)";

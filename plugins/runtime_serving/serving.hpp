@@ -159,7 +159,7 @@ public:
     static constexpr std::string_view kId = "vllm.kv_cache";
     static constexpr Category kCategory = Category::kv_cache;
     static constexpr std::string_view kFormula =
-        "b × Σ_groups layers · elements_per_token · (n_kv_local / n_kv) · bytes_kv · ceil(s / block) · block";
+        "b × Σ_groups layers · (elements_per_token · bytes_kv + own_dtype_bytes) · (n_kv_local / n_kv) · ceil(s / block) · block";
     static constexpr std::string_view kSource =
         "paged KV: every sequence holds whole blocks of block_size tokens (vLLM kv_cache_interface.py "
         "AttentionSpec.page_size_bytes, block_size 16 on CUDA); heads split over TP, replicated when t > n_kv, "
@@ -306,7 +306,7 @@ public:
     static constexpr std::string_view kId = "sglang.kv_cache";
     static constexpr Category kCategory = Category::kv_cache;
     static constexpr std::string_view kFormula =
-        "b × Σ_groups layers · elements_per_token · (n_kv_local / n_kv) · bytes_kv · ceil(s / page) · page";
+        "b × Σ_groups layers · (elements_per_token · bytes_kv + own_dtype_bytes) · (n_kv_local / n_kv) · ceil(s / page) · page";
     static constexpr std::string_view kSource =
         "token-granular pool (page_size 1 by default): MHATokenToKVPool holds K and V of n_kv / t heads per layer "
         "per token, MLATokenToKVPool the latent kv_lora_rank + rope dims (mem_cache/memory_pool.py; cell_size in "
@@ -441,7 +441,7 @@ public:
     static constexpr std::string_view kId = "llama.cpp.kv_cache";
     static constexpr Category kCategory = Category::kv_cache;
     static constexpr std::string_view kFormula =
-        "Σ_groups layers_on_gpu · elements_per_token · bytes_kv · min(n_ctx, window) + (n_seq_max − 1) · state";
+        "Σ_groups layers_on_gpu · (elements_per_token · bytes_kv + own_dtype_bytes) · min(n_ctx, window) + (n_seq_max − 1) · state";
     static constexpr std::string_view kSource =
         "llama_kv_cache: K and V tensors of n_ctx cells per offloaded layer, allocated at start-up whatever the "
         "requests (ollama log: n_ctx 8192 → KV 1024 MiB for Llama-3.1-8B, independent of n_seq_max); n_ctx padded to "
