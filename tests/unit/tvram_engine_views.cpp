@@ -928,6 +928,23 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55}\n"
          "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.2237, max_model_len: 8192, "
          "max_num_seqs: 192}\n"},
+        // Unsloth's dynamic 4-bit Qwen3-4B-Instruct-2507 under the same stack (vLLM 0.8.5.post1 V0 on
+        // the RTX 4090 D), Unsloth's util 0.7763, 256 sequences, 32,768 tokens, with the skip list the
+        // same log prints (embeddings, lm_head, self_attn of layers 0, 3, 6, MLPs of layers 1, 2, 3, 5,
+        // 6, 34, 35). Qwen3-4B's shapes with the 2507 release's 262,144 positions and rope θ 5e6
+        // (config.json copy in github:akougkas/warpio-cli@e84bac5 warpio-docs/ai-docs/model_cards/qwen3:4b.md).
+        {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1",
+         "model:\n  architecture: {model_type: qwen3, hidden_size: 2560, intermediate_size: 9728, num_hidden_layers: 36,"
+         " num_attention_heads: 32, num_key_value_heads: 8, head_dim: 128, vocab_size: 151936,"
+         " max_position_embeddings: 262144, rope_theta: 5000000, tie_word_embeddings: true}\n"
+         "precision: {weights: nf4-dq, modules_to_not_convert: [embed_tokens, embedding, lm_head, multi_modal_projector, "
+         "merger, modality_projection, model.layers.6.self_attn, model.layers.0.self_attn, model.layers.35.mlp, "
+         "model.layers.34.mlp, model.layers.3.self_attn, model.layers.5.mlp, model.layers.3.mlp, model.layers.6.mlp, "
+         "model.layers.1.mlp, model.layers.2.mlp]}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
+         "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.55}\n"
+         "runtime: {engine: vllm, version: 0.8-v0, gpu_memory_utilization: 0.7763, max_model_len: 32768, "
+         "max_num_seqs: 256}\n"},
         // The same checkpoint and skip list in three more launches of that repository (OpenPipe ART
         // + Unsloth): vLLM 0.10.0's V0 engine (Unsloth turns V1 off; its worker logs the same
         // memory-profiling lines as 0.8.x's V0) on a 48 GB RTX 4090 (47.50 GiB logged) and an RTX
@@ -1584,8 +1601,6 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
          "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
         {"vllm-5248-t4-deepseek-coder-6.7b-instruct-tp2", "no DeepSeek-Coder-6.7B preset; only a block count"},
-        {"vllm-rldecisionagent-rtx4090d-qwen3-4b-2507-bnb4-tp1",
-         "Unsloth dynamic 4-bit: which modules this checkpoint keeps in 16 bits is not logged nor found"},
         {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
     };
