@@ -23,6 +23,8 @@ constexpr const char* kPage = "sglang_page";
 constexpr const char* kDistInit = "sglang_dist_init";
 constexpr const char* kGraphs = "sglang_cuda_graphs";
 constexpr const char* kSwaRatio = "sglang_swa_full_tokens_ratio";
+constexpr const char* kMambaRatio = "sglang_mamba_full_memory_ratio";
+constexpr const char* kMambaSsmBytes = "sglang_mamba_ssm_bytes";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -94,6 +96,8 @@ void declare_sglang_symbols(Registrar& reg) {
     reg.declare(kDistInit, "B", "SGLang distributed-init memory per GPU (NCCL, custom all-reduce)");
     reg.declare(kGraphs, "B", "SGLang CUDA graph memory");
     reg.declare(kSwaRatio, "ratio", "SGLang swa_full_tokens_ratio: sliding-window pool tokens per full-attention pool token");
+    reg.declare(kMambaRatio, "ratio", "SGLang mamba_full_memory_ratio: recurrent-state pool memory per KV pool memory");
+    reg.declare(kMambaSsmBytes, "B", "SGLang bytes per element of the recurrent (SSM) state (SGLANG_MAMBA_SSM_DTYPE)");
 }
 
 bool sglang_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "sglang"; }
@@ -118,6 +122,14 @@ std::vector<ParamSpec> SglangRuntime::params() const {
         {"swa_full_tokens_ratio", ParamType::number, "0.8",
          "hybrid sliding-window models (Gemma 4): tokens of the sliding-window pool per token of the full-attention "
          "pool (--swa-full-tokens-ratio; server_args.py default 0.8)", 0.01, 100.0, {}},
+        {"mamba_full_memory_ratio", ParamType::number, "0.9",
+         "hybrid linear-attention models (Qwen3-Next, Granite 4.0-H, Bamba): memory of the recurrent-state pool per "
+         "memory of the KV pool when SGLang splits what mem_fraction_static leaves (--mamba-full-memory-ratio; "
+         "server_args.py default 0.9)", 0.01, 100.0, {}},
+        {"mamba_ssm_dtype", ParamType::string, "float32",
+         "dtype of the recurrent state in SGLang's state pool (SGLANG_MAMBA_SSM_DTYPE, or the config's "
+         "mamba_ssm_dtype; default float32, configs/mamba_utils.py); the convolution state is bf16", 0, 0,
+         {"float32", "bfloat16"}},
         {"cuda_context_mib", ParamType::number, "604",
          "memory SGLang's process holds before the weights at TP 1 (CUDA context, PyTorch and library start-up), "
          "MiB: 79.18 GiB total − `Load weight begin. avail mem=78.59 GB` = 0.59 GiB on an H100 (sglang PR #4760)",
@@ -164,6 +176,8 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kChunk), static_cast<double>(chunk));
     ctx.set(ctx.symbol(kPage), static_cast<double>(o.integer("page_size")));
     ctx.set(ctx.symbol(kSwaRatio), o.number("swa_full_tokens_ratio"));
+    ctx.set(ctx.symbol(kMambaRatio), o.number("mamba_full_memory_ratio"));
+    ctx.set(ctx.symbol(kMambaSsmBytes), o.string("mamba_ssm_dtype") == "float32" ? 4.0 : 2.0);
     ctx.set(ctx.symbol(kDistInit), peers * o.number(p2p ? "nccl_mib" : "nccl_shm_mib") * kMiB);
     ctx.set(ctx.symbol(kGraphs), graphs ? graph_mib * kMiB : 0.0);
     ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
@@ -260,6 +274,46 @@ double sglang_kv_pool(const Context& ctx) {
 
 Bytes sglang_kv_needed(const Context& ctx) { return paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kPage))); }
 
+// SGLang's state pool for hybrid linear-attention models (Mamba-2 and Gated DeltaNet layers:
+// Qwen3-Next, Granite 4.0-H, Bamba; its mambaish_config). One request keeps, in every such layer
+// on this stage, the convolution state (conv_dim / t × (d_conv − 1) in bf16, conv_dim = d_inner +
+// 2 · n_groups · d_state with the groups padded to a multiple of t) and the recurrent state
+// (n_heads / t × head_dim × d_state in SGLANG_MAMBA_SSM_DTYPE): configs/mamba_utils.py
+// Mamba2StateShape.create, Mamba2CacheParams.mamba_cache_per_req.
+static double mamba_bytes_per_request(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    if (m.ssm_heads <= 0 || m.ssm_inner <= 0 || m.ssm_state <= 0 || m.ssm_conv <= 0) return 0;
+    const auto t = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::t]));
+    const auto p = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
+    const auto stage = static_cast<std::int64_t>(ctx[Sym::stage]);
+    std::int64_t layers = 0;
+    for (std::size_t i = 0; i < m.layer_specs.size(); ++i)
+        if (m.layer_specs[i].attention == LayerAttention::ssm &&
+            pipeline_stage_of(static_cast<std::int64_t>(i), m.layers, p) == stage)
+            ++layers;
+    std::int64_t groups = m.ssm_groups;
+    if (groups % t != 0) groups += t - groups;  // extra_groups_for_head_shards
+    const double conv = static_cast<double>((m.ssm_inner + 2 * groups * m.ssm_state) / t * (m.ssm_conv - 1)) * 2.0;
+    const double temporal = static_cast<double>(m.ssm_heads / t * (m.ssm_inner / m.ssm_heads) * m.ssm_state) *
+                            read(ctx, kMambaSsmBytes);
+    return static_cast<double>(layers) * (conv + temporal);
+}
+
+// model_runner_kv_cache_mixin.py handle_max_mamba_cache: of what mem_fraction_static leaves, the
+// state pool takes ratio / (1 + ratio) in whole requests' states (max_mamba_cache_size), the KV
+// pool of the full-attention layers the rest; max_running_requests is at most
+// max_mamba_cache_size // 3 (MAMBA_CACHE_SIZE_MAX_RUNNING_REQUESTS_RATIO, radix cache on).
+struct MambaSplit {
+    double per_request = 0, requests = 0, kv_rest = 0;
+};
+static MambaSplit mamba_split(const Context& ctx) {
+    const double per_request = mamba_bytes_per_request(ctx), rest = sglang_kv_pool(ctx);
+    if (per_request <= 0 || rest <= 0) return {0, 0, rest};
+    const double ratio = read(ctx, kMambaRatio);
+    const double requests = std::floor(rest * ratio / (1.0 + ratio) / per_request);
+    return {per_request, requests, rest - requests * per_request};
+}
+
 // DeepSeek sparse attention (DeepSeek-V3.2, GLM-5) with an fp8 KV cache: SGLang sizes the pool
 // with (kv_lora_rank + qk_rope_head_dim) bytes per layer and token plus the indexer key
 // (get_cell_size_per_token), but NSATokenToKVPool then stores the latent as kv_lora_rank fp8
@@ -283,6 +337,11 @@ static double cell_bytes(const Context& ctx) {
 
 // The batch's KV as the pool stores it, and the whole pool as allocated.
 static Bytes sglang_kv_held(const Context& ctx) {
+    if (const MambaSplit ms = mamba_split(ctx); ms.per_request > 0) {
+        // The batch's KV in the full-attention layers and its requests' states as SGLang keeps them.
+        const double kv = cell_bytes(ctx) * static_cast<double>(rounded_tokens(ctx));
+        return static_cast<Bytes>(std::ceil(ctx[Sym::b] * (kv + ms.per_request)));
+    }
     const double extra = nsa_fp8_layout_extra_per_token(ctx) * ctx[Sym::b] * static_cast<double>(rounded_tokens(ctx));
     return add_bytes(sglang_kv_needed(ctx), static_cast<Bytes>(extra));
 }
@@ -326,6 +385,8 @@ double SglangRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_
         const double full = std::floor(pool / (c.full + read(ctx, kSwaRatio) * c.sliding));
         return std::floor(full / page) * page;
     }
+    if (const MambaSplit ms = mamba_split(ctx); ms.per_request > 0)
+        return std::floor(std::floor(ms.kv_rest / kv_bytes_per_token) / page) * page;
     // max_total_num_tokens = rest_memory // cell_size, then aligned down to whole pages.
     return std::floor(std::floor(pool / kv_bytes_per_token) / page) * page;
 }
@@ -357,6 +418,21 @@ bool SglangRuntime::admits(const Context& ctx, std::string* reason) const {
                           format_number(std::floor(full / static_cast<double>(rounded_tokens(ctx)))) +
                           " sequences of " + format_number(ctx[Sym::s]) + " tokens at once, so a batch of " +
                           format_number(ctx[Sym::b]) + " waits";
+            return false;
+        }
+        return true;
+    }
+    if (const MambaSplit ms = mamba_split(ctx); ms.per_request > 0) {
+        const double running = std::floor(ms.requests / 3.0);
+        const double tokens = max_kv_tokens(ctx, 0, cell_bytes(ctx));
+        const double wanted = ctx[Sym::b] * static_cast<double>(rounded_tokens(ctx));
+        if (ctx[Sym::b] > running || wanted > tokens) {
+            if (reason)
+                *reason = "SGLang's state pool holds " + format_number(ms.requests) + " requests' states (" +
+                          format_gib(static_cast<Bytes>(ms.per_request)) + " each, mamba_full_memory_ratio " +
+                          format_number(read(ctx, kMambaRatio)) + "), so at most " + format_number(running) +
+                          " run at once, and its KV pool " + format_number(tokens) + " tokens: a batch of " +
+                          format_number(ctx[Sym::b]) + " × " + format_number(ctx[Sym::s]) + " waits";
             return false;
         }
         return true;

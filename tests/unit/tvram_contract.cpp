@@ -115,6 +115,7 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
         {"sglang_mem_fraction", "vram_runtime_serving"}, {"sglang_chunk", "vram_runtime_serving"},
         {"sglang_page", "vram_runtime_serving"},       {"sglang_dist_init", "vram_runtime_serving"},
         {"sglang_cuda_graphs", "vram_runtime_serving"}, {"sglang_swa_full_tokens_ratio", "vram_runtime_serving"},
+        {"sglang_mamba_full_memory_ratio", "vram_runtime_serving"}, {"sglang_mamba_ssm_bytes", "vram_runtime_serving"},
         {"llamacpp_n_ctx", "vram_runtime_serving"},
         {"llamacpp_n_ubatch", "vram_runtime_serving"}, {"llamacpp_n_seq", "vram_runtime_serving"},
         {"llamacpp_gpu_layers", "vram_runtime_serving"}, {"llamacpp_flash_attn", "vram_runtime_serving"},
@@ -140,7 +141,7 @@ BOOST_AUTO_TEST_CASE(issue16_symbols_without_a_scenario_lists_every_plugin_symbo
         ++rows;
     }
     BOOST_TEST(rows == names.size());
-    BOOST_TEST(rows == 33u + 75u);
+    BOOST_TEST(rows == 33u + 77u);
     // The table says who owns each symbol too.
     const CliResult t = run_cli({"symbols", "--format", "table"});
     BOOST_TEST(has(t.out, "owner") == true);

@@ -709,6 +709,41 @@ BOOST_AUTO_TEST_CASE(issue19_sglang_kv_pool_is_mem_fraction_of_free_memory_minus
     BOOST_TEST(estimate_yaml(yaml(8), {"runtime.mem_fraction_static=0.9"}).estimate.max_kv_tokens == 456629.0);
 }
 
+// SGLang splits what mem_fraction_static leaves between a state pool and the KV pool for hybrid
+// linear-attention models (model_runner_kv_cache_mixin.py handle_max_mamba_cache, ratio 0.9).
+// Qwen3-Next-80B-A3B at TP 4: 36 Gated DeltaNet layers, each request keeping per layer
+//   conv  (value_dim 4,096 + 2 · 16 key heads · 128) / 4 · (4 − 1) · 2 B (bf16) = 12,288 B
+//   state 32 value heads / 4 · 128 · 128 · 4 B (fp32)                         = 524,288 B
+//   → 36 · 536,576 = 19,316,736 B per request; KV of the 12 full layers: 2 KV heads < 4, one per
+//   rank: 12 · 256 · 2 · 2 B = 12,288 B per token.
+//   rest R = the pool; requests = floor(R · 0.9 / 1.9 / 19,316,736); tokens = floor((R − requests ·
+//   19,316,736) / 12,288); at most floor(requests / 3) run at once.
+// A batch of 4 × 32,768 holds 4 · (32,768 · 12,288 + 19,316,736) = 1,687,879,680 B.
+BOOST_AUTO_TEST_CASE(issue19_sglang_hybrid_linear_attention_splits_the_pool_by_mamba_full_memory_ratio) {
+    auto yaml = [](std::int64_t batch, std::int64_t tokens) {
+        return "model: {preset: qwen3-next-80b-a3b-instruct}\nworkload: {type: inference, batch_size: " +
+               std::to_string(batch) + ", sequence_length: " + std::to_string(tokens) +
+               "}\nparallelism: {tensor: 4}\nhardware: {gpu: H100 SXM, count: 4}\nruntime: {engine: sglang}\n";
+    };
+    const Result r = estimate_yaml(yaml(4, 32768));
+    BOOST_TEST(r.bytes("sglang.kv_cache") == 1687879680LL);
+    const double rest = static_cast<double>(r.bytes("sglang.kv_cache") + r.bytes("sglang.kv_cache.unused_pool"));
+    const double per_request = 19316736.0;
+    const double requests = std::floor(rest * 0.9 / 1.9 / per_request);
+    const double tokens = std::floor((rest - requests * per_request) / 12288.0);
+    BOOST_TEST(std::fabs(r.estimate.max_kv_tokens - tokens) <= 1.0, r.estimate.max_kv_tokens << " vs " << tokens);
+    // Half the pool, about, goes to states: tokens are roughly rest / 1.9 / 12,288.
+    BOOST_TEST(r.estimate.max_kv_tokens < rest / 12288.0 * 0.55);
+    const auto running = static_cast<std::int64_t>(std::floor(requests / 3.0));
+    BOOST_TEST(estimate_yaml(yaml(running, 1024)).estimate.fits);
+    const Result over = estimate_yaml(yaml(running + 1, 1024));
+    BOOST_TEST(!over.estimate.fits);
+    BOOST_TEST(over.estimate.refusal.find("state pool") != std::string::npos, over.estimate.refusal);
+    // bf16 states (SGLANG_MAMBA_SSM_DTYPE=bfloat16) halve the recurrent part: 36 · (12,288 + 262,144).
+    const Result bf16 = estimate_yaml(yaml(4, 32768), {"runtime.mamba_ssm_dtype=bfloat16"});
+    BOOST_TEST(bf16.bytes("sglang.kv_cache") == 4LL * (32768LL * 12288 + 36LL * (12288 + 262144)));
+}
+
 // QwQ-32B (Qwen2.5-32B shapes) at TP 4 on L4s: SGLang logged "Load weight end ... mem usage=15.54 GB"
 // where the tensors are 15.29 GiB. Per rank and layer (bf16), each above 10 MiB so its segment is
 // rounded up to 2 MiB (CUDACachingAllocator):
