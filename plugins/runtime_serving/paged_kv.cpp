@@ -19,4 +19,16 @@ Bytes paged_kv_bytes(const Context& ctx, std::int64_t page) {
     return mul_bytes(static_cast<Bytes>(ctx[Sym::b]), per_seq);
 }
 
+// FlashMLA's fp8 sparse-attention record (vLLM FlashMLASparseBackend.get_kv_cache_shape:
+// "fp8_ds_mla" = 656 bytes; SGLang model_runner_kv_cache_mixin.py calculate_mla_kv_cache_dim:
+// kv_lora_rank + kv_lora_rank // 128 · 4 + qk_rope_head_dim · 2 = 512 + 16 + 128).
+double dsa_fp8_latent_extra_per_token(const Context& ctx) {
+    const ModelSpec& m = ctx.model();
+    if (m.index_head_dim <= 0 || m.kv_lora_rank <= 0 || ctx[Sym::bytes_kv] != 1.0) return 0;
+    const double per_layer =
+        static_cast<double>(m.kv_lora_rank / 128 * 4) + static_cast<double>(m.qk_rope_head_dim) * (2.0 - 1.0);
+    const auto p = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
+    return per_layer * static_cast<double>((m.layers + p - 1) / p);
+}
+
 }  // namespace vram::plugins

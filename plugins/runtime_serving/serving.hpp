@@ -32,6 +32,11 @@ double engine_model_bytes(const Context& ctx);
 std::int64_t paged_tokens(const Context& ctx, std::int64_t page);
 /// The batch's KV in such a pool: b sequences of paged_tokens, this rank's layers and KV heads.
 Bytes paged_kv_bytes(const Context& ctx, std::int64_t page);
+/// Bytes per token on this rank that DeepSeek sparse attention's fp8 latent layout adds to
+/// (kv_lora_rank + qk_rope_head_dim) bytes in every MLA layer of the stage: FlashMLA's 656-byte
+/// record keeps an fp32 scale per 128 values and the rope part in bf16 (0 without an indexer or
+/// an fp8 cache). vLLM and SGLang both store it.
+double dsa_fp8_latent_extra_per_token(const Context& ctx);
 
 /// Bytes vLLM's Marlin MXFP4 MoE kernel adds to the expert tensors on Ampere and Ada GPUs by
 /// padding the per-rank intermediate size to 128 and the hidden size to 256 (0 elsewhere).

@@ -316,17 +316,8 @@ static MambaSplit mamba_split(const Context& ctx) {
 
 // DeepSeek sparse attention (DeepSeek-V3.2, GLM-5) with an fp8 KV cache: SGLang sizes the pool
 // with (kv_lora_rank + qk_rope_head_dim) bytes per layer and token plus the indexer key
-// (get_cell_size_per_token), but NSATokenToKVPool then stores the latent as kv_lora_rank fp8
-// values, an fp32 scale per 128 of them and the rope part in bf16 (calculate_mla_kv_cache_dim:
-// 512 + 16 + 128 = 656 bytes, not 576). The difference is allocated beyond mem_fraction_static.
-static double nsa_fp8_layout_extra_per_token(const Context& ctx) {
-    const ModelSpec& m = ctx.model();
-    if (m.index_head_dim <= 0 || m.kv_lora_rank <= 0 || ctx[Sym::bytes_kv] != 1.0) return 0;
-    const double per_layer =
-        static_cast<double>(m.kv_lora_rank / 128 * 4) + static_cast<double>(m.qk_rope_head_dim) * (2.0 - 1.0);
-    const auto p = std::max<std::int64_t>(1, static_cast<std::int64_t>(ctx[Sym::p]));
-    return per_layer * static_cast<double>((m.layers + p - 1) / p);
-}
+// (get_cell_size_per_token), but NSATokenToKVPool then stores FlashMLA's 656-byte record
+// (dsa_fp8_latent_extra_per_token): the difference is allocated beyond mem_fraction_static.
 
 // This rank's KV bytes per token as the profile counts them (the cell size).
 static double cell_bytes(const Context& ctx) {
@@ -342,11 +333,11 @@ static Bytes sglang_kv_held(const Context& ctx) {
         const double kv = cell_bytes(ctx) * static_cast<double>(rounded_tokens(ctx));
         return static_cast<Bytes>(std::ceil(ctx[Sym::b] * (kv + ms.per_request)));
     }
-    const double extra = nsa_fp8_layout_extra_per_token(ctx) * ctx[Sym::b] * static_cast<double>(rounded_tokens(ctx));
+    const double extra = dsa_fp8_latent_extra_per_token(ctx) * ctx[Sym::b] * static_cast<double>(rounded_tokens(ctx));
     return add_bytes(sglang_kv_needed(ctx), static_cast<Bytes>(extra));
 }
 static double sglang_pool_allocated(const Context& ctx) {
-    const double pool = sglang_kv_pool(ctx), extra = nsa_fp8_layout_extra_per_token(ctx), cell = cell_bytes(ctx);
+    const double pool = sglang_kv_pool(ctx), extra = dsa_fp8_latent_extra_per_token(ctx), cell = cell_bytes(ctx);
     if (extra <= 0 || cell <= 0 || pool <= 0) return pool;
     return pool + std::floor(pool / cell) * extra;
 }
@@ -466,7 +457,7 @@ Bytes SglangKvCacheTerm::compute(const Context& ctx, std::string* explain) const
         *explain = format_number(ctx[Sym::b]) + " sequences × " + std::to_string(rounded_tokens(ctx)) +
                    " tokens (pages of " + format_number(read(ctx, kPage)) + ") × KV per token with t=" +
                    format_number(ctx[Sym::t]);
-        if (const double extra = nsa_fp8_layout_extra_per_token(ctx); extra > 0)
+        if (const double extra = dsa_fp8_latent_extra_per_token(ctx); extra > 0)
             *explain += " (+ " + format_number(extra) + " B per token: NSA's fp8 latent keeps scales and a bf16 rope)";
         *explain += " = " + format_count(bytes) + " B";
     }
@@ -482,8 +473,8 @@ Bytes SglangKvReserveTerm::compute(const Context& ctx, std::string* explain) con
                    " − " + format_count(static_cast<Bytes>(ctx[Sym::cuda_context])) + " − " +
                    format_count(static_cast<Bytes>(read(ctx, kDistInit))) + ") − " +
                    format_count(static_cast<Bytes>(engine_model_bytes(ctx))) +
-                   (nsa_fp8_layout_extra_per_token(ctx) > 0
-                        ? " + pool tokens × " + format_number(nsa_fp8_layout_extra_per_token(ctx)) +
+                   (dsa_fp8_latent_extra_per_token(ctx) > 0
+                        ? " + pool tokens × " + format_number(dsa_fp8_latent_extra_per_token(ctx)) +
                               " B (NSA's fp8 layout beyond the profiled cell)"
                         : std::string()) +
                    " − " + format_count(sglang_kv_held(ctx)) + " = " + format_count(bytes) + " B";

@@ -388,7 +388,9 @@ bool VllmRuntime::admits(const Context& ctx, std::string* reason) const {
     const auto t = static_cast<std::int64_t>(ctx[Sym::t]), p = static_cast<std::int64_t>(ctx[Sym::p]);
     const auto block = static_cast<std::int64_t>(read(ctx, kBlock));
     const auto max_len = static_cast<std::int64_t>(read(ctx, kMaxLen));
-    const Bytes one = kv_bytes_per_sequence(ctx.kv_groups, (max_len + block - 1) / block * block, ctx[Sym::bytes_kv], t, p);
+    const std::int64_t max_len_blocks = (max_len + block - 1) / block * block;
+    const Bytes one = add_bytes(kv_bytes_per_sequence(ctx.kv_groups, max_len_blocks, ctx[Sym::bytes_kv], t, p),
+                                static_cast<Bytes>(dsa_fp8_latent_extra_per_token(ctx) * static_cast<double>(max_len_blocks)));
     if (static_cast<double>(one) > pool) {
         if (reason)
             *reason = "vLLM does not start: one request of max_model_len " + format_count(max_len) + " tokens needs " +
@@ -423,7 +425,8 @@ double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_pe
         return std::floor(blocks / static_cast<double>(h.groups)) * block;
     }
     // num_gpu_blocks = pool // (page bytes of all layers); "GPU KV cache size" = blocks × block_size.
-    return std::floor(pool / (kv_bytes_per_token * block)) * block;
+    const double per_token = kv_bytes_per_token + dsa_fp8_latent_extra_per_token(ctx);
+    return std::floor(pool / (per_token * block)) * block;
 }
 
 // The forward pass and the sampler do not overlap: the profile's torch peak is the larger of
@@ -431,7 +434,12 @@ double VllmRuntime::max_kv_tokens(const Context& ctx, double, double kv_bytes_pe
 // sampler's phase; issue #10517: 2.07 GiB at 20,000 tokens, the forward's).
 double vllm_profile_peak(const Context& ctx) { return std::max(forward_peak(ctx), sampler_peak(ctx)); }
 
-Bytes vllm_kv_needed(const Context& ctx) { return paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kBlock))); }
+// With DeepSeek sparse attention and an fp8 cache vLLM switches to the "fp8_ds_mla" layout
+// (656 bytes a token and layer, dsa_fp8_latent_extra_per_token) and sizes blocks by it.
+Bytes vllm_kv_needed(const Context& ctx) {
+    const double extra = dsa_fp8_latent_extra_per_token(ctx) * ctx[Sym::b] * static_cast<double>(rounded_tokens(ctx));
+    return add_bytes(paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kBlock))), static_cast<Bytes>(extra));
+}
 
 double vllm_kv_pool(const Context& ctx) {
     return read(ctx, kUtil) * ctx[Sym::gpu_mem] - engine_model_bytes(ctx) - vllm_profile_peak(ctx) -
@@ -466,6 +474,8 @@ Bytes VllmKvCacheTerm::compute(const Context& ctx, std::string* explain) const {
         first = false;
     }
     s += "] (s = " + format_number(ctx[Sym::s]) + " rounded up to blocks of " + format_number(read(ctx, kBlock)) + ")";
+    if (const double extra = dsa_fp8_latent_extra_per_token(ctx); extra > 0)
+        s += " + " + format_number(extra) + " B per token (fp8_ds_mla: scales and a bf16 rope in the latent)";
     if (ctx[Sym::t] > 1) s += " with t=" + format_number(ctx[Sym::t]);
     *explain = s + " = " + format_count(bytes) + " B";
     return bytes;

@@ -394,6 +394,15 @@ BOOST_AUTO_TEST_CASE(issue19_sglang_dsa_pool_budgets_the_mla_cell_and_stores_the
     // bf16 latent: no separate layout, the cell is what is stored (78 · 1,284 = 100,152 B per token).
     const Result bf16 = estimate_yaml(yaml, {"precision.kv_cache=bf16"});
     BOOST_TEST(bf16.bytes("sglang.kv_cache") == 8192LL * 100152);
+    // vLLM stores the same record ("fp8_ds_mla", FlashMLASparseBackend) and sizes its blocks by it:
+    // 2 · 4,096 tokens · 61,464 B, and the pool's tokens are its bytes // (61,464 · 16) · 16.
+    const Result v = estimate_yaml(
+        "model: {preset: glm-5}\nprecision: {weights: fp8, scales: block, kv_cache: fp8}\n"
+        "workload: {type: inference, batch_size: 2, sequence_length: 4096}\nparallelism: {tensor: 8}\n"
+        "hardware: {gpu: NVIDIA H200, count: 8}\nruntime: {engine: vllm, max_model_len: 8192}\n");
+    BOOST_TEST(v.bytes("vllm.kv_cache") == 503513088LL);
+    const double vpool = static_cast<double>(v.bytes("vllm.kv_cache") + v.bytes("vllm.kv_cache.unused_pool"));
+    BOOST_TEST(v.estimate.max_kv_tokens == std::floor(vpool / (61464.0 * 16)) * 16);
 }
 
 // ibm-granite/granite-vision-3.3-2b (LLaVA-NeXT: SigLIP so400m-patch14-384, four feature layers
