@@ -370,6 +370,43 @@ BOOST_AUTO_TEST_CASE(issue19_glm5_and_kimi_k25_presets_count_their_parameters) {
     BOOST_TEST(kimi.at("kv_cache_bytes_per_token").as_int64() == 61LL * (512 + 64) * 2);
 }
 
+// Qwen/Qwen3.5-397B-A17B (qwen3_5_moe: Qwen3-Next's hybrid text model under text_config and
+// Qwen3-VL's vision tower without DeepStack), from its config shapes (h 4,096, 60 layers):
+//   15 full-attention layers: q (gated) 4,096 · 2 · 32 · 256 = 67,108,864; k, v 4,096 · 512 each;
+//         o 8,192 · 4,096 = 33,554,432; q/k norms 512 → 104,858,112
+//   45 Gated DeltaNet layers: qkvz 4,096 · (2 · 2,048 + 2 · 8,192) = 83,886,080; ba 4,096 · 128 =
+//         524,288; conv 12,288 · 4 = 49,152; dt_bias, A_log 128; norm 128; out 8,192 · 4,096 =
+//         33,554,432 → 118,014,208
+//   every layer: MoE router 512 · 4,096 = 2,097,152 + experts 512 · 3 · 4,096 · 1,024 =
+//         6,442,450,944 + shared 3 · 4,096 · 1,024 = 12,582,912 + its gate 4,096 = 6,457,135,104
+//         + 2 norms 8,192
+//   text = 15 · 104,858,112 + 45 · 118,014,208 + 60 · 6,457,143,296 + 2 · 248,320 · 4,096 + 4,096
+//        = 396,346,350,336
+//   vision: patch Conv3d 1,152 · 3 · 2 · 16 · 16 + 1,152 = 1,770,624; positions 2,304 · 1,152 =
+//         2,654,208; 27 blocks · (LayerNorms 4,608 + qkv 3,981,312 + 3,456 + proj 1,327,104 + 1,152
+//         + fc1 4,958,208 + 4,304 + fc2 4,958,208 + 1,152 = 15,239,504) = 411,466,608 →
+//         415,891,440 (the merger's LayerNorm 2,304 + 4,608² + 4,608 + 4,608 · 4,096 + 4,096 =
+//         40,119,040 in `projector`)
+//   total 396,802,360,816 (the model card's "397B"; the mtp.* layer is not counted)
+// SGLang at TP 8 keeps per request, in each of the 45 linear-attention layers, a bf16 conv state
+// of 12,288 / 8 · 3 and an fp32 recurrent state of 64 / 8 · 128 · 128: 45 · (9,216 + 524,288) =
+// 24,007,680 B; one token of the 15 full layers is 15 · 1 · 256 · 2 · 2 B = 15,360 B (2 KV heads
+// < 8). 1 × 8,192 tokens: 125,829,120 + 24,007,680 = 149,836,800 B. (The ktransformers #1870 log
+// at TP 2: 83 slots · 45 · (36,864 + 2,097,152) B = 0.13 + 7.29 GiB as logged, one slot beyond its
+// max_mamba_cache_size of 82.)
+BOOST_AUTO_TEST_CASE(issue19_qwen35_preset_counts_and_sglang_keeps_its_states) {
+    const json::object m = run_json({"inspect", "qwen3.5-397b-a17b", "--format", "json"});
+    BOOST_TEST(m.at("parameters").as_int64() == 396802360816LL);
+    BOOST_TEST(m.at("parameters_by_group").as_object().at("vision_tower").as_int64() == 415891440LL);
+    BOOST_TEST(m.at("parameters_by_group").as_object().at("projector").as_int64() == 40119040LL);
+    BOOST_TEST(m.at("kv_cache_bytes_per_token").as_int64() == 15LL * 2 * 256 * 2 * 2);
+    const Result r = estimate_yaml("model: {preset: qwen3.5-397b-a17b}\nprecision: {weights: fp8, scales: block}\n"
+                                   "workload: {type: inference, batch_size: 1, sequence_length: 8192}\n"
+                                   "parallelism: {tensor: 8}\nhardware: {gpu: NVIDIA H200, count: 8}\n"
+                                   "runtime: {engine: sglang}\n");
+    BOOST_TEST(r.bytes("sglang.kv_cache") == 149836800LL);
+}
+
 // SGLang sizes a DeepSeek-sparse-attention pool with the cell above (fp8: 55,224 B per token for
 // GLM-5, get_cell_size_per_token) but stores the fp8 latent as 512 fp8 values + 4 fp32 scales +
 // 64 bf16 rope values = 656 B (calculate_mla_kv_cache_dim): 78 · (656 + 132) = 61,464 B per token,
