@@ -314,11 +314,6 @@ static MambaSplit mamba_split(const Context& ctx) {
     return {per_request, requests, rest - requests * per_request};
 }
 
-// DeepSeek sparse attention (DeepSeek-V3.2, GLM-5) with an fp8 KV cache: SGLang sizes the pool
-// with (kv_lora_rank + qk_rope_head_dim) bytes per layer and token plus the indexer key
-// (get_cell_size_per_token), but NSATokenToKVPool then stores FlashMLA's 656-byte record
-// (dsa_fp8_latent_extra_per_token): the difference is allocated beyond mem_fraction_static.
-
 // This rank's KV bytes per token as the profile counts them (the cell size).
 static double cell_bytes(const Context& ctx) {
     const auto t = static_cast<std::int64_t>(ctx[Sym::t]), p = static_cast<std::int64_t>(ctx[Sym::p]);
@@ -336,6 +331,10 @@ static Bytes sglang_kv_held(const Context& ctx) {
     const double extra = dsa_fp8_latent_extra_per_token(ctx) * ctx[Sym::b] * static_cast<double>(rounded_tokens(ctx));
     return add_bytes(sglang_kv_needed(ctx), static_cast<Bytes>(extra));
 }
+// DeepSeek sparse attention (DeepSeek-V3.2, GLM-5) with an fp8 KV cache: SGLang sizes the pool
+// with (kv_lora_rank + qk_rope_head_dim) bytes per layer and token plus the indexer key
+// (get_cell_size_per_token), but NSATokenToKVPool then stores FlashMLA's 656-byte record
+// (dsa_fp8_latent_extra_per_token): the difference is allocated beyond mem_fraction_static.
 static double sglang_pool_allocated(const Context& ctx) {
     const double pool = sglang_kv_pool(ctx), extra = dsa_fp8_latent_extra_per_token(ctx), cell = cell_bytes(ctx);
     if (extra <= 0 || cell <= 0 || pool <= 0) return pool;
