@@ -87,7 +87,7 @@ struct Estimator::Impl {
     Context blank{model, scenario, &registry.symbols};
     // Depend on the model and the weight format only: computed once, not per preparation.
     double p_total = -1, p_active = -1;
-    std::array<double, 3> rank_placement{};            // t, p, ep of rank_weight_bytes
+    std::array<double, 4> rank_placement{};            // t, p, ep, offload budget of rank_weight_bytes
     std::vector<std::int64_t> rank_roles;
     std::vector<Bytes> rank_tensor_bytes;
     std::vector<std::pair<std::int64_t, double>> rank_weight_bytes;

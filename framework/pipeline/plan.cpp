@@ -380,7 +380,7 @@ Estimator::Impl::DroppedGroup Estimator::Impl::drop_tensor_group(std::string_vie
 // or the tensor bytes changed (a batch-size sweep keeps both).
 void Estimator::Impl::rank_stage() {
     ctx.begin_stage("core.ranks");
-    const std::array<double, 3> placement{ctx[Sym::t], ctx[Sym::p], ctx[Sym::ep]};
+    const std::array<double, 4> placement{ctx[Sym::t], ctx[Sym::p], ctx[Sym::ep], ctx.engine.weight_offload_budget};
     if (placement != rank_placement || roles != rank_roles || ctx.tensor_bytes != rank_tensor_bytes) {
         ctx.weight_bytes_by_stage.clear();
         for (auto role : roles) {

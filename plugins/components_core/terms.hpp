@@ -21,6 +21,8 @@ public:
     // what is offloaded.
     bool applies(const Context& ctx) const override { return ctx.scenario().runtime.engine != "llama.cpp"; }
     Bytes compute(const Context& ctx, std::string* explain) const override;
+    /// The engine's host copy of offloaded decoder layers (EngineFacts::weight_offload_budget).
+    Bytes host_bytes(const Context& ctx) const override;
 };
 
 /// KV cache (and recurrent state) of the batch while serving.

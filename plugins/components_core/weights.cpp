@@ -1,6 +1,7 @@
 // weights.cpp - stored weights per GPU (formulas.md §1-2, §5.2 for the sharding rules).
 // SPDX-License-Identifier: Apache-2.0
 #include <algorithm>
+#include <cmath>
 #include "terms.hpp"
 #include "vram/sharding.hpp"
 
@@ -36,8 +37,15 @@ Bytes WeightsTerm::compute(const Context& ctx, std::string* explain) const {
         s += "; / " + std::string(ctx[Sym::cp] > 1 ? "dp·cp=" : "dp=") + format_number(zero3_divisor(ctx)) +
              " (ZeRO-3 / FSDP full_shard)";
     if (params_offloaded(ctx)) s += "; partitions offloaded to CPU (parallelism.offload: optimizer+parameters)";
+    if (const double host = offloaded_weight_bytes_on_rank(ctx); host > 0)
+        s += "; − " + format_count(static_cast<std::uint64_t>(std::llround(host))) +
+             " B of decoder layers the engine keeps in host memory (runtime.cpu_offload_gb)";
     *explain = s + " → " + format_count(bytes) + " B";
     return bytes;
+}
+
+Bytes WeightsTerm::host_bytes(const Context& ctx) const {
+    return to_bytes(offloaded_weight_bytes_on_rank(ctx), kId.data());
 }
 
 }  // namespace vram::plugins

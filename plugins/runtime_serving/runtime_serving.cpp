@@ -22,6 +22,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<VllmKvReserveTerm>());
     reg.add(std::make_unique<VllmNcclTerm>());
     reg.add(std::make_unique<VllmCudaGraphTerm>());
+    reg.add(std::make_unique<VllmKvConnectorTerm>());
     reg.add(std::make_unique<SglangRuntime>());
     reg.add(std::make_unique<SglangRopeTableTerm>());
     reg.add(std::make_unique<SglangWeightSegmentsTerm>());
@@ -30,6 +31,7 @@ VRAM_PLUGIN(vram_runtime_serving, "0.1.0") {
     reg.add(std::make_unique<SglangPrefillPeakTerm>());
     reg.add(std::make_unique<SglangDistInitTerm>());
     reg.add(std::make_unique<SglangCudaGraphTerm>());
+    reg.add(std::make_unique<SglangOffloadedLayerCopyTerm>());
     reg.add(std::make_unique<TrtllmRuntime>());
     reg.add(std::make_unique<TrtllmLmHeadCopyTerm>());
     reg.add(std::make_unique<TrtllmExecutionContextTerm>());

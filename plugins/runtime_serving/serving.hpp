@@ -14,9 +14,10 @@ void declare_vllm_symbols(Registrar& reg);
 void declare_sglang_symbols(Registrar& reg);
 void declare_llama_cpp_symbols(Registrar& reg);
 
-/// Whether the tensor-parallel ranks have GPU peer-to-peer (`runtime.p2p`: auto, true, false).
-/// auto = yes except on catalog GPUs of kind consumer: GeForce drivers offer no P2P, so NCCL goes
-/// through host shared memory and the engines' custom all-reduce is off (docs/allocator.md).
+/// Whether the tensor-parallel ranks talk over an NVLink-class fabric (`runtime.p2p`: auto, true,
+/// false), which decides NCCL's per-peer memory (nccl_fabric.cpp). auto = yes for SXM / HGX / OAM
+/// boards; no for consumer GPUs (GeForce drivers offer no P2P: NCCL through host shared memory,
+/// the engines' custom all-reduce off) and PCIe-only boards (few NCCL channels; docs/allocator.md).
 bool peer_to_peer(const Context& ctx, const std::string& option) noexcept;
 
 /// Bytes of the rotary cos/sin tables vLLM and SGLang build at start-up on every GPU:
@@ -47,6 +48,8 @@ double mxfp4_marlin_padding(const Context& ctx);
 inline constexpr const char* kVllmEncoderOutputs = "vllm_mm_encoder_outputs";
 inline constexpr const char* kVllmLoraRank = "vllm_lora_rank";
 inline constexpr const char* kVllmMaxLoras = "vllm_max_loras";
+inline constexpr const char* kVllmConnectorBuffer = "vllm_kv_connector_buffer";
+inline constexpr const char* kVllmConnectorInBudget = "vllm_kv_connector_in_budget";
 void declare_vllm_adapter_symbols(Registrar& reg);
 /// V1 (not v0): one batch of the largest dummy images through the encoder, outputs kept.
 void set_vllm_encoder_outputs(Context& ctx, std::int64_t tokens, std::int64_t seqs, std::int64_t max_len, bool v0);
@@ -200,6 +203,31 @@ public:
 
 /// vLLM V1 profiles a multimodal model's encoder first and keeps its outputs while the text
 /// forward pass and the sampler run: they add to the torch peak the KV pool is sized after.
+/// `runtime.kv_connector: lmcache` (LMCacheConnectorV1): the GPU staging buffer of LMCache's
+/// default connector, allocated with the worker (vllm_model_extras.cpp).
+void set_vllm_kv_connector(Context& ctx, const std::string& connector, std::int64_t chunk_size, bool v0,
+                           const std::string& version);
+double vllm_kv_connector_in_budget(const Context& ctx);
+
+class VllmKvConnectorTerm final : public TermInfo<VllmKvConnectorTerm> {
+public:
+    static constexpr std::string_view kId = "vllm.buffers.kv_connector";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "lmcache_chunk_size · KV bytes per token on this rank (kv_size · layers · kv heads · head_dim · bytes_kv)  "
+        "[kv_connector lmcache; inside the KV budget for version 0.8, outside it from 0.10]";
+    static constexpr std::string_view kSource =
+        "LMCache lmcache/v1/gpu_connector VLLMPagedMemGPUConnectorV2: gpu_buffer = torch.empty([kv_size (2, MLA 1), "
+        "num_layers, chunk_size, num_kv_heads · head_size], kv dtype) when need_gpu_interm_buffer (not enable_pd); "
+        "config.py chunk_size 256, the CPU tier pinned host memory. vLLM creates the connector in "
+        "init_worker_distributed_environment, before the profile: live torch memory the early V1 profile (0.8 - "
+        "0.9.1) counts, which the memory_profiling budget (PR #19312) does not, and from PR #25712 it is created "
+        "after the budget";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+    std::vector<std::string> reads() const override;
+};
+
 class VllmEncoderOutputsTerm final : public TermInfo<VllmEncoderOutputsTerm> {
 public:
     static constexpr std::string_view kId = "vllm.activations.mm_encoder_outputs";
@@ -242,7 +270,8 @@ public:
     static constexpr std::string_view kId = "vllm.kv_cache.unused_pool";
     static constexpr Category kCategory = Category::buffers;
     static constexpr std::string_view kFormula =
-        "max(0, gpu_memory_utilization · gpu_mem − weights − rope tables − profile_peak − non_torch − kv_cache)";
+        "max(0, gpu_memory_utilization · gpu_mem − weights − rope tables − profile_peak − non_torch [− cuda_graphs, "
+        "0.21 and later] − kv_cache)";
     static constexpr std::string_view kSource =
         "vLLM allocates the whole KV pool at start-up: available_kv_cache_memory = requested_memory − "
         "non_kv_cache_memory (gpu_worker.py determine_available_memory); the part the batch does not fill is still "
@@ -272,10 +301,13 @@ class VllmCudaGraphTerm final : public TermInfo<VllmCudaGraphTerm> {
 public:
     static constexpr std::string_view kId = "vllm.overhead.cuda_graphs";
     static constexpr Category kCategory = Category::overhead;
-    static constexpr std::string_view kFormula = "cuda_graph_mib (outside gpu_memory_utilization)";
+    static constexpr std::string_view kFormula =
+        "cuda_graph_mib (outside gpu_memory_utilization; from 0.21 inside it, taken from the KV budget)";
     static constexpr std::string_view kSource =
-        "CUDA graphs are captured after the KV cache is allocated, so they must fit in (1 − "
-        "gpu_memory_utilization) · total; llm-d measured −0.45 to +1.03 GiB on H100 (formulas.md §4.2)";
+        "CUDA graphs are captured after the KV cache is allocated, so up to 0.20 they must fit in (1 − "
+        "gpu_memory_utilization) · total; llm-d measured −0.45 to +1.03 GiB on H100 (formulas.md §4.2). From 0.21 "
+        "the profile estimates them first and the KV cache leaves room for them (VLLM_MEMORY_PROFILER_ESTIMATE_"
+        "CUDAGRAPHS on by default, logged 'CUDA graph memory profiling is enabled (default since v0.21.0)')";
     bool applies(const Context& ctx) const override;
     Bytes compute(const Context& ctx, std::string* explain) const override;
     std::vector<std::string> reads() const override;
@@ -358,6 +390,28 @@ public:
 /// memory (free before − after loading, after torch.cuda.empty_cache()), so its pool is sized after
 /// the caching allocator rounded every large tensor up to 2 MiB.
 double sglang_weight_segment_rounding(const Context& ctx);
+
+/// `cpu_offload_gb` of vLLM and SGLang (the same option in both): the bytes each process moves to
+/// host memory, read by the framework through EngineFacts::weight_offload_budget (cpu_offload.cpp).
+ParamSpec cpu_offload_param();
+void set_cpu_offload(Context& ctx, double gib, const char* engine);
+
+/// SGLang's OffloaderV1 runs an offloaded decoder layer by copying its state to the GPU
+/// (`v.to(device)` for every state_dict entry) and calling torch.func.functional_call: for the
+/// length of that layer's forward one layer's offloaded parameters are on the GPU again.
+class SglangOffloadedLayerCopyTerm final : public TermInfo<SglangOffloadedLayerCopyTerm> {
+public:
+    static constexpr std::string_view kId = "sglang.buffers.offloaded_layer_copy";
+    static constexpr Category kCategory = Category::buffers;
+    static constexpr std::string_view kFormula =
+        "max over decoder layers of the offloaded parameters' bytes on this rank (runtime.cpu_offload_gb > 0)";
+    static constexpr std::string_view kSource =
+        "SGLang utils/offloader.py OffloaderV1.maybe_offload_to_cpu: the parameters moved to pinned CPU memory "
+        "are copied back (`v.to(device, non_blocking=True)` for module.state_dict()) and the layer runs through "
+        "torch.func.functional_call on every forward; the copies are freed when the layer returns";
+    bool applies(const Context& ctx) const override;
+    Bytes compute(const Context& ctx, std::string* explain) const override;
+};
 
 class SglangWeightSegmentsTerm final : public TermInfo<SglangWeightSegmentsTerm> {
 public:

@@ -139,17 +139,20 @@ std::vector<ParamSpec> SglangRuntime::params() const {
          "`Init torch distributed ends. mem usage=2.01 GB` at TP 8 on H200 (sglang PR #11716): 2.01 GiB / 7 peers",
          0, 1 << 20, {}},
         {"nccl_shm_mib", ParamType::number, "44",
-         "distributed-init memory per additional tensor-parallel rank without GPU peer-to-peer (NCCL moves data "
-         "through host shared memory; its device-side channel state remains), MiB: `Init torch distributed ends. "
-         "mem usage=0.13 GB` at TP 4 on L4s without P2P (llms-in-clouds log): 0.13 GiB / 3 peers",
+         "distributed-init memory per additional tensor-parallel rank over PCIe (host shared memory, or PCIe P2P "
+         "with few NCCL channels), MiB: `Init torch distributed ends. mem usage=0.13 GB` at TP 4 on L4s "
+         "(llms-in-clouds log): 0.13 GiB / 3 peers",
          0, 1 << 20, {}},
         {"p2p", ParamType::string, "auto",
-         "GPU peer-to-peer between the tensor-parallel ranks; auto = yes except on consumer GPUs (no NCCL P2P "
-         "buffers, no custom all-reduce)", 0, 0, {"auto", "true", "false"}},
+         "GPU peer-to-peer over an NVLink-class fabric between the tensor-parallel ranks (nccl_mib per peer); auto "
+         "= yes for SXM / OAM / NVL data-center boards, no for PCIe-only boards (consumer: no P2P and no custom "
+         "all-reduce; workstation and PCIe data-center cards: few NCCL channels, nccl_shm_mib per peer)", 0, 0,
+         {"auto", "true", "false"}},
         {"cuda_graph_mib", ParamType::number, "0",
          "memory of the captured decode CUDA graphs, MiB; 0 = SGLang's own budget of 2 MB per captured batch size "
          "up to cuda_graph_max_bs", 0, 1 << 20, {}},
         {"disable_cuda_graph", ParamType::boolean, "false", "no CUDA graphs (--disable-cuda-graph)", 0, 0, {}},
+        cpu_offload_param(),
     };
 }
 
@@ -181,6 +184,7 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
     ctx.set(ctx.symbol(kDistInit), peers * o.number(p2p ? "nccl_mib" : "nccl_shm_mib") * kMiB);
     ctx.set(ctx.symbol(kGraphs), graphs ? graph_mib * kMiB : 0.0);
     ctx.set(Sym::cuda_context, o.number("cuda_context_mib") * kMiB);
+    set_cpu_offload(ctx, o.number("cpu_offload_gb"), "sglang");
     ctx.notes.push_back("runtime sglang: KV pool = mem_fraction_static " + format_number(fraction) +
                         (default_fraction_used ? std::string(legacy ? " (the 0.4 line's default for this TP size)"
                                                                     : " (SGLang's default for this GPU)")
@@ -189,7 +193,7 @@ void SglangRuntime::prepare(Context& ctx, const Params& o) const {
                         " tokens; CUDA graphs up to batch " + std::to_string(graph_bs) +
                         (graphs ? std::string() : std::string(" (disabled)")) +
                         (t > 1 ? std::string(p2p ? "; NCCL peer-to-peer buffers on the GPU"
-                                                 : "; no GPU peer-to-peer: NCCL buffers in host memory")
+                                                 : "; PCIe between the GPUs: few NCCL channels")
                                : std::string()));
 }
 
@@ -206,11 +210,12 @@ double sglang_weight_segment_rounding(const Context& ctx) {
     struct Entry {
         std::string model;
         std::vector<Bytes> tensor_bytes;
-        std::array<double, 4> placement;  // t, p, ep, stage
+        std::array<double, 5> placement;  // t, p, ep, stage, offload budget
         double value;
     };
     thread_local std::vector<Entry> recent;
-    const std::array<double, 4> placement{ctx[Sym::t], ctx[Sym::p], ctx[Sym::ep], ctx[Sym::stage]};
+    const std::array<double, 5> placement{ctx[Sym::t], ctx[Sym::p], ctx[Sym::ep], ctx[Sym::stage],
+                                          ctx.engine.weight_offload_budget};
     for (const Entry& e : recent)
         if (e.placement == placement && e.model == ctx.model().name && e.tensor_bytes == ctx.tensor_bytes) return e.value;
     const double value = replay_weight_segments(ctx);
@@ -230,6 +235,9 @@ static double replay_weight_segments(const Context& ctx) {
         if (module == "gate_proj" || module == "up_proj") return "gate_up";
         return module;
     };
+    // Offloaded parameters are copied to the host as each layer is built and freed on the GPU;
+    // torch.cuda.empty_cache() before SGLang's measurement returns their segments.
+    const std::vector<bool> offloaded = offloaded_tensors(ctx);
     CachingAllocatorModel alloc;
     // One layer's parameters at a time, merged by fused key in the order first met.
     std::vector<std::pair<std::string, double>> pending;
@@ -242,6 +250,7 @@ static double replay_weight_segments(const Context& ctx) {
     for (std::size_t i = 0; i < n; ++i) {
         const Tensor& tensor = m.tensors[i];
         if (!on_pipeline_stage(tensor, m, stage, p) || ctx.tensor_bytes[i] == 0) continue;
+        if (i < offloaded.size() && offloaded[i]) continue;
         // Plain 16/32-bit weights only: a quantized format's scales and zero points are separate
         // allocations that its byte count does not itemise.
         const auto numel = static_cast<Bytes>(tensor.numel()) * static_cast<Bytes>(tensor.copies);

@@ -28,6 +28,8 @@ constexpr const char* kMaxLen = "vllm_max_model_len";
 constexpr const char* kOutside = "vllm_nccl_outside";
 constexpr const char* kSeparateMoeCaches = "vllm_moe_separate_caches";
 constexpr const char* kHybridAllocator = "vllm_hybrid_allocator";
+constexpr const char* kOffloadCopies = "vllm_offload_copies";
+constexpr const char* kGraphsInBudget = "vllm_graphs_in_budget";
 
 double read(const Context& ctx, const char* name) { return ctx.get(name, 0.0); }
 
@@ -81,7 +83,14 @@ HybridKvGroups hybrid_kv_groups(const Context& ctx) {
 // fused_moe's cache3 shares cache1's memory from vLLM 0.7.3 (PR #13625); the "0.6" and "0.7"
 // lines are taken with separate caches, as the 0.7.1 log was.
 bool moe_caches_shared(const Context& ctx) { return read(ctx, kSeparateMoeCaches) <= 0; }
-double forward_peak(const Context& ctx) { return layer_forward_peak(ctx, read(ctx, kTokens), moe_caches_shared(ctx)); }
+// V0 runs a CPU-offloaded layer on a GPU copy of its parameters (functional_call), alive while
+// the layer's activations are (cpu_offload.cpp); V1 reads the host copy in place.
+double offloaded_layer_copy(const Context& ctx) {
+    return read(ctx, kOffloadCopies) > 0 ? largest_offloaded_layer_bytes(ctx) : 0.0;
+}
+double forward_peak(const Context& ctx) {
+    return layer_forward_peak(ctx, read(ctx, kTokens), moe_caches_shared(ctx)) + offloaded_layer_copy(ctx);
+}
 
 double sampler_rows(const Context& ctx) { return std::min(read(ctx, kSeqs), read(ctx, kTokens)); }
 
@@ -139,11 +148,6 @@ LatestNonTorch latest_non_torch(const Context& ctx, int t, int p, bool p2p) {
 }
 
 }  // namespace
-
-bool peer_to_peer(const Context& ctx, const std::string& option) noexcept {
-    if (option == "auto") return !(ctx.gpu && ctx.gpu->kind == "consumer");
-    return option == "true";
-}
 
 namespace {
 bool has_dense_mlp(const ModelSpec& m) {
@@ -207,6 +211,12 @@ void declare_vllm_symbols(Registrar& reg) {
     declare_vllm_adapter_symbols(reg);
     reg.declare(kSeparateMoeCaches, "flag",
                 "1 where vLLM's fused_moe gives cache3 its own memory (before 0.7.3: version 0.6, 0.7)");
+    reg.declare(kGraphsInBudget, "flag",
+                "1 where vLLM profiles its CUDA graphs before sizing the KV cache and takes their estimate from the "
+                "budget (0.21 and later: VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS on by default)");
+    reg.declare(kOffloadCopies, "flag",
+                "1 where vLLM copies a CPU-offloaded layer to the GPU for its forward (V0: functional_call); 0 where "
+                "V1 reads the pinned host copy in place (UVA)");
 }
 
 bool vllm_engine(const Context& ctx) noexcept { return ctx.scenario().runtime.engine == "vllm"; }
@@ -232,8 +242,9 @@ std::vector<ParamSpec> VllmRuntime::params() const {
         {"version", ParamType::string, "latest",
          "vLLM release line, for what its start-up profile charges and its batch defaults (docs/serving.md "
          "\"Versions\"): 0.6 = V0 up to 0.6.4, 0.7 = V0 0.7.x, 0.8 = V1 0.8-0.9.0, "
-         "0.10 = V1 0.9.1-0.10, latest = V1 0.11 and later; 0.8-v0 = the V0 engine of 0.8.x (VLLM_USE_V1=0 or the "
-         "logged 'Falling back to V0')", 0, 0, {"0.6", "0.7", "0.8", "0.8-v0", "0.10", "latest"}},
+         "0.10 = V1 0.9.1-0.10, 0.11 = V1 0.11-0.20, latest = V1 0.21 and later (the CUDA graphs' estimated memory "
+         "comes out of the KV budget); 0.8-v0 = the V0 engine of 0.8.x (VLLM_USE_V1=0 or the logged 'Falling back "
+         "to V0')", 0, 0, {"0.6", "0.7", "0.8", "0.8-v0", "0.10", "0.11", "latest"}},
         {"non_torch_mib", ParamType::number, "0",
          "non-torch memory vLLM's profile charges to the pool, MiB; 0 = by version: 358 where the profile counts "
          "the CUDA context in it (0.6, 0.8: 0.35 GiB logged on an RTX 3090, vLLM issue #10517), 164 (0.16 GiB on an "
@@ -246,17 +257,17 @@ std::vector<ParamSpec> VllmRuntime::params() const {
          "(2.10 - 0.16) / 7 GiB from vLLM 0.7.1 at TP 8 on A100-40GB (tests/data/engine-logs); versions 0.8-v0 "
          "and latest on SM 9.0/10.x use their logs' figures instead", 0, 1 << 20, {}},
         {"nccl_shm_mib", ParamType::number, "44",
-         "NCCL memory per additional tensor-parallel rank without peer-to-peer (data through host shared memory; "
-         "the device-side channel state remains), MiB: 0.13 GiB at TP 4 on L4s (SGLang's distributed-init log, "
-         "llms-in-clouds)", 0, 1 << 20, {}},
+         "NCCL memory per additional tensor-parallel rank over PCIe (host shared memory, or PCIe P2P with few "
+         "channels), MiB: 0.13 GiB at TP 4 on L4s (SGLang's distributed-init log, llms-in-clouds)", 0, 1 << 20, {}},
         {"cuda_context_mib", ParamType::number, "500",
          "CUDA context of the worker process, MiB, outside gpu_memory_utilization where the profile's baseline "
          "snapshot excludes it (versions 0.7, 0.8-v0, 0.10, latest; pytorch PR #86509 for its size)", 0, 65536, {}},
         {"p2p", ParamType::string, "auto",
-         "GPU peer-to-peer between the tensor-parallel ranks; auto = yes except on consumer GPUs (GeForce: the "
-         "driver offers no P2P, NCCL moves data through host shared memory and vLLM disables its custom all-reduce, "
-         "so no per-peer device buffers: 0.25 GiB per rank at TP 2 on RTX 4090s, vLLM issue #13061)", 0, 0,
-         {"auto", "true", "false"}},
+         "GPU peer-to-peer over an NVLink-class fabric between the tensor-parallel ranks (NCCL's many channels, "
+         "nccl_mib per peer); auto = yes for SXM / OAM / NVL data-center boards, no for PCIe-only boards: consumer "
+         "GPUs (GeForce: no P2P, NCCL through host shared memory, no custom all-reduce: 0.25 GiB per rank at TP 2 "
+         "on RTX 4090s, vLLM issue #13061), workstation and PCIe data-center cards (few NCCL channels over PCIe: "
+         "nccl_shm_mib per peer)", 0, 0, {"auto", "true", "false"}},
         {"cuda_graph_mib", ParamType::number, "1055",
          "CUDA graph capture pool, allocated after the KV cache (outside gpu_memory_utilization), MiB; up to "
          "1.03 GiB measured on H100 (llm-d empirical-vllm-memory-results)", 0, 1 << 20, {}},
@@ -270,6 +281,13 @@ std::vector<ParamSpec> VllmRuntime::params() const {
         {"speculative_mtp", ParamType::boolean, "false",
          "MTP speculative decoding (--speculative-config method deepseek_mtp / mtp): loads the model's "
          "multi-token-prediction layers, which vLLM skips otherwise", 0, 0, {}},
+        cpu_offload_param(),
+        {"kv_connector", ParamType::string, "none",
+         "KV connector of --kv-transfer-config: lmcache = LMCacheConnectorV1 (its default GPU connector keeps a "
+         "staging buffer of lmcache_chunk_size tokens of KV on every GPU; its CPU tier is pinned host memory)", 0, 0,
+         {"none", "lmcache"}},
+        {"lmcache_chunk_size", ParamType::integer, "256", "LMCache chunk_size (tokens; LMCache's default 256)", 1,
+         1 << 20, {}},
         {"sampler_bytes_per_logit", ParamType::number, "0",
          "bytes per vocabulary entry per sampled row live at the profile run's sampler peak; 0 = by the sampling "
          "path of the version: 38 on PyTorch's top-k/top-p sort (0.6 - 0.8: bf16 logits 2 + fp32 copy 4 + sorted "
@@ -315,7 +333,9 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     // others diff against a snapshot taken after the context (0.7, 0.10) and, from 0.11, after
     // NCCL's set-up too, so what the snapshot holds is device memory the pool does not pay for.
     const bool context_charged = version == "0.6" || version == "0.8";
-    const bool nccl_charged = version != "latest";
+    // 0.11 and later share the profile; 0.21 (latest) adds the CUDA-graph estimate to it.
+    const bool from_011 = version == "0.11" || version == "latest";
+    const bool nccl_charged = !from_011;
     double base = o.number("non_torch_mib");
     if (base <= 0) base = context_charged ? 358.0 : 164.0;
     double inside = base * kMiB + (nccl_charged ? nccl : 0.0);
@@ -333,11 +353,11 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
                                         : p2p ? "0.91 GiB at TP > 1 (0.8.3 logs at TP 4; TP 8 logged the same)"
                                               : "0.06 GiB and NCCL per peer (no 0.8 log without peer-to-peer)"));
     }
-    if (version == "latest") {
+    if (from_011) {
         const LatestNonTorch m = latest_non_torch(ctx, static_cast<int>(t), static_cast<int>(ctx[Sym::p]), p2p);
         if (o.number("non_torch_mib") <= 0) inside = m.inside_gib * kGiB;
         if (m.before_gib >= 0) outside = m.before_gib * kGiB;
-        ctx.notes.push_back("runtime vllm latest non-torch memory: " + m.what);
+        ctx.notes.push_back("runtime vllm " + version + " non-torch memory: " + m.what);
     }
     ctx.set(ctx.symbol(kNonTorch), inside);
     ctx.set(ctx.symbol(kOutside), outside);
@@ -352,20 +372,28 @@ void VllmRuntime::prepare(Context& ctx, const Params& o) const {
     // with FlashInfer (bundled with their CUDA builds; the profile peaks logged by 0.10.1.1 on an
     // A100 and 0.19.0 on H100s fit it, docs/serving.md).
     double sampler = o.number("sampler_bytes_per_logit");
-    if (sampler <= 0) sampler = version == "0.10" || version == "latest" ? 14.0 : 38.0;
+    if (sampler <= 0) sampler = version == "0.10" || from_011 ? 14.0 : 38.0;
     ctx.set(ctx.symbol(kSampler), sampler);
     ctx.set(ctx.symbol(kMaxLen), static_cast<double>(max_len));
-    ctx.set(ctx.symbol(kHybridAllocator), version == "0.10" || version == "latest" ? 1.0 : 0.0);
+    ctx.set(ctx.symbol(kHybridAllocator), version == "0.10" || from_011 ? 1.0 : 0.0);
+    // From 0.21 the profile captures sample CUDA graphs and the KV budget leaves room for all of
+    // them ("CUDA graph memory profiling is enabled (default since v0.21.0). The current
+    // --gpu-memory-utilization=0.9764 is equivalent to --gpu-memory-utilization=0.9543 without",
+    // gpu_worker.py): vram takes its own graph figure for that estimate.
+    ctx.set(ctx.symbol(kGraphsInBudget), version == "latest" ? 1.0 : 0.0);
     ctx.set(ctx.symbol(kSeparateMoeCaches), version == "0.6" || version == "0.7" ? 1.0 : 0.0);
     set_vllm_encoder_outputs(ctx, tokens, seqs, max_len, v0);
     set_vllm_lora(ctx, o.flag("enable_lora") ? o.integer("max_lora_rank") : 0, o.integer("max_loras"));
     ctx.engine.loads_mtp_layers = o.flag("speculative_mtp");
+    set_cpu_offload(ctx, o.number("cpu_offload_gb"), "vllm");
+    set_vllm_kv_connector(ctx, o.string("kv_connector"), o.integer("lmcache_chunk_size"), v0, version);
+    ctx.set(ctx.symbol(kOffloadCopies), v0 ? 1.0 : 0.0);
     ctx.notes.push_back("runtime vllm " + version + ": preallocates " + format_number(o.number("gpu_memory_utilization")) +
                         " × total GPU memory; KV pool = that − weights − profiled peak (" + std::to_string(tokens) +
                         " batched tokens, " + std::to_string(seqs) + " sampler rows) − non-torch; pages of " +
                         std::to_string(o.integer("block_size")) + " tokens; max_model_len " + std::to_string(max_len) +
                         (t > 1 ? std::string(p2p ? "; NCCL peer-to-peer buffers on the GPU"
-                                                 : "; no GPU peer-to-peer: NCCL buffers in host memory")
+                                                 : "; PCIe between the GPUs: few NCCL channels")
                                : std::string()));
 }
 
@@ -441,9 +469,12 @@ Bytes vllm_kv_needed(const Context& ctx) {
     return add_bytes(paged_kv_bytes(ctx, static_cast<std::int64_t>(read(ctx, kBlock))), static_cast<Bytes>(extra));
 }
 
+double graphs_in_budget(const Context& ctx) { return read(ctx, kGraphsInBudget) > 0 ? read(ctx, kGraphs) : 0.0; }
+
 double vllm_kv_pool(const Context& ctx) {
     return read(ctx, kUtil) * ctx[Sym::gpu_mem] - engine_model_bytes(ctx) - vllm_profile_peak(ctx) -
-           vllm_encoder_output_bytes(ctx) - read(ctx, kNonTorch);
+           vllm_encoder_output_bytes(ctx) - read(ctx, kNonTorch) - graphs_in_budget(ctx) -
+           vllm_kv_connector_in_budget(ctx);
 }
 
 // ---------------------------------------------------------------- components
@@ -453,7 +484,7 @@ std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, k
 std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
 std::vector<std::string> VllmKvReserveTerm::reads() const {
     return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches, kVllmEncoderOutputs, kVllmLoraRank,
-            kVllmMaxLoras};
+            kVllmMaxLoras, kGraphs, kGraphsInBudget, kVllmConnectorBuffer, kVllmConnectorInBudget};
 }
 std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
 
@@ -487,7 +518,10 @@ Bytes VllmProfilePeakTerm::compute(const Context& ctx, std::string* explain) con
     if (!explain) return bytes;
     const ModelSpec& m = ctx.model();
     const std::string rows = last_stage(ctx) ? format_number(sampler_rows(ctx)) : std::string("0");
-    *explain = "max(" + layer_forward_peak_text(ctx, read(ctx, kTokens), moe_caches_shared(ctx)) + ", " +
+    const double copy = offloaded_layer_copy(ctx);
+    *explain = "max(" + layer_forward_peak_text(ctx, read(ctx, kTokens), moe_caches_shared(ctx)) +
+               (copy > 0 ? " + " + format_count(static_cast<Bytes>(copy)) + " (offloaded layer copied back)" : std::string()) +
+               ", " +
                (last_stage(ctx) ? format_number(read(ctx, kTokens)) + " · " + std::to_string(m.hidden) + " · " +
                                       format_number(ctx[Sym::bytes_act]) + " + " + rows + " · " +
                                       format_number(ctx[Sym::V]) + " · " + format_number(read(ctx, kSampler))
@@ -516,8 +550,13 @@ Bytes VllmKvReserveTerm::compute(const Context& ctx, std::string* explain) const
                    (vllm_encoder_output_bytes(ctx) > 0
                         ? format_count(static_cast<Bytes>(vllm_encoder_output_bytes(ctx))) + " (encoder outputs) − "
                         : std::string()) +
-                   format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " + format_count(vllm_kv_needed(ctx)) +
-                   " = " + format_count(bytes) + " B";
+                   format_count(static_cast<Bytes>(read(ctx, kNonTorch))) + " − " +
+                   (graphs_in_budget(ctx) > 0 ? format_count(static_cast<Bytes>(graphs_in_budget(ctx))) + " (CUDA graphs) − "
+                                              : std::string()) +
+                   (vllm_kv_connector_in_budget(ctx) > 0
+                        ? format_count(static_cast<Bytes>(vllm_kv_connector_in_budget(ctx))) + " (KV connector) − "
+                        : std::string()) +
+                   format_count(vllm_kv_needed(ctx)) + " = " + format_count(bytes) + " B";
     return bytes;
 }
 

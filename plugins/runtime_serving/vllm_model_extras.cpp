@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "serving.hpp"
+#include "vram/error.hpp"
 #include "vram/sharding.hpp"
 
 namespace vram::plugins {
@@ -83,7 +84,43 @@ void declare_vllm_adapter_symbols(Registrar& reg) {
                 "multimodal encoder outputs vLLM V1's profile keeps through the text forward pass and the sampler");
     reg.declare(kVllmLoraRank, "rank", "vLLM max_lora_rank with --enable-lora (0: LoRA off)");
     reg.declare(kVllmMaxLoras, "adapters", "vLLM max_loras: LoRA slots on the GPU");
+    reg.declare(kVllmConnectorBuffer, "B", "GPU staging buffer of vLLM's KV connector (LMCache) on this rank");
+    reg.declare(kVllmConnectorInBudget, "flag", "1 where the KV connector's buffer is taken from the KV budget (0.8)");
 }
+
+void set_vllm_kv_connector(Context& ctx, const std::string& connector, std::int64_t chunk_size, bool v0,
+                           const std::string& version) {
+    double bytes = 0;
+    if (connector == "lmcache") {
+        if (v0)
+            throw ParamError("runtime.kv_connector", "LMCacheConnectorV1 runs on vLLM's V1 engine; allowed with "
+                                                     "version 0.8, 0.10, 0.11 or latest");
+        bytes = static_cast<double>(kv_bytes_per_sequence(ctx.kv_groups, chunk_size, ctx[Sym::bytes_kv],
+                                                          static_cast<std::int64_t>(ctx[Sym::t]),
+                                                          static_cast<std::int64_t>(ctx[Sym::p])));
+        ctx.notes.push_back("runtime vllm kv_connector lmcache: a staging buffer of " + std::to_string(chunk_size) +
+                            " tokens of KV on the GPU; LMCache's CPU tier is pinned host memory");
+    }
+    ctx.set(ctx.symbol(kVllmConnectorBuffer), bytes);
+    ctx.set(ctx.symbol(kVllmConnectorInBudget), version == "0.8" ? 1.0 : 0.0);
+}
+
+double vllm_kv_connector_in_budget(const Context& ctx) {
+    return read(ctx, kVllmConnectorInBudget) > 0 ? read(ctx, kVllmConnectorBuffer) : 0.0;
+}
+
+bool VllmKvConnectorTerm::applies(const Context& ctx) const {
+    return ctx[Sym::training] == 0 && vllm_engine(ctx) && read(ctx, kVllmConnectorBuffer) > 0;
+}
+Bytes VllmKvConnectorTerm::compute(const Context& ctx, std::string* explain) const {
+    const Bytes bytes = to_bytes(read(ctx, kVllmConnectorBuffer), kId.data());
+    if (explain)
+        *explain = "LMCache's staging buffer: one chunk of KV with t=" + format_number(ctx[Sym::t]) + " = " +
+                   format_count(bytes) + " B" +
+                   (read(ctx, kVllmConnectorInBudget) > 0 ? " (inside the KV budget)" : " (outside the KV budget)");
+    return bytes;
+}
+std::vector<std::string> VllmKvConnectorTerm::reads() const { return {kVllmConnectorBuffer, kVllmConnectorInBudget}; }
 
 void set_vllm_encoder_outputs(Context& ctx, std::int64_t tokens, std::int64_t seqs, std::int64_t max_len, bool v0) {
     // V1's profile runs the multimodal encoder on a batch of the largest dummy images and keeps

@@ -66,11 +66,14 @@ BOOST_AUTO_TEST_SUITE(engine_views)
 //   peer-to-peer there is no all-reduce fusion workspace); NCCL without P2P (GeForce) 7 peers · 44 MiB
 //   = 308 MiB, set up before the profile's baseline (not charged); CUDA context 500 MiB (not charged)
 //   rotary table on every GPU = 131,072 positions · 128 dims · 2 B = 33,554,432 B
-//   pool = 0.9 · 23.76 GiB − weights − rotary table − peak − non-torch
-//        = 22,960,895,164.4 − 4,973,281,280 − 33,554,432 − 493,223,936 − 268,435,456 = 17,192,400,060.4 B
+//   vLLM 0.21 and later (latest) also leave room in the budget for the CUDA graphs they profile
+//   first: 1055 MiB = 1,106,247,680 B
+//   pool = 0.9 · 23.76 GiB − weights − rotary table − peak − non-torch − CUDA graphs
+//        = 22,960,895,164.4 − 4,973,281,280 − 33,554,432 − 493,223,936 − 268,435,456 − 1,106,247,680
+//        = 16,086,152,380.4 B (17,192,400,060.4 B up to 0.20: 26,233 blocks, 51 sequences)
 //   KV per token per GPU = 80 · 2 · (8/8 heads) · 128 · 2 B = 40,960 B; a block of 16 = 655,360 B
-//   blocks = floor(17,192,400,060.4 / 655,360) = 26,233 → 419,728 tokens
-//   sequences of 8192 tokens (512 blocks each) held at once = floor(26,233 / 512) = 51
+//   blocks = floor(16,086,152,380.4 / 655,360) = 24,545 → 392,720 tokens
+//   sequences of 8192 tokens (512 blocks each) held at once = floor(24,545 / 512) = 47
 //   fixed cost per GPU = non-torch 256 + NCCL 308 + CUDA context 500 + CUDA graphs 1055 = 2119 MiB
 //   = 2.07 GiB (< 4 GiB)
 BOOST_AUTO_TEST_CASE(issue19_vllm_70b_awq_on_8x4090_tp8_fits_with_small_fixed_cost) {
@@ -83,12 +86,13 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_70b_awq_on_8x4090_tp8_fits_with_small_fixed_co
     BOOST_TEST_MESSAGE("fixed cost per GPU (non-torch + NCCL + context + CUDA graphs): " << fixed / GiB << " GiB");
     BOOST_TEST(fixed == 2119.0 * MiB);
     BOOST_TEST(fixed < 4.0 * GiB);
-    BOOST_TEST(r.estimate.max_kv_tokens == 419728.0);
+    BOOST_TEST(r.estimate.max_kv_tokens == 392720.0);
+    BOOST_TEST(estimate_yaml(awq_70b_on_4090s(16, ", version: \"0.11\"")).estimate.max_kv_tokens == 419728.0);
     BOOST_TEST(r.estimate.fits);
     BOOST_TEST(r.estimate.refusal.empty());
 }
 
-// vLLM 0.11 and later (`version: latest`) charges what vLLM 0.19.0 logged on H100s for the layout
+// vLLM 0.11 to 0.20 (`version: "0.11"`) charges what vLLM 0.19.0 logged on H100s for the layout
 // (llm-d-planner PR #205, the Llama-3.1-8B-Instruct runs; docs/serving.md "Non-torch memory in vLLM
 // 0.11 and later"), in bytes (GiB · 2^30, rounded up):
 //   TP 1: profile 0.25 GiB = 268,435,456 B; nothing beyond the CUDA context before the snapshot
@@ -105,7 +109,7 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_latest_non_torch_is_measured_per_layout) {
     auto yaml = [](const std::string& gpu, const std::string& parallel, int count) {
         return "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
                "parallelism: {" + parallel + "}\nhardware: {gpu: " + gpu + ", memory_gib: 79.19, count: " +
-               std::to_string(count) + "}\nruntime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, "
+               std::to_string(count) + "}\nruntime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, "
                "max_model_len: 8192}\n";
     };
     const Result tp1 = estimate_yaml(yaml("H100 SXM", "tensor: 1", 1));
@@ -166,7 +170,7 @@ BOOST_AUTO_TEST_CASE(issue19_vllm_08_v0_non_torch_is_measured_not_per_peer) {
 BOOST_AUTO_TEST_CASE(issue19_vllm_hybrid_allocator_pads_kv_groups) {
     const std::string yaml =
         "model: {preset: gemma-3-27b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-        "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+        "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
         "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n";
     const Result r = estimate_yaml(yaml);
     const double pool = static_cast<double>(r.bytes("vllm.kv_cache") + r.bytes("vllm.kv_cache.unused_pool"));
@@ -194,7 +198,7 @@ BOOST_AUTO_TEST_CASE(issue19_gemma4_kv_pools_in_vllm_and_sglang) {
         return static_cast<double>(r.bytes(engine + ".kv_cache") + r.bytes(engine + ".kv_cache.unused_pool"));
     };
     const std::string vllm = "workload: {type: inference, batch_size: 1, sequence_length: 32768}\n"
-                             "hardware: {gpu: H100 SXM}\nruntime: {engine: vllm, version: latest, max_model_len: 32768}\n";
+                             "hardware: {gpu: H100 SXM}\nruntime: {engine: vllm, version: \"0.11\", max_model_len: 32768}\n";
     const Result v26 = estimate_yaml("model: {preset: gemma-4-26b-a4b}\n" + vllm);
     BOOST_TEST(v26.estimate.max_kv_tokens ==
                std::floor(std::floor(pool_of(v26, "vllm") / (5.0 * 16 * 8192)) / 6.0) * 16.0);
@@ -254,7 +258,7 @@ BOOST_AUTO_TEST_CASE(issue19_granite31_and_kimi_dev_presets_count_their_paramete
     BOOST_TEST(kimi.at("parameters").as_int64() == 72706203648LL);
     const std::string yaml = "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
                              "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-                             "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192}\n";
+                             "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192}\n";
     const Result kimi_run = estimate_yaml("model: {preset: kimi-dev-72b}\n" + yaml);
     const Result qwen_run = estimate_yaml("model: {preset: qwen2.5-72b-instruct}\n" + yaml);
     BOOST_TEST(kimi_run.bytes("vllm.weights.rope_cache") == 131072ULL * 128 * 2);
@@ -284,7 +288,7 @@ BOOST_AUTO_TEST_CASE(issue19_mistral3_preset_counts_and_vllm_keeps_its_encoder_o
     const std::string yaml = "model: {preset: mistral-small-3.1-24b-instruct}\n"
                              "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
                              "hardware: {gpu: H100 SXM, memory_gib: 79.19}\n"
-                             "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192}\n";
+                             "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192}\n";
     const Result r = estimate_yaml(yaml);
     BOOST_TEST(r.bytes("vllm.activations.mm_encoder_outputs") == 61952000ULL);
     // V0 profiled images inside its dummy sequences: no separate term.
@@ -320,7 +324,7 @@ BOOST_AUTO_TEST_CASE(issue19_kimi_vl_preset_counts_and_vllm_keeps_its_encoder_ou
     const Result r = estimate_yaml("model: {preset: kimi-vl-a3b-instruct}\n"
                                    "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
                                    "hardware: {gpu: H100 SXM, memory_gib: 79.19}\n"
-                                   "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, "
+                                   "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, "
                                    "max_model_len: 8192}\n");
     BOOST_TEST(r.bytes("vllm.activations.mm_encoder_outputs") == 31223808ULL);
 }
@@ -642,25 +646,25 @@ BOOST_AUTO_TEST_CASE(issue19_phi15_preset_counts_its_parameters) {
     BOOST_TEST(m.at("parameters").as_int64() == 1418270720LL);
 }
 
-// The same pool holds 51 sequences of 8,192 tokens (above): 51 fits, 52 does not although the
-// bytes alone would (vLLM still reserves only util · total), and `fit` answers 51 with the reason.
+// The same pool holds 47 sequences of 8,192 tokens (above): 47 fits, 48 does not although the
+// bytes alone would (vLLM still reserves only util · total), and `fit` answers 47 with the reason.
 BOOST_AUTO_TEST_CASE(issue19_batch_beyond_the_pool_does_not_fit_and_fit_agrees) {
-    const Result at = estimate_yaml(awq_70b_on_4090s(51));
+    const Result at = estimate_yaml(awq_70b_on_4090s(47));
     BOOST_TEST(at.estimate.fits);
-    const Result over = estimate_yaml(awq_70b_on_4090s(52));
+    const Result over = estimate_yaml(awq_70b_on_4090s(48));
     BOOST_TEST(!over.estimate.fits);
     BOOST_TEST(over.estimate.total_bytes <= over.estimate.gpu_memory_bytes);  // the bytes alone fit
-    BOOST_TEST(over.estimate.refusal.find("holds 51 sequences") != std::string::npos, over.estimate.refusal);
+    BOOST_TEST(over.estimate.refusal.find("holds 47 sequences") != std::string::npos, over.estimate.refusal);
     const std::string file = write_scenario(awq_70b_on_4090s(16), "awq70b");
     const json::object fit = run_json({"fit", file, "--maximize", "workload.batch_size", "--format", "json"});
-    BOOST_TEST(fit.at("value").as_int64() == 51);
-    BOOST_TEST(fit.at("next").as_object().at("refusal").as_string().find("holds 51 sequences") != std::string::npos);
+    BOOST_TEST(fit.at("value").as_int64() == 47);
+    BOOST_TEST(fit.at("next").as_object().at("refusal").as_string().find("holds 47 sequences") != std::string::npos);
     const CliResult table = run_cli({"fit", file, "--maximize", "workload.batch_size", "--format", "table"});
-    BOOST_TEST(table.out.find("largest workload.batch_size that fits: 51") != std::string::npos, table.out);
-    BOOST_TEST(table.out.find("52: the KV pool") != std::string::npos, table.out);
+    BOOST_TEST(table.out.find("largest workload.batch_size that fits: 47") != std::string::npos, table.out);
+    BOOST_TEST(table.out.find("48: the KV pool") != std::string::npos, table.out);
     // A sweep's fits column says the same.
-    const CliResult sweep = run_cli({"sweep", file, "--vary", "workload.batch_size=51,52", "--format", "csv"});
-    BOOST_TEST(sweep.out.find("\n51,") != std::string::npos, sweep.out);
+    const CliResult sweep = run_cli({"sweep", file, "--vary", "workload.batch_size=47,48", "--format", "csv"});
+    BOOST_TEST(sweep.out.find("\n47,") != std::string::npos, sweep.out);
     BOOST_TEST(sweep.out.find(",8,true,") != std::string::npos, sweep.out);
     BOOST_TEST(sweep.out.find(",8,false,") != std::string::npos, sweep.out);
 }
@@ -1066,7 +1070,7 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-myoceane-gemma4-26b-a4b-a100",
          "model: {preset: gemma-4-26b-a4b}\nworkload: {type: inference, batch_size: 1, sequence_length: 131072}\n"
          "hardware: {gpu: A100 SXM4 80GB}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.9, max_model_len: 131072, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.9, max_model_len: 131072, "
          "enforce_eager: true}\n"},
         // SGLang (dev, September 2026) on a DGX Spark: GB10's memory is the host's, and what the GPU
         // has free when the weights start loading is what the log shows around them (66.05 + 47.23
@@ -1095,7 +1099,7 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"vllm-myoceane-gptoss20b-a100-v019",
          "model: {preset: gpt-oss-20b}\nprecision: {weights: mxfp4}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nhardware: {gpu: A100 SXM4 80GB}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.65, max_model_len: 131072}\n"},
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.65, max_model_len: 131072}\n"},
         // vLLM 0.8.3 V0 (Ray, two nodes), DeepSeek-V2.5 --tensor-parallel-size 8
         // --pipeline-parallel-size 2 --max-model-len 8192 --enforce-eager on A100-SXM4-40GB
         // (39.49 GiB as logged); the driver's line (pipeline stage 0). With and without InfiniBand.
@@ -1179,36 +1183,36 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         // 8192 batched tokens (llm-d-planner PR #205 benchmark logs).
         {"vllm-llmdplanner-h100-llama31-8b-tp1",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-tp2",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-tp4",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 4}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen3-8b-tp1",
          "model: {preset: qwen3-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-phi4-tp1",
          "model: {preset: phi-4}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-gemma2-9b-tp1",
          "model: {preset: gemma-2-9b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // gpt-oss-20b at util 0.9, TP 2 (the hybrid allocator's token figure, as above).
         {"vllm-llmdplanner-h100-gptoss-20b-tp2",
          "model: {preset: gpt-oss-20b}\nprecision: {weights: mxfp4}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.9, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.9, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // The second llm-d-planner selection (vLLM 0.19.0, H100): every other successful multi-GPU
         // run of the folder. Llama-3.3-70B has Llama-3.1-70B's shapes; the RedHatAI checkpoints are
@@ -1217,102 +1221,102 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "model: {preset: llama-3.1-70b}\nprecision: {weights: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama33-70b-fp8dyn-tp4",
          "model: {preset: llama-3.1-70b}\nprecision: {weights: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 4}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama33-70b-w8a8-tp2",
          "model: {preset: llama-3.1-70b}\nprecision: {weights: w8a8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-pp2",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {pipeline: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-pp4",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {pipeline: 4}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-mixtral-8x7b-tp2",
          "model: {preset: mixtral-8x7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-72b-tp2",
          "model: {preset: qwen2.5-72b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-tp2",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-tp4",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 4}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama4-scout-tp4",
          "model: {preset: llama-4-scout-17b-16e-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 4}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // The third llm-d-planner selection (vLLM 0.19.0, one H100): every remaining successful run
         // of the folder, whatever its values. FP8-dynamic checkpoints scale each output channel.
         {"vllm-llmdplanner-h100-codellama-7b",
          "model: {preset: codellama-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-deepseek-v2-lite-chat",
          "model: {preset: deepseek-v2-lite}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-fp8dyn",
          "model: {preset: qwen2.5-7b}\nprecision: {weights: fp8, scales: per_channel}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-gemma2-27b",
          "model: {preset: gemma-2-27b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-gemma2-2b",
          "model: {preset: gemma-2-2b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-gemma3-12b",
          "model: {preset: gemma-3-12b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-gemma3-27b",
          "model: {preset: gemma-3-27b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-gemma3-4b",
          "model: {preset: gemma-3-4b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // google/gemma-7b's config.json shapes (as in the ollama #790 case below)
         {"vllm-llmdplanner-h100-gemma-7b",
          "model:\n  architecture: {model_type: gemma, hidden_size: 3072, intermediate_size: 24576, num_hidden_layers: 28,"
          " num_attention_heads: 16, num_key_value_heads: 16, head_dim: 256, vocab_size: 256000,"
          " max_position_embeddings: 8192, tie_word_embeddings: true}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // Llama-3.2-11B-Vision on vLLM's V0 (PR #12126 branch, 0.7 dev): --max-model-len 65536
         // --max-num-seqs 128 --enforce-eager, H100 (79.22 GiB). V0 profiles max_num_seqs dummy
@@ -1327,34 +1331,34 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         // the encoder outputs of two 1540-px dummy images besides the text pass.
         {"vllm-llmdplanner-h100-mistral-small-31-24b",
          "model: {preset: mistral-small-3.1-24b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp1",
          "model: {preset: mistral-small-3.1-24b-instruct}\nprecision: {weights: w8a8, activations: bf16}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-mistral-small-24b-w8a8-tp2",
          "model: {preset: mistral-small-3.1-24b-instruct}\nprecision: {weights: w8a8, activations: bf16}\n"
          "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nparallelism: {tensor: 2}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-kimi-vl-a3b-tp1",
          "model: {preset: kimi-vl-a3b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 1}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 1}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-kimi-vl-a3b-tp2",
          "model: {preset: kimi-vl-a3b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\nhardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // Granite-Vision-3.3-2B: the checkpoint's tensors (vLLM leaves out SigLIP's pooling head and
         // post_layernorm, 15,240,656 parameters: 0.03 GiB). Its largest image (a 384 x 3840
         // pinpoint, 8,289 embeddings) is not modelled: the encoder outputs it keeps are left out.
         {"vllm-llmdplanner-h100-granite-vision-33-2b",
          "model: {preset: granite-vision-3.3-2b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // Unsloth's fast_inference on vLLM 0.8.2 (V0 fallback for bitsandbytes): Phi-4 in 4 bits
         // (vLLM's bitsandbytes loader quantizes to NF4 with compressed statistics whatever the
@@ -1369,117 +1373,117 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
          "max_num_seqs: 320, enable_lora: true, max_lora_rank: 16}\n"},
         {"vllm-llmdplanner-h100-granite33-8b",
          "model: {preset: granite-3.3-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-granite31-2b",
          "model: {preset: granite-3.1-2b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-granite31-8b",
          "model: {preset: granite-3.1-8b-instruct}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-kimi-dev-72b-tp2",
          "model: {preset: kimi-dev-72b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 2}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 2}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-kimi-dev-72b-tp4",
          "model: {preset: kimi-dev-72b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 4}\n"
          "hardware: {gpu: H100 SXM, memory_gib: 79.19, count: 4}\n"
-         "runtime: {engine: vllm, version: latest, gpu_memory_utilization: 0.95, max_model_len: 8192, "
+         "runtime: {engine: vllm, version: \"0.11\", gpu_memory_utilization: 0.95, max_model_len: 8192, "
          "max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-kvfp8",
          "model: {preset: llama-3.1-8b}\nprecision: {kv_cache: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-dtbf16",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // --quantization fp8: vLLM quantizes the bf16 checkpoint on load, one scale per tensor
         {"vllm-llmdplanner-h100-llama31-8b-qfp8",
          "model: {preset: llama-3.1-8b}\nprecision: {weights: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-fp16",
          "model: {preset: llama-3.1-8b}\nprecision: {weights: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-fp32",
          "model: {preset: llama-3.1-8b}\nprecision: {weights: fp32}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-2k",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 2048, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-4k",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 4096, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-16k",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 16384, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-32k",
          "model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 32768, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-phi2-2k",
          "model: {preset: phi-2}\nprecision: {weights: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 2048, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen15-moe-a27b",
          "model: {preset: qwen1.5-moe-a2.7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-kvfp8",
          "model: {preset: qwen2.5-7b}\nprecision: {kv_cache: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-dtbf16",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-16k",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 16384, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-32k",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 32768, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-2k",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 2048, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-4k",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 4096, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-tp1",
          "model: {preset: qwen2.5-7b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen3-30b-a3b",
          "model: {preset: qwen3-30b-a3b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // RedHatAI's w4a16 is a GPTQ checkpoint (logged quantization=gptq_marlin), group 128, fp16
         {"vllm-llmdplanner-h100-llama31-8b-w4a16",
          "model: {preset: llama-3.1-8b}\nprecision: {weights: gptq, activations: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-llama31-8b-w8a8",
          "model: {preset: llama-3.1-8b}\nprecision: {weights: w8a8, activations: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         {"vllm-llmdplanner-h100-qwen25-7b-w8a8",
          "model: {preset: qwen2.5-7b}\nprecision: {weights: w8a8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
-         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: latest, "
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", "
          "gpu_memory_utilization: 0.95, max_model_len: 8192, max_num_seqs: 1024, max_num_batched_tokens: 8192}\n"},
         // SGLang (source checkout, June 2026), Qwen3-14B --tp-size 4 --mem-fraction-static 0.80 on
         // four RTX 4090s (24,564 MiB = 23.99 GiB each; no P2P), chunked prefill 2048 as logged.
@@ -1549,6 +1553,109 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"sglang-pr22537-qwen3-b200-tp4",
          "model: {preset: qwen3-32b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
          "parallelism: {tensor: 4}\nhardware: {gpu: B200 (HGX), count: 4}\nruntime: {engine: sglang}\n"},
+        // SGLang (October 2025, PR #11716's description log), TP 8 on H200-class GPUs, a bf16 checkpoint
+        // the excerpt does not name; its own lines determine the architecture: K size / #tokens =
+        // 53.31 GiB / 2,795,207 = 20,480 B per token on a rank = 80 layers · 1 KV head (8 / TP 8) ·
+        // 128 · 2 B, and `Loading safetensors checkpoint shards: 0/30`: the Llama-3.x-70B checkpoints
+        // ship 30 shards (Qwen2.5-72B, the other 80-layer model with 8 KV heads of 128, ships 37).
+        // The total is the log's own: 137.29 GiB free at `Load weight begin` on TP5 (whose KV line is
+        // quoted) + its 2.01 GiB of distributed init + SGLang's 0.59 GiB before it = 139.89 GiB;
+        // mem_fraction_static is not logged: SGLang's default for that GPU. Its dist-init value
+        // (2.01 GiB) is where vram's nccl_mib comes from, so it agrees by construction.
+        {"sglang-pr11716-tp8-h200-30shard",
+         "model: {preset: llama-3.1-70b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 8}\nhardware: {gpu: NVIDIA H200 SXM 141GB, memory_gib: 139.89, count: 8}\n"
+         "runtime: {engine: sglang}\n"},
+        // vLLM 0.21.0 with LMCache's CPU-offload example (LMCacheConnectorV1), Qwen3-8B on an RTX A5000
+        // (23.99 GiB), util 0.9764 and max_model_len 16,384 as logged; 0.21 profiles the CUDA graphs
+        // before sizing the pool (logged: 0.9764 "is equivalent to 0.9543 without"), LMCache's
+        // staging buffer (256 tokens of KV: 36 MiB) comes after the budget.
+        {"vllm-lmcache3430-a5000-qwen3-8b-tp1-v021",
+         "model: {preset: qwen3-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: NVIDIA RTX A5000, memory_gib: 23.99}\nruntime: {engine: vllm, version: latest, "
+         "gpu_memory_utilization: 0.9764, max_model_len: 16384, kv_connector: lmcache}\n"},
+        // vLLM V1 (July 2025, after PR #19312: the 0.10 line), Qwen3-235B-A22B-FP8 (block scales) on
+        // four H100, TP 4, util 0.9 by default, with LMCacheConnectorV1.
+        {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
+         "model: {preset: qwen3-235b-a22b}\nprecision: {weights: fp8, scales: block}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\nparallelism: {tensor: 4}\n"
+         "hardware: {gpu: H100 SXM, count: 4}\nruntime: {engine: vllm, version: \"0.10\", kv_connector: lmcache}\n"},
+        // SGLang 0.5.9 (kt-kernel environment, no --kt-* flags), Qwen3.5-397B-A17B-FP8 on two RTX 4090
+        // (23.99 GiB each, no P2P), --tp-size 2 --mem-fraction-static 0.85 --cpu-offload-gb 400
+        // --chunked-prefill-size 2048 --disable-cuda-graph: every decoder layer (~184 GiB a rank)
+        // fits the 400 GiB budget, so the GPU keeps the embedding, LM head and vision tower:
+        // 2.11 GiB by placement where SGLang logs `mem usage=3.76 GB` (1.65 GiB not explained:
+        // not the offloader, which moves every parameter of every layer, nor the rotary cache).
+        // With the weights 1.65 GiB lighter and SGLang's free memory before them 0.52 GiB higher
+        // than the log's 19.08 + 3.76, the state/KV split starts from 17.5 GiB of rest where the
+        // log had 15.65: tokens +13.5 %. Both values miss.
+        {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2",
+         "model: {preset: qwen3.5-397b-a17b}\nprecision: {weights: fp8}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 8192}\nparallelism: {tensor: 2}\n"
+         "hardware: {gpu: NVIDIA GeForce RTX 4090, memory_gib: 23.99, count: 2}\n"
+         "runtime: {engine: sglang, mem_fraction_static: 0.85, chunked_prefill_size: 2048, disable_cuda_graph: true, "
+         "cpu_offload_gb: 400}\n"},
+        // The fifth selection (2026-12-08: every launch a search found that names a preset's
+        // checkpoint and prints vLLM's memory lines, in the order found; tests/data/engine-logs).
+        // vLLM 0.8.5.post1 V1, Qwen3-4B with online FP8 (--quantization fp8) on an RTX 4070
+        // (12,282 MiB as its nvidia-smi prints), util 0.6, max_model_len 4096, one sequence.
+        {"vllm-zhuxingda-rtx4070-qwen3-4b-fp8-tp1",
+         "model: {preset: qwen3-4b}\nprecision: {weights: fp8}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: NVIDIA GeForce RTX 4070, memory_gib: 11.99}\nruntime: {engine: vllm, version: \"0.8\", "
+         "gpu_memory_utilization: 0.6, max_model_len: 4096, max_num_seqs: 1}\n"},
+        // vLLM 0.8.5.post1 V1 on an A10 (23,028 MiB = 22.49 GiB as nvidia-smi prints an A10; the
+        // author's file names the A10 for its later section: INFERRED for this run): vLLM's
+        // basic.py example (opt-125m fp16, defaults: util 0.9, 8,192 batched tokens as logged) and
+        // `vllm serve Qwen/Qwen2.5-1.5B-Instruct` (max_model_len 32,768, 2,048 batched tokens).
+        {"vllm-cr7258aiinfra-a10-opt-125m-tp1",
+         "model: {preset: opt-125m}\nprecision: {weights: fp16}\nworkload: {type: inference, batch_size: 1, sequence_length: 2048}\n"
+         "hardware: {gpu: NVIDIA A10, memory_gib: 22.49}\nruntime: {engine: vllm, version: \"0.8\", "
+         "max_model_len: 2048, max_num_batched_tokens: 8192}\n"},
+        {"vllm-cr7258aiinfra-a10-qwen25-15b-tp1",
+         "model: {preset: qwen2.5-1.5b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: NVIDIA A10, memory_gib: 22.49}\nruntime: {engine: vllm, version: \"0.8\", "
+         "max_model_len: 32768, max_num_batched_tokens: 2048}\n"},
+        // vLLM 0.8.5.post1 V0 (ROCm build) on a Hygon K100_AI DCU (64 GB): only the weights line.
+        {"vllm-gpustack2489-k100ai-qwen25-vl-3b-tp1",
+         "model: {preset: qwen2.5-vl-3b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {memory_gib: 64}\nruntime: {engine: vllm, version: \"0.8-v0\", max_model_len: 32768}\n"},
+        // gpt-oss-120b (MXFP4 experts) on one H100 80GB (79.19 GiB as vLLM logs an H100): vLLM 0.11
+        // with defaults fails to start (available KV −2.28 GiB: no value to compare); with util 0.95
+        // and 1,024 batched tokens 1.71 GiB remain (still short of one 131,072-token request).
+        {"vllm-27508-h100-gptoss-120b-tp1-default",
+         "model: {preset: gpt-oss-120b}\nprecision: {weights: mxfp4}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", max_model_len: 131072}\n"},
+        {"vllm-27508c-h100-gptoss-120b-tp1-u095-mbt1024",
+         "model: {preset: gpt-oss-120b}\nprecision: {weights: mxfp4}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", max_model_len: 131072, "
+         "gpu_memory_utilization: 0.95, max_num_batched_tokens: 1024}\n"},
+        // gpt-oss-120b on an H100 PCIe (vLLM 0.10.1, defaults: max_model_len 131,072, 8,192 batched
+        // tokens; start-up failed on the KV budget) and on an H100 with vLLM 0.14.1 (util 0.97,
+        // max_model_len 5,120, one sequence): the weights.
+        {"vllm-23278-h100pcie-gptoss-120b-tp1",
+         "model: {preset: gpt-oss-120b}\nprecision: {weights: mxfp4}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: NVIDIA H100 PCIe 80GB}\nruntime: {engine: vllm, version: \"0.10\", max_model_len: 131072, "
+         "max_num_batched_tokens: 8192}\n"},
+        {"vllm-33155-h100-gptoss-120b-tp1-v0141-5k",
+         "model: {preset: gpt-oss-120b}\nprecision: {weights: mxfp4}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "hardware: {gpu: H100 SXM, memory_gib: 79.19}\nruntime: {engine: vllm, version: \"0.11\", max_model_len: 5120, "
+         "gpu_memory_utilization: 0.97, max_num_seqs: 1}\n"},
+        // Qwen3-Coder-30B-A3B (qwen3_moe, Qwen3-30B-A3B's shapes) on eight RTX A5000 (24,564 MiB =
+        // 23.99 GiB), TP 8 with --enable-expert-parallel, max_model_len 262,144; the vLLM version
+        // is not in the excerpt (its torch places it at 0.9.2 / 0.10.0: INFERRED, the 0.10 line):
+        // bf16 at util 0.85, and the FP8 (block) checkpoint at util 0.7. vLLM's expert parallelism
+        // replaces TP for the experts (EP size = TP · DP = 8: each rank holds 16 whole experts),
+        // which stores the same bytes per rank as TP 8 splitting every expert: `tensor: 8` alone
+        // (vram's `expert` multiplies Megatron-style, on top of TP).
+        {"vllm-22177-8xa5000-qwen3-coder-30b-a3b-tp8ep",
+         "model: {preset: qwen3-30b-a3b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 8}\nhardware: {gpu: NVIDIA RTX A5000, memory_gib: 23.99, count: 8}\n"
+         "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.85, max_model_len: 262144}\n"},
+        {"vllm-22177-8xa5000-qwen3-coder-30b-a3b-fp8-tp8ep-u07",
+         "model: {preset: qwen3-30b-a3b}\nprecision: {weights: fp8, scales: block}\n"
+         "workload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+         "parallelism: {tensor: 8}\nhardware: {gpu: NVIDIA RTX A5000, memory_gib: 23.99, count: 8}\n"
+         "runtime: {engine: vllm, version: \"0.10\", gpu_memory_utilization: 0.7, max_model_len: 262144}\n"},
         // Ollama's own engine (PR #11090's memory management, July 2025), a mistral3 Q8_0 model on
         // two GPUs. Its lines name the architecture (mistral3, 40 repeating layers, 585 tensors:
         // Mistral-Small-3.1's text and Pixtral tower) and its CPU buffer is the token embedding,
@@ -1673,17 +1780,15 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
         {"ollama-790-gemma7b-partial-offload", "issue19_llamacpp_partial_offload_splits_kv_and_compute_buffers"},
     };
     const std::map<std::string, std::string> not_reproduced = {
-        {"sglang-pr11716-tp8-h200-30shard", "the log does not name the model"},
         {"trtllm-224-a10-llama2-7b", "TensorRT-LLM 0.5 (GptManager before the executor API): its buffers are not modelled"},
         {"trtllm-1400-a100-smoothquant", "the model is not named (TensorRT-LLM 0.8)"},
         {"ollama-8377-two-gpu-pipeline", "llama.cpp layer split over two GPUs is not modelled; model not named"},
         {"llamafile-pr552-rtx4080-trilm", "TriLM ternary weights (llamafile) are not a vram weight format; model not named"},
         {"ollama-9181-4gpu-estimate-partial", "Ollama's own estimator (memory.required) is not modelled; model not named"},
-        {"vllm-21348-qwen3-235b-fp8-4xh100-tp4",
-         "started with --kv-transfer-config LMCacheConnectorV1: the connector's GPU buffers are not modelled"},
         {"vllm-5248-t4-deepseek-coder-6.7b-instruct-tp2", "no DeepSeek-Coder-6.7B preset; only a block count"},
-        {"sglang-kt1870-4090-qwen35-397b-a17b-fp8-tp2", "Qwen3.5 family not modelled; 400 GB of weights offloaded to the CPU"},
         {"sglang-inferencex2128-h200-deepseek-v4-pro-fp8-tp8", "no DeepSeek-V4 preset"},
+        {"vllm-lmcache1739-a100-40g-qwen3-14b-tp1",
+         "gpu_memory_utilization is not in the excerpt"},
     };
     int pending = skipped;
     for (const auto& [id, row] : rows) {
@@ -1698,13 +1803,19 @@ BOOST_AUTO_TEST_CASE(issue19_engine_startup_logs_reproduced) {
             BOOST_ERROR(id << " is neither reproduced nor given a reason");
             continue;
         }
+        // Counted as a stated log of its engine would be: SGLang's K + V size is its pool, compared
+        // through the tokens, so it is one value, not two.
+        const bool sglang = row.at("engine").as_string() == "sglang";
         for (const char* key : {"weights", "kv_cache", "kv_cache_tokens", "non_torch"})
-            if (logged(row, key) > 0) ++pending;
+            if (logged(row, key) > 0 && !(sglang && std::string(key) == "kv_cache")) ++pending;
         BOOST_TEST_MESSAGE(id << ": not reproduced (" << why->second << ")");
     }
     BOOST_TEST_MESSAGE("engine logs over every collected log: " << within << " of " << compared + pending
                                                                 << " values within ±10 % (" << pending
                                                                 << " values of logs vram cannot state yet)");
+    // Issue 19's bar: at least 90 % of every collected value, the unstated ones counted as misses.
+    BOOST_TEST(static_cast<double>(within) >= 0.9 * static_cast<double>(compared + pending),
+               within << " of " << compared + pending << " is below 90 %");
 }
 
 // ollama #790 (tests/data/engine-logs, ollama-790-gemma7b-partial-offload): gemma-7b with 25 of

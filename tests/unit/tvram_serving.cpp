@@ -496,4 +496,101 @@ BOOST_AUTO_TEST_CASE(issue4_serving_presets_run) {
     }
 }
 
+// --cpu-offload-gb (vLLM and SGLang: maybe_offload_to_cpu in make_layers). A Llama-shaped model by
+// hand, bf16, TP 1: hidden 1024, intermediate 4096, 4 layers, vocab 32,000, untied head.
+//   per layer: norms 2 · 1,024 · 2 B = 4,096; q, k, v, o 4 · 1,024² · 2 = 8,388,608;
+//              gate, up, down 3 · 4,096 · 1,024 · 2 = 25,165,824 → 33,558,528 B
+//   model: embed 32,000 · 1,024 · 2 = 65,536,000; 4 layers 134,234,112; final norm 2,048;
+//          lm_head 65,536,000 → 265,308,160 B
+// cpu_offload_gb 0.05 = 53,687,091.2 B. Tensors move in ModelSpec order while the running total is
+// under it: layer 0 whole (33,558,528), then layer 1's input norm (2,048), q, k, v, o (4 · 2,097,152),
+// post-attention norm (2,048) and gate (8,388,608): 50,339,840, still under; up (8,388,608) moves
+// → 58,728,448 B, over the budget: down_proj of layer 1 and layers 2, 3 stay.
+//   GPU weights = 265,308,160 − 58,728,448 = 206,579,712 B; host_bytes = 58,728,448 B.
+// (vLLM's own module order puts qkv, o, gate_up, down before the norms: the same parameters but
+// the two norms, 58,724,352 B; the walk differs only at the budget's edge.)
+// The largest offloaded layer is layer 0, 33,558,528 B: what vLLM V0 and SGLang copy back to the
+// GPU for its forward (functional_call); vLLM V1 reads the host copy in place (UVA).
+BOOST_AUTO_TEST_CASE(issue19_cpu_offload_keeps_decoder_layers_in_host_memory) {
+    auto scenario = [](const std::string& runtime) {
+        return "model: {architecture: {model_type: llama, hidden_size: 1024, intermediate_size: 4096, "
+               "num_hidden_layers: 4, num_attention_heads: 8, num_key_value_heads: 8, vocab_size: 32000, "
+               "tie_word_embeddings: false}}\nprecision: {weights: bf16}\n"
+               "workload: {type: inference, batch_size: 1, sequence_length: 2048}\nhardware: {memory_gib: 24}\n"
+               "runtime: {" + runtime + "}\n";
+    };
+    const Result v1 = estimate_yaml(scenario("engine: vllm, max_model_len: 2048, cpu_offload_gb: 0.05"));
+    const Result v1_plain = estimate_yaml(scenario("engine: vllm, max_model_len: 2048"));
+    BOOST_TEST(v1_plain.bytes("core.weights") == 265'308'160ULL);
+    BOOST_TEST(v1.bytes("core.weights") == 206'579'712ULL);
+    BOOST_TEST(v1.estimate.memory.host == 58'728'448ULL);
+    BOOST_TEST(v1_plain.estimate.memory.host == 0ULL);
+    // V1: the pool grows by what left the GPU; the profile run holds no layer copy.
+    BOOST_TEST(v1.bytes("vllm.kv_cache.unused_pool") - v1_plain.bytes("vllm.kv_cache.unused_pool") == 58'728'448ULL);
+    BOOST_TEST(v1.bytes("vllm.activations.profile_peak") == v1_plain.bytes("vllm.activations.profile_peak"));
+    // V0: the profile run's forward peak holds layer 0's copy (one sampler row, so the forward
+    // pass, 2,048 · (3 · 1,024 + 3 · 4,096) · 2 = 62,914,560 B, is the peak either way).
+    const std::string v0_runtime = "engine: vllm, version: \"0.7\", max_model_len: 2048, max_num_seqs: 1";
+    const Result v0 = estimate_yaml(scenario(v0_runtime + ", cpu_offload_gb: 0.05"));
+    const Result v0_plain = estimate_yaml(scenario(v0_runtime));
+    BOOST_TEST(v0_plain.bytes("vllm.activations.profile_peak") == 62'914'560ULL);
+    BOOST_TEST(v0.bytes("vllm.activations.profile_peak") - v0_plain.bytes("vllm.activations.profile_peak") ==
+               33'558'528ULL);
+    // SGLang: the same weights; one layer's copy while it runs.
+    const Result sg = estimate_yaml(scenario("engine: sglang, mem_fraction_static: 0.8, cpu_offload_gb: 0.05"));
+    BOOST_TEST(sg.bytes("core.weights") == 206'579'712ULL);
+    BOOST_TEST(sg.bytes("sglang.buffers.offloaded_layer_copy") == 33'558'528ULL);
+    BOOST_TEST(!estimate_yaml(scenario("engine: sglang, mem_fraction_static: 0.8")).has("sglang.buffers.offloaded_layer_copy"));
+    // A budget beyond every layer leaves embeddings, final norm and head: 2 · 65,536,000 + 2,048.
+    const Result all = estimate_yaml(scenario("engine: vllm, max_model_len: 2048, cpu_offload_gb: 1"));
+    BOOST_TEST(all.bytes("core.weights") == 131'074'048ULL);
+    BOOST_TEST(all.estimate.memory.host == 134'234'112ULL);
+}
+
+// LMCache (runtime.kv_connector: lmcache): its default GPU connector keeps one chunk of KV on the
+// GPU. Llama-3.1-8B bf16, TP 1: 256 tokens · 32 layers · 2 (K, V) · 8 KV heads · 128 · 2 B
+// = 33,554,432 B. Early V1 (version 0.8) creates it before the profile and counts it, so the pool
+// shrinks by it; from 0.10 the budget does not see it: the pool stays, the total grows by it. V0
+// has no LMCacheConnectorV1.
+BOOST_AUTO_TEST_CASE(issue19_lmcache_staging_buffer_is_one_chunk_of_kv) {
+    auto run = [](const std::string& version, const std::string& connector) {
+        return estimate_yaml("model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+                             "hardware: {gpu: H100 SXM}\nruntime: {engine: vllm, version: \"" + version +
+                             "\", max_model_len: 8192" + connector + "}\n");
+    };
+    const Result v10 = run("0.10", ", kv_connector: lmcache"), v10_plain = run("0.10", "");
+    BOOST_TEST(v10.bytes("vllm.buffers.kv_connector") == 33'554'432ULL);
+    BOOST_TEST(v10.bytes("vllm.kv_cache.unused_pool") == v10_plain.bytes("vllm.kv_cache.unused_pool"));
+    BOOST_TEST(v10.estimate.total_bytes - v10_plain.estimate.total_bytes == 33'554'432ULL);
+    const Result v8 = run("0.8", ", kv_connector: lmcache"), v8_plain = run("0.8", "");
+    BOOST_TEST(v8_plain.bytes("vllm.kv_cache.unused_pool") - v8.bytes("vllm.kv_cache.unused_pool") == 33'554'432ULL);
+    BOOST_TEST(v8.estimate.total_bytes == v8_plain.estimate.total_bytes);
+    BOOST_TEST(!v10_plain.has("vllm.buffers.kv_connector"));
+    BOOST_CHECK_THROW(run("0.7", ", kv_connector: lmcache"), Error);
+    // A chunk of 512 tokens doubles it.
+    BOOST_TEST(run("0.10", ", kv_connector: lmcache, lmcache_chunk_size: 512").bytes("vllm.buffers.kv_connector") ==
+               67'108'864ULL);
+}
+
+// vLLM 0.21 (version latest) profiles its CUDA graphs before sizing the KV cache and leaves room
+// for them: the pool is 0.11's less the graph estimate, cuda_graph_mib (1055 MiB =
+// 1,106,247,680 B by default; 512 MiB = 536,870,912 B when given), and the total no longer adds
+// the graphs on top of the budget.
+BOOST_AUTO_TEST_CASE(issue19_vllm_021_budgets_the_cuda_graphs) {
+    auto run = [](const std::string& version, const std::string& extra) {
+        return estimate_yaml("model: {preset: llama-3.1-8b}\nworkload: {type: inference, batch_size: 1, sequence_length: 4096}\n"
+                             "hardware: {gpu: H100 SXM}\nruntime: {engine: vllm, version: " + version +
+                             ", max_model_len: 8192" + extra + "}\n");
+    };
+    const Result v11 = run("\"0.11\"", ""), v21 = run("latest", "");
+    BOOST_TEST(v11.bytes("vllm.kv_cache.unused_pool") - v21.bytes("vllm.kv_cache.unused_pool") == 1'106'247'680ULL);
+    BOOST_TEST(v11.estimate.total_bytes - v21.estimate.total_bytes == 1'106'247'680ULL);
+    BOOST_TEST(v21.bytes("vllm.overhead.cuda_graphs") == 1'106'247'680ULL);
+    const Result small = run("latest", ", cuda_graph_mib: 512");
+    BOOST_TEST(v11.bytes("vllm.kv_cache.unused_pool") - small.bytes("vllm.kv_cache.unused_pool") == 536'870'912ULL);
+    // enforce_eager captures none: the same pool as 0.11.
+    BOOST_TEST(run("latest", ", enforce_eager: true").bytes("vllm.kv_cache.unused_pool") ==
+               run("\"0.11\"", ", enforce_eager: true").bytes("vllm.kv_cache.unused_pool"));
+}
+
 BOOST_AUTO_TEST_SUITE_END()

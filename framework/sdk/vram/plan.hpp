@@ -71,6 +71,12 @@ struct EngineFacts {
     /// converter drops them, vLLM without speculative decoding skips them; the exact parameter
     /// count keeps them either way.
     bool loads_mtp_layers = false;
+    /// Bytes of weights each engine process moves to pinned host memory as it builds the model
+    /// (vLLM and SGLang `--cpu-offload-gb`: maybe_offload_to_cpu walks the decoder layers of its
+    /// pipeline stage in order and moves parameter after parameter while the bytes moved so far
+    /// are under this budget). weight_bytes_on_rank then counts only what stays on the GPU, and
+    /// core.weights reports the rest in the `host_bytes` view. 0 = nothing offloaded.
+    double weight_offload_budget = 0;
 };
 
 /// FP8 / FP4 training as the scenario's recipe, backend and GPU imply it (fp8 stage, after the

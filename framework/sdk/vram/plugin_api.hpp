@@ -12,7 +12,7 @@
 /// Bump on ANY change to a plugin-facing header (framework/sdk/vram). The build computes
 /// VRAM_ABI_FINGERPRINT from those headers; the test abi.fingerprint_is_locked fails when it
 /// moves while this number does not (framework/sdk/abi.lock records the pair).
-#define VRAM_PLUGIN_API_VERSION 6u
+#define VRAM_PLUGIN_API_VERSION 7u
 
 /// Standard-library ABI the plugin was built with; must equal the host's (docs/plugin-abi.md).
 #if defined(_LIBCPP_VERSION)
