@@ -234,7 +234,7 @@ public:
     static constexpr Category kCategory = Category::activations;
     static constexpr std::string_view kFormula =
         "n · E · h · bytes_act,  E = image embeddings of the largest image,  n = max(1, min(max(T, E) // E, "
-        "max_num_seqs · max(1, min(999, max_model_len // E))))  [V1: versions 0.8, 0.10, latest]";
+        "max_num_seqs · max(1, min(999, max_model_len // E))))  [V1: versions 0.8, 0.10, 0.11, latest]";
     static constexpr std::string_view kSource =
         "vLLM v1/worker/gpu_model_runner.py profile_run: with a multimodal encoder budget (multimodal/"
         "encoder_budget.py: max(max_num_batched_tokens, E) embeddings; items per batch = budget // E, capped by "
@@ -253,7 +253,8 @@ public:
     static constexpr std::string_view kId = "vllm.overhead.non_torch";
     static constexpr Category kCategory = Category::overhead;
     static constexpr std::string_view kFormula =
-        "non_torch_mib + (t − 1) · (nccl_mib with GPU P2P, nccl_shm_mib without)  [NCCL part up to version 0.10]";
+        "non_torch_mib + (t − 1) · (nccl_mib over an NVLink-class fabric, nccl_shm_mib over PCIe)  [NCCL part up to "
+        "version 0.10]";
     static constexpr std::string_view kSource =
         "vLLM's non_torch_memory log line (worker.py determine_num_available_blocks; utils memory_profiling counts it "
         "in the non-KV memory): 0.35 GiB at TP 1 with the CUDA context in it (0.6.4, RTX 3090, vLLM #10517), "
@@ -287,7 +288,8 @@ class VllmNcclTerm final : public TermInfo<VllmNcclTerm> {
 public:
     static constexpr std::string_view kId = "vllm.overhead.nccl";
     static constexpr Category kCategory = Category::overhead;
-    static constexpr std::string_view kFormula = "(t − 1) · (nccl_mib with GPU P2P, nccl_shm_mib without)  [version latest]";
+    static constexpr std::string_view kFormula =
+        "(t − 1) · (nccl_mib over an NVLink-class fabric, nccl_shm_mib over PCIe)  [versions 0.11, latest]";
     static constexpr std::string_view kSource =
         "vLLM PR #25359 (0.11): gpu_worker.py takes init_snapshot after init_worker_distributed_environment, so "
         "the NCCL communicators' memory is outside the non-torch charge; per-peer sizes from startup logs "
@@ -433,7 +435,8 @@ class SglangDistInitTerm final : public TermInfo<SglangDistInitTerm> {
 public:
     static constexpr std::string_view kId = "sglang.overhead.dist_init";
     static constexpr Category kCategory = Category::overhead;
-    static constexpr std::string_view kFormula = "(t − 1) · (nccl_mib with GPU P2P, nccl_shm_mib without)";
+    static constexpr std::string_view kFormula =
+        "(t − 1) · (nccl_mib over an NVLink-class fabric, nccl_shm_mib over PCIe)";
     static constexpr std::string_view kSource =
         "SGLang's log line `Init torch distributed ends. mem usage=X GB` (free memory before − after "
         "init_torch_distributed: NCCL communicators, custom all-reduce buffers): 1.77-2.01 GiB per rank at TP 8 on "
