@@ -145,7 +145,7 @@ std::vector<ParamSpec> SglangRuntime::params() const {
          0, 1 << 20, {}},
         {"p2p", ParamType::string, "auto",
          "GPU peer-to-peer over an NVLink-class fabric between the tensor-parallel ranks (nccl_mib per peer); auto "
-         "= yes for SXM / OAM / NVL data-center boards, no for PCIe-only boards (consumer: no P2P and no custom "
+         "= yes for SXM / HGX / OAM data-center boards, no for PCIe-only boards (consumer: no P2P and no custom "
          "all-reduce; workstation and PCIe data-center cards: few NCCL channels, nccl_shm_mib per peer)", 0, 0,
          {"auto", "true", "false"}},
         {"cuda_graph_mib", ParamType::number, "0",

@@ -264,7 +264,7 @@ std::vector<ParamSpec> VllmRuntime::params() const {
          "snapshot excludes it (versions 0.7, 0.8-v0, 0.10, latest; pytorch PR #86509 for its size)", 0, 65536, {}},
         {"p2p", ParamType::string, "auto",
          "GPU peer-to-peer over an NVLink-class fabric between the tensor-parallel ranks (NCCL's many channels, "
-         "nccl_mib per peer); auto = yes for SXM / OAM / NVL data-center boards, no for PCIe-only boards: consumer "
+         "nccl_mib per peer); auto = yes for SXM / HGX / OAM data-center boards, no for PCIe-only boards: consumer "
          "GPUs (GeForce: no P2P, NCCL through host shared memory, no custom all-reduce: 0.25 GiB per rank at TP 2 "
          "on RTX 4090s, vLLM issue #13061), workstation and PCIe data-center cards (few NCCL channels over PCIe: "
          "nccl_shm_mib per peer)", 0, 0, {"auto", "true", "false"}},
@@ -480,11 +480,11 @@ double vllm_kv_pool(const Context& ctx) {
 // ---------------------------------------------------------------- components
 
 std::vector<std::string> VllmKvCacheTerm::reads() const { return {kBlock}; }
-std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler, kSeparateMoeCaches}; }
+std::vector<std::string> VllmProfilePeakTerm::reads() const { return {kTokens, kSeqs, kSampler, kSeparateMoeCaches, kOffloadCopies}; }
 std::vector<std::string> VllmNonTorchTerm::reads() const { return {kNonTorch}; }
 std::vector<std::string> VllmKvReserveTerm::reads() const {
     return {kUtil, kTokens, kSeqs, kBlock, kNonTorch, kSampler, kSeparateMoeCaches, kVllmEncoderOutputs, kVllmLoraRank,
-            kVllmMaxLoras, kGraphs, kGraphsInBudget, kVllmConnectorBuffer, kVllmConnectorInBudget};
+            kVllmMaxLoras, kGraphs, kGraphsInBudget, kVllmConnectorBuffer, kVllmConnectorInBudget, kOffloadCopies};
 }
 std::vector<std::string> VllmCudaGraphTerm::reads() const { return {kGraphs}; }
 
